@@ -1,0 +1,65 @@
+// The format-neutral facts every object/debug-info reader produces (ELF, PE, DWARF, PDB), before indexing.
+
+export type ObjectFormat = 'elf' | 'pe';
+export type DebugFormat = 'dwarf' | 'pdb' | 'none';
+
+/** Addresses are virtual addresses as the image is linked (ELF VMA; PE imageBase + RVA). Numbers: < 2^53 in practice. */
+export interface FunctionSymbol {
+  /** Demangled Rust path without the legacy `::h<hash>` suffix, or the plain name for non-Rust. */
+  name: string;
+  /** The mangled/linkage name when known. */
+  linkageName?: string;
+  /** [low, high) ranges. */
+  ranges: Array<[number, number]>;
+  /** Declaring file (index into ModuleSymbols.files) and line, when known. */
+  file?: number;
+  line?: number;
+}
+
+export interface InlineSite {
+  /** Name of the inlined callee (demangled). */
+  name: string;
+  /** Index of the containing function in ModuleSymbols.functions. */
+  parent: number;
+  ranges: Array<[number, number]>;
+  callFile?: number;
+  callLine?: number;
+}
+
+export interface LineRow {
+  address: number;
+  file: number;
+  line: number;
+  column?: number;
+}
+
+export interface PublicSymbol {
+  name: string;
+  /** Demangled name when the symbol is a Rust (legacy or v0) or otherwise demangleable name. */
+  demangled?: string;
+  address: number;
+  size?: number;
+}
+
+export interface CompileUnit {
+  name: string;
+  language: string;
+  producer: string;
+  isRust: boolean;
+}
+
+export interface ModuleSymbols {
+  format: ObjectFormat;
+  debugFormat: DebugFormat;
+  /** Where the debug info came from (the object itself, a .debug file, a .pdb). */
+  debugInfoPath?: string;
+  imageBase: number;
+  compileUnits: CompileUnit[];
+  functions: FunctionSymbol[];
+  inlineSites: InlineSite[];
+  files: string[];
+  lines: LineRow[];
+  publics: PublicSymbol[];
+  /** Non-fatal problems (a unit skipped, an unknown form) worth showing to the user. */
+  warnings: string[];
+}
