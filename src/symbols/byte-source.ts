@@ -1,0 +1,188 @@
+// Random-access bytes of an object file (a whole buffer, or an open file read on demand) and a bounds-checked little-endian cursor over them.
+import * as fs from 'node:fs';
+import { SymbolReadError } from './errors';
+
+/** Where a reader gets bytes from; a file source lets a 150 MB library be indexed without reading it all. */
+export interface ByteSource {
+  readonly size: number;
+  /** Exactly `length` bytes at `offset`, or a SymbolReadError when the range lies outside the file. */
+  read(offset: number, length: number): Uint8Array;
+  close?(): void;
+}
+
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    read(offset, length) {
+      checkRange(offset, length, bytes.length);
+      return bytes.subarray(offset, offset + length);
+    },
+  };
+}
+
+export function fileSource(path: string): ByteSource {
+  const fd = fs.openSync(path, 'r');
+  const size = fs.fstatSync(fd).size;
+  return {
+    size,
+    read(offset, length) {
+      checkRange(offset, length, size);
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = fs.readSync(fd, out, done, length - done, offset + done);
+        if (n <= 0) throw new SymbolReadError(`file ended while reading ${length} bytes at offset ${offset} (it shrank while being read?)`, path);
+        done += n;
+      }
+      return out;
+    },
+    close() {
+      fs.closeSync(fd);
+    },
+  };
+}
+
+function checkRange(offset: number, length: number, size: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    throw new SymbolReadError(`the file is truncated or corrupt: ${length} bytes at offset ${offset} lie outside its ${size} bytes`);
+  }
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/** A little-endian cursor; every read is bounds-checked and throws SymbolReadError naming `what` when it runs off the end. */
+export class Reader {
+  readonly view: DataView;
+  pos: number;
+  constructor(readonly bytes: Uint8Array, readonly what: string, pos = 0) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = pos;
+  }
+  get length(): number {
+    return this.bytes.length;
+  }
+  get remaining(): number {
+    return this.bytes.length - this.pos;
+  }
+  private fail(n: number): never {
+    throw new SymbolReadError(`${this.what} is truncated or corrupt: needed ${n} bytes at offset ${this.pos}, only ${Math.max(0, this.bytes.length - this.pos)} left`);
+  }
+  need(n: number): void {
+    if (this.pos < 0 || this.pos + n > this.bytes.length) this.fail(n);
+  }
+  u8(): number {
+    if (this.pos >= this.bytes.length) this.fail(1);
+    return this.bytes[this.pos++];
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  /** 64-bit value as a number; exact below 2^53, which holds for every address and offset we use. */
+  u64(): number {
+    this.need(8);
+    const lo = this.view.getUint32(this.pos, true);
+    const hi = this.view.getUint32(this.pos + 4, true);
+    this.pos += 8;
+    return hi * 4294967296 + lo;
+  }
+  /** Reads a 1/2/4/8-byte unsigned value. */
+  uN(size: number): number {
+    switch (size) {
+      case 1: return this.u8();
+      case 2: return this.u16();
+      case 4: return this.u32();
+      case 8: return this.u64();
+      default: throw new SymbolReadError(`${this.what}: unsupported value size ${size}`);
+    }
+  }
+  uleb(): number {
+    const b = this.bytes;
+    let result = 0;
+    let mul = 1;
+    for (;;) {
+      if (this.pos >= b.length) this.fail(1);
+      const byte = b[this.pos++];
+      if (mul < 2 ** 56) result += (byte & 0x7f) * mul;
+      if ((byte & 0x80) === 0) return result;
+      mul *= 128;
+    }
+  }
+  sleb(): number {
+    const b = this.bytes;
+    let result = 0;
+    let mul = 1;
+    let byte = 0;
+    for (;;) {
+      if (this.pos >= b.length) this.fail(1);
+      byte = b[this.pos++];
+      if (mul < 2 ** 56) result += (byte & 0x7f) * mul;
+      mul *= 128;
+      if ((byte & 0x80) === 0) break;
+    }
+    if (byte & 0x40 && mul <= 2 ** 63) result -= mul;
+    return result;
+  }
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+  /** Skips a LEB128 value without decoding it. */
+  skipLeb(): void {
+    const b = this.bytes;
+    while (this.pos < b.length && b[this.pos] & 0x80) this.pos++;
+    if (this.pos >= b.length) this.fail(1);
+    this.pos++;
+  }
+  sub(n: number, what = this.what): Reader {
+    this.need(n);
+    const r = new Reader(this.bytes.subarray(this.pos, this.pos + n), what);
+    this.pos += n;
+    return r;
+  }
+  /** NUL-terminated UTF-8 string. */
+  cstr(): string {
+    const end = this.bytes.indexOf(0, this.pos);
+    if (end < 0) throw new SymbolReadError(`${this.what} is corrupt: a string at offset ${this.pos} is not terminated`);
+    const s = decodeUtf8(this.bytes, this.pos, end);
+    this.pos = end + 1;
+    return s;
+  }
+}
+
+/** Decodes bytes[start, end); ASCII (nearly every symbol) takes a fast path. */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n < 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) if (bytes[i] >= 0x80) { ascii = false; break; }
+    if (ascii) {
+      let s = '';
+      for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+      return s;
+    }
+  }
+  return decoder.decode(bytes.subarray(start, end));
+}
+
+/** String at `offset` in a NUL-terminated string table. */
+export function cstrAt(table: Uint8Array, offset: number, what: string): string {
+  if (offset < 0 || offset >= table.length) throw new SymbolReadError(`${what} is corrupt: string offset ${offset} is outside its ${table.length} bytes`);
+  let end = table.indexOf(0, offset);
+  if (end < 0) end = table.length;
+  return decodeUtf8(table, offset, end);
+}

@@ -1,0 +1,222 @@
+// ELF64 little-endian reader: header, sections (zlib-compressed debug sections included), .symtab/.dynsym and .gnu_debuglink.
+import * as zlib from 'node:zlib';
+import { ByteSource, Reader, cstrAt } from './byte-source';
+import { SymbolReadError } from './errors';
+
+export interface ElfSection {
+  name: string;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+  entsize: number;
+}
+
+export interface ElfSymbol {
+  name: string;
+  value: number;
+  size: number;
+  /** STT_*: 0 notype, 1 object, 2 func, 3 section, 4 file, 6 tls, 10 ifunc. */
+  type: number;
+  /** STB_*: 0 local, 1 global, 2 weak. */
+  bind: number;
+  shndx: number;
+}
+
+const SHT_NOBITS = 8;
+const SHT_SYMTAB = 2;
+const SHT_DYNSYM = 11;
+const SHF_COMPRESSED = 0x800;
+const ELFCOMPRESS_ZLIB = 1;
+/** No real section decompresses past this; a header claiming more is corrupt, not a reason to allocate. */
+const MAX_SECTION_BYTES = 2 ** 31 - 1;
+const MAX_SECTIONS = 65_536;
+
+export const EM_X86_64 = 62;
+
+export class ElfFile {
+  readonly sections: ElfSection[] = [];
+  readonly machine: number;
+  readonly type: number;
+  readonly entry: number;
+  private readonly byName = new Map<string, ElfSection>();
+
+  constructor(readonly source: ByteSource, readonly path = '<memory>') {
+    if (source.size < 64) throw new SymbolReadError(`too small to be an ELF file (${source.size} bytes)`, path);
+    const h = new Reader(source.read(0, 64), 'the ELF header');
+    if (h.u32() !== 0x464c457f) throw new SymbolReadError('not an ELF file (no \\x7fELF magic)', path);
+    const cls = h.u8();
+    const data = h.u8();
+    if (cls === 1) throw new SymbolReadError('32-bit ELF files are not supported; build for x86_64 (64-bit)', path);
+    if (cls !== 2) throw new SymbolReadError(`unknown ELF class ${cls}`, path);
+    if (data !== 1) throw new SymbolReadError('big-endian ELF files are not supported; only little-endian x86_64', path);
+    h.pos = 16;
+    this.type = h.u16();
+    this.machine = h.u16();
+    h.u32();
+    this.entry = h.u64();
+    h.u64(); // phoff
+    const shoff = h.u64();
+    h.u32(); // flags
+    h.u16(); // ehsize
+    h.u16(); // phentsize
+    h.u16(); // phnum
+    const shentsize = h.u16();
+    let shnum = h.u16();
+    let shstrndx = h.u16();
+    if (shoff === 0) return; // no section headers: nothing to read symbols from
+    if (shentsize < 64) throw new SymbolReadError(`corrupt ELF header: section header size ${shentsize} < 64`, path);
+    if (shnum === 0 || shstrndx === 0xffff) {
+      // Extended numbering keeps the real counts in section 0.
+      const s0 = new Reader(source.read(shoff, 64), 'section header 0');
+      s0.pos = 32;
+      if (shnum === 0) shnum = s0.u64();
+      s0.pos = 40;
+      if (shstrndx === 0xffff) shstrndx = s0.u32();
+    }
+    if (shnum > MAX_SECTIONS) throw new SymbolReadError(`corrupt ELF header: ${shnum} sections is absurd`, path);
+    const table = new Reader(source.read(shoff, shnum * shentsize), 'the ELF section header table');
+    const nameOffsets: number[] = [];
+    for (let i = 0; i < shnum; i++) {
+      table.pos = i * shentsize;
+      nameOffsets.push(table.u32());
+      this.sections.push({
+        name: '',
+        type: table.u32(),
+        flags: table.u64(),
+        addr: table.u64(),
+        offset: table.u64(),
+        size: table.u64(),
+        link: table.u32(),
+        entsize: (table.u32(), table.u64(), table.u64()),
+      });
+    }
+    const strSec = this.sections[shstrndx];
+    if (!strSec) throw new SymbolReadError(`corrupt ELF header: section name table index ${shstrndx} of ${shnum}`, path);
+    const names = this.rawData(strSec);
+    this.sections.forEach((s, i) => {
+      s.name = nameOffsets[i] < names.length ? cstrAt(names, nameOffsets[i], 'the section name table') : '';
+      if (!this.byName.has(s.name)) this.byName.set(s.name, s);
+    });
+  }
+
+  section(name: string): ElfSection | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The bytes of a section as stored in the file (still compressed if it is). */
+  rawData(s: ElfSection): Uint8Array {
+    if (s.type === SHT_NOBITS) return new Uint8Array(0);
+    if (s.size > this.source.size) throw new SymbolReadError(`section ${s.name || '#'} claims ${s.size} bytes, more than the whole file`, this.path);
+    return this.source.read(s.offset, s.size);
+  }
+
+  /** The contents of a section, decompressed (SHF_COMPRESSED zlib, or a legacy .zdebug_ section); undefined if absent. */
+  data(name: string): Uint8Array | undefined {
+    let s = this.byName.get(name);
+    let legacy = false;
+    if (!s && name.startsWith('.debug_')) {
+      s = this.byName.get('.zdebug_' + name.slice('.debug_'.length));
+      legacy = s !== undefined;
+    }
+    if (!s) return undefined;
+    const raw = this.rawData(s);
+    if (s.flags & SHF_COMPRESSED) {
+      const r = new Reader(raw, `compressed section ${s.name}`);
+      const ctype = r.u32();
+      r.u32();
+      const size = r.u64();
+      r.u64();
+      if (ctype !== ELFCOMPRESS_ZLIB) {
+        throw new SymbolReadError(`section ${s.name} uses compression type ${ctype}${ctype === 2 ? ' (zstd)' : ''}; only zlib is supported — relink with --compress-debug-sections=zlib or none`, this.path);
+      }
+      return this.inflate(s.name, raw.subarray(24), size);
+    }
+    if (legacy && raw.length >= 12 && raw[0] === 0x5a && raw[1] === 0x4c && raw[2] === 0x49 && raw[3] === 0x42) {
+      const size = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0, false);
+      return this.inflate(s.name, raw.subarray(12), Number(size));
+    }
+    return raw;
+  }
+
+  private inflate(name: string, body: Uint8Array, size: number): Uint8Array {
+    // zlib cannot expand more than ~1032:1, so a larger claim is corrupt; checking first avoids a huge allocation.
+    if (size > MAX_SECTION_BYTES || size > body.length * 1100 + 1024) {
+      throw new SymbolReadError(`compressed section ${name} claims an absurd size of ${size} bytes for ${body.length} compressed bytes`, this.path);
+    }
+    let out: Buffer;
+    try {
+      out = zlib.inflateSync(body, { maxOutputLength: Math.max(size, 1) });
+    } catch (err) {
+      throw new SymbolReadError(`compressed section ${name} could not be decompressed: ${(err as Error).message}`, this.path);
+    }
+    if (out.length !== size) throw new SymbolReadError(`compressed section ${name} decompressed to ${out.length} bytes, its header says ${size}`, this.path);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  }
+
+  /** Symbols of .symtab and .dynsym (index 0 skipped). */
+  symbols(which: '.symtab' | '.dynsym'): ElfSymbol[] {
+    const s = this.sections.find((x) => x.name === which && x.type === (which === '.symtab' ? SHT_SYMTAB : SHT_DYNSYM));
+    if (!s) return [];
+    const strs = this.sections[s.link];
+    if (!strs) throw new SymbolReadError(`${which} links to string table #${s.link}, which does not exist`, this.path);
+    const strtab = this.rawData(strs);
+    const data = this.rawData(s);
+    const out: ElfSymbol[] = [];
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const count = Math.floor(data.length / 24);
+    for (let i = 1; i < count; i++) {
+      const o = i * 24;
+      const nameOff = view.getUint32(o, true);
+      const info = data[o + 4];
+      const shndx = view.getUint16(o + 6, true);
+      const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
+      const size = view.getUint32(o + 20, true) * 4294967296 + view.getUint32(o + 16, true);
+      const name = nameOff === 0 ? '' : nameOff < strtab.length ? cstrAt(strtab, nameOff, `the string table of ${which}`) : '';
+      out.push({ name, value, size, type: info & 0xf, bind: info >> 4, shndx });
+    }
+    return out;
+  }
+
+  /** The `.gnu_debuglink` file name and CRC32, when the debug info was split off into another file. */
+  debugLink(): { file: string; crc: number } | undefined {
+    const d = this.data('.gnu_debuglink');
+    if (!d) return undefined;
+    const r = new Reader(d, 'the .gnu_debuglink section');
+    const file = r.cstr();
+    r.pos = (r.pos + 3) & ~3;
+    return { file, crc: r.u32() };
+  }
+
+  /** The GNU build id, hex. */
+  buildId(): string | undefined {
+    const d = this.data('.note.gnu.build-id');
+    if (!d || d.length < 16) return undefined;
+    const r = new Reader(d, 'the build-id note');
+    const namesz = r.u32();
+    const descsz = r.u32();
+    r.u32();
+    r.skip((namesz + 3) & ~3);
+    r.need(descsz);
+    return Buffer.from(d.subarray(r.pos, r.pos + descsz)).toString('hex');
+  }
+}
+
+/** CRC-32 (IEEE) as used by .gnu_debuglink to pair an executable with its debug file. */
+export function crc32(bytes: Uint8Array): number {
+  let table = crcTable;
+  if (!table) {
+    table = crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c;
+    }
+  }
+  let crc = -1;
+  for (let i = 0; i < bytes.length; i++) crc = table[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+let crcTable: Int32Array | undefined;
