@@ -1,0 +1,105 @@
+// The MSF 7.0 container of a PDB: superblock, stream directory, and streams assembled from their blocks on demand.
+
+import { ByteReader, FormatError } from './pe-byte-reader';
+
+const MSF_MAGIC = 'Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0';
+const NIL_STREAM_SIZE = 0xffffffff;
+
+export class MsfFile {
+  readonly blockSize: number;
+  readonly numBlocks: number;
+  readonly streamSizes: number[];
+  private readonly streamBlocks: Uint32Array[];
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly fileName: string,
+  ) {
+    const r = new ByteReader(bytes, `PDB ${fileName}`);
+    if (bytes.length < 56 || new TextDecoder('latin1').decode(bytes.subarray(0, 32)) !== MSF_MAGIC) {
+      const oldMagic = new TextDecoder('latin1').decode(bytes.subarray(0, 44));
+      if (oldMagic.startsWith('Microsoft C/C++ program database 2.00')) {
+        throw new FormatError(`${fileName} is an old-style (MSF 2.0, VC6-era) PDB, which is not supported; rebuild with a current linker`);
+      }
+      throw new FormatError(`${fileName} is not a PDB (no "Microsoft C/C++ MSF 7.00" signature)`);
+    }
+    r.seek(32);
+    this.blockSize = r.u32();
+    r.u32(); // free block map block
+    this.numBlocks = r.u32();
+    const numDirectoryBytes = r.u32();
+    r.u32();
+    const blockMapAddr = r.u32();
+    if (![512, 1024, 2048, 4096, 8192, 16384, 32768].includes(this.blockSize)) {
+      r.fail(`block size ${this.blockSize} is not a power of two from 512 to 32768`);
+    }
+    if (this.numBlocks * this.blockSize > bytes.length) {
+      throw new FormatError(
+        `PDB ${fileName} is truncated: it claims ${this.numBlocks} blocks of ${this.blockSize} bytes (${this.numBlocks * this.blockSize} bytes) but the file has ${bytes.length}`,
+      );
+    }
+    const dirBlockCount = Math.ceil(numDirectoryBytes / this.blockSize);
+    if (numDirectoryBytes < 4 || dirBlockCount > this.numBlocks) r.fail(`stream directory size ${numDirectoryBytes} is impossible`);
+    const mapReader = new ByteReader(this.blockAt(blockMapAddr, r), `PDB ${fileName} block map`);
+    const dirBlocks = new Uint32Array(dirBlockCount);
+    for (let i = 0; i < dirBlockCount; i++) dirBlocks[i] = mapReader.u32();
+    const dir = new ByteReader(this.assemble(dirBlocks, numDirectoryBytes, 'stream directory'), `PDB ${fileName} stream directory`);
+    const numStreams = dir.u32();
+    if (numStreams * 4 > dir.remaining) dir.fail(`it claims ${numStreams} streams`);
+    this.streamSizes = [];
+    for (let i = 0; i < numStreams; i++) this.streamSizes.push(dir.u32());
+    this.streamBlocks = [];
+    let totalBlocks = 0;
+    for (let i = 0; i < numStreams; i++) {
+      const size = this.streamSizes[i] === NIL_STREAM_SIZE ? 0 : this.streamSizes[i];
+      const n = Math.ceil(size / this.blockSize);
+      totalBlocks += n;
+      // Streams never share blocks, so together they cannot need more blocks than the file has.
+      if (totalBlocks > this.numBlocks) dir.fail(`stream ${i} of ${size} bytes takes the streams past the file's ${this.numBlocks} blocks`);
+      const blocks = new Uint32Array(n);
+      for (let j = 0; j < n; j++) {
+        blocks[j] = dir.u32();
+        if (blocks[j] >= this.numBlocks) dir.fail(`stream ${i} uses block ${blocks[j]} of only ${this.numBlocks}`);
+      }
+      this.streamBlocks.push(blocks);
+    }
+  }
+
+  get numStreams(): number {
+    return this.streamSizes.length;
+  }
+
+  hasStream(index: number): boolean {
+    return index >= 0 && index < this.streamSizes.length && this.streamSizes[index] !== NIL_STREAM_SIZE && index !== 0xffff;
+  }
+
+  /** The bytes of a stream; contiguous streams are views on the file, others are copied together. */
+  stream(index: number, what = `stream ${index}`): Uint8Array {
+    if (!this.hasStream(index)) {
+      throw new FormatError(`PDB ${this.fileName} is corrupt: ${what} refers to stream ${index}, which does not exist (the PDB has ${this.numStreams})`);
+    }
+    return this.assemble(this.streamBlocks[index], this.streamSizes[index], what);
+  }
+
+  private blockAt(block: number, r: ByteReader): Uint8Array {
+    if (block >= this.numBlocks) r.fail(`block ${block} is past the last block ${this.numBlocks - 1}`);
+    return this.bytes.subarray(block * this.blockSize, (block + 1) * this.blockSize);
+  }
+
+  private assemble(blocks: Uint32Array, size: number, what: string): Uint8Array {
+    const bs = this.blockSize;
+    let contiguous = true;
+    for (let i = 1; i < blocks.length && contiguous; i++) contiguous = blocks[i] === blocks[i - 1] + 1;
+    if (blocks.length === 0) return new Uint8Array(0);
+    for (const b of blocks) {
+      if (b >= this.numBlocks) throw new FormatError(`PDB ${this.fileName} is corrupt: ${what} uses block ${b} of only ${this.numBlocks}`);
+    }
+    if (contiguous) return this.bytes.subarray(blocks[0] * bs, blocks[0] * bs + size);
+    const out = new Uint8Array(size);
+    for (let i = 0; i < blocks.length; i++) {
+      const n = Math.min(bs, size - i * bs);
+      out.set(this.bytes.subarray(blocks[i] * bs, blocks[i] * bs + n), i * bs);
+    }
+    return out;
+  }
+}

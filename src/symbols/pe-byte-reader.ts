@@ -1,0 +1,165 @@
+// Bounds-checked little-endian reading for the PE, MSF and PDB readers: every out-of-range read becomes a FormatError, never a crash.
+
+import { SymbolReadError } from './errors';
+
+/** The shared bad-input error, under the name these readers use; the message says which file part, why, and what to do. */
+export const FormatError = SymbolReadError;
+
+/** Hard ceilings that keep corrupt counts and sizes from turning into huge allocations or long loops. */
+export const limits = {
+  /** Largest PDB/PE we accept (4 GiB is the MSF 7.0 ceiling with 4 KiB blocks... but no sane module is this big). */
+  maxFileBytes: 4 * 1024 * 1024 * 1024,
+  maxSections: 96,
+  maxStreams: 1_000_000,
+  maxRecords: 50_000_000,
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
+
+/** A view on bytes with a position; `what` names the structure for error messages. */
+export class ByteReader {
+  readonly view: DataView;
+  pos: number;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly what: string,
+    start = 0,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = start;
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.pos;
+  }
+
+  fail(reason: string): never {
+    throw new FormatError(`${this.what} is corrupt: ${reason} (at offset ${this.pos} of ${this.bytes.length})`);
+  }
+
+  need(n: number, at = this.pos): void {
+    if (!(n >= 0) || at < 0 || at + n > this.bytes.length) {
+      throw new FormatError(
+        `${this.what} is truncated or corrupt: needs ${n} bytes at offset ${at}, but it has ${this.bytes.length}`,
+      );
+    }
+  }
+
+  seek(pos: number): this {
+    if (pos < 0 || pos > this.bytes.length) this.fail(`offset ${pos} is outside the data`);
+    this.pos = pos;
+    return this;
+  }
+
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
+  align(n: number): void {
+    const p = Math.ceil(this.pos / n) * n;
+    this.pos = Math.min(p, this.bytes.length);
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.pos++];
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  i16(): number {
+    this.need(2);
+    const v = this.view.getInt16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  /** A 64-bit value as a number; values past 2^53 lose precision, which no image base or RVA sum reaches in practice. */
+  u64(): number {
+    this.need(8);
+    const lo = this.view.getUint32(this.pos, true);
+    const hi = this.view.getUint32(this.pos + 4, true);
+    this.pos += 8;
+    return hi * 0x1_0000_0000 + lo;
+  }
+
+  u16At(at: number): number {
+    this.need(2, at);
+    return this.view.getUint16(at, true);
+  }
+
+  u32At(at: number): number {
+    this.need(4, at);
+    return this.view.getUint32(at, true);
+  }
+
+  slice(n: number): Uint8Array {
+    this.need(n);
+    const s = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  sliceAt(at: number, n: number): Uint8Array {
+    this.need(n, at);
+    return this.bytes.subarray(at, at + n);
+  }
+
+  /** A NUL-terminated string; without a NUL it runs to the end (corrupt, but readable). */
+  cstr(): string {
+    this.need(0);
+    let end = this.bytes.indexOf(0, this.pos);
+    if (end < 0) end = this.bytes.length;
+    const s = decodeUtf8(this.bytes.subarray(this.pos, end));
+    this.pos = Math.min(end + 1, this.bytes.length);
+    return s;
+  }
+
+  cstrAt(at: number): string {
+    this.need(0, at);
+    let end = this.bytes.indexOf(0, at);
+    if (end < 0) end = this.bytes.length;
+    return decodeUtf8(this.bytes.subarray(at, end));
+  }
+
+  guid(): string {
+    const d1 = this.u32();
+    const d2 = this.u16();
+    const d3 = this.u16();
+    const rest = this.slice(8);
+    const h = (v: number, w: number) => v.toString(16).toUpperCase().padStart(w, '0');
+    const b = Array.from(rest, (x) => h(x, 2));
+    return `{${h(d1, 8)}-${h(d2, 4)}-${h(d3, 4)}-${b.slice(0, 2).join('')}-${b.slice(2).join('')}}`;
+  }
+}
+
+export { throwIfAborted as checkAborted } from './errors';

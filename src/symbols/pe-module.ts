@@ -1,0 +1,234 @@
+// Entry point for Windows images: reads a PE32+ file and its PDB (or its COFF tables) into the format-neutral ModuleSymbols.
+
+import { CompileUnit, FunctionSymbol, InlineSite, LineRow, ModuleSymbols, PublicSymbol } from './model';
+import { PdbFile } from './pdb';
+import { languageName, mergeRanges } from './codeview';
+import { locatePdb } from './pdb-locate';
+import { cleanRustCodeViewName, demanglePublic } from './pdb-names';
+import { PeImage, readPe } from './pe';
+import { checkAborted, FormatError, limits } from './pe-byte-reader';
+
+export interface PeModuleOptions {
+  /** Where the image is (its PDB is looked for beside it). */
+  path: string;
+  /** Extra folders to look for PDBs in (the `rustOffload.symbolSearchPaths` setting). */
+  searchPaths: string[];
+  /** Reads a file, or returns undefined when it does not exist. */
+  readFile: (p: string) => Uint8Array | undefined;
+  signal?: AbortSignal;
+}
+
+export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): ModuleSymbols {
+  if (bytes.length > limits.maxFileBytes) throw new FormatError(`${options.path} is ${bytes.length} bytes, larger than any supported image`);
+  const image = readPe(bytes, options.path);
+  checkAborted(options.signal);
+  if (image.codeView) {
+    const { path, pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
+    return modulefromPdb(image, pdb, path, options.signal);
+  }
+  return moduleFromCoff(image);
+}
+
+/** No PDB named and no debug info read: exports and COFF symbols are all there is. */
+function moduleFromCoff(image: PeImage): ModuleSymbols {
+  const publics: PublicSymbol[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, address: number) => {
+    const key = `${name}@${address}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const p: PublicSymbol = { name, address };
+    const d = demanglePublic(name);
+    if (d !== undefined) p.demangled = d;
+    publics.push(p);
+  };
+  for (const s of image.symbols) {
+    // External and static symbols defined in a section; section symbols and labels carry no useful names.
+    if (s.address !== undefined && (s.storageClass === 2 || (s.storageClass === 3 && s.isFunction))) add(s.name, s.address);
+  }
+  for (const e of image.exports) if (e.name && !e.forwarder) add(e.name, image.imageBase + e.rva);
+  return {
+    format: 'pe',
+    debugFormat: 'none',
+    imageBase: image.imageBase,
+    compileUnits: [],
+    functions: [],
+    inlineSites: [],
+    files: [],
+    lines: [],
+    publics,
+    warnings: [],
+  };
+}
+
+function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: AbortSignal): ModuleSymbols {
+  const m: ModuleSymbols = {
+    format: 'pe',
+    debugFormat: 'pdb',
+    debugInfoPath: pdbPath,
+    imageBase: image.imageBase,
+    compileUnits: [],
+    functions: [],
+    inlineSites: [],
+    files: [],
+    lines: [],
+    publics: [],
+    warnings: [],
+  };
+  const va = (segment: number, offset: number): number | undefined => {
+    const rva = pdb.rva(segment, offset, image.sections);
+    return rva === undefined ? undefined : image.imageBase + rva;
+  };
+  const fileIndex = new Map<string, number>();
+  const internFile = (name: string): number => {
+    let i = fileIndex.get(name);
+    if (i === undefined) {
+      i = m.files.length;
+      m.files.push(name);
+      fileIndex.set(name, i);
+    }
+    return i;
+  };
+
+  const publics = pdb.readPublics(signal);
+  const publicByAddress = new Map<number, string>();
+  for (const p of publics) {
+    const address = va(p.segment, p.offset);
+    if (address === undefined) continue;
+    const pub: PublicSymbol = { name: p.name, address };
+    const d = demanglePublic(p.name);
+    if (d !== undefined) pub.demangled = d;
+    m.publics.push(pub);
+    if (p.flags & 2 /* function */) publicByAddress.set(address, p.name);
+  }
+
+  const procSizes = new Map<number, number>();
+  for (const mod of pdb.modules) {
+    checkAborted(signal);
+    let debug;
+    try {
+      debug = pdb.readModule(mod.index, signal);
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      m.warnings.push(`module ${mod.index} (${mod.name}) skipped: ${e.message}`);
+      continue;
+    }
+    if (debug.compile) {
+      const cu: CompileUnit = {
+        name: mod.name,
+        language: debug.isRust ? 'rust' : languageName(debug.compile.language),
+        producer: debug.compile.compiler,
+        isRust: debug.isRust,
+      };
+      m.compileUnits.push(cu);
+    }
+    const fileOf = (fileId: number | undefined): number | undefined => {
+      if (fileId === undefined) return undefined;
+      const nameOffset = debug.c13.fileNames.get(fileId);
+      if (nameOffset === undefined) return undefined;
+      try {
+        return internFile(pdb.name(nameOffset));
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+        return undefined;
+      }
+    };
+
+    // Line table: sorted per block; the function's declaring line is the line at its first address.
+    const lineAt = new Map<number, { file?: number; line: number }>();
+    const moduleRows: LineRow[] = [];
+    for (const block of debug.c13.blocks) {
+      const file = fileOf(block.fileId);
+      for (const l of block.lines) {
+        const address = va(block.segment, l.offset);
+        if (address === undefined || file === undefined) continue;
+        const row: LineRow = { address, file, line: l.line };
+        if (l.column) row.column = l.column;
+        m.lines.push(row);
+        moduleRows.push(row);
+        if (!lineAt.has(address)) lineAt.set(address, { file, line: l.line });
+      }
+    }
+
+    const functionIndex: number[] = [];
+    for (const p of debug.procs) {
+      const start = va(p.segment, p.offset);
+      if (start === undefined) {
+        functionIndex.push(-1);
+        continue;
+      }
+      const f: FunctionSymbol = { name: debug.isRust ? cleanRustCodeViewName(p.name) : p.name, ranges: [[start, start + p.codeSize]] };
+      const linkage = publicByAddress.get(start);
+      if (linkage !== undefined) f.linkageName = linkage;
+      const at = lineAt.get(start);
+      if (at) {
+        f.file = at.file;
+        f.line = at.line;
+      }
+      functionIndex.push(m.functions.length);
+      m.functions.push(f);
+      procSizes.set(start, p.codeSize);
+    }
+
+    moduleRows.sort((a, b) => a.address - b.address);
+    for (const s of debug.inlineSites) {
+      const proc = debug.procs[s.proc];
+      const base = va(proc.segment, proc.offset);
+      const parent = functionIndex[s.proc];
+      if (base === undefined || parent < 0) continue;
+      const raw = pdb.inlineeName(s.inlinee) ?? `inlinee 0x${s.inlinee.toString(16)}`;
+      const site: InlineSite = {
+        name: debug.isRust ? cleanRustCodeViewName(raw) : raw,
+        parent,
+        ranges: mergeRanges(s.ranges.map((r) => [base + r.start, base + r.end] as [number, number])),
+      };
+      // The call site is where the enclosing scope (the outer inline site, or the procedure) was at the first address.
+      const first = s.ranges[0];
+      if (first) {
+        if (s.parentSite >= 0) {
+          const outer = debug.inlineSites[s.parentSite].ranges.find((r) => r.start <= first.start && first.start < r.end);
+          if (outer) {
+            site.callLine = outer.line;
+            const outerDecl = debug.c13.inlinees.get(debug.inlineSites[s.parentSite].inlinee);
+            site.callFile = fileOf(outer.fileId ?? outerDecl?.fileId);
+          }
+        } else {
+          const row = lineBefore(moduleRows, base + first.start, base);
+          if (row) {
+            site.callLine = row.line;
+            site.callFile = row.file;
+          }
+        }
+      }
+      m.inlineSites.push(site);
+    }
+  }
+
+  for (const p of m.publics) {
+    const size = procSizes.get(p.address);
+    if (size !== undefined) p.size = size;
+  }
+  // Global data has no S_PUB32 when it is not external; add it so statics can be found by name.
+  const publicAddresses = new Set(m.publics.map((p) => p.address));
+  for (const g of pdb.readGlobals(signal)) {
+    if (g.kind === 0x1125 || g.kind === 0x1127) continue; // procedure references: already in functions
+    const address = va(g.segment, g.offset);
+    if (address === undefined || publicAddresses.has(address)) continue;
+    publicAddresses.add(address);
+    m.publics.push({ name: g.name, address });
+  }
+  return m;
+}
+
+/** The last row at or before `address` and not before `lo` (the procedure start), in rows sorted by address. */
+function lineBefore(rows: LineRow[], address: number, lo: number): LineRow | undefined {
+  let a = 0;
+  let b = rows.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (rows[mid].address <= address) a = mid + 1;
+    else b = mid;
+  }
+  const r = rows[a - 1];
+  return r && r.address >= lo ? r : undefined;
+}
