@@ -1,0 +1,740 @@
+// The worker pool behind both executors: lanes, prefetch, interrupt with a grace period, deadlines, crash handling.
+//
+// Lanes. Bulk work uses up to maxWorkers "general" workers. Interactive work goes first to a worker
+// reserved for it (spawned on the first interactive submit, beyond maxWorkers, kept warm), or to any
+// general worker with nothing in flight, and is always taken from the queue before bulk work. So an
+// interactive task never waits behind a bulk task; it can wait only for other interactive tasks.
+//
+// Prefetch. A general worker whose last task ran in under ~1 ms gets up to `prefetch` bulk tasks in
+// flight at once (and sends results back in batches); a worker running longer tasks gets one at a
+// time, so long tasks never sit behind each other on one worker while another is idle. A worker runs
+// its tasks one at a time, in the order sent: the first unanswered task of a worker is the one it runs.
+//
+// Crash policy (see README "Crash policy"):
+// - A worker that dies (process.exit, uncaught exception, out of memory, killed) fails the future of
+//   the task it was running with BrokenThreadPool/BrokenProcessPool saying what happened. Its other
+//   tasks had not started: they go back to the front of the queue and run on a replacement.
+// - A task is never retried: a task that kills its worker would kill the next one too.
+// - `crashLoopLimit` (default 5) worker deaths in a row with no task finishing anywhere in between
+//   break the pool, like CPython's broken pool: every pending future fails, and submit() throws.
+// - An initializer that throws breaks the pool at once (CPython semantics).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ExecutorStats, Lane, Progress, SubmitOptions, TaskRef } from './contract';
+import { BrokenExecutor, TimeoutError, describeError, fromWireError } from './errors';
+import { Executor, type ShutdownOptions } from './executor';
+import { Future, type FutureControl } from './future';
+import { checkModulePath, describeTask } from './task-ref';
+import type { HostToWorker, RunTask, WorkerInit, WorkerToHost } from './wire';
+
+export interface ResourceLimits {
+  /** Heap cap of each worker (threads: resourceLimits; processes: --max-old-space-size). */
+  maxOldGenerationSizeMb?: number;
+  /** Threads only. */
+  maxYoungGenerationSizeMb?: number;
+  /** Threads only. */
+  stackSizeMb?: number;
+}
+
+export interface PoolOptions {
+  /** General workers for bulk (and interactive) work; default: the number of CPUs. */
+  maxWorkers?: number;
+  /** Where task modules are found: '<modulesRoot>/<module>.js'. Default: the folder above futures/ (out/src or dist). */
+  modulesRoot?: string;
+  /** Runs once in each new worker before any task, as initializer(...initargs); if it throws, the pool breaks. */
+  initializer?: { readonly module: string; readonly name: string };
+  initargs?: unknown[];
+  /** A worker is replaced after running this many tasks. */
+  maxTasksPerChild?: number;
+  resourceLimits?: ResourceLimits;
+  /** How long an interrupted task may take to stop before its worker is terminated (default 100 ms). */
+  interruptGraceMs?: number;
+  /** Quick bulk tasks in flight per worker (default 8; 1 disables prefetch). */
+  prefetch?: number;
+  /** Keep a worker for the interactive lane beyond maxWorkers (default true). */
+  reserveInteractiveWorker?: boolean;
+  /** Worker deaths in a row, with no task finishing in between, that break the pool (default 5). */
+  crashLoopLimit?: number;
+}
+
+/** How a worker ended, as the subclass observed it. */
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+  /** The uncaught error that killed it, if known. */
+  error?: unknown;
+  outOfMemory: boolean;
+}
+
+export interface WorkerEvents {
+  message(msg: WorkerToHost): void;
+  exit(exit: WorkerExit): void;
+}
+
+/** One worker, thread or process, as the pool drives it. */
+export interface WorkerHandle {
+  readonly name: string;
+  /** Counts tasks started (threads only); tells which tasks ran when the worker dies. */
+  readonly started?: Int32Array;
+  post(msg: HostToWorker, transfer?: ArrayBuffer[]): void;
+  /** Terminates at once, even inside a loop that never yields. */
+  kill(): void;
+  /** Lets the host process exit while this worker is idle. */
+  ref(): void;
+  unref(): void;
+}
+
+interface Job {
+  readonly future: Future<unknown>;
+  readonly task: RunTask;
+  readonly transfer: ArrayBuffer[] | undefined;
+  readonly onRequest: SubmitOptions['onRequest'];
+  requestAbort: AbortController | undefined;
+  deadline: NodeJS.Timeout | undefined;
+  queued: boolean;
+  slot: Slot | undefined;
+  /** Settled by interrupt/deadline while its worker still holds it. */
+  stopped: boolean;
+}
+
+interface Slot {
+  readonly seq: number;
+  readonly handle: WorkerHandle;
+  readonly interactive: boolean;
+  readonly inFlight: Map<number, Job>;
+  dispatched: number;
+  /** Tasks that ran to an answer (not skipped). */
+  answered: number;
+  ready: boolean;
+  /** The last task took under ~1 ms: prefetch more. */
+  quick: boolean;
+  /** Takes no new tasks; exits when its tasks are answered. */
+  closing: boolean;
+  dead: boolean;
+  graceTimer: NodeJS.Timeout | undefined;
+  fatal: unknown;
+}
+
+/** A FIFO with O(1) removal by marking (cancelled jobs stay until shifted past). */
+class JobQueue {
+  private items: Job[] = [];
+  private head = 0;
+  size = 0;
+  push(job: Job): void {
+    this.items.push(job);
+    this.size++;
+  }
+  /** Puts jobs (in their order) before everything else. */
+  pushFront(jobs: Job[]): void {
+    this.items = [...jobs, ...this.items.slice(this.head)];
+    this.head = 0;
+    this.size += jobs.length;
+  }
+  shift(): Job | undefined {
+    while (this.head < this.items.length) {
+      const job = this.items[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      if (job.queued) {
+        this.size--;
+        return job;
+      }
+    }
+    return undefined;
+  }
+  removed(): void {
+    this.size--;
+  }
+  drain(): Job[] {
+    const jobs = this.items.slice(this.head).filter((j) => j.queued);
+    this.items = [];
+    this.head = 0;
+    this.size = 0;
+    return jobs;
+  }
+}
+
+function checkInteger(value: unknown, option: string, min: number, max: number): void {
+  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)) {
+    throw new RangeError(`options.${option} must be an integer from ${min} to ${max} (got ${String(value)})`);
+  }
+}
+
+export const MAX_WORKERS_LIMIT = 1024;
+
+/**
+ * The default modulesRoot: the folder holding futures/worker-entry.js. Under tsc this code is
+ * out/src/futures/*.js (root out/src); bundled it is inlined into dist/extension.js (root dist) or
+ * dist/debug/adapter-main.js (root dist); `here` is the __dirname of the calling file.
+ */
+export function locateModulesRoot(here: string): string {
+  const candidates = [path.resolve(here, '..'), here];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'futures', 'worker-entry.js'))) ?? candidates[0];
+}
+
+export abstract class WorkerPoolExecutor extends Executor {
+  private max: number;
+  private readonly modulesRoot: string;
+  private readonly options: PoolOptions;
+  private readonly graceMs: number;
+  private readonly prefetch: number;
+  private readonly crashLoopLimit: number;
+  private readonly interactiveQueue = new JobQueue();
+  private readonly bulkQueue = new JobQueue();
+  private readonly jobs = new Map<number, Job>();
+  private readonly slots: Slot[] = [];
+  /** Every worker not yet exited, including retired and killed ones (shutdown waits for them). */
+  private readonly alive = new Set<Slot>();
+  private interactiveSlot: Slot | undefined;
+  private nextSeq = 1;
+  private pumpScheduled = false;
+  private consecutiveCrashes = 0;
+  private brokenBy: BrokenExecutor | undefined;
+  private shuttingDown = false;
+  private closed: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+  private readonly control: FutureControl = {
+    cancelled: (future) => this.onCancelled(future),
+    interrupt: (future) => {
+      const job = this.jobs.get(future.id);
+      if (job) this.stop(job, 'cancelled');
+    },
+  };
+
+  constructor(options: PoolOptions, defaultModulesRoot: string) {
+    super();
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    checkInteger(options.maxWorkers, 'maxWorkers', 1, MAX_WORKERS_LIMIT);
+    checkInteger(options.maxTasksPerChild, 'maxTasksPerChild', 1, Number.MAX_SAFE_INTEGER);
+    checkInteger(options.interruptGraceMs, 'interruptGraceMs', 0, 60_000);
+    checkInteger(options.prefetch, 'prefetch', 1, 1024);
+    checkInteger(options.crashLoopLimit, 'crashLoopLimit', 1, 1_000_000);
+    if (options.initargs !== undefined && !Array.isArray(options.initargs)) throw new TypeError('options.initargs must be an array of arguments for the initializer');
+    if (options.initializer !== undefined) {
+      checkModulePath(options.initializer.module);
+      if (typeof options.initializer.name !== 'string') throw new TypeError('options.initializer must be a task reference { module, name }');
+    }
+    const limits = options.resourceLimits ?? {};
+    for (const key of ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'stackSizeMb'] as const) {
+      const v = limits[key];
+      if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+        throw new RangeError(`options.resourceLimits.${key} must be a positive number of megabytes (got ${String(v)})`);
+      }
+    }
+    if (options.modulesRoot !== undefined && (typeof options.modulesRoot !== 'string' || options.modulesRoot === '')) {
+      throw new TypeError('options.modulesRoot must be a folder path (where <module>.js task files are)');
+    }
+    this.options = options;
+    this.max = options.maxWorkers ?? Math.max(1, Math.min(MAX_WORKERS_LIMIT, os.availableParallelism()));
+    this.modulesRoot = options.modulesRoot ?? defaultModulesRoot;
+    this.graceMs = options.interruptGraceMs ?? 100;
+    this.prefetch = options.prefetch ?? 8;
+    this.crashLoopLimit = options.crashLoopLimit ?? 5;
+  }
+
+  get maxWorkers(): number {
+    return this.max;
+  }
+
+  /** Starts one worker. */
+  protected abstract spawnWorker(seq: number, init: WorkerInit, events: WorkerEvents): WorkerHandle;
+  /** BrokenThreadPool or BrokenProcessPool. */
+  protected abstract broken(message: string, cause?: unknown): BrokenExecutor;
+  /** 'thread' or 'process', for messages. */
+  protected abstract readonly workerKind: string;
+
+  submitWith<A extends unknown[], R>(options: SubmitOptions, task: TaskRef<A, R>, ...args: A): Future<R> {
+    return this.enqueue(options, task, args, false) as Future<R>;
+  }
+
+  protected submitChunk<A extends unknown[], R>(options: SubmitOptions, task: TaskRef<A, R>, argLists: A[]): Future<R[]> {
+    return this.enqueue(options, task, argLists, true) as Future<R[]>;
+  }
+
+  private enqueue(options: SubmitOptions, task: TaskRef<unknown[], unknown>, args: unknown[], chunk: boolean): Future<unknown> {
+    if (this.brokenBy) throw this.broken(`cannot schedule new futures: ${this.brokenBy.message}`, this.brokenBy);
+    if (this.shuttingDown) throw new Error('cannot schedule new futures after shutdown');
+    if (!task || typeof task !== 'object' || typeof task.name !== 'string') {
+      throw new TypeError(`submit() needs a TaskRef { module, name } from taskModule() or taskRef() (got ${String(task)})`);
+    }
+    checkModulePath(task.module);
+    const lane: Lane = options.lane ?? 'bulk';
+    if (lane !== 'bulk' && lane !== 'interactive') throw new RangeError(`SubmitOptions.lane must be 'interactive' or 'bulk' (got ${String(lane)})`);
+    if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0 && Number.isFinite(options.timeout))) {
+      throw new RangeError(`SubmitOptions.timeout must be a positive number of milliseconds (got ${String(options.timeout)})`);
+    }
+    if (options.onRequest !== undefined && typeof options.onRequest !== 'function') throw new TypeError('SubmitOptions.onRequest must be a function (method, params, signal) => answer');
+    const future = new Future<unknown>({ label: options.label ?? task.name, kind: options.kind, lane, owner: options.owner });
+    future._control = this.control;
+    const job: Job = {
+      future,
+      task: { id: future.id, module: task.module, name: task.name, args, h: options.onRequest ? true : undefined, c: chunk ? true : undefined },
+      transfer: options.transfer,
+      onRequest: options.onRequest,
+      requestAbort: undefined,
+      deadline: undefined,
+      queued: true,
+      slot: undefined,
+      stopped: false,
+    };
+    this.jobs.set(future.id, job);
+    future.addDoneCallback(() => this.onSettled(job));
+    if (options.timeout !== undefined) job.deadline = setTimeout(() => this.stop(job, 'timedOut', options.timeout), options.timeout);
+    (lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).push(job);
+    this.emit('submitted', future);
+    this.schedulePump();
+    return future;
+  }
+
+  stats(): ExecutorStats {
+    let running = 0;
+    for (const slot of this.liveSlots()) for (const job of slot.inFlight.values()) if (!job.future.done()) running++;
+    return { queued: this.interactiveQueue.size + this.bulkQueue.size, running, workers: this.liveSlots().length };
+  }
+
+  resize(maxWorkers: number): void {
+    checkInteger(maxWorkers, 'maxWorkers', 1, MAX_WORKERS_LIMIT);
+    if (maxWorkers === undefined) throw new RangeError('resize(maxWorkers): maxWorkers must be an integer from 1 to 1024');
+    this.max = maxWorkers;
+    let excess = this.slots.filter((s) => !s.closing).length - maxWorkers;
+    // Idle workers go first, then those with the least work in flight.
+    const candidates = this.slots.filter((s) => !s.closing).sort((a, b) => a.inFlight.size - b.inFlight.size);
+    for (const slot of candidates) {
+      if (excess <= 0) break;
+      this.close(slot);
+      excess--;
+    }
+    this.schedulePump();
+  }
+
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const wait = options.wait ?? true;
+    if (!this.shuttingDown) {
+      this.shuttingDown = true;
+      this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    }
+    if (options.cancelFutures) {
+      for (const job of [...this.interactiveQueue.drain(), ...this.bulkQueue.drain()]) {
+        job.queued = false;
+        job.future.settleCancelled();
+        job.future.setRunningOrNotifyCancel();
+      }
+    }
+    this.checkShutdown();
+    return wait ? this.closed! : Promise.resolve();
+  }
+
+  // ---- scheduling ----
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private liveSlots(): Slot[] {
+    return this.interactiveSlot ? [...this.slots, this.interactiveSlot] : this.slots;
+  }
+
+  /** Can take a task now: alive, open, not stuck behind an interrupted task, under maxTasksPerChild. */
+  private open(slot: Slot): boolean {
+    if (slot.dead || slot.closing) return false;
+    const head = this.head(slot);
+    if (head?.stopped) return false;
+    const cap = this.options.maxTasksPerChild;
+    return cap === undefined || slot.dispatched < cap;
+  }
+
+  private head(slot: Slot): Job | undefined {
+    for (const job of slot.inFlight.values()) return job;
+    return undefined;
+  }
+
+  private pump(): void {
+    if (this.brokenBy) return;
+    while (this.interactiveQueue.size > 0) {
+      let slot: Slot | undefined;
+      if (this.interactiveSlot && this.open(this.interactiveSlot) && this.interactiveSlot.inFlight.size === 0) slot = this.interactiveSlot;
+      slot ??= this.slots.find((s) => this.open(s) && s.inFlight.size === 0);
+      if (!slot) {
+        if ((this.options.reserveInteractiveWorker ?? true) && !this.interactiveSlot) slot = this.spawn(true);
+        else if (this.slots.length < this.max) slot = this.spawn(false);
+        else break;
+      }
+      this.send(slot, [this.interactiveQueue.shift()!]);
+    }
+    while (this.bulkQueue.size > 0) {
+      let best: Slot | undefined;
+      for (const s of this.slots) {
+        if (this.open(s) && s.inFlight.size < this.depth(s) && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+      }
+      if ((!best || best.inFlight.size > 0) && this.slots.length < this.max) best = this.spawn(false);
+      if (!best) break;
+      let n = Math.min(this.depth(best) - best.inFlight.size, this.bulkQueue.size);
+      const cap = this.options.maxTasksPerChild;
+      if (cap !== undefined) n = Math.min(n, cap - best.dispatched);
+      const batch: Job[] = [];
+      while (batch.length < n) {
+        const job = this.bulkQueue.shift();
+        if (!job) break;
+        batch.push(job);
+      }
+      if (batch.length === 0) break;
+      this.send(best, batch);
+    }
+  }
+
+  private depth(slot: Slot): number {
+    return slot.quick ? this.prefetch : 1;
+  }
+
+  private spawn(interactive: boolean): Slot {
+    const seq = this.nextSeq++;
+    const init: WorkerInit = {
+      modulesRoot: this.modulesRoot,
+      initializer: this.options.initializer ? { module: this.options.initializer.module, name: this.options.initializer.name } : undefined,
+      initargs: this.options.initargs ?? [],
+    };
+    // The slot is filled in before any event can arrive (events are asynchronous).
+    let slot: Slot | undefined;
+    const handle = this.spawnWorker(seq, init, {
+      message: (msg) => slot && this.onMessage(slot, msg),
+      exit: (exit) => {
+        if (!slot) return;
+        this.alive.delete(slot);
+        this.onExit(slot, exit);
+        this.checkShutdown();
+      },
+    });
+    slot = {
+      seq,
+      handle,
+      interactive,
+      inFlight: new Map(),
+      dispatched: 0,
+      answered: 0,
+      ready: false,
+      quick: false,
+      closing: false,
+      dead: false,
+      graceTimer: undefined,
+      fatal: undefined,
+    };
+    handle.unref();
+    this.alive.add(slot);
+    if (interactive) this.interactiveSlot = slot;
+    else this.slots.push(slot);
+    return slot;
+  }
+
+  private send(slot: Slot, jobs: Job[]): void {
+    if (slot.inFlight.size === 0) slot.handle.ref();
+    const tasks: RunTask[] = [];
+    let transfer: ArrayBuffer[] | undefined;
+    for (const job of jobs) {
+      job.queued = false;
+      job.slot = slot;
+      slot.inFlight.set(job.task.id, job);
+      slot.dispatched++;
+      job.future.setRunningOrNotifyCancel();
+      job.future.worker = slot.handle.name;
+      tasks.push(job.task);
+      if (job.transfer) (transfer ??= []).push(...job.transfer);
+    }
+    try {
+      slot.handle.post({ t: 'run', tasks }, transfer);
+    } catch (err) {
+      // Arguments that cannot be cloned: find which, fail those futures, send the rest.
+      for (const job of jobs) {
+        try {
+          slot.handle.post({ t: 'run', tasks: [job.task] }, job.transfer);
+        } catch (e) {
+          slot.inFlight.delete(job.task.id);
+          if (!job.future.done()) {
+            job.future.setException(new TypeError(`the arguments of task ${describeTask(job.task)} could not be sent to a worker (${(e as Error).message}); pass plain data (structured-clone-able)`, { cause: e }));
+          }
+        }
+      }
+      void err;
+    }
+    for (const job of jobs) if (slot.inFlight.has(job.task.id)) this.emit('started', job.future);
+    if (slot.inFlight.size === 0) slot.handle.unref();
+  }
+
+  // ---- worker messages ----
+
+  private onMessage(slot: Slot, msg: WorkerToHost): void {
+    if (slot.dead) return;
+    switch (msg.t) {
+      case 'ready':
+        slot.ready = true;
+        return;
+      case 'initFailed': {
+        const cause = fromWireError(msg.error);
+        this.breakPool(this.broken(`a worker's initializer ${describeTask(this.options.initializer!)} failed in ${slot.handle.name}: ${describeError(cause)}; fix the initializer, then create a new executor`, cause));
+        return;
+      }
+      case 'done':
+        this.onDone(slot, msg.results);
+        return;
+      case 'progress': {
+        const job = slot.inFlight.get(msg.id);
+        if (!job || job.future.done()) return;
+        job.future._progress(msg.progress);
+        this.emit('progress', job.future, msg.progress as Progress);
+        return;
+      }
+      case 'request':
+        this.onRequest(slot, msg.id, msg.rid, msg.method, msg.params);
+        return;
+      case 'fatal':
+        slot.fatal = fromWireError(msg.error);
+        return;
+    }
+  }
+
+  private onDone(slot: Slot, results: Extract<WorkerToHost, { t: 'done' }>['results']): void {
+    for (const r of results) {
+      const job = slot.inFlight.get(r.id);
+      if (!job) continue;
+      slot.inFlight.delete(r.id);
+      if (!r.s) {
+        slot.answered++;
+        slot.quick = r.d <= 1;
+        this.consecutiveCrashes = 0;
+      }
+      if (job.future.done()) continue;
+      if (r.ok) job.future.setResult(r.value);
+      else if (r.s) job.future.setException(new Error(`task ${describeTask(job.task)} was skipped by its worker`));
+      else job.future.setException(fromWireError(r.error!));
+    }
+    this.afterAnswers(slot);
+  }
+
+  private afterAnswers(slot: Slot): void {
+    if (slot.graceTimer && !this.head(slot)?.stopped) {
+      clearTimeout(slot.graceTimer);
+      slot.graceTimer = undefined;
+    }
+    this.armGrace(slot);
+    const cap = this.options.maxTasksPerChild;
+    if (cap !== undefined && slot.dispatched >= cap) slot.closing = true;
+    if (slot.inFlight.size === 0) {
+      slot.handle.unref();
+      if (slot.closing) this.retire(slot);
+    }
+    this.pump();
+    this.checkShutdown();
+  }
+
+  private onRequest(slot: Slot, id: number, rid: number, method: string, params: unknown): void {
+    const job = slot.inFlight.get(id);
+    const reply = (msg: HostToWorker): void => {
+      try {
+        if (!slot.dead) slot.handle.post(msg);
+      } catch {
+        // The worker is gone; nobody is waiting for the answer.
+      }
+    };
+    if (!job || job.future.done() || !job.onRequest) {
+      reply({ t: 'reply', rid, ok: false, error: { kind: 'error', name: 'Error', message: `request '${method}' of a task that has settled`, stack: '', props: {} } });
+      return;
+    }
+    job.requestAbort ??= new AbortController();
+    const signal = job.requestAbort.signal;
+    const handler = job.onRequest;
+    Promise.resolve()
+      .then(() => handler(method, params, signal))
+      .then(
+        (value) => reply({ t: 'reply', rid, ok: true, value }),
+        (err: unknown) => {
+          const e = err instanceof Error ? err : new Error(`request '${method}' failed: ${describeError(err)}`);
+          reply({ t: 'reply', rid, ok: false, error: { kind: 'error', name: e.name, message: e.message, stack: String(e.stack ?? ''), props: {} } });
+        },
+      );
+  }
+
+  // ---- cancel, interrupt, deadlines ----
+
+  private onCancelled(future: Future<unknown>): void {
+    const job = this.jobs.get(future.id);
+    if (job?.queued) {
+      job.queued = false;
+      (job.future.lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).removed();
+    }
+    future.setRunningOrNotifyCancel();
+  }
+
+  /** interrupt() or deadline: settle now; if the worker does not answer within the grace period, terminate it. */
+  private stop(job: Job, why: 'cancelled' | 'timedOut', timeoutMs?: number): void {
+    const future = job.future;
+    if (future.done()) return;
+    if (job.queued) {
+      job.queued = false;
+      (future.lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).removed();
+    }
+    if (why === 'cancelled') {
+      future.settleCancelled();
+      future.setRunningOrNotifyCancel();
+    } else {
+      future._deadlineExpired = true;
+      future.setException(new TimeoutError(`task ${describeTask(job.task)} (future #${future.id}) missed its deadline of ${timeoutMs} ms and was cancelled`));
+    }
+    const slot = job.slot;
+    if (!slot || slot.dead || !slot.inFlight.has(job.task.id)) return;
+    job.stopped = true;
+    try {
+      slot.handle.post({ t: 'cancel', id: job.task.id, reason: why });
+    } catch {
+      // Worker already gone; its exit handler takes care of the rest.
+    }
+    this.armGrace(slot);
+  }
+
+  private armGrace(slot: Slot): void {
+    const head = this.head(slot);
+    if (!head?.stopped || slot.graceTimer || slot.dead) return;
+    slot.graceTimer = setTimeout(() => {
+      slot.graceTimer = undefined;
+      if (this.head(slot) === head && !slot.dead) this.kill(slot);
+      else this.armGrace(slot);
+    }, this.graceMs);
+  }
+
+  private onSettled(job: Job): void {
+    if (job.deadline) clearTimeout(job.deadline);
+    job.requestAbort?.abort(new Error('the future has settled'));
+    this.jobs.delete(job.future.id);
+    this.emit('settled', job.future);
+    if (this.shuttingDown) this.checkShutdown();
+  }
+
+  // ---- worker deaths ----
+
+  /** Terminates a worker stuck in an interrupted task and moves its other tasks elsewhere at once. */
+  private kill(slot: Slot): void {
+    const started = slot.handle.started ? Atomics.load(slot.handle.started, 0) : undefined;
+    slot.handle.kill();
+    this.bury(slot, started, (job) => this.broken(`${slot.handle.name} was terminated while running task ${describeTask(job.task)} (future #${job.future.id}) because another task on it did not stop when interrupted`));
+    this.pump();
+    this.checkShutdown();
+  }
+
+  private onExit(slot: Slot, exit: WorkerExit): void {
+    if (slot.dead) return;
+    const started = slot.handle.started ? Atomics.load(slot.handle.started, 0) : undefined;
+    const expected = slot.closing && slot.inFlight.size === 0;
+    const cause = exit.error ?? slot.fatal;
+    const how = this.describeExit(slot, exit, cause);
+    this.bury(slot, started, (job) => this.broken(`${slot.handle.name} ${how} while running task ${describeTask(job.task)} (future #${job.future.id})`, cause));
+    if (!expected && !this.shuttingDown && !this.brokenBy) {
+      this.consecutiveCrashes++;
+      if (this.consecutiveCrashes >= this.crashLoopLimit) {
+        this.breakPool(this.broken(`${this.consecutiveCrashes} ${this.workerKind} workers died in a row without any task finishing (the last one ${how}); the pool is broken. Look at the tasks' errors, then create a new executor`, cause));
+        return;
+      }
+    }
+    this.pump();
+    this.checkShutdown();
+  }
+
+  private describeExit(slot: Slot, exit: WorkerExit, cause: unknown): string {
+    if (exit.outOfMemory) {
+      const cap = this.options.resourceLimits?.maxOldGenerationSizeMb;
+      return `ran out of memory${cap ? ` (heap limit ${cap} MB from options.resourceLimits.maxOldGenerationSizeMb)` : ''}`;
+    }
+    if (cause !== undefined) return `died from an uncaught exception (${describeError(cause)})`;
+    if (exit.signal) return `was killed by signal ${exit.signal}`;
+    if (!slot.ready) return `exited with code ${exit.code} before it was ready (could it load its entry module?)`;
+    return `exited with code ${exit.code}`;
+  }
+
+  /**
+   * Removes a dead worker: the task it was running fails (unless already settled), the tasks it had
+   * not started go back to the front of their queues. `started` (threads) says exactly how many of
+   * its tasks began; without it (processes) the first unanswered one is taken as running.
+   */
+  private bury(slot: Slot, started: number | undefined, lost: (job: Job) => BrokenExecutor): void {
+    slot.dead = true;
+    if (slot.graceTimer) clearTimeout(slot.graceTimer);
+    slot.graceTimer = undefined;
+    if (slot === this.interactiveSlot) this.interactiveSlot = undefined;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    let running = started === undefined ? 1 : Math.max(0, started - slot.answered);
+    const requeue: Job[] = [];
+    for (const job of slot.inFlight.values()) {
+      job.slot = undefined;
+      if (running > 0) {
+        running--;
+        if (!job.future.done()) job.future.setException(lost(job));
+      } else if (!job.future.done()) {
+        job.future._backToPending();
+        job.queued = true;
+        requeue.push(job);
+      }
+    }
+    slot.inFlight.clear();
+    const interactive = requeue.filter((j) => j.future.lane === 'interactive');
+    const bulk = requeue.filter((j) => j.future.lane !== 'interactive');
+    if (interactive.length) this.interactiveQueue.pushFront(interactive);
+    if (bulk.length) this.bulkQueue.pushFront(bulk);
+  }
+
+  private breakPool(error: BrokenExecutor): void {
+    if (this.brokenBy) return;
+    this.brokenBy = error;
+    for (const job of [...this.interactiveQueue.drain(), ...this.bulkQueue.drain()]) {
+      job.queued = false;
+      if (!job.future.done()) job.future.setException(error);
+    }
+    for (const slot of [...this.liveSlots()]) {
+      slot.handle.kill();
+      this.bury(slot, undefined, () => error);
+      // bury() requeued what had not started; with the pool broken those fail too.
+      for (const job of [...this.interactiveQueue.drain(), ...this.bulkQueue.drain()]) if (!job.future.done()) job.future.setException(error);
+    }
+    this.checkShutdown();
+  }
+
+  // ---- retiring and shutdown ----
+
+  private close(slot: Slot): void {
+    slot.closing = true;
+    if (slot.inFlight.size === 0) this.retire(slot);
+  }
+
+  private retire(slot: Slot): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    // Keep the host alive until the worker has exited, so shutdown({ wait: true }) can resolve.
+    slot.handle.ref();
+    if (slot === this.interactiveSlot) this.interactiveSlot = undefined;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    try {
+      slot.handle.post({ t: 'exit' });
+    } catch {
+      // Already gone.
+    }
+    // A worker kept alive by a task's leftover timer or handle is not waited for.
+    setTimeout(() => slot.handle.kill(), 2000).unref();
+  }
+
+  private checkShutdown(): void {
+    if (!this.shuttingDown) return;
+    if (this.interactiveQueue.size > 0 || this.bulkQueue.size > 0) return;
+    for (const slot of [...this.liveSlots()]) this.close(slot);
+    if (this.liveSlots().length === 0 && this.alive.size === 0 && this.resolveClosed) {
+      const resolve = this.resolveClosed;
+      this.resolveClosed = undefined;
+      resolve();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// Typed references to task functions by module and export name, so submit() is checked against the task's signature.
+import type { TaskContext, TaskRef } from './contract';
+
+/** The arguments after `ctx` and the awaited result of a task function. */
+type RefOf<F> = F extends (ctx: TaskContext, ...args: infer A) => infer R ? TaskRef<A, Awaited<R>> : never;
+
+/** The task functions among a module's exports, as TaskRefs. */
+export type TaskModuleRefs<M> = {
+  readonly [K in keyof M as M[K] extends (ctx: TaskContext, ...args: never[]) => unknown ? K : never]: RefOf<M[K]>;
+};
+
+/** A reference to one task; prefer taskModule() which checks the names and types. */
+export function taskRef<A extends unknown[], R>(module: string, name: string): TaskRef<A, R> {
+  checkModulePath(module);
+  return Object.freeze({ module, name });
+}
+
+/**
+ * `taskModule<typeof import('./demo-tasks')>('futures/demo-tasks')` gives `.slow`, `.quick`, ... as
+ * typed TaskRefs. `module` is relative to the executor's modulesRoot, without extension; the type
+ * import is erased, so the host never loads the task module.
+ */
+export function taskModule<M>(module: string): TaskModuleRefs<M> {
+  checkModulePath(module);
+  const cache = new Map<string, TaskRef<unknown[], unknown>>();
+  return new Proxy({} as TaskModuleRefs<M>, {
+    get(_target, prop) {
+      // Not a thenable, not an iterable: only string names are task names.
+      if (typeof prop !== 'string' || prop === 'then') return undefined;
+      let ref = cache.get(prop);
+      if (!ref) {
+        ref = Object.freeze({ module, name: prop });
+        cache.set(prop, ref);
+      }
+      return ref;
+    },
+  });
+}
+
+/** Module names are '/'-separated paths under modulesRoot on every platform; no absolute paths, no '..'. */
+export function checkModulePath(module: string): void {
+  if (typeof module !== 'string' || module.length === 0) {
+    throw new TypeError(`task module must be a non-empty path relative to the executor's modulesRoot, like 'futures/demo-tasks' (got ${JSON.stringify(module)})`);
+  }
+  if (/^([a-zA-Z]:|[\\/])/.test(module) || module.split(/[\\/]/).includes('..') || module.endsWith('.js') || module.endsWith('.ts')) {
+    throw new TypeError(`task module ${JSON.stringify(module)} must be relative to the executor's modulesRoot, without '..', drive letter or extension, like 'futures/demo-tasks'`);
+  }
+}
+
+export function describeTask(ref: { module: string; name: string }): string {
+  return `${ref.module}#${ref.name}`;
+}

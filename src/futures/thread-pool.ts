@@ -1,0 +1,51 @@
+// ThreadPoolExecutor: the pool on worker_threads (shared memory tells exactly which tasks a dead worker had started).
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { BrokenThreadPool, type BrokenExecutor } from './errors';
+import { WorkerPoolExecutor, locateModulesRoot, type PoolOptions, type WorkerEvents, type WorkerHandle } from './pool';
+import type { HostToWorker, WorkerInit } from './wire';
+
+export type ThreadPoolOptions = PoolOptions;
+
+export class ThreadPoolExecutor extends WorkerPoolExecutor {
+  protected readonly workerKind = 'thread';
+
+  constructor(options: ThreadPoolOptions = {}) {
+    super(options, locateModulesRoot(__dirname));
+    this.limits = options.resourceLimits;
+    this.entry = path.join(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'worker-entry.js');
+  }
+
+  private readonly limits: ThreadPoolOptions['resourceLimits'];
+  private readonly entry: string;
+
+  protected spawnWorker(seq: number, init: WorkerInit, events: WorkerEvents): WorkerHandle {
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(this.entry, {
+      workerData: { ...init, started: started.buffer } satisfies WorkerInit,
+      resourceLimits: this.limits,
+      name: `rust-offload thread#${seq}`,
+    });
+    let uncaught: unknown;
+    worker.on('message', (msg) => events.message(msg));
+    worker.on('error', (err) => {
+      uncaught = err;
+    });
+    worker.on('exit', (code) => {
+      const oom = (uncaught as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      events.exit({ code, signal: null, error: oom ? undefined : uncaught, outOfMemory: oom });
+    });
+    return {
+      name: `thread#${seq}`,
+      started,
+      post: (msg: HostToWorker, transfer?: ArrayBuffer[]) => worker.postMessage(msg, transfer),
+      kill: () => void worker.terminate(),
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
+    };
+  }
+
+  protected broken(message: string, cause?: unknown): BrokenExecutor {
+    return new BrokenThreadPool(message, cause === undefined ? undefined : { cause });
+  }
+}

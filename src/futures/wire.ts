@@ -1,0 +1,46 @@
+// The messages between the pool and its workers (threads and processes use the same ones).
+import type { Progress } from './contract';
+import type { WireError } from './errors';
+
+/** One task to run. `h`: the submitter gave an onRequest handler. `c`: args is a list of argument lists (map chunk). */
+export interface RunTask {
+  readonly id: number;
+  readonly module: string;
+  readonly name: string;
+  readonly args: unknown[];
+  readonly h?: boolean;
+  readonly c?: boolean;
+}
+
+export interface WorkerInit {
+  readonly modulesRoot: string;
+  readonly initializer?: { readonly module: string; readonly name: string };
+  readonly initargs: unknown[];
+  /** Threads only: Int32Array over a SharedArrayBuffer; slot 0 counts tasks started, so the host knows which ran when a worker dies. */
+  readonly started?: SharedArrayBuffer;
+}
+
+export type HostToWorker =
+  | { readonly t: 'init'; readonly init: WorkerInit }
+  | { readonly t: 'run'; readonly tasks: RunTask[] }
+  | { readonly t: 'cancel'; readonly id: number; readonly reason: 'cancelled' | 'timedOut' }
+  | { readonly t: 'reply'; readonly rid: number; readonly ok: boolean; readonly value?: unknown; readonly error?: WireError }
+  | { readonly t: 'exit' };
+
+/** A settled task: ok with value, or error; `s` = skipped (cancelled before it started); `d` = duration in ms. */
+export interface TaskDone {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly value?: unknown;
+  readonly error?: WireError;
+  readonly s?: boolean;
+  readonly d: number;
+}
+
+export type WorkerToHost =
+  | { readonly t: 'ready' }
+  | { readonly t: 'initFailed'; readonly error: WireError }
+  | { readonly t: 'done'; readonly results: TaskDone[] }
+  | { readonly t: 'progress'; readonly id: number; readonly progress: Progress }
+  | { readonly t: 'request'; readonly id: number; readonly rid: number; readonly method: string; readonly params: unknown }
+  | { readonly t: 'fatal'; readonly error: WireError };

@@ -1,0 +1,13 @@
+// Entry point of a ThreadPoolExecutor worker thread: wires the task runtime to the parent port.
+import { parentPort, workerData } from 'node:worker_threads';
+import { WorkerRuntime } from './worker-runtime';
+import type { HostToWorker, WorkerInit } from './wire';
+
+if (!parentPort) throw new Error('futures/worker-entry must be started by ThreadPoolExecutor as a worker thread');
+const port = parentPort;
+const runtime = new WorkerRuntime((msg) => port.postMessage(msg));
+port.on('message', (msg: HostToWorker) => {
+  if (msg.t === 'exit') process.exit(0);
+  runtime.onMessage(msg);
+});
+void runtime.init(workerData as WorkerInit);

@@ -1,0 +1,262 @@
+// Runs tasks inside a worker (thread or process): loads task modules, runs one task at a time, batches results back.
+import * as path from 'node:path';
+import type { Progress, TaskContext } from './contract';
+import { fromWireError, toWireError, type WireError } from './errors';
+import { describeTask } from './task-ref';
+import type { HostToWorker, RunTask, TaskDone, WorkerInit, WorkerToHost } from './wire';
+
+type AnyTask = (ctx: TaskContext, ...args: unknown[]) => unknown;
+
+/** Progress reports closer together than this are coalesced into the latest one. */
+const PROGRESS_INTERVAL_MS = 16;
+/** Results of quick synchronous tasks are batched, but never held longer than this. */
+const BATCH_HOLD_MS = 2;
+
+class TaskContextImpl implements TaskContext {
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  lastProgressAt = 0;
+  pendingProgress: Progress | undefined;
+  progressTimer: NodeJS.Timeout | undefined;
+  finished = false;
+
+  constructor(
+    private readonly runtime: WorkerRuntime,
+    readonly task: RunTask,
+  ) {}
+
+  /** Created on first use: most tiny tasks never look at it. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.runtime.rejectRequestsOf(this.task.id, reason);
+  }
+
+  reportProgress(progress: Progress): void {
+    if (this.finished) return;
+    const now = Date.now();
+    this.pendingProgress = { fraction: progress.fraction, message: progress.message };
+    if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) {
+      this.flushProgress();
+    } else if (!this.progressTimer) {
+      this.progressTimer = setTimeout(() => this.flushProgress(), PROGRESS_INTERVAL_MS);
+    }
+  }
+
+  flushProgress(): void {
+    if (this.progressTimer) {
+      clearTimeout(this.progressTimer);
+      this.progressTimer = undefined;
+    }
+    if (!this.pendingProgress) return;
+    const progress = this.pendingProgress;
+    this.pendingProgress = undefined;
+    this.lastProgressAt = Date.now();
+    this.runtime.post({ t: 'progress', id: this.task.id, progress });
+  }
+
+  request<T = unknown>(method: string, params?: unknown): Promise<T> {
+    if (!this.task.h) {
+      return Promise.reject(
+        new Error(`task ${describeTask(this.task)} called ctx.request('${method}') but no handler answers it: pass SubmitOptions.onRequest when submitting`),
+      );
+    }
+    if (this.abortReason !== undefined) return Promise.reject(this.abortReason);
+    return this.runtime.request(this.task.id, method, params) as Promise<T>;
+  }
+}
+
+export class WorkerRuntime {
+  private readonly queue: RunTask[] = [];
+  private busy = false;
+  private ready = false;
+  private current: TaskContextImpl | undefined;
+  private outbox: TaskDone[] = [];
+  private outboxSince = 0;
+  private readonly modules = new Map<string, Record<string, unknown>>();
+  private readonly requests = new Map<number, { id: number; resolve(v: unknown): void; reject(e: unknown): void }>();
+  private nextRid = 1;
+  private modulesRoot = '';
+  private started: Int32Array | undefined;
+
+  constructor(readonly post: (msg: WorkerToHost) => void) {}
+
+  async init(init: WorkerInit): Promise<void> {
+    this.modulesRoot = init.modulesRoot;
+    if (init.started) this.started = new Int32Array(init.started);
+    if (init.initializer) {
+      try {
+        const fn = this.resolve(init.initializer.module, init.initializer.name);
+        await (fn as (...a: unknown[]) => unknown)(...init.initargs);
+      } catch (err) {
+        this.post({ t: 'initFailed', error: toWireError(err) });
+        return;
+      }
+    }
+    this.ready = true;
+    this.post({ t: 'ready' });
+    this.pump();
+  }
+
+  onMessage(msg: HostToWorker): void {
+    switch (msg.t) {
+      case 'run':
+        for (const task of msg.tasks) this.queue.push(task);
+        if (!this.busy && this.ready) this.pump();
+        return;
+      case 'cancel':
+        this.cancel(msg.id, msg.reason);
+        return;
+      case 'reply': {
+        const pending = this.requests.get(msg.rid);
+        if (!pending) return;
+        this.requests.delete(msg.rid);
+        if (msg.ok) pending.resolve(msg.value);
+        else pending.reject(fromWireError(msg.error!));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  request(id: number, method: string, params: unknown): Promise<unknown> {
+    const rid = this.nextRid++;
+    return new Promise((resolve, reject) => {
+      this.requests.set(rid, { id, resolve, reject });
+      this.post({ t: 'request', id, rid, method, params });
+    });
+  }
+
+  rejectRequestsOf(id: number, reason: unknown): void {
+    for (const [rid, pending] of this.requests) {
+      if (pending.id === id) {
+        this.requests.delete(rid);
+        pending.reject(reason);
+      }
+    }
+  }
+
+  private cancel(id: number, reason: 'cancelled' | 'timedOut'): void {
+    const abortReason = new DOMException(reason === 'timedOut' ? 'the task deadline expired' : 'the task was cancelled', reason === 'timedOut' ? 'TimeoutError' : 'AbortError');
+    if (this.current && this.current.task.id === id) {
+      this.current.abort(abortReason);
+      return;
+    }
+    const i = this.queue.findIndex((t) => t.id === id);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.push({ id, ok: false, s: true, d: 0 });
+      this.flush();
+    }
+  }
+
+  /** Runs queued tasks one at a time; synchronous ones back to back, results batched. */
+  private pump(): void {
+    this.busy = true;
+    while (this.queue.length > 0) {
+      const task = this.queue.shift()!;
+      if (this.started) Atomics.add(this.started, 0, 1);
+      const ctx = new TaskContextImpl(this, task);
+      const t0 = Date.now();
+      let value: unknown;
+      try {
+        const fn = this.resolve(task.module, task.name) as AnyTask;
+        this.current = ctx;
+        value = task.c ? this.runChunk(fn, ctx, task.args as unknown[][]) : fn(ctx, ...task.args);
+      } catch (err) {
+        this.complete(ctx, false, err, t0);
+        continue;
+      }
+      if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+        this.flush();
+        (value as PromiseLike<unknown>).then(
+          (v) => {
+            this.complete(ctx, true, v, t0);
+            this.pump();
+          },
+          (e) => {
+            this.complete(ctx, false, e, t0);
+            this.pump();
+          },
+        );
+        return;
+      }
+      this.complete(ctx, true, value, t0);
+    }
+    this.current = undefined;
+    this.busy = false;
+    this.flush();
+  }
+
+  private runChunk(fn: AnyTask, ctx: TaskContext, argLists: unknown[][]): unknown {
+    const results = argLists.map((args) => fn(ctx, ...args));
+    return results.some((r) => r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') ? Promise.all(results) : results;
+  }
+
+  private complete(ctx: TaskContextImpl, ok: boolean, valueOrError: unknown, t0: number): void {
+    ctx.flushProgress();
+    ctx.finished = true;
+    this.current = undefined;
+    this.rejectRequestsOf(ctx.task.id, new Error('the task has finished'));
+    const d = Date.now() - t0;
+    this.push(ok ? { id: ctx.task.id, ok: true, value: valueOrError, d } : { id: ctx.task.id, ok: false, error: toWireError(valueOrError), d });
+    if (Date.now() - this.outboxSince >= BATCH_HOLD_MS) this.flush();
+  }
+
+  private push(done: TaskDone): void {
+    if (this.outbox.length === 0) this.outboxSince = Date.now();
+    this.outbox.push(done);
+  }
+
+  private flush(): void {
+    if (this.outbox.length === 0) return;
+    const results = this.outbox;
+    this.outbox = [];
+    try {
+      this.post({ t: 'done', results });
+    } catch {
+      // One value in the batch cannot be cloned: send them one by one, and the bad ones as errors.
+      for (const r of results) {
+        try {
+          this.post({ t: 'done', results: [r] });
+        } catch (err) {
+          const error: WireError = toWireError(
+            new TypeError(`the task's result could not be sent to the host (${(err as Error).message}); return plain data (structured-clone-able)`),
+          );
+          this.post({ t: 'done', results: [{ id: r.id, ok: false, error, d: r.d }] });
+        }
+      }
+    }
+  }
+
+  private resolve(module: string, name: string): unknown {
+    let exports = this.modules.get(module);
+    if (!exports) {
+      const file = path.join(this.modulesRoot, ...module.split('/')) + '.js';
+      try {
+        exports = require(file) as Record<string, unknown>;
+      } catch (err) {
+        throw new Error(`cannot load task module '${module}' from ${file}: ${(err as Error).message}. Check the TaskRef's module name and the executor's modulesRoot.`, {
+          cause: err,
+        });
+      }
+      this.modules.set(module, exports);
+    }
+    const fn = exports[name];
+    if (typeof fn !== 'function') {
+      const available = Object.keys(exports).filter((k) => typeof exports![k] === 'function');
+      throw new TypeError(`task module '${module}' has no exported function '${name}'; it exports: ${available.join(', ') || '(no functions)'}`);
+    }
+    return fn;
+  }
+}
