@@ -1,0 +1,445 @@
+// The rust-offload debug session: run control proxied to lldb-dap, every evaluation a cancellable future on the shared executor.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LoggingDebugSession, OutputEvent, Response, TerminatedEvent, logger } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Executor, Future } from '../futures';
+import { taskModule } from '../futures/task-ref';
+import type { EvaluationResult } from '../rust/expression-evaluator';
+import { BACKEND_REQUEST, type BackendRequestParams } from '../rust/evaluate-task';
+import { backendSupports, clientCapabilities } from './backend-capabilities';
+import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
+import { withoutLegacyHash } from './frame-names';
+import {
+  ConfigurationError,
+  parseRustcVersion,
+  rustSourceMapping,
+  toLldbDapAttach,
+  toLldbDapLaunch,
+  type AttachArguments,
+  type CommonArguments,
+  type LaunchArguments,
+} from './launch-arguments';
+import { BackendExitedError, LldbDapClient } from './lldb-dap-client';
+import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
+
+const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
+
+/**
+ * 30 s: long enough for a legitimately slow evaluation of a large value to finish (CodeLLDB's 5 s
+ * cuts those off), and costless because an evaluation never blocks stepping and can be cancelled
+ * from the sidebar at any time.
+ */
+export const DEFAULT_EVALUATION_TIMEOUT_MS = 30_000;
+
+/** Children counts from which an expansion runs as a future of its own (and shows in the sidebar). */
+const LARGE_EXPANSION = 1000;
+
+/** Requests that leave the current stop: they cancel the evaluations made in it. */
+const RUN_CONTROL = new Set(['continue', 'next', 'stepIn', 'stepOut', 'pause', 'stepBack', 'reverseContinue', 'goto', 'restartFrame']);
+
+/** What an evaluation task may ask lldb-dap for. */
+const TASK_COMMANDS = new Set(['scopes', 'variables', 'readMemory', 'evaluate']);
+
+export interface SessionOptions {
+  /** The shared executor; the session does not own it. */
+  executor: Executor;
+  /** The `rustOffload.lldbDapPath` setting, or undefined to search PATH and install places. */
+  lldbDapPath?: string;
+  /** Finds lldb-dap; defaults to discovery from `lldbDapPath`. The UI passes its own to show errors. */
+  findLldbDap?: () => Promise<FoundLldbDap>;
+  /** `rustOffload.evaluationTimeout` in ms (0 = none); launch.json's `evaluationTimeout` wins. */
+  evaluationTimeout?: number;
+  /** Identifies this session's futures in the sidebar. */
+  sessionId?: string;
+  /** Environment for lldb-dap, cargo and the debuggee (defaults to process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Called once the session is over (disconnect answered, or lldb-dap died); the standalone adapter exits then. */
+  onEnd?: () => void;
+}
+
+export class RustDebugSession extends LoggingDebugSession {
+  private backend: LldbDapClient | undefined;
+  private backendInfo: FoundLldbDap | undefined;
+  private readonly evaluations = new Map<number, Future<unknown>>();
+  /** Client request seq → lldb-dap request seq, so a DAP `cancel` can follow a forwarded request. */
+  private readonly forwarded = new Map<number, number>();
+  /** variablesReference → name, for references with enough children that expanding them is a future. */
+  private readonly largeReferences = new Map<number, string>();
+  private evaluationTimeout: number;
+  private disconnecting = false;
+  private programExit: string | undefined;
+  private stderrTail = '';
+  readonly sessionId: string;
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+    this.evaluationTimeout = options.evaluationTimeout ?? DEFAULT_EVALUATION_TIMEOUT_MS;
+    this.sessionId = options.sessionId ?? `rust-offload-${process.pid}-${Date.now()}`;
+  }
+
+  /** The lldb-dap process id, while it runs. */
+  get backendPid(): number | undefined {
+    return this.backend?.pid;
+  }
+
+  /** Futures of this session not yet settled (evaluations and large expansions). */
+  get pendingEvaluations(): number {
+    return this.evaluations.size;
+  }
+
+  // Requests are not awaited one after another: each runs on its own, so a slow evaluate never delays a threads.
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    logger.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
+    this.handle(request).catch((err) => this.fail(request, err));
+  }
+
+  private async handle(request: DebugProtocol.Request): Promise<void> {
+    switch (request.command) {
+      case 'initialize':
+        return this.onInitialize(request);
+      case 'launch':
+        return this.onLaunch(request);
+      case 'attach':
+        return this.onAttach(request);
+      case 'evaluate':
+        return this.onEvaluate(request);
+      case 'cancel':
+        return this.onCancel(request);
+      case 'disconnect':
+      case 'terminate':
+        return this.onDisconnect(request);
+      case 'stackTrace':
+        return this.forward(request, request.arguments, (body: DebugProtocol.StackTraceResponse['body']) => {
+          for (const frame of body?.stackFrames ?? []) frame.name = withoutLegacyHash(frame.name);
+          return body;
+        });
+      case 'variables':
+        return this.onVariables(request);
+      default:
+        if (RUN_CONTROL.has(request.command)) this.cancelEvaluations();
+        return this.forward(request);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  private async onInitialize(request: DebugProtocol.Request): Promise<void> {
+    const found = await (this.options.findLldbDap ?? (() => findLldbDap(this.options.lldbDapPath)))();
+    this.backendInfo = found;
+    const backend = new LldbDapClient(found.path, [], this.options.env ?? process.env);
+    this.backend = backend;
+    backend.on('event', (event: DebugProtocol.Event) => this.onBackendEvent(event));
+    backend.on('reverseRequest', (req: DebugProtocol.Request) => this.relayReverseRequest(req));
+    backend.on('stderr', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-2000);
+      logger.verbose(`lldb-dap stderr: ${text}`);
+    });
+    backend.on('exit', () => this.onBackendExit());
+    const answer = await backend.request<DebugProtocol.InitializeResponse>('initialize', {
+      ...(request.arguments as object),
+      // We parse values ourselves, and memory references are how evaluations read data.
+      supportsMemoryReferences: true,
+      supportsVariableType: true,
+    });
+    backend.capabilities = answer.body ?? {};
+    const response = responseTo(request) as DebugProtocol.InitializeResponse;
+    response.body = clientCapabilities(backend.capabilities);
+    this.sendResponse(response);
+    this.sendEvent(new OutputEvent(`rust-offload: using ${found.versionText} at ${found.path} (${found.source}), pid ${backend.pid}\n`, 'console'));
+  }
+
+  private applyCommon(args: CommonArguments): void {
+    if (args.evaluationTimeout !== undefined) {
+      if (typeof args.evaluationTimeout !== 'number' || !(args.evaluationTimeout >= 0)) {
+        throw new ConfigurationError(`"evaluationTimeout" must be a number of milliseconds (0 for no deadline), not ${JSON.stringify(args.evaluationTimeout)}`);
+      }
+      this.evaluationTimeout = args.evaluationTimeout;
+    }
+  }
+
+  private async onLaunch(request: DebugProtocol.Request): Promise<void> {
+    const args = request.arguments as LaunchArguments;
+    this.applyCommon(args);
+    const env = this.options.env ?? process.env;
+    const cwd = args.cwd ?? process.cwd();
+    let program = args.program;
+    if (args.cargo) {
+      program = await buildWithCargo(normaliseCargoSettings(args.cargo), cwd, env, (text) => this.sendEvent(new OutputEvent(text.endsWith('\n') ? text : `${text}\n`, 'console')));
+      this.sendEvent(new OutputEvent(`rust-offload: debugging ${program}\n`, 'console'));
+    }
+    if (!program) throw new ConfigurationError('"program" is required: the path of the executable to debug (or give "cargo" to build it first)');
+    program = resolveProgram(path.resolve(cwd, program));
+    const backendArgs = toLldbDapLaunch({ ...args, cwd }, program, env, await this.rustSourceMap(args));
+    await this.forward(request, backendArgs);
+  }
+
+  private async onAttach(request: DebugProtocol.Request): Promise<void> {
+    const args = request.arguments as AttachArguments;
+    this.applyCommon(args);
+    await this.forward(request, toLldbDapAttach(args, await this.rustSourceMap(args)));
+  }
+
+  private async rustSourceMap(args: CommonArguments): Promise<Array<[string, string]>> {
+    if (args.mapRustSources === false) return [];
+    const run = (argv: string[]): Promise<string> =>
+      new Promise((resolve) => execFile('rustc', argv, { timeout: 10_000, windowsHide: true }, (err, stdout) => resolve(err ? '' : stdout)));
+    const [verbose, sysroot] = await Promise.all([run(['-vV']), run(['--print', 'sysroot'])]);
+    const mapping = rustSourceMapping({ commitHash: parseRustcVersion(verbose), sysroot: sysroot.trim() || undefined });
+    return mapping ? [mapping] : [];
+  }
+
+  private async onDisconnect(request: DebugProtocol.Request): Promise<void> {
+    this.disconnecting = true;
+    this.cancelEvaluations();
+    const backend = this.backend;
+    if (backend && !backend.exited) {
+      try {
+        await withTimeout(backend.request(request.command === 'terminate' && backendSupports(backend.capabilities, 'terminate') ? 'terminate' : 'disconnect', request.arguments), 10_000);
+      } catch (err) {
+        logger.warn(`lldb-dap did not answer ${request.command} cleanly: ${(err as Error).message}`);
+      }
+      if (request.command === 'disconnect') setTimeout(() => backend.kill(), 2000).unref();
+    }
+    this.sendResponse(responseTo(request));
+    if (request.command === 'disconnect') this.options.onEnd?.();
+  }
+
+  /** Ends the adapter's own resources (the inline factory calls this when VS Code disposes the session). */
+  override dispose(): void {
+    this.disconnecting = true;
+    this.cancelEvaluations();
+    this.backend?.kill();
+    super.dispose();
+  }
+
+  // ---- events from lldb-dap ----
+
+  private onBackendEvent(event: DebugProtocol.Event): void {
+    if (event.event === 'exited') {
+      this.programExit = `exit code ${(event.body as DebugProtocol.ExitedEvent['body'])?.exitCode}`;
+    }
+    if (event.event === 'exited' || event.event === 'terminated') {
+      this.programExit ??= 'terminated';
+      this.cancelEvaluations();
+    }
+    if (event.event === 'capabilities' && this.backend) {
+      const added = (event.body as DebugProtocol.CapabilitiesEvent['body'])?.capabilities ?? {};
+      this.backend.capabilities = { ...this.backend.capabilities, ...added };
+      event = { ...event, body: { capabilities: clientCapabilities(added) } };
+    }
+    if (event.event === 'stopped' || event.event === 'continued') this.largeReferences.clear();
+    this.sendEvent(event);
+  }
+
+  private relayReverseRequest(req: DebugProtocol.Request): void {
+    this.sendRequest(req.command, req.arguments, 30_000, (answer) => this.backend?.respond(req, answer.success, answer.body, answer.message));
+  }
+
+  private onBackendExit(): void {
+    const exit = this.backend?.exited;
+    this.cancelEvaluations();
+    if (this.disconnecting) return;
+    const tail = this.stderrTail.trim() ? ` Its last output: ${this.stderrTail.trim().split(/\r?\n/).slice(-3).join(' | ')}` : '';
+    this.sendEvent(
+      new OutputEvent(`lldb-dap exited unexpectedly (${exit?.description ?? 'unknown cause'}); the debug session has ended and its evaluations were cancelled.${tail}\n`, 'important'),
+    );
+    this.sendEvent(new TerminatedEvent());
+    this.options.onEnd?.();
+  }
+
+  // ---- forwarding ----
+
+  private async forward<B>(request: DebugProtocol.Request, args: unknown = request.arguments, transform?: (body: B) => B): Promise<void> {
+    const backend = this.requireBackend();
+    if (!backendSupports(backend.capabilities, request.command)) {
+      throw new Error(
+        `'${request.command}' is not supported by ${this.backendInfo?.versionText ?? 'lldb-dap'} (it does not announce it), so it was not sent: lldb-dap aborts on requests it does not implement`,
+      );
+    }
+    const { seq, response } = backend.requestWithSeq(request.command, args);
+    this.forwarded.set(request.seq, seq);
+    try {
+      const answer = await response;
+      const reply = responseTo(request);
+      reply.body = transform ? transform(answer.body as B) : answer.body;
+      this.noteLargeReferences(reply.body);
+      this.sendResponse(reply);
+    } finally {
+      this.forwarded.delete(request.seq);
+    }
+  }
+
+  private requireBackend(): LldbDapClient {
+    if (!this.backend) throw new Error('lldb-dap is not running: the client must send initialize first');
+    if (this.backend.exited) throw new BackendExitedError(this.backend.exited.description);
+    return this.backend;
+  }
+
+  private noteLargeReferences(body: unknown): void {
+    const vars = (body as { variables?: DebugProtocol.Variable[] } | undefined)?.variables;
+    for (const v of vars ?? []) {
+      if (v.variablesReference > 0 && ((v.indexedVariables ?? 0) >= LARGE_EXPANSION || (v.namedVariables ?? 0) >= LARGE_EXPANSION)) {
+        this.largeReferences.set(v.variablesReference, v.evaluateName ?? v.name);
+      }
+    }
+  }
+
+  private fail(request: DebugProtocol.Request, err: unknown): void {
+    const response = responseTo(request);
+    response.success = false;
+    response.message = describeFailure(err);
+    logger.warn(`${request.command} failed: ${response.message}`);
+    this.sendResponse(response);
+  }
+
+  // ---- evaluations ----
+
+  private async onEvaluate(request: DebugProtocol.Request): Promise<void> {
+    const args = request.arguments as DebugProtocol.EvaluateArguments;
+    this.requireBackend();
+    const timeout = this.evaluationTimeout;
+    const future = this.options.executor.submitWith(
+      {
+        label: args.expression,
+        kind: 'Evaluations',
+        lane: 'interactive',
+        timeout: timeout > 0 ? timeout : undefined,
+        owner: this.sessionId,
+        onRequest: (method, params, signal) => this.answerTask(method, params, signal),
+      },
+      evaluateTasks.evaluate,
+      { expression: args.expression, frameId: args.frameId, context: args.context },
+    );
+    await this.respondWhenSettled(request, future, timeout, (result: EvaluationResult) => {
+      this.noteLargeReferences({ variables: [{ ...result, name: args.expression, value: result.result }] });
+      return result;
+    });
+  }
+
+  private async onVariables(request: DebugProtocol.Request): Promise<void> {
+    const args = request.arguments as DebugProtocol.VariablesArguments;
+    const name = this.largeReferences.get(args.variablesReference);
+    if (name === undefined) return this.forward(request);
+    this.requireBackend();
+    const timeout = this.evaluationTimeout;
+    const future = this.options.executor.submitWith(
+      {
+        label: `expand ${name}`,
+        kind: 'Evaluations',
+        lane: 'interactive',
+        timeout: timeout > 0 ? timeout : undefined,
+        owner: this.sessionId,
+        onRequest: (method, params, signal) => this.answerTask(method, params, signal),
+      },
+      evaluateTasks.expand,
+      args,
+    );
+    await this.respondWhenSettled(request, future, timeout, (body) => {
+      this.noteLargeReferences(body);
+      return body;
+    });
+  }
+
+  private async respondWhenSettled<T>(request: DebugProtocol.Request, future: Future<T>, timeout: number, present: (value: T) => unknown): Promise<void> {
+    this.evaluations.set(request.seq, future as Future<unknown>);
+    try {
+      const value = await future.result();
+      const response = responseTo(request);
+      response.body = present(value);
+      this.sendResponse(response);
+    } catch (err) {
+      const response = responseTo(request);
+      response.success = false;
+      response.message = this.describeEvaluationFailure(err, timeout);
+      this.sendResponse(response);
+    } finally {
+      this.evaluations.delete(request.seq);
+    }
+  }
+
+  private describeEvaluationFailure(err: unknown, timeout: number): string {
+    const name = (err as Error | undefined)?.name;
+    if (name === 'TimeoutError') {
+      return `timed out after ${timeout} ms; raise the "rustOffload.evaluationTimeout" setting (or "evaluationTimeout" in launch.json, 0 for no deadline) to give slow expressions longer`;
+    }
+    if (name === 'CancelledError' || name === 'AbortError') {
+      if (this.backend?.exited && !this.disconnecting) return `lldb-dap exited (${this.backend.exited.description}) during the evaluation`;
+      if (this.programExit) return `the program ended (${this.programExit}) during the evaluation`;
+      return 'cancelled';
+    }
+    return describeFailure(err);
+  }
+
+  /** Answers an evaluation task's host-channel request with one lldb-dap request, cancelled with the future. */
+  private async answerTask(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
+    if (method !== BACKEND_REQUEST) throw new Error(`unknown host request '${method}' from an evaluation task`);
+    const { command, arguments: args } = params as BackendRequestParams;
+    if (!TASK_COMMANDS.has(command)) throw new Error(`an evaluation task may not send '${command}' to lldb-dap`);
+    const backend = this.requireBackend();
+    if (!backendSupports(backend.capabilities, command)) {
+      throw new Error(`${this.backendInfo?.versionText ?? 'lldb-dap'} does not offer '${command}', which this evaluation needs; use lldb-dap 20 or newer`);
+    }
+    signal.throwIfAborted();
+    const { seq, response } = backend.requestWithSeq(command, args);
+    const onAbort = (): void => {
+      if (backendSupports(backend.capabilities, 'cancel')) backend.request('cancel', { requestId: seq }).catch(() => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return (await response).body;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private onCancel(request: DebugProtocol.Request): void {
+    const args = (request.arguments ?? {}) as DebugProtocol.CancelArguments;
+    if (args.requestId !== undefined) {
+      this.evaluations.get(args.requestId)?.interrupt();
+      const backendSeq = this.forwarded.get(args.requestId);
+      if (backendSeq !== undefined && this.backend && backendSupports(this.backend.capabilities, 'cancel')) {
+        this.backend.request('cancel', { requestId: backendSeq }).catch(() => undefined);
+      }
+    }
+    this.sendResponse(responseTo(request));
+  }
+
+  /** Interrupts every evaluation of this session: they belong to a stop that is being left. */
+  private cancelEvaluations(): void {
+    for (const future of this.evaluations.values()) future.interrupt();
+  }
+}
+
+/** On Windows `target\debug\app` means `app.exe`; say clearly when neither exists. */
+function resolveProgram(program: string): string {
+  if (fs.existsSync(program)) return program;
+  if (process.platform === 'win32' && !program.toLowerCase().endsWith('.exe') && fs.existsSync(`${program}.exe`)) return `${program}.exe`;
+  throw new ConfigurationError(`"program": '${program}' does not exist; build it first (cargo build), or give "cargo" in launch.json to build it before debugging`);
+}
+
+function responseTo(request: DebugProtocol.Request): DebugProtocol.Response {
+  return new Response(request) as DebugProtocol.Response;
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,40 @@
+// Worker task module: evaluates one Rust expression, reading the stopped program through the task's host channel.
+import type { TaskContext } from '../futures/contract';
+import { evaluateExpression, type DebuggerData, type EvaluationResult } from './expression-evaluator';
+
+/** The host channel method the adapter answers: one lldb-dap request, checked against the backend's capabilities. */
+export const BACKEND_REQUEST = 'dap';
+
+export interface BackendRequestParams {
+  command: 'scopes' | 'variables' | 'readMemory' | 'evaluate';
+  arguments: object;
+}
+
+export interface EvaluateTaskArgs {
+  expression: string;
+  frameId?: number;
+  context?: string;
+}
+
+/** The `/nat` prefix hands the rest of the expression to LLDB's own evaluator. */
+export const NATIVE_PREFIX = '/nat';
+
+export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promise<EvaluationResult> {
+  const data: DebuggerData = {
+    signal: ctx.signal,
+    request: (command, params) => ctx.request(BACKEND_REQUEST, { command, arguments: params } satisfies BackendRequestParams),
+    reportProgress: (fraction, message) => ctx.reportProgress({ fraction, message }),
+  };
+  const trimmed = args.expression.trim();
+  if (trimmed === NATIVE_PREFIX || trimmed.startsWith(`${NATIVE_PREFIX} `)) {
+    const native = trimmed.slice(NATIVE_PREFIX.length).trim();
+    if (!native) throw new Error(`'${NATIVE_PREFIX}' needs an expression after it, e.g. '${NATIVE_PREFIX} v.len'`);
+    return (await data.request('evaluate', { expression: native, frameId: args.frameId, context: 'watch' })) as EvaluationResult;
+  }
+  return evaluateExpression(data, { expression: args.expression, frameId: args.frameId });
+}
+
+/** Expands a value with many children (a large Vec, a big struct) as a future of its own. */
+export async function expand(ctx: TaskContext, args: object): Promise<unknown> {
+  return ctx.request(BACKEND_REQUEST, { command: 'variables', arguments: args } satisfies BackendRequestParams);
+}

@@ -1,0 +1,4 @@
+// A second executable target, so that picking one by "filter" is exercised.
+fn main() {
+    println!("other");
+}
