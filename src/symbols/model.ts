@@ -1,4 +1,5 @@
 // The format-neutral facts every object/debug-info reader produces (ELF, PE, DWARF, PDB), before indexing.
+// Changes (for the PE/PDB readers): `lineColumns` was added as an optional columnar alternative to `lines` (the index reads both); nothing existing changed.
 
 export type ObjectFormat = 'elf' | 'pe';
 export type DebugFormat = 'dwarf' | 'pdb' | 'none';
@@ -33,6 +34,14 @@ export interface LineRow {
   column?: number;
 }
 
+export interface LineColumns {
+  address: Float64Array;
+  file: Uint32Array;
+  /** 0 marks the end of a sequence: addresses from here on have no line until the next row. */
+  line: Uint32Array;
+  count: number;
+}
+
 export interface PublicSymbol {
   name: string;
   /** Demangled name when the symbol is a Rust (legacy or v0) or otherwise demangleable name. */
@@ -59,6 +68,8 @@ export interface ModuleSymbols {
   inlineSites: InlineSite[];
   files: string[];
   lines: LineRow[];
+  /** The same rows as columns, for readers with millions of rows; the index reads `lines` and then these. */
+  lineColumns?: LineColumns;
   publics: PublicSymbol[];
   /** Non-fatal problems (a unit skipped, an unknown form) worth showing to the user. */
   warnings: string[];

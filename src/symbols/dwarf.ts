@@ -1,0 +1,576 @@
+// DWARF 4 and 5 .debug_info reader (units may mix versions): compile units, subprograms, inlined subroutines and line tables, unit by unit so big files split into chunks.
+import { Reader, cstrAt } from './byte-source';
+import {
+  DW_AT, DW_FORM, DW_LANG_RUST, DW_TAG, FormContext, fixedFormSize, isAddrxForm, isStrxForm, isUnitRefForm, languageName,
+  readNumberForm, skipForm,
+} from './dwarf-forms';
+import { LineSink, readLineProgram } from './dwarf-line';
+import { SymbolReadError, throwIfAborted } from './errors';
+import { CompileUnit } from './model';
+import { demangleRust } from './rust-demangle';
+
+export interface DwarfSections {
+  info: Uint8Array;
+  abbrev: Uint8Array;
+  str?: Uint8Array;
+  line?: Uint8Array;
+  ranges?: Uint8Array;
+  rnglists?: Uint8Array;
+  addr?: Uint8Array;
+  strOffsets?: Uint8Array;
+  lineStr?: Uint8Array;
+}
+
+export interface UnitHeader {
+  /** Offset of the unit header in .debug_info. */
+  offset: number;
+  /** Offset just past the unit. */
+  end: number;
+  version: number;
+  unitType: number;
+  addressSize: number;
+  offsetSize: number;
+  abbrevOffset: number;
+  /** Offset of the first DIE. */
+  dieOffset: number;
+}
+
+const DW_UT_compile = 1, DW_UT_type = 2, DW_UT_partial = 3, DW_UT_skeleton = 4, DW_UT_split_compile = 5, DW_UT_split_type = 6;
+
+/** Walks unit headers only (cheap), so a caller can split the units into chunks by byte size. */
+export function listUnits(info: Uint8Array): UnitHeader[] {
+  const out: UnitHeader[] = [];
+  let off = 0;
+  while (off + 11 <= info.length) {
+    const h = readUnitHeader(info, off);
+    out.push(h);
+    off = h.end;
+  }
+  return out;
+}
+
+export function readUnitHeader(info: Uint8Array, offset: number): UnitHeader {
+  const r = new Reader(info, '.debug_info', offset);
+  let length = r.u32();
+  let offsetSize = 4;
+  if (length === 0xffffffff) {
+    length = r.u64();
+    offsetSize = 8;
+  } else if (length >= 0xfffffff0) {
+    throw new SymbolReadError(`.debug_info unit at offset ${offset} has reserved length 0x${length.toString(16)}`);
+  }
+  const end = r.pos + length;
+  if (end > info.length) throw new SymbolReadError(`.debug_info unit at offset ${offset} claims ${length} bytes, past the end of the section (${info.length}); the file is truncated`);
+  const version = r.u16();
+  if (version < 2 || version > 5) throw new SymbolReadError(`.debug_info unit at offset ${offset} has DWARF version ${version}; versions 2–5 are supported`);
+  let unitType = DW_UT_compile;
+  let addressSize: number;
+  let abbrevOffset: number;
+  if (version >= 5) {
+    unitType = r.u8();
+    addressSize = r.u8();
+    abbrevOffset = r.uN(offsetSize);
+    if (unitType === DW_UT_skeleton || unitType === DW_UT_split_compile) r.skip(8);
+    else if (unitType === DW_UT_type || unitType === DW_UT_split_type) r.skip(8 + offsetSize);
+  } else {
+    abbrevOffset = r.uN(offsetSize);
+    addressSize = r.u8();
+  }
+  if (addressSize !== 4 && addressSize !== 8) throw new SymbolReadError(`.debug_info unit at offset ${offset} has address size ${addressSize}`);
+  return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset: r.pos };
+}
+
+interface Abbrev {
+  tag: number;
+  children: boolean;
+  /** name, form, implicit value triples. */
+  attrs: number[];
+  /** Total size when every form is fixed-size, else -1: such DIEs are skipped in one step. */
+  fixedSize: number;
+}
+
+class AbbrevTable {
+  readonly dense: Array<Abbrev | undefined> = [];
+  readonly sparse = new Map<number, Abbrev>();
+  get(code: number): Abbrev | undefined {
+    return code < this.dense.length ? this.dense[code] : this.sparse.get(code);
+  }
+}
+
+function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): AbbrevTable {
+  const r = new Reader(data, '.debug_abbrev', offset);
+  const t = new AbbrevTable();
+  for (;;) {
+    const code = r.uleb();
+    if (code === 0) break;
+    const tag = r.uleb();
+    const children = r.u8() !== 0;
+    const attrs: number[] = [];
+    let fixedSize = 0;
+    for (;;) {
+      const name = r.uleb();
+      const form = r.uleb();
+      if (name === 0 && form === 0) break;
+      const implicit = form === DW_FORM.implicit_const ? r.sleb() : 0;
+      attrs.push(name, form, implicit);
+      const size = fixedFormSize(form, cx);
+      fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
+    }
+    const a: Abbrev = { tag, children, attrs, fixedSize };
+    if (code < 100_000 && code <= t.dense.length + 1024) {
+      while (t.dense.length <= code) t.dense.push(undefined);
+      t.dense[code] = a;
+    } else t.sparse.set(code, a);
+  }
+  return t;
+}
+
+/** What a chunk of units yields; the index builder consumes it without intermediate objects per line row. */
+export interface DwarfChunkResult {
+  compileUnits: CompileUnit[];
+  functions: Array<{ name: string; linkageName?: string; ranges: Array<[number, number]>; file?: number; line?: number }>;
+  inlineSites: Array<{ name: string; parent: number; ranges: Array<[number, number]>; callFile?: number; callLine?: number }>;
+  files: string[];
+  lines: LineColumnsBuilder;
+  warnings: string[];
+}
+
+/** Growable columns of line rows (address, file id, line). */
+export class LineColumnsBuilder implements LineSink {
+  address = new Float64Array(1024);
+  file = new Uint32Array(1024);
+  line = new Uint32Array(1024);
+  count = 0;
+  row(address: number, file: number, line: number): void {
+    if (this.count === this.address.length) {
+      const n = this.count * 2;
+      const a = new Float64Array(n); a.set(this.address); this.address = a;
+      const f = new Uint32Array(n); f.set(this.file); this.file = f;
+      const l = new Uint32Array(n); l.set(this.line); this.line = l;
+    }
+    this.address[this.count] = address;
+    this.file[this.count] = file;
+    this.line[this.count] = line;
+    this.count++;
+  }
+}
+
+export interface ReadDwarfOptions {
+  /** Only units whose header offset lies in [start, end) of .debug_info; default all. */
+  range?: { start: number; end: number };
+  signal?: AbortSignal;
+  /** Called with the fraction of the range done, every ~1 MB of .debug_info. */
+  onProgress?: (fraction: number) => void;
+}
+
+interface NamedEntry {
+  name?: string;
+  linkageName?: string;
+  /** Qualified parent path for names without a linkage name. */
+  scope?: string;
+  file?: number;
+  line?: number;
+  /** abstract_origin / specification target, absolute .debug_info offset. */
+  origin?: number;
+}
+
+/** Reads the units in `options.range`; a unit that fails to parse is skipped with a warning, so one bad unit does not lose the rest. */
+export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): DwarfChunkResult {
+  const result: DwarfChunkResult = { compileUnits: [], functions: [], inlineSites: [], files: [], lines: new LineColumnsBuilder(), warnings: [] };
+  const fileIds = new Map<string, number>();
+  const mapFile = (p: string): number => {
+    let id = fileIds.get(p);
+    if (id === undefined) {
+      id = result.files.length;
+      result.files.push(p);
+      fileIds.set(p, id);
+    }
+    return id;
+  };
+  const start = options.range?.start ?? 0;
+  const end = Math.min(options.range?.end ?? s.info.length, s.info.length);
+  const abbrevCache = new Map<string, AbbrevTable>();
+  // Subprogram DIEs by offset, to name concrete instances and inlined calls through abstract_origin/specification.
+  const named = new Map<number, NamedEntry>();
+  const pendingFunctions: Array<{ index: number; origin: number }> = [];
+  const pendingInlines: Array<{ index: number; origin: number }> = [];
+  let off = start;
+  let nextReport = off + (1 << 20);
+  let failures = 0;
+  while (off < end && off + 11 <= s.info.length) {
+    let h: UnitHeader;
+    try {
+      h = readUnitHeader(s.info, off);
+    } catch (err) {
+      result.warnings.push(`DWARF: stopped reading units at .debug_info offset ${off}: ${(err as Error).message}`);
+      break;
+    }
+    if (h.unitType === DW_UT_compile || h.unitType === DW_UT_partial || h.unitType === DW_UT_skeleton) {
+      try {
+        readUnit(s, h, abbrevCache, named, mapFile, result, pendingFunctions, pendingInlines);
+      } catch (err) {
+        if (!(err instanceof SymbolReadError)) throw err;
+        if (++failures <= 20) result.warnings.push(`DWARF: skipped the unit at .debug_info offset ${h.offset}: ${err.message}`);
+      }
+    }
+    off = h.end;
+    if (off >= nextReport) {
+      nextReport = off + (1 << 20);
+      throwIfAborted(options.signal);
+      options.onProgress?.((off - start) / Math.max(1, end - start));
+    }
+  }
+  if (failures > 20) result.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
+  // Follow abstract_origin/specification chains, filling what the nearer DIE lacks; results are cached per origin
+  // because thousands of inlined calls share one callee.
+  const resolved = new Map<number, NamedEntry | null>();
+  const resolve = (origin: number, depth = 0): NamedEntry | undefined => {
+    const cached = resolved.get(origin);
+    if (cached !== undefined) return cached ?? undefined;
+    const e = named.get(origin);
+    let out: NamedEntry | undefined = e;
+    if (e && e.origin !== undefined && depth < 8 && (!e.linkageName || e.file === undefined)) {
+      const up = resolve(e.origin, depth + 1);
+      if (up) {
+        out = {
+          name: e.name ?? up.name, linkageName: e.linkageName ?? up.linkageName, scope: e.scope ?? up.scope,
+          file: e.file ?? up.file, line: e.line ?? up.line,
+        };
+      }
+    }
+    resolved.set(origin, out ?? null);
+    return out;
+  };
+  const names = new Map<number, string>();
+  const nameOf = (origin: number): string => {
+    let n = names.get(origin);
+    if (n === undefined) {
+      const e = resolve(origin);
+      n = e ? displayName(e.linkageName, e.name, e.scope) : '<unknown inlined function>';
+      names.set(origin, n);
+    }
+    return n;
+  };
+  for (const p of pendingFunctions) {
+    const f = result.functions[p.index];
+    const e = resolve(p.origin);
+    if (!e) continue;
+    if (!f.linkageName) {
+      f.linkageName = e.linkageName;
+      f.name = nameOf(p.origin);
+    }
+    if (f.file === undefined) f.file = e.file;
+    if (f.line === undefined) f.line = e.line;
+  }
+  for (const p of pendingInlines) result.inlineSites[p.index].name = nameOf(p.origin);
+  return result;
+}
+
+function displayName(linkageName: string | undefined, name: string | undefined, scope: string | undefined): string {
+  if (linkageName) {
+    const d = demangleRust(linkageName);
+    if (d !== undefined) return d;
+  }
+  if (name) return scope ? `${scope}::${name}` : name;
+  return linkageName ?? '<unnamed>';
+}
+
+interface UnitState {
+  h: UnitHeader;
+  cx: FormContext;
+  s: DwarfSections;
+  strOffsetsBase: number;
+  addrBase: number;
+  rnglistsBase: number;
+  baseAddress: number;
+}
+
+function readUnit(
+  s: DwarfSections,
+  h: UnitHeader,
+  abbrevCache: Map<string, AbbrevTable>,
+  named: Map<number, NamedEntry>,
+  mapFile: (p: string) => number,
+  out: DwarfChunkResult,
+  pendingFunctions: Array<{ index: number; origin: number }>,
+  pendingInlines: Array<{ index: number; origin: number }>,
+): void {
+  const cx: FormContext = { version: h.version, addressSize: h.addressSize, offsetSize: h.offsetSize };
+  const key = `${h.abbrevOffset}/${h.addressSize}/${h.offsetSize}/${h.version}`;
+  let abbrevs = abbrevCache.get(key);
+  if (!abbrevs) {
+    abbrevs = parseAbbrevs(s.abbrev, h.abbrevOffset, cx);
+    abbrevCache.set(key, abbrevs);
+  }
+  const r = new Reader(s.info.subarray(0, h.end), '.debug_info', h.dieOffset);
+  const u: UnitState = { h, cx, s, strOffsetsBase: h.version >= 5 ? 8 : 0, addrBase: h.version >= 5 ? 8 : 0, rnglistsBase: 0, baseAddress: 0 };
+
+  // The unit DIE first: its base attributes decide how strx/addrx/rnglistx forms in it and below resolve.
+  const cuCode = r.uleb();
+  const cuAbbrev = abbrevs.get(cuCode);
+  if (!cuAbbrev) throw new SymbolReadError(`unit DIE uses abbreviation code ${cuCode}, which is not defined`);
+  const raw: Array<[number, number, number | string]> = [];
+  for (let i = 0; i < cuAbbrev.attrs.length; i += 3) {
+    const at = cuAbbrev.attrs[i];
+    let form = cuAbbrev.attrs[i + 1];
+    if (form === DW_FORM.indirect) form = r.uleb();
+    if (form === DW_FORM.string) raw.push([at, form, r.cstr()]);
+    else if (form === DW_FORM.implicit_const) raw.push([at, form, cuAbbrev.attrs[i + 2]]);
+    else raw.push([at, form, readNumberForm(r, form, cx)]);
+  }
+  for (const [at, , v] of raw) {
+    if (at === DW_AT.str_offsets_base) u.strOffsetsBase = v as number;
+    else if (at === DW_AT.addr_base || at === DW_AT.GNU_addr_base) u.addrBase = v as number;
+    else if (at === DW_AT.rnglists_base) u.rnglistsBase = v as number;
+  }
+  let cuName: string | undefined, producer = '', compDir: string | undefined, language: number | undefined, stmtList: number | undefined;
+  let lowPc: number | undefined;
+  for (const [at, form, v] of raw) {
+    switch (at) {
+      case DW_AT.name: cuName = stringValue(u, form, v); break;
+      case DW_AT.producer: producer = stringValue(u, form, v) ?? ''; break;
+      case DW_AT.comp_dir: compDir = stringValue(u, form, v); break;
+      case DW_AT.language: language = v as number; break;
+      case DW_AT.stmt_list: stmtList = v as number; break;
+      case DW_AT.low_pc: lowPc = addressValue(u, form, v as number); break;
+    }
+  }
+  u.baseAddress = lowPc ?? 0;
+  const isRust = language === DW_LANG_RUST || /rustc version/.test(producer);
+  out.compileUnits.push({ name: cuName ?? '', language: languageName(language), producer, isRust });
+
+  let fileIds: number[] = [];
+  if (stmtList !== undefined && s.line) {
+    const program = readLineProgram(
+      { line: s.line, str: s.str, lineStr: s.lineStr, strOffsets: s.strOffsets },
+      stmtList, compDir, cuName, u.strOffsetsBase, mapFile, out.lines,
+    );
+    fileIds = program.files.map((p) => (p === '' ? -1 : mapFile(p)));
+  }
+  const fileId = (n: number): number | undefined => {
+    const id = fileIds[n];
+    return id === undefined || id < 0 ? undefined : id;
+  };
+  if (!cuAbbrev.children) return;
+
+  // Scope stack: qualified names for DIEs without a linkage name, and the enclosing concrete function for inline sites.
+  const scopeNames: Array<string | undefined> = [];
+  const scopeFunction: number[] = [];
+  let depth = 0;
+  const unitStart = h.offset;
+  const info = s.info;
+  while (r.pos < h.end) {
+    const dieOffset = r.pos;
+    const code = r.uleb();
+    if (code === 0) {
+      if (depth === 0) break;
+      depth--;
+      scopeNames.pop();
+      scopeFunction.pop();
+      continue;
+    }
+    const a = abbrevs.get(code);
+    if (!a) throw new SymbolReadError(`DIE at offset ${dieOffset} uses abbreviation code ${code}, which is not defined`);
+    const tag = a.tag;
+    const interesting = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine || (a.children && isScopeTag(tag));
+    if (!interesting) {
+      if (a.fixedSize >= 0) {
+        r.pos += a.fixedSize;
+        if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
+      } else {
+        const attrs = a.attrs;
+        for (let i = 0; i < attrs.length; i += 3) {
+          const form = attrs[i + 1];
+          if (form === DW_FORM.indirect) skipForm(r, r.uleb(), cx);
+          else skipForm(r, form, cx);
+        }
+      }
+      if (a.children) {
+        depth++;
+        scopeNames.push(undefined);
+        scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
+      }
+      continue;
+    }
+    let name: string | undefined, linkageName: string | undefined, declFile: number | undefined, declLine: number | undefined;
+    let low: number | undefined, high: number | undefined, highIsOffset = false, rangesValue: number | undefined, rangesForm = 0;
+    let origin: number | undefined, callFile: number | undefined, callLine: number | undefined;
+    const attrs = a.attrs;
+    for (let i = 0; i < attrs.length; i += 3) {
+      const at = attrs[i];
+      let form = attrs[i + 1];
+      if (form === DW_FORM.indirect) form = r.uleb();
+      switch (at) {
+        case DW_AT.name:
+          name = readString(u, r, form);
+          break;
+        case DW_AT.linkage_name:
+        case DW_AT.MIPS_linkage_name:
+          linkageName = readString(u, r, form);
+          break;
+        case DW_AT.low_pc:
+          low = addressValue(u, form, readNumberForm(r, form, cx));
+          break;
+        case DW_AT.high_pc:
+          if (form === DW_FORM.addr || isAddrxForm(form)) high = addressValue(u, form, readNumberForm(r, form, cx));
+          else {
+            high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+            highIsOffset = true;
+          }
+          break;
+        case DW_AT.ranges:
+          rangesForm = form;
+          rangesValue = readNumberForm(r, form, cx);
+          break;
+        case DW_AT.decl_file:
+          declFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          break;
+        case DW_AT.decl_line:
+          declLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          break;
+        case DW_AT.call_file:
+          callFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          break;
+        case DW_AT.call_line:
+          callLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          break;
+        case DW_AT.abstract_origin:
+        case DW_AT.specification: {
+          const v = readNumberForm(r, form, cx);
+          if (isUnitRefForm(form)) origin = unitStart + v;
+          else if (form === DW_FORM.ref_addr) origin = v;
+          break;
+        }
+        default:
+          if (form === DW_FORM.implicit_const) break;
+          skipForm(r, form, cx);
+      }
+    }
+    if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
+    const parentScope = currentScope(scopeNames);
+    let functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
+    if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
+      let ranges: Array<[number, number]> | undefined;
+      if (low !== undefined && high !== undefined) {
+        const hi = highIsOffset ? low + high : high;
+        if (low !== 0 && hi > low) ranges = [[low, hi]];
+      } else if (rangesValue !== undefined && !Number.isNaN(rangesValue)) {
+        ranges = readRanges(u, rangesForm, rangesValue).filter((x) => x[0] !== 0);
+        if (ranges.length === 0) ranges = undefined;
+      }
+      if (tag === DW_TAG.subprogram) {
+        const entry: NamedEntry = { name, linkageName, scope: parentScope, file: declFile === undefined ? undefined : fileId(declFile), line: declLine, origin };
+        named.set(dieOffset, entry);
+        if (ranges) {
+          functionIndex = out.functions.length;
+          out.functions.push({ name: displayName(linkageName, name, parentScope), linkageName, ranges, file: entry.file, line: declLine });
+          if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push({ index: functionIndex, origin });
+        }
+      } else if (ranges && functionIndex >= 0) {
+        const index = out.inlineSites.length;
+        out.inlineSites.push({ name: '', parent: functionIndex, ranges, callFile: callFile === undefined ? undefined : fileId(callFile), callLine });
+        if (origin !== undefined) pendingInlines.push({ index, origin });
+        else out.inlineSites[index].name = displayName(linkageName, name, parentScope);
+      }
+    }
+    if (a.children) {
+      depth++;
+      scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : name ?? '{anonymous}');
+      scopeFunction.push(functionIndex);
+    }
+    void info;
+  }
+}
+
+function isScopeTag(tag: number): boolean {
+  return tag === DW_TAG.namespace || tag === DW_TAG.structure_type || tag === DW_TAG.enumeration_type || tag === DW_TAG.union_type
+    || tag === DW_TAG.class_type || tag === DW_TAG.interface_type;
+}
+
+function currentScope(names: Array<string | undefined>): string | undefined {
+  let s: string | undefined;
+  for (const n of names) {
+    if (n === undefined) {
+      s = undefined; // a function's locals are not qualified by outer namespaces in a useful way
+      continue;
+    }
+    s = s ? `${s}::${n}` : n;
+  }
+  return s;
+}
+
+function stringValue(u: UnitState, form: number, v: number | string): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Number.isNaN(v)) return undefined;
+  return resolveString(u, form, v);
+}
+
+function readString(u: UnitState, r: Reader, form: number): string | undefined {
+  if (form === DW_FORM.string) return r.cstr();
+  const v = readNumberForm(r, form, u.cx);
+  if (Number.isNaN(v)) return undefined;
+  return resolveString(u, form, v);
+}
+
+function resolveString(u: UnitState, form: number, v: number): string | undefined {
+  if (form === DW_FORM.strp) return u.s.str ? cstrAt(u.s.str, v, '.debug_str') : undefined;
+  if (form === DW_FORM.line_strp) return u.s.lineStr ? cstrAt(u.s.lineStr, v, '.debug_line_str') : undefined;
+  if (isStrxForm(form)) {
+    if (!u.s.strOffsets || !u.s.str) return undefined;
+    const r = new Reader(u.s.strOffsets, '.debug_str_offsets', u.strOffsetsBase + v * u.cx.offsetSize);
+    return cstrAt(u.s.str, r.uN(u.cx.offsetSize), '.debug_str');
+  }
+  return undefined; // supplementary/alt string forms point into another file
+}
+
+function addressValue(u: UnitState, form: number, v: number): number {
+  if (!isAddrxForm(form)) return v;
+  if (!u.s.addr) throw new SymbolReadError('an address index form is used but the file has no .debug_addr section');
+  const r = new Reader(u.s.addr, '.debug_addr', u.addrBase + v * u.cx.addressSize);
+  return r.uN(u.cx.addressSize);
+}
+
+const MAX_RANGES = 100_000;
+
+function readRanges(u: UnitState, form: number, value: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  if (u.h.version < 5) {
+    if (!u.s.ranges) return out;
+    const r = new Reader(u.s.ranges, '.debug_ranges', value);
+    const size = u.cx.addressSize;
+    const maxAddr = size === 8 ? 2 ** 64 - 1 : 0xffffffff;
+    let base = u.baseAddress;
+    while (out.length < MAX_RANGES) {
+      const a = r.uN(size);
+      const b = r.uN(size);
+      if (a === 0 && b === 0) break;
+      if (a >= maxAddr) base = b;
+      else out.push([base + a, base + b]);
+    }
+    return out;
+  }
+  if (!u.s.rnglists) return out;
+  let offset = value;
+  if (form === DW_FORM.rnglistx) {
+    const idx = new Reader(u.s.rnglists, '.debug_rnglists', u.rnglistsBase + value * u.cx.offsetSize);
+    offset = u.rnglistsBase + idx.uN(u.cx.offsetSize);
+  }
+  const r = new Reader(u.s.rnglists, '.debug_rnglists', offset);
+  let base = u.baseAddress;
+  const addrx = (i: number): number => addressValue(u, DW_FORM.addrx, i);
+  while (out.length < MAX_RANGES) {
+    const kind = r.u8();
+    if (kind === 0) break;
+    switch (kind) {
+      case 1: base = addrx(r.uleb()); break;
+      case 2: { const a = addrx(r.uleb()); out.push([a, addrx(r.uleb())]); break; }
+      case 3: { const a = addrx(r.uleb()); out.push([a, a + r.uleb()]); break; }
+      case 4: { const a = r.uleb(); out.push([base + a, base + r.uleb()]); break; }
+      case 5: base = r.uN(u.cx.addressSize); break;
+      case 6: { const a = r.uN(u.cx.addressSize); out.push([a, r.uN(u.cx.addressSize)]); break; }
+      case 7: { const a = r.uN(u.cx.addressSize); out.push([a, a + r.uleb()]); break; }
+      default: throw new SymbolReadError(`.debug_rnglists has unknown entry kind ${kind} at offset ${r.pos - 1}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+// Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
+import * as path from 'node:path';
+import { ByteSource, bufferSource } from './byte-source';
+import { DwarfSections, listUnits, readDwarf } from './dwarf';
+import { ElfFile, crc32 } from './elf';
+import { SymbolReadError, throwIfAborted } from './errors';
+import { ModuleSymbols, PublicSymbol } from './model';
+import { demangleRust } from './rust-demangle';
+
+export interface ElfReadOptions {
+  path: string;
+  /** Extra directories to look for a `.gnu_debuglink` debug file in. */
+  searchPaths?: string[];
+  /** Opens another file (the debug-link target); undefined when it does not exist. */
+  openFile?: (p: string) => ByteSource | undefined;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, message: string) => void;
+  /** Only these .debug_info units ([start, end) offsets) and no ELF symbols: one chunk of a split load. */
+  unitRange?: { start: number; end: number };
+  /** Skip DWARF entirely (symbol table only). */
+  symbolsOnly?: boolean;
+}
+
+export const DWARF_SECTION_NAMES: Record<keyof DwarfSections, string> = {
+  info: '.debug_info', abbrev: '.debug_abbrev', str: '.debug_str', line: '.debug_line', ranges: '.debug_ranges',
+  rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str',
+};
+
+export function dwarfSections(elf: ElfFile): DwarfSections | undefined {
+  const info = elf.data('.debug_info');
+  if (!info || info.length === 0) return undefined;
+  const abbrev = elf.data('.debug_abbrev');
+  if (!abbrev) throw new SymbolReadError('the file has .debug_info but no .debug_abbrev; it is corrupt', elf.path);
+  const s: DwarfSections = { info, abbrev };
+  for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr'] as const) {
+    const d = elf.data(DWARF_SECTION_NAMES[key]);
+    if (d) s[key] = d;
+  }
+  return s;
+}
+
+/** The ELF that holds the DWARF: the file itself, or its `.gnu_debuglink` target when the file has none. */
+export function findDebugElf(elf: ElfFile, options: ElfReadOptions): { elf: ElfFile; warning?: string } {
+  if (elf.section('.debug_info') || elf.section('.zdebug_info')) return { elf };
+  const link = elf.debugLink();
+  if (!link || !options.openFile) return { elf };
+  const dir = path.dirname(options.path);
+  const candidates = [
+    path.join(dir, link.file),
+    path.join(dir, '.debug', link.file),
+    ...(options.searchPaths ?? []).map((p) => path.join(p, link.file)),
+    path.posix.join('/usr/lib/debug', dir, link.file),
+  ];
+  let mismatch: string | undefined;
+  for (const c of candidates) {
+    if (c === options.path) continue;
+    const src = options.openFile(c);
+    if (!src) continue;
+    const bytes = src.read(0, src.size);
+    if (crc32(bytes) !== link.crc) {
+      mismatch = c;
+      src.close?.();
+      continue;
+    }
+    return { elf: new ElfFile(bufferSource(bytes), c) };
+  }
+  return {
+    elf,
+    warning: mismatch
+      ? `the debug file ${mismatch} named by .gnu_debuglink does not match (CRC differs): it belongs to another build; rebuild or copy the matching .debug file`
+      : `the debug info was split into ${link.file} (.gnu_debuglink), which was not found next to the file, in .debug/, or in rustOffload.symbolSearchPaths`,
+  };
+}
+
+/** Reads ELF symbols and DWARF. With `unitRange` only that slice of DWARF is read (symbols are left to the chunk holding offset 0). */
+export function readElfModule(source: ByteSource, options: ElfReadOptions): ModuleSymbols & { debugInfoBytes: number } {
+  const elf = new ElfFile(source, options.path);
+  const warnings: string[] = [];
+  const mod: ModuleSymbols & { debugInfoBytes: number } = {
+    debugInfoBytes: 0,
+    format: 'elf', debugFormat: 'none', imageBase: 0, compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics: [], warnings,
+  };
+  const firstChunk = !options.unitRange || options.unitRange.start === 0;
+  if (firstChunk) mod.publics = elfPublics(elf);
+  throwIfAborted(options.signal);
+  if (options.symbolsOnly) return mod;
+  const { elf: debugElf, warning } = findDebugElf(elf, options);
+  if (warning && firstChunk) warnings.push(warning);
+  const sections = dwarfSections(debugElf);
+  if (!sections) return mod;
+  mod.debugFormat = 'dwarf';
+  mod.debugInfoBytes = options.unitRange ? options.unitRange.end - options.unitRange.start : sections.info.length;
+  mod.debugInfoPath = debugElf.path;
+  options.onProgress?.(0, 'reading DWARF');
+  const d = readDwarf(sections, {
+    range: options.unitRange,
+    signal: options.signal,
+    onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
+  });
+  mod.compileUnits = d.compileUnits;
+  mod.functions = d.functions;
+  mod.inlineSites = d.inlineSites;
+  mod.files = d.files;
+  mod.lineColumns = { address: d.lines.address, file: d.lines.file, line: d.lines.line, count: d.lines.count };
+  warnings.push(...d.warnings);
+  return mod;
+}
+
+/** Defined symbols of .symtab (or .dynsym when stripped), demangled. Section and file symbols are skipped, as `nm` does. */
+export function elfPublics(elf: ElfFile): PublicSymbol[] {
+  let syms = elf.symbols('.symtab');
+  if (syms.length === 0) syms = elf.symbols('.dynsym');
+  const out: PublicSymbol[] = [];
+  for (const s of syms) {
+    if (s.shndx === 0 || s.type === 3 || s.type === 4 || s.name === '') continue;
+    const p: PublicSymbol = { name: s.name, address: s.value };
+    if (s.size) p.size = s.size;
+    const d = demangleRust(s.name);
+    if (d !== undefined) p.demangled = d;
+    out.push(p);
+  }
+  return out;
+}
+
+/** Splits .debug_info into unit-aligned byte ranges of about `targetBytes` each, for loading on several workers. */
+export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number): Array<{ start: number; end: number }> {
+  const { elf: debugElf } = findDebugElf(elf, options);
+  const info = debugElf.data('.debug_info');
+  if (!info || info.length === 0) return [{ start: 0, end: 0 }];
+  const units = listUnits(info);
+  const chunks: Array<{ start: number; end: number }> = [];
+  let start = 0;
+  for (const u of units) {
+    if (u.end - start >= targetBytes) {
+      chunks.push({ start, end: u.end });
+      start = u.end;
+    }
+  }
+  if (start < info.length || chunks.length === 0) chunks.push({ start, end: info.length });
+  return chunks;
+}

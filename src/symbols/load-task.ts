@@ -1,0 +1,189 @@
+// Task module for the executor: detects a module's format, reads it (ELF+DWARF here, PE+PDB via pe-module) and builds its symbol index in a worker.
+import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
+import type { TaskContext } from '../futures/contract';
+import { ByteSource, fileSource } from './byte-source';
+import { ElfFile } from './elf';
+import { ElfReadOptions, findDebugElf, planDwarfChunks, readElfModule } from './elf-module';
+import { SymbolReadError, throwIfAborted } from './errors';
+import { ModuleSymbols } from './model';
+import { buildIndex } from './symbol-index';
+
+export interface SymbolLoadRequest {
+  /** The module on disk (as the debugger reports it). */
+  path: string;
+  /** `rustOffload.symbolSearchPaths`: where to look for PDBs and .gnu_debuglink files. */
+  searchPaths?: string[];
+  /** Read only these .debug_info units — one chunk of a split load (from planModuleLoad). */
+  unitRange?: { start: number; end: number };
+  /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
+  part?: number;
+  parts?: number;
+  /** Put the index in a SharedArrayBuffer (default true): it then reaches the host and other workers without a copy. */
+  shared?: boolean;
+}
+
+export type SymbolStatus = 'loaded' | 'publicsOnly' | 'none';
+
+export interface SymbolLoadResult {
+  path: string;
+  format: 'elf' | 'pe';
+  debugFormat: 'dwarf' | 'pdb' | 'none';
+  debugInfoPath?: string;
+  status: SymbolStatus;
+  /** One index segment; `new SymbolIndex([...segments])` queries them together. */
+  index: ArrayBufferLike;
+  counts: { compileUnits: number; rustUnits: number; functions: number; inlineSites: number; lines: number; publics: number; files: number };
+  languages: string[];
+  producers: string[];
+  fileBytes: number;
+  /** Bytes of debug info read by this load (this chunk's share of .debug_info plus the shared DWARF sections it needed). */
+  debugInfoBytes: number;
+  /** Largest V8 heap use seen in the worker during this load. */
+  peakHeapBytes: number;
+  elapsedMs: number;
+  warnings: string[];
+}
+
+export interface SymbolLoadPlan {
+  path: string;
+  format: 'elf' | 'pe';
+  fileBytes: number;
+  /** Size of .debug_info, 0 when none. */
+  debugInfoBytes: number;
+  /** Submit one loadModule per entry; each yields an index segment. */
+  chunks: SymbolLoadRequest[];
+}
+
+const MACHO_MAGICS = new Set([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe, 0xbebafeca]);
+
+export type FileKind = 'elf' | 'pe';
+
+/** Tells ELF from PE by magic; Mach-O, 32-bit or unknown files get an error saying what they are and what is supported. */
+export function detectFormat(head: Uint8Array, path: string): FileKind {
+  if (head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'elf';
+  if (head.length >= 2 && head[0] === 0x4d && head[1] === 0x5a) return 'pe';
+  if (head.length >= 4) {
+    const magic = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false);
+    if (MACHO_MAGICS.has(magic)) throw new SymbolReadError('Mach-O files are not supported; symbols are read from ELF (Linux) and PE/COFF (Windows) files', path);
+  }
+  throw new SymbolReadError('not an object file this debugger can read (neither ELF nor PE/COFF)', path);
+}
+
+function openSource(p: string): ByteSource | undefined {
+  try {
+    return fileSource(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function readFileOrUndefined(p: string): Uint8Array | undefined {
+  try {
+    return fs.readFileSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decides how to split a module: DWARF in unit-aligned chunks of about `chunkBytes` of .debug_info; anything else in one piece. */
+export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chunkBytes = 32 * 1024 * 1024): SymbolLoadPlan {
+  throwIfAborted(ctx.signal);
+  const source = openSource(request.path);
+  if (!source) throw new SymbolReadError('the file could not be opened; check that it exists and is readable', request.path);
+  try {
+    const kind = detectFormat(source.read(0, Math.min(4, source.size)), request.path);
+    if (kind === 'pe') return { path: request.path, format: 'pe', fileBytes: source.size, debugInfoBytes: 0, chunks: [{ ...request }] };
+    const elf = new ElfFile(source, request.path);
+    const options = elfOptions(request, ctx);
+    const debugElf = findDebugElf(elf, options).elf;
+    const info = debugElf.section('.debug_info') ?? debugElf.section('.zdebug_info');
+    const ranges = planDwarfChunks(elf, options, Math.max(1024 * 1024, chunkBytes));
+    const chunks = ranges.map((unitRange, part) => ({ ...request, unitRange, part, parts: ranges.length }));
+    return { path: request.path, format: 'elf', fileBytes: source.size, debugInfoBytes: info?.size ?? 0, chunks };
+  } finally {
+    source.close?.();
+  }
+}
+
+function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOptions {
+  return { path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange };
+}
+
+/** Reads one module (or one chunk of it) and returns its index segment. */
+export async function loadModule(ctx: TaskContext, request: SymbolLoadRequest): Promise<SymbolLoadResult> {
+  const t0 = Date.now();
+  let peakHeap = v8.getHeapStatistics().used_heap_size;
+  const sampleHeap = (): void => {
+    peakHeap = Math.max(peakHeap, v8.getHeapStatistics().used_heap_size);
+  };
+  throwIfAborted(ctx.signal);
+  const source = openSource(request.path);
+  if (!source) throw new SymbolReadError('the file could not be opened; check that it exists and is readable', request.path);
+  const label = request.parts && request.parts > 1 ? ` (part ${(request.part ?? 0) + 1} of ${request.parts})` : '';
+  let mod: ModuleSymbols;
+  let debugInfoBytes = 0;
+  let format: FileKind;
+  const fileBytes = source.size;
+  try {
+    format = detectFormat(source.read(0, Math.min(4, source.size)), request.path);
+    ctx.reportProgress({ fraction: 0, message: `reading ${format === 'elf' ? 'ELF' : 'PE'}${label}` });
+    if (format === 'elf') {
+      const elfMod = readElfModule(source, {
+        ...elfOptions(request, ctx),
+        onProgress: (fraction, message) => {
+          sampleHeap();
+          ctx.reportProgress({ fraction: 0.9 * fraction, message: message + label });
+        },
+      });
+      debugInfoBytes = elfMod.debugInfoBytes;
+      mod = elfMod;
+    } else {
+      const bytes = source.read(0, source.size);
+      mod = await readPe(bytes, request, ctx.signal);
+    }
+  } finally {
+    source.close?.();
+  }
+  sampleHeap();
+  throwIfAborted(ctx.signal);
+  ctx.reportProgress({ fraction: 0.9, message: `indexing${label}` });
+  const index = buildIndex(mod, { shared: request.shared !== false });
+  sampleHeap();
+  const lines = mod.lines.length + (mod.lineColumns?.count ?? 0);
+  const rustUnits = mod.compileUnits.filter((c) => c.isRust).length;
+  const status: SymbolStatus = mod.debugFormat !== 'none' && (mod.functions.length > 0 || lines > 0) ? 'loaded' : mod.publics.length > 0 ? 'publicsOnly' : 'none';
+  ctx.reportProgress({ fraction: 1, message: `done${label}` });
+  return {
+    path: request.path,
+    format,
+    debugFormat: mod.debugFormat,
+    debugInfoPath: mod.debugInfoPath,
+    status,
+    index,
+    counts: {
+      compileUnits: mod.compileUnits.length, rustUnits, functions: mod.functions.length, inlineSites: mod.inlineSites.length,
+      lines, publics: mod.publics.length, files: mod.files.length,
+    },
+    languages: [...new Set(mod.compileUnits.map((c) => c.language))],
+    producers: [...new Set(mod.compileUnits.map((c) => c.producer))].slice(0, 8),
+    fileBytes,
+    debugInfoBytes,
+    peakHeapBytes: peakHeap,
+    elapsedMs: Date.now() - t0,
+    warnings: mod.warnings,
+  };
+}
+
+type ReadPeModule = (bytes: Uint8Array, options: { path: string; searchPaths: string[]; readFile: (p: string) => Uint8Array | undefined; signal?: AbortSignal }) => ModuleSymbols;
+
+/** The PE/PDB reader lives in pe-module (another reader); loaded on first use so an ELF-only load never pays for it. */
+async function readPe(bytes: Uint8Array, request: SymbolLoadRequest, signal: AbortSignal): Promise<ModuleSymbols> {
+  let reader: ReadPeModule;
+  try {
+    reader = (require('./pe-module') as { readPeModule: ReadPeModule }).readPeModule;
+  } catch (err) {
+    throw new SymbolReadError(`the PE/COFF reader is not available in this build (${(err as Error).message})`, request.path);
+  }
+  return reader(bytes, { path: request.path, searchPaths: request.searchPaths ?? [], readFile: readFileOrUndefined, signal });
+}

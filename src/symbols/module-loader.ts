@@ -1,0 +1,78 @@
+// Host side of symbol loading: plans a module, submits its chunks to the executor's bulk lane, and joins the index segments.
+import type { Executor } from '../futures/executor';
+import type { Future } from '../futures/future';
+import { taskModule } from '../futures/task-ref';
+import type { SymbolLoadRequest, SymbolLoadResult } from './load-task';
+import { SymbolIndex } from './symbol-index';
+
+export const symbolTasks = taskModule<typeof import('./load-task')>('symbols/load-task');
+
+export interface LoadModuleOptions {
+  /** Sidebar owner tag (the debug session id). */
+  owner?: string;
+  /** Target .debug_info bytes per chunk; default: split so every worker gets about two chunks, at least 8 MB each. */
+  chunkBytes?: number;
+  /** Aggregated progress of all chunks, 0..1. */
+  onProgress?: (fraction: number, message: string) => void;
+  /** Called with each future as it is submitted (the Modules view can cancel them). */
+  onFuture?: (future: Future<unknown>) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadedModule {
+  index: SymbolIndex;
+  /** One result per chunk, in .debug_info order. */
+  parts: SymbolLoadResult[];
+  status: SymbolLoadResult['status'];
+  debugInfoBytes: number;
+  warnings: string[];
+}
+
+/** Loads one module with as many chunk futures as its DWARF size warrants; rejects with the first chunk error (the others are cancelled). */
+export async function loadModuleSymbols(executor: Executor, request: SymbolLoadRequest, options: LoadModuleOptions = {}): Promise<LoadedModule> {
+  const name = request.path.split(/[\\/]/).pop() ?? request.path;
+  const base = { kind: 'Symbols', lane: 'bulk' as const, owner: options.owner };
+  const track = <T>(f: Future<T>): Future<T> => {
+    options.onFuture?.(f as Future<unknown>);
+    options.signal?.addEventListener('abort', () => f.interrupt(), { once: true });
+    return f;
+  };
+  const stat = await statSize(request.path);
+  const chunkBytes = options.chunkBytes ?? Math.max(8 * 1024 * 1024, Math.ceil(stat / (executor.maxWorkers * 2)));
+  const plan = await track(executor.submitWith({ ...base, label: `${name}: plan` }, symbolTasks.planModuleLoad, request, chunkBytes)).result();
+  const fractions = plan.chunks.map(() => 0);
+  const futures = plan.chunks.map((chunk, i) => {
+    const label = plan.chunks.length > 1 ? `${name} (${i + 1}/${plan.chunks.length})` : name;
+    const f = track(executor.submitWith({ ...base, label }, symbolTasks.loadModule, chunk));
+    f.onProgress((p) => {
+      fractions[i] = p.fraction ?? fractions[i];
+      options.onProgress?.(fractions.reduce((a, b) => a + b, 0) / fractions.length, p.message ?? '');
+    });
+    return f;
+  });
+  let parts: SymbolLoadResult[];
+  try {
+    parts = await Promise.all(futures.map((f) => f.result()));
+  } catch (err) {
+    for (const f of futures) f.interrupt();
+    throw err;
+  }
+  const rank = { loaded: 2, publicsOnly: 1, none: 0 } as const;
+  const status = parts.reduce<SymbolLoadResult['status']>((s, p) => (rank[p.status] > rank[s] ? p.status : s), 'none');
+  return {
+    index: new SymbolIndex(parts.map((p) => p.index)),
+    parts,
+    status,
+    debugInfoBytes: parts.reduce((n, p) => n + p.debugInfoBytes, 0),
+    warnings: parts.flatMap((p) => p.warnings),
+  };
+}
+
+async function statSize(p: string): Promise<number> {
+  const fs = await import('node:fs/promises');
+  try {
+    return (await fs.stat(p)).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,575 @@
+// The per-module symbol index: a compact binary form (one ArrayBuffer or SharedArrayBuffer per segment) that crosses threads without a copy, and its queries.
+import { ModuleSymbols } from './model';
+
+/** One function or public symbol found by a query. */
+export interface SymbolHit {
+  name: string;
+  kind: 'function' | 'public';
+  /** Start address (lowest range start). */
+  address: number;
+  /** Bytes covered by the first range (or the ELF/PE symbol size), when known. */
+  size?: number;
+  file?: string;
+  line?: number;
+}
+
+export interface InlineHit {
+  name: string;
+  callFile?: string;
+  callLine?: number;
+}
+
+export interface AddressHit {
+  function?: SymbolHit;
+  /** Inlined calls covering the address, outermost first. */
+  inlined: InlineHit[];
+  /** Source line of the address. */
+  file?: string;
+  line?: number;
+}
+
+const MAGIC = 0x58495352; // 'RSIX'
+const VERSION = 1;
+const NONE = 0xffffffff;
+const HEADER_WORDS = 32;
+const ENTRY_STRIDE = 5; // nameOff, nameLen, file, line, kind
+const INLINE_STRIDE = 5; // nameOff, nameLen, parentEntry, callFile, callLine
+const KIND_FUNCTION = 0;
+const KIND_PUBLIC = 1;
+
+/** FNV-1a over UTF-16 code units; the same on the building and the querying side. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0 || 1;
+}
+
+/** `a::b::<T>::c<U>` → `a::b::c`: the name a user types for a function breakpoint on every generic instance. */
+export function stripGenerics(name: string): string {
+  if (name.indexOf('<') < 0) return name;
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c === '<') {
+      const prev = out.length ? out[out.length - 1] : '';
+      if (depth > 0 || /[\w:]/.test(prev)) {
+        depth++;
+        continue;
+      }
+      out += c;
+    } else if (c === '>') {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      out += c;
+    } else if (depth === 0) out += c;
+  }
+  return out.replace(/::::/g, '::').replace(/::$/, '').replace(/::(?=>|$)/g, '');
+}
+
+class StringPool {
+  bytes = new Uint8Array(1 << 16);
+  length = 0;
+  private readonly seen = new Map<string, number>();
+  private readonly encoder = new TextEncoder();
+
+  /** Appends (or reuses) `s`; returns its byte offset, and its byte length in `lastLength`. */
+  lastLength = 0;
+  add(s: string): number {
+    const known = this.seen.get(s);
+    if (known !== undefined) {
+      this.lastLength = this.lengths.get(known)!;
+      return known;
+    }
+    const max = s.length * 3;
+    if (this.length + max > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + max));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    const at = this.length;
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      this.bytes[at + i] = c;
+    }
+    const n = ascii ? s.length : this.encoder.encodeInto(s, this.bytes.subarray(at)).written;
+    this.length += n;
+    this.seen.set(s, at);
+    this.lengths.set(at, n);
+    this.lastLength = n;
+    return at;
+  }
+  private readonly lengths = new Map<number, number>();
+}
+
+export interface BuildIndexOptions {
+  /** Allocate a SharedArrayBuffer (shared with other workers) instead of an ArrayBuffer (transferred). */
+  shared?: boolean;
+}
+
+/** Builds one index segment from a reader's output. Publics at the address of a DWARF/PDB function are dropped as duplicates. */
+export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}): ArrayBufferLike {
+  const pool = new StringPool();
+  const fileRefs = new Uint32Array(mod.files.length * 2);
+  mod.files.forEach((f, i) => {
+    fileRefs[i * 2] = pool.add(f);
+    fileRefs[i * 2 + 1] = pool.lastLength;
+  });
+  const functionStarts = new Set<number>();
+  for (const f of mod.functions) for (const r of f.ranges) functionStarts.add(r[0]);
+  const publics = mod.publics.filter((p) => !functionStarts.has(p.address));
+  const entryCount = mod.functions.length + publics.length;
+  const entries = new Uint32Array(entryCount * ENTRY_STRIDE);
+  const entryAddr = new Float64Array(entryCount);
+  const entrySize = new Float64Array(entryCount);
+  const keys: string[] = new Array(entryCount);
+  let rangeCount = 0;
+  for (const f of mod.functions) rangeCount += f.ranges.length;
+  for (const p of publics) if (p.size) rangeCount++;
+  const rangeLow = new Float64Array(rangeCount);
+  const rangeHigh = new Float64Array(rangeCount);
+  const rangeEntry = new Uint32Array(rangeCount);
+  let ri = 0;
+  let e = 0;
+  for (const f of mod.functions) {
+    const o = e * ENTRY_STRIDE;
+    entries[o] = pool.add(f.name);
+    entries[o + 1] = pool.lastLength;
+    entries[o + 2] = f.file ?? NONE;
+    entries[o + 3] = f.line ?? 0;
+    entries[o + 4] = KIND_FUNCTION;
+    let low = Infinity;
+    for (const r of f.ranges) {
+      if (r[0] < low) {
+        low = r[0];
+        entrySize[e] = r[1] - r[0];
+      }
+      rangeLow[ri] = r[0];
+      rangeHigh[ri] = r[1];
+      rangeEntry[ri++] = e;
+    }
+    entryAddr[e] = low === Infinity ? 0 : low;
+    keys[e] = f.name;
+    e++;
+  }
+  for (const p of publics) {
+    const o = e * ENTRY_STRIDE;
+    const name = p.demangled ?? p.name;
+    entries[o] = pool.add(name);
+    entries[o + 1] = pool.lastLength;
+    entries[o + 2] = NONE;
+    entries[o + 3] = 0;
+    entries[o + 4] = KIND_PUBLIC;
+    entryAddr[e] = p.address;
+    entrySize[e] = p.size ?? 0;
+    if (p.size) {
+      rangeLow[ri] = p.address;
+      rangeHigh[ri] = p.address + p.size;
+      rangeEntry[ri++] = e;
+    }
+    keys[e] = name;
+    e++;
+  }
+  sortByAddress(rangeLow, [rangeHigh], [rangeEntry]);
+
+  // Name hash: each entry under its full name and, when different, its name without generic arguments.
+  const hashCapacity = nextPow2(Math.max(16, entryCount * 4));
+  const hashes = new Uint32Array(hashCapacity * 2);
+  const mask = hashCapacity - 1;
+  const insert = (key: string, entry: number): void => {
+    const h = hashString(key);
+    let slot = h & mask;
+    while (hashes[slot * 2] !== 0) slot = (slot + 1) & mask;
+    hashes[slot * 2] = h;
+    hashes[slot * 2 + 1] = entry;
+  };
+  for (let i = 0; i < entryCount; i++) {
+    const k = keys[i];
+    insert(k, i);
+    const bare = stripGenerics(k);
+    if (bare !== k) insert(bare, i);
+  }
+
+  const inlineCount = mod.inlineSites.length;
+  const inlines = new Uint32Array(inlineCount * INLINE_STRIDE);
+  let inlineRangeCount = 0;
+  for (const s of mod.inlineSites) inlineRangeCount += s.ranges.length;
+  const inlLow = new Float64Array(inlineRangeCount);
+  const inlHigh = new Float64Array(inlineRangeCount);
+  const inlIdx = new Uint32Array(inlineRangeCount);
+  let ii = 0;
+  mod.inlineSites.forEach((s, i) => {
+    const o = i * INLINE_STRIDE;
+    inlines[o] = pool.add(s.name);
+    inlines[o + 1] = pool.lastLength;
+    inlines[o + 2] = s.parent;
+    inlines[o + 3] = s.callFile ?? NONE;
+    inlines[o + 4] = s.callLine ?? 0;
+    for (const r of s.ranges) {
+      inlLow[ii] = r[0];
+      inlHigh[ii] = r[1];
+      inlIdx[ii++] = i;
+    }
+  });
+  sortByAddress(inlLow, [inlHigh], [inlIdx]);
+
+  const lineCount = mod.lines.length + (mod.lineColumns?.count ?? 0);
+  const lineAddr = new Float64Array(lineCount);
+  const lineFile = new Uint32Array(lineCount);
+  const lineLine = new Uint32Array(lineCount);
+  let li = 0;
+  for (const row of mod.lines) {
+    lineAddr[li] = row.address;
+    lineFile[li] = row.file;
+    lineLine[li++] = row.line;
+  }
+  if (mod.lineColumns) {
+    const c = mod.lineColumns;
+    lineAddr.set(c.address.subarray(0, c.count), li);
+    lineFile.set(c.file.subarray(0, c.count), li);
+    lineLine.set(c.line.subarray(0, c.count), li);
+  }
+  sortByAddress(lineAddr, [], [lineFile, lineLine]);
+
+  // Layout: header, then 8-byte-aligned arrays in a fixed order.
+  const parts: ArrayBufferView[] = [
+    entries, entryAddr, entrySize, rangeLow, rangeHigh, rangeEntry, hashes, inlines, inlLow, inlHigh, inlIdx,
+    fileRefs, lineAddr, lineFile, lineLine, pool.bytes.subarray(0, pool.length),
+  ];
+  let size = HEADER_WORDS * 4;
+  const offsets: number[] = [];
+  for (const p of parts) {
+    size = align8(size);
+    offsets.push(size);
+    size += p.byteLength;
+  }
+  const buffer = options.shared ? new SharedArrayBuffer(align8(size)) : new ArrayBuffer(align8(size));
+  const header = new Uint32Array(buffer, 0, HEADER_WORDS);
+  header[0] = MAGIC;
+  header[1] = VERSION;
+  header[2] = entryCount;
+  header[3] = rangeCount;
+  header[4] = hashCapacity;
+  header[5] = inlineCount;
+  header[6] = inlineRangeCount;
+  header[7] = mod.files.length;
+  header[8] = lineCount;
+  header[9] = pool.length;
+  header[10] = parts.length;
+  offsets.forEach((o, i) => (header[11 + i] = o));
+  const bytes = new Uint8Array(buffer);
+  parts.forEach((p, i) => bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offsets[i]));
+  return buffer;
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** Sorts `keys` ascending and permutes the companion arrays alike; skips the work when already sorted (the usual case for line tables). */
+function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array[]): void {
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i] < keys[i - 1]) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return;
+  const order = new Uint32Array(keys.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  // Stable, so rows at one address keep their sequence order (an end-of-sequence row before the next start).
+  order.sort((a, b) => keys[a] - keys[b] || a - b);
+  const k = Float64Array.from(order, (i) => keys[i]);
+  keys.set(k);
+  for (const arr of f64) arr.set(Float64Array.from(order, (i) => arr[i]));
+  for (const arr of u32) arr.set(Uint32Array.from(order, (i) => arr[i]));
+}
+
+const decoder = new TextDecoder();
+
+/** Read side of one segment. All views alias the buffer; nothing is copied. */
+class Segment {
+  readonly entryCount: number;
+  readonly entries: Uint32Array;
+  readonly entryAddr: Float64Array;
+  readonly entrySize: Float64Array;
+  readonly rangeLow: Float64Array;
+  readonly rangeHigh: Float64Array;
+  readonly rangeEntry: Uint32Array;
+  readonly hashes: Uint32Array;
+  readonly inlines: Uint32Array;
+  readonly inlLow: Float64Array;
+  readonly inlHigh: Float64Array;
+  readonly inlIdx: Uint32Array;
+  readonly fileRefs: Uint32Array;
+  readonly lineAddr: Float64Array;
+  readonly lineFile: Uint32Array;
+  readonly lineLine: Uint32Array;
+  readonly strings: Uint8Array;
+  private names: string[] | undefined;
+  private fileNames: Array<string | undefined> = [];
+
+  constructor(readonly buffer: ArrayBufferLike) {
+    if (buffer.byteLength < HEADER_WORDS * 4) throw new Error('symbol index buffer is too small to hold a header');
+    const h = new Uint32Array(buffer, 0, HEADER_WORDS);
+    if (h[0] !== MAGIC || h[1] !== VERSION) throw new Error(`not a symbol index buffer of version ${VERSION} (magic 0x${h[0].toString(16)}, version ${h[1]})`);
+    const [entryCount, rangeCount, hashCapacity, inlineCount, inlineRangeCount, fileCount, lineCount, stringBytes] = Array.from(h.subarray(2, 10));
+    const o = (i: number): number => h[11 + i];
+    this.entryCount = entryCount;
+    this.entries = new Uint32Array(buffer, o(0), entryCount * ENTRY_STRIDE);
+    this.entryAddr = new Float64Array(buffer, o(1), entryCount);
+    this.entrySize = new Float64Array(buffer, o(2), entryCount);
+    this.rangeLow = new Float64Array(buffer, o(3), rangeCount);
+    this.rangeHigh = new Float64Array(buffer, o(4), rangeCount);
+    this.rangeEntry = new Uint32Array(buffer, o(5), rangeCount);
+    this.hashes = new Uint32Array(buffer, o(6), hashCapacity * 2);
+    this.inlines = new Uint32Array(buffer, o(7), inlineCount * INLINE_STRIDE);
+    this.inlLow = new Float64Array(buffer, o(8), inlineRangeCount);
+    this.inlHigh = new Float64Array(buffer, o(9), inlineRangeCount);
+    this.inlIdx = new Uint32Array(buffer, o(10), inlineRangeCount);
+    this.fileRefs = new Uint32Array(buffer, o(11), fileCount * 2);
+    this.lineAddr = new Float64Array(buffer, o(12), lineCount);
+    this.lineFile = new Uint32Array(buffer, o(13), lineCount);
+    this.lineLine = new Uint32Array(buffer, o(14), lineCount);
+    this.strings = new Uint8Array(buffer, o(15), stringBytes);
+  }
+
+  str(off: number, len: number): string {
+    // SharedArrayBuffer views cannot be decoded directly.
+    const view = this.strings.subarray(off, off + len);
+    return decoder.decode(this.buffer instanceof ArrayBuffer ? view : view.slice());
+  }
+  name(e: number): string {
+    if (this.names) return this.names[e];
+    return this.str(this.entries[e * ENTRY_STRIDE], this.entries[e * ENTRY_STRIDE + 1]);
+  }
+  /** All names, decoded once for scans (prefix/fuzzy). */
+  allNames(): string[] {
+    if (!this.names) {
+      const out = new Array<string>(this.entryCount);
+      for (let e = 0; e < this.entryCount; e++) out[e] = this.str(this.entries[e * ENTRY_STRIDE], this.entries[e * ENTRY_STRIDE + 1]);
+      this.names = out;
+    }
+    return this.names;
+  }
+  file(i: number): string | undefined {
+    if (i === NONE || i * 2 >= this.fileRefs.length) return undefined;
+    let f = this.fileNames[i];
+    if (f === undefined) f = this.fileNames[i] = this.str(this.fileRefs[i * 2], this.fileRefs[i * 2 + 1]);
+    return f;
+  }
+  hit(e: number): SymbolHit {
+    const o = e * ENTRY_STRIDE;
+    const hit: SymbolHit = {
+      name: this.name(e),
+      kind: this.entries[o + 4] === KIND_FUNCTION ? 'function' : 'public',
+      address: this.entryAddr[e],
+    };
+    if (this.entrySize[e]) hit.size = this.entrySize[e];
+    const file = this.file(this.entries[o + 2]);
+    if (file !== undefined) hit.file = file;
+    if (this.entries[o + 3]) hit.line = this.entries[o + 3];
+    return hit;
+  }
+  lookup(key: string): number[] {
+    const h = hashString(key);
+    const mask = this.hashes.length / 2 - 1;
+    const out: number[] = [];
+    for (let slot = h & mask; this.hashes[slot * 2] !== 0; slot = (slot + 1) & mask) {
+      if (this.hashes[slot * 2] !== h) continue;
+      const e = this.hashes[slot * 2 + 1];
+      const n = this.name(e);
+      if ((n === key || stripGenerics(n) === key) && !out.includes(e)) out.push(e);
+    }
+    return out;
+  }
+  /** Index of the last element of a sorted array ≤ x, or -1. */
+  static floor(arr: Float64Array, x: number): number {
+    let lo = 0;
+    let hi = arr.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (arr[mid] <= x) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+  functionAt(addr: number): number {
+    // Ranges may nest or overlap (a public inside a function); take the innermost, i.e. the latest start that covers addr.
+    for (let i = Segment.floor(this.rangeLow, addr), n = 0; i >= 0 && n < 64; i--, n++) {
+      if (this.rangeHigh[i] > addr) return this.rangeEntry[i];
+    }
+    return -1;
+  }
+  inlinesAt(addr: number): InlineHit[] {
+    const found: Array<{ low: number; i: number }> = [];
+    for (let i = Segment.floor(this.inlLow, addr), n = 0; i >= 0 && n < 256; i--, n++) {
+      if (this.inlHigh[i] > addr) found.push({ low: this.inlLow[i], i: this.inlIdx[i] });
+    }
+    found.sort((a, b) => a.low - b.low);
+    return found.map(({ i }) => {
+      const o = i * INLINE_STRIDE;
+      const hit: InlineHit = { name: this.str(this.inlines[o], this.inlines[o + 1]) };
+      const f = this.file(this.inlines[o + 3]);
+      if (f !== undefined) hit.callFile = f;
+      if (this.inlines[o + 4]) hit.callLine = this.inlines[o + 4];
+      return hit;
+    });
+  }
+  lineAt(addr: number): { file?: string; line: number } | undefined {
+    const i = Segment.floor(this.lineAddr, addr);
+    if (i < 0 || this.lineLine[i] === 0) return undefined;
+    return { file: this.file(this.lineFile[i]), line: this.lineLine[i] };
+  }
+}
+
+/** Queries over one module's index segments (one per worker chunk). */
+export class SymbolIndex {
+  private readonly segments: Segment[];
+
+  constructor(buffers: ArrayBufferLike[]) {
+    this.segments = buffers.map((b) => new Segment(b));
+  }
+
+  get buffers(): ArrayBufferLike[] {
+    return this.segments.map((s) => s.buffer);
+  }
+  get byteLength(): number {
+    return this.segments.reduce((n, s) => n + s.buffer.byteLength, 0);
+  }
+  get symbolCount(): number {
+    return this.segments.reduce((n, s) => n + s.entryCount, 0);
+  }
+  get lineCount(): number {
+    return this.segments.reduce((n, s) => n + s.lineAddr.length, 0);
+  }
+  get inlineCount(): number {
+    return this.segments.reduce((n, s) => n + s.inlines.length / INLINE_STRIDE, 0);
+  }
+
+  /** Exact name, or the name without generic arguments (`my_crate::f` finds `my_crate::f::<u32>`). Functions before publics. */
+  lookupByName(name: string): SymbolHit[] {
+    const out: SymbolHit[] = [];
+    for (const s of this.segments) for (const e of s.lookup(name.trim())) out.push(s.hit(e));
+    return dedupe(out).sort((a, b) => (a.kind === b.kind ? a.address - b.address : a.kind === 'function' ? -1 : 1));
+  }
+
+  /** Names starting with `prefix` (case-sensitive), up to `limit`. */
+  searchPrefix(prefix: string, limit = 1000): SymbolHit[] {
+    const out: SymbolHit[] = [];
+    for (const s of this.segments) {
+      const names = s.allNames();
+      for (let e = 0; e < names.length && out.length < limit; e++) if (names[e].startsWith(prefix)) out.push(s.hit(e));
+    }
+    return out;
+  }
+
+  /**
+   * Fuzzy search: every query character must appear in order (case-insensitive); contiguous runs, matches at
+   * `::` boundaries and shorter names score higher. Up to `limit` hits, best first.
+   */
+  search(query: string, limit = 1000): SymbolHit[] {
+    const q = query.trim().toLowerCase();
+    if (q === '') return [];
+    const scored: Array<{ score: number; s: Segment; e: number }> = [];
+    let worst = -Infinity;
+    for (const s of this.segments) {
+      const names = s.allNames();
+      for (let e = 0; e < names.length; e++) {
+        const score = fuzzyScore(q, names[e]);
+        if (score === undefined) continue;
+        if (scored.length >= limit * 4 && score <= worst) continue;
+        scored.push({ score, s, e });
+        if (scored.length >= limit * 8) {
+          scored.sort((a, b) => b.score - a.score);
+          scored.length = limit * 4;
+          worst = scored[scored.length - 1].score;
+        }
+      }
+    }
+    scored.sort((a, b) => b.score - a.score || a.s.name(a.e).length - b.s.name(b.e).length);
+    return dedupe(scored.slice(0, limit * 2).map(({ s, e }) => s.hit(e))).slice(0, limit);
+  }
+
+  /** The function, inlined calls and source line at an address. */
+  lookupAddress(address: number): AddressHit {
+    const hit: AddressHit = { inlined: [] };
+    for (const s of this.segments) {
+      const e = s.functionAt(address);
+      if (e >= 0 && (!hit.function || s.entries[e * ENTRY_STRIDE + 4] === KIND_FUNCTION)) {
+        hit.function = s.hit(e);
+        hit.inlined = s.inlinesAt(address);
+      }
+      const line = s.lineAt(address);
+      if (line && hit.line === undefined) {
+        hit.file = line.file;
+        hit.line = line.line;
+      }
+    }
+    return hit;
+  }
+
+  /** Every distinct source file (for breakpoints by file and the Modules view). */
+  files(): string[] {
+    const set = new Set<string>();
+    for (const s of this.segments) for (let i = 0; i < s.fileRefs.length / 2; i++) set.add(s.file(i)!);
+    return [...set];
+  }
+}
+
+/** A public symbol at the address of a function from another segment (debug info read in chunks) is the same function. */
+function dedupe(hits: SymbolHit[]): SymbolHit[] {
+  const functionAt = new Set<number>();
+  for (const h of hits) if (h.kind === 'function') functionAt.add(h.address);
+  return hits.filter((h) => h.kind === 'function' || !functionAt.has(h.address));
+}
+
+/** Lower is no match; higher is better. */
+export function fuzzyScore(q: string, name: string): number | undefined {
+  const n = name.length;
+  if (q.length > n) return undefined;
+  // Fast reject: the query's characters must occur in order.
+  let score = 0;
+  let qi = 0;
+  let run = 0;
+  let prev = -2;
+  for (let i = 0; i < n && qi < q.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== q.charCodeAt(qi)) continue;
+    run = prev === i - 1 ? run + 1 : 1;
+    score += run * 2;
+    if (i === 0 || name[i - 1] === ':' || name[i - 1] === '<' || name[i - 1] === '_') score += 3;
+    prev = i;
+    qi++;
+  }
+  if (qi < q.length) return undefined;
+  // A match of the last path segment (what users type) counts most.
+  const lower = name.toLowerCase();
+  const at = lower.lastIndexOf(q);
+  if (at >= 0) {
+    score += 20;
+    if (at + q.length === n || lower.startsWith('::', at + q.length)) score += 10;
+    if (at === 0 || lower.startsWith('::', at - 2)) score += 10;
+  }
+  return score - n / 50;
+}
