@@ -1,15 +1,16 @@
 // Names from PDBs and COFF tables made readable: rustc's CodeView spellings (`closure$0`, `tuple$<>`, `ref$<T>`) become Rust paths; mangled publics are demangled.
 
+import { demangleRust } from './rust-demangle';
+
 /**
- * Demangles a public or COFF symbol name, or returns undefined when it is not a mangled Rust name.
- * The one switch point for the Rust demangler (src/symbols/demangle*.ts, owned by the DWARF/ELF side):
- * until it lands, names stay raw.
+ * Demangles a public or COFF symbol name (legacy `_ZN…` or v0 `_R…`, without the hash), or returns undefined when it
+ * is not a mangled Rust name. The one switch point between the PE/PDB readers and the Rust demangler.
  */
 export function demanglePublic(name: string): string | undefined {
-  void name;
-  return undefined;
+  return demangleRust(name);
 }
 
+const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const SCOPE_SUFFIX = /^(impl|closure|closure_env|async_block|async_fn|generator|coroutine)\$(\d+)$/;
 
 /**
@@ -54,8 +55,11 @@ class NameParser {
   private segment(): string {
     const start = this.pos;
     while (this.pos < this.s.length && !'<>,:'.includes(this.s[this.pos])) {
-      // `(*)` and spaces appear in C-style pointer spellings (`void (*)()`); keep them verbatim.
-      this.pos++;
+      // Bracketed groups are kept verbatim: `void (*)()` pointer spellings, and already-clean `(A, B)`, `[T; 4]`, `{impl#0}`,
+      // which keeps cleaning idempotent.
+      const close = CLOSERS[this.s[this.pos]];
+      if (close) this.skipGroup(this.s[this.pos], close);
+      else this.pos++;
     }
     let head = this.s.slice(start, this.pos).trim();
     const scoped = SCOPE_SUFFIX.exec(head);
@@ -84,6 +88,16 @@ class NameParser {
     if (this.s[this.pos] !== '>') throw new Error('unbalanced <>');
     this.pos++;
     return rewrite(head, args);
+  }
+
+  private skipGroup(open: string, close: string): void {
+    let depth = 0;
+    do {
+      const c = this.s[this.pos++];
+      if (c === open) depth++;
+      else if (c === close) depth--;
+    } while (depth > 0 && this.pos < this.s.length);
+    if (depth > 0) throw new Error(`unbalanced ${open}${close}`);
   }
 
   private skipSpaces(): void {

@@ -139,7 +139,10 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
     const moduleRows: LineRow[] = [];
     for (const block of debug.c13.blocks) {
       const file = fileOf(block.fileId);
-      for (const l of block.lines) {
+      const first = block.lines[0];
+      // Code before a block's first row belongs to that row, as llvm-symbolizer and the Windows debuggers read it.
+      const lines = first && first.offset > block.offset ? [{ ...first, offset: block.offset }, ...block.lines] : block.lines;
+      for (const l of lines) {
         const address = va(block.segment, l.offset);
         if (address === undefined || file === undefined) continue;
         const row: LineRow = { address, file, line: l.line };
@@ -183,7 +186,8 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
         ranges: mergeRanges(s.ranges.map((r) => [base + r.start, base + r.end] as [number, number])),
       };
       // The call site is where the enclosing scope (the outer inline site, or the procedure) was at the first address.
-      const first = s.ranges[0];
+      // The lowest address stands for the call: a site split by code motion can sit under different caller lines.
+      const first = s.ranges.reduce<(typeof s.ranges)[number] | undefined>((a, r) => (!a || r.start < a.start ? r : a), undefined);
       if (first) {
         if (s.parentSite >= 0) {
           const outer = debug.inlineSites[s.parentSite].ranges.find((r) => r.start <= first.start && first.start < r.end);
@@ -229,6 +233,9 @@ function lineBefore(rows: LineRow[], address: number, lo: number): LineRow | und
     if (rows[mid].address <= address) a = mid + 1;
     else b = mid;
   }
-  const r = rows[a - 1];
+  // Several rows can share an address; the first one written is the one that holds, as for llvm-symbolizer.
+  let i = a - 1;
+  while (i > 0 && rows[i - 1].address === rows[i].address) i--;
+  const r = rows[i];
   return r && r.address >= lo ? r : undefined;
 }
