@@ -129,7 +129,7 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
 export interface DwarfChunkResult {
   compileUnits: CompileUnit[];
   functions: Array<{ name: string; linkageName?: string; ranges: Array<[number, number]>; file?: number; line?: number }>;
-  inlineSites: Array<{ name: string; parent: number; ranges: Array<[number, number]>; callFile?: number; callLine?: number }>;
+  inlineSites: Array<{ name: string; parent: number; ranges: Array<[number, number]>; callFile?: number; callLine?: number; depth: number }>;
   files: string[];
   lines: LineColumnsBuilder;
   warnings: string[];
@@ -356,6 +356,7 @@ function readUnit(
   // Scope stack: qualified names for DIEs without a linkage name, and the enclosing concrete function for inline sites.
   const scopeNames: Array<string | undefined> = [];
   const scopeFunction: number[] = [];
+  const scopeInlineDepth: number[] = [];
   let depth = 0;
   const unitStart = h.offset;
   const info = s.info;
@@ -367,6 +368,7 @@ function readUnit(
       depth--;
       scopeNames.pop();
       scopeFunction.pop();
+      scopeInlineDepth.pop();
       continue;
     }
     const a = abbrevs.get(code);
@@ -389,6 +391,7 @@ function readUnit(
         depth++;
         scopeNames.push(undefined);
         scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
+        scopeInlineDepth.push(scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0);
       }
       continue;
     }
@@ -449,6 +452,7 @@ function readUnit(
     if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
     const parentScope = currentScope(scopeNames);
     let functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
+    let inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
     if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
       let ranges: Array<[number, number]> | undefined;
       if (low !== undefined && high !== undefined) {
@@ -463,12 +467,14 @@ function readUnit(
         named.set(dieOffset, entry);
         if (ranges) {
           functionIndex = out.functions.length;
+          inlineDepth = 0;
           out.functions.push({ name: displayName(linkageName, name, parentScope), linkageName, ranges, file: entry.file, line: declLine });
           if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push({ index: functionIndex, origin });
         }
       } else if (ranges && functionIndex >= 0) {
         const index = out.inlineSites.length;
-        out.inlineSites.push({ name: '', parent: functionIndex, ranges, callFile: callFile === undefined ? undefined : fileId(callFile), callLine });
+        inlineDepth++;
+        out.inlineSites.push({ name: '', parent: functionIndex, ranges, callFile: callFile === undefined ? undefined : fileId(callFile), callLine, depth: inlineDepth });
         if (origin !== undefined) pendingInlines.push({ index, origin });
         else out.inlineSites[index].name = displayName(linkageName, name, parentScope);
       }
@@ -477,6 +483,7 @@ function readUnit(
       depth++;
       scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : name ?? '{anonymous}');
       scopeFunction.push(functionIndex);
+      scopeInlineDepth.push(inlineDepth);
     }
     void info;
   }

@@ -1,5 +1,5 @@
 // The format-neutral facts every object/debug-info reader produces (ELF, PE, DWARF, PDB), before indexing.
-// Changes (for the PE/PDB readers): `lineColumns` was added as an optional columnar alternative to `lines` (the index reads both); nothing existing changed.
+// Changes (for the PE/PDB readers): `lineColumns` (optional columnar alternative to `lines`) and `InlineSite.depth` (optional nesting) were added; nothing existing changed.
 
 export type ObjectFormat = 'elf' | 'pe';
 export type DebugFormat = 'dwarf' | 'pdb' | 'none';
@@ -25,6 +25,8 @@ export interface InlineSite {
   ranges: Array<[number, number]>;
   callFile?: number;
   callLine?: number;
+  /** 1 for a call inlined directly into the function, 2 for one inlined into that, ...; orders the chain at an address. */
+  depth?: number;
 }
 
 export interface LineRow {

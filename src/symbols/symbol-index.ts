@@ -33,7 +33,7 @@ const VERSION = 1;
 const NONE = 0xffffffff;
 const HEADER_WORDS = 32;
 const ENTRY_STRIDE = 5; // nameOff, nameLen, file, line, kind
-const INLINE_STRIDE = 5; // nameOff, nameLen, parentEntry, callFile, callLine
+const INLINE_STRIDE = 6; // nameOff, nameLen, parentEntry, callFile, callLine, depth
 const KIND_FUNCTION = 0;
 const KIND_PUBLIC = 1;
 
@@ -215,6 +215,7 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
     inlines[o + 2] = s.parent;
     inlines[o + 3] = s.callFile ?? NONE;
     inlines[o + 4] = s.callLine ?? 0;
+    inlines[o + 5] = s.depth ?? 0;
     for (const r of s.ranges) {
       inlLow[ii] = r[0];
       inlHigh[ii] = r[1];
@@ -421,11 +422,11 @@ class Segment {
     return -1;
   }
   inlinesAt(addr: number): InlineHit[] {
-    const found: Array<{ low: number; i: number }> = [];
-    for (let i = Segment.floor(this.inlLow, addr), n = 0; i >= 0 && n < 256; i--, n++) {
-      if (this.inlHigh[i] > addr) found.push({ low: this.inlLow[i], i: this.inlIdx[i] });
+    const found: Array<{ depth: number; low: number; i: number }> = [];
+    for (let i = Segment.floor(this.inlLow, addr), n = 0; i >= 0 && n < 4096; i--, n++) {
+      if (this.inlHigh[i] > addr) found.push({ depth: this.inlines[this.inlIdx[i] * INLINE_STRIDE + 5], low: this.inlLow[i], i: this.inlIdx[i] });
     }
-    found.sort((a, b) => a.low - b.low);
+    found.sort((a, b) => a.depth - b.depth || a.low - b.low);
     return found.map(({ i }) => {
       const o = i * INLINE_STRIDE;
       const hit: InlineHit = { name: this.str(this.inlines[o], this.inlines[o + 1]) };
