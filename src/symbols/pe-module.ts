@@ -5,7 +5,9 @@ import { PdbFile } from './pdb';
 import { languageName, mergeRanges } from './codeview';
 import { locatePdb } from './pdb-locate';
 import { cleanRustCodeViewName, demanglePublic } from './pdb-names';
-import { PeImage, readPe } from './pe';
+import { PeImage, PeSection, readPe, sectionBytes } from './pe';
+import { DwarfSections, readDwarf } from './dwarf';
+import { DWARF_SECTION_NAMES } from './elf-module';
 import { checkAborted, FormatError, limits } from './pe-byte-reader';
 
 export interface PeModuleOptions {
@@ -22,11 +24,44 @@ export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): Modul
   if (bytes.length > limits.maxFileBytes) throw new FormatError(`${options.path} is ${bytes.length} bytes, larger than any supported image`);
   const image = readPe(bytes, options.path);
   checkAborted(options.signal);
+  // Windows GNU (MinGW) images carry DWARF in `.debug_*` sections (long names through the COFF string table).
+  const dwarf = peDwarfSections(bytes, image, options.path);
+  if (dwarf) return moduleFromDwarf(image, dwarf, options);
   if (image.codeView) {
     const { path, pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
     return modulefromPdb(image, pdb, path, options.signal);
   }
   return moduleFromCoff(image);
+}
+
+/** The DWARF sections of a PE image, in the shape the DWARF reader takes; undefined without `.debug_info`. */
+export function peDwarfSections(bytes: Uint8Array, image: PeImage, fileName: string): DwarfSections | undefined {
+  const byName = new Map(image.sections.map((s) => [s.name, s]));
+  const info = byName.get('.debug_info');
+  if (!info || info.sizeOfRawData === 0) return undefined;
+  const abbrev = byName.get('.debug_abbrev');
+  if (!abbrev) throw new FormatError(`${fileName} has .debug_info but no .debug_abbrev section; the file is corrupt`);
+  const data = (s: PeSection) => sectionBytes(bytes, s);
+  const out: DwarfSections = { info: data(info), abbrev: data(abbrev) };
+  for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr'] as const) {
+    const s = byName.get(DWARF_SECTION_NAMES[key]);
+    if (s) out[key] = data(s);
+  }
+  return out;
+}
+
+function moduleFromDwarf(image: PeImage, sections: DwarfSections, options: PeModuleOptions): ModuleSymbols {
+  const m = moduleFromCoff(image);
+  m.debugFormat = 'dwarf';
+  m.debugInfoPath = options.path;
+  const d = readDwarf(sections, { signal: options.signal });
+  m.compileUnits = d.compileUnits;
+  m.functions = d.functions;
+  m.inlineSites = d.inlineSites;
+  m.files = d.files;
+  m.lineColumns = { address: d.lines.address, file: d.lines.file, line: d.lines.line, count: d.lines.count };
+  m.warnings.push(...d.warnings);
+  return m;
 }
 
 /** No PDB named and no debug info read: exports and COFF symbols are all there is. */
@@ -137,6 +172,11 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
     // Line table: sorted per block; the function's declaring line is the line at its first address.
     const lineAt = new Map<number, { file?: number; line: number }>();
     const moduleRows: LineRow[] = [];
+    const blockStarts = new Set<number>();
+    for (const block of debug.c13.blocks) {
+      const a = va(block.segment, block.offset);
+      if (a !== undefined) blockStarts.add(a);
+    }
     for (const block of debug.c13.blocks) {
       const file = fileOf(block.fileId);
       const first = block.lines[0];
@@ -150,6 +190,11 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
         m.lines.push(row);
         moduleRows.push(row);
         if (!lineAt.has(address)) lineAt.set(address, { file, line: l.line });
+      }
+      // Line 0 ends the sequence at the block's end, so padding after a function maps to no line (unless code follows).
+      const end = va(block.segment, block.offset + block.codeSize);
+      if (file !== undefined && end !== undefined && lines.length > 0 && !blockStarts.has(end)) {
+        m.lines.push({ address: end, file, line: 0 });
       }
     }
 
@@ -174,14 +219,22 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
     }
 
     moduleRows.sort((a, b) => a.address - b.address);
+    const depths: number[] = [];
     for (const s of debug.inlineSites) {
       const proc = debug.procs[s.proc];
       const base = va(proc.segment, proc.offset);
       const parent = functionIndex[s.proc];
-      if (base === undefined || parent < 0) continue;
+      if (base === undefined || parent < 0) {
+        depths.push(0);
+        continue;
+      }
       const raw = pdb.inlineeName(s.inlinee) ?? `inlinee 0x${s.inlinee.toString(16)}`;
-      const site: InlineSite = {
+      const depth = s.parentSite >= 0 ? (depths[s.parentSite] ?? 0) + 1 : 1;
+      depths.push(depth);
+      // `depth` (1 = directly inside the function) is what the index uses to order nested sites, as for DWARF.
+      const site: InlineSite & { depth: number } = {
         name: debug.isRust ? cleanRustCodeViewName(raw) : raw,
+        depth,
         parent,
         ranges: mergeRanges(s.ranges.map((r) => [base + r.start, base + r.end] as [number, number])),
       };
