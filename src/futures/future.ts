@@ -12,7 +12,7 @@ export function setFutureLogger(logger: (message: string, err: unknown) => void)
 
 /** What the executor that owns a future does when it is cancelled or interrupted. */
 export interface FutureControl {
-  /** A PENDING future was cancelled: take it out of the queue (and notify it). */
+  /** A PENDING future is being cancelled: take it out of the queue (the future then notifies itself). */
   cancelled(future: Future<unknown>): void;
   /** interrupt() on an unsettled future: stop the work; the executor settles the future. */
   interrupt(future: Future<unknown>): void;
@@ -44,11 +44,14 @@ export class Future<T = unknown> implements FutureInfo {
   private _result: T | undefined;
   private _exception: unknown;
   private _hasException = false;
-  private callbacks: Array<(f: Future<T>) => void> = [];
+  // Typed with Future<any> so that Future<T> stays covariant in T (a Future<number> is a Future<unknown>).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private callbacks: Array<(f: Future<any>) => void> = [];
   /** Resolvers of result()/exception() calls; run when done() becomes true. */
   private settleWaiters: Array<() => void> = [];
   /** Observers for wait/asCompleted; told when the future is FINISHED or CANCELLED_AND_NOTIFIED. */
-  private waiters = new Set<(f: Future<T>) => void>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private waiters = new Set<(f: Future<any>) => void>();
   private progressListeners: Array<(p: Progress) => void> = [];
   /** @internal set by the executor that created the future. */
   _control: FutureControl | undefined;
@@ -79,8 +82,10 @@ export class Future<T = unknown> implements FutureInfo {
   cancel(): boolean {
     if (this._state === 'RUNNING' || this._state === 'FINISHED') return false;
     if (this._state === 'CANCELLED' || this._state === 'CANCELLED_AND_NOTIFIED') return true;
-    this.settleCancelled();
+    // The owning executor takes it out of its queue first, and notifies it at once (no worker will).
     this._control?.cancelled(this as Future<unknown>);
+    this.settleCancelled();
+    if (this._control) this.setRunningOrNotifyCancel();
     return true;
   }
 
@@ -254,7 +259,8 @@ export class Future<T = unknown> implements FutureInfo {
     for (const fn of [...this.waiters]) fn(this);
   }
 
-  private invoke(fn: (f: Future<T>) => void): void {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private invoke(fn: (f: Future<any>) => void): void {
     try {
       fn(this);
     } catch (err) {

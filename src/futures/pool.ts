@@ -562,13 +562,13 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   // ---- cancel, interrupt, deadlines ----
 
+  /** cancel() of a PENDING future: out of the queue (Future.cancel() then settles and notifies it). */
   private onCancelled(future: Future<unknown>): void {
     const job = this.jobs.get(future.id);
     if (job?.queued) {
       job.queued = false;
       (job.future.lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).removed();
     }
-    future.setRunningOrNotifyCancel();
   }
 
   /** interrupt() or deadline: settle now; if the worker does not answer within the grace period, terminate it. */

@@ -246,7 +246,7 @@ export class WorkerRuntime {
       try {
         exports = require(file) as Record<string, unknown>;
       } catch (err) {
-        throw new Error(`cannot load task module '${module}' from ${file}: ${(err as Error).message}. Check the TaskRef's module name and the executor's modulesRoot.`, {
+        throw new Error(`cannot load task module '${module}' from ${file}: ${String((err as Error).message).split('\n')[0]}. Check the TaskRef's module name and the executor's modulesRoot.`, {
           cause: err,
         });
       }
