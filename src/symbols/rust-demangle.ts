@@ -127,7 +127,7 @@ function legacyIdent(sym: string, start: number, len: number): string {
         out += '::';
         i += 2;
       } else {
-        out += '-';
+        out += '.';
         i += 1;
       }
     } else {
