@@ -114,7 +114,8 @@ export function elfPublics(elf: ElfFile): PublicSymbol[] {
   for (const s of syms) {
     if (s.shndx === 0 || s.type === 3 || s.type === 4 || s.name === '') continue;
     const p: PublicSymbol = { name: s.name, address: s.value };
-    if (s.size) p.size = s.size;
+    // A TLS symbol's value is an offset in the thread's block, not an address: no size, so no address range claims it.
+    if (s.size && s.type !== 6) p.size = s.size;
     const d = demangleRust(s.name);
     if (d !== undefined) p.demangled = d;
     out.push(p);
