@@ -1,0 +1,218 @@
+// readPeModule end to end: PDB location (beside the image, debug-directory path, search paths, Windows paths), mismatches, Rust vs C++, GNU DWARF.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { SymbolReadError } from '../../../src/symbols/errors';
+import { ModuleSymbols } from '../../../src/symbols/model';
+import { pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
+import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
+import { readPeModule } from '../../../src/symbols/pe-module';
+import { fixture, nmDefined, pdbPublics, pdbSymbols } from './pe-llvm-reference';
+
+const V158 = 'Native_x64_RustC_Rust_debuginfo2_v1.58.1';
+const V159 = 'Native_x64_RustC_Rust_debuginfo2_v1.59.0';
+const V158_CV_PATH = `C:\\C\\Rust\\hello-rust\\${V158}.pdb`;
+
+function bytes(rel: string): Uint8Array {
+  return new Uint8Array(fs.readFileSync(fixture(rel)));
+}
+
+/** A Windows file system as a map: readFile is injected, so the PDB search runs on Windows paths here too. */
+function windowsFiles(files: Record<string, Uint8Array>): { readFile: (p: string) => Uint8Array | undefined; asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    readFile: (p) => {
+      asked.push(p);
+      return files[p];
+    },
+  };
+}
+
+function fromDisk(p: string): Uint8Array | undefined {
+  return fs.existsSync(p) ? new Uint8Array(fs.readFileSync(p)) : undefined;
+}
+
+function readFixture(rel: string): ModuleSymbols {
+  return readPeModule(bytes(rel), { path: fixture(rel), searchPaths: [], readFile: fromDisk });
+}
+
+function rejects(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof SymbolReadError, `expected a SymbolReadError, got ${String(e)}`);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+describe('readPeModule', function () {
+  this.timeout(60_000);
+
+  describe('finds the PDB', () => {
+    const exe = bytes(`msvc-rust/${V158}.exe`);
+    const pdb = bytes(`msvc-rust/${V158}.pdb`);
+
+    it('beside the image, by the file name in the debug directory', () => {
+      const fs1 = windowsFiles({ [`D:\\app\\bin\\${V158}.pdb`]: pdb });
+      const m = readPeModule(exe, { path: `D:\\app\\bin\\${V158}.exe`, searchPaths: [], readFile: fs1.readFile });
+      assert.equal(m.debugInfoPath, `D:\\app\\bin\\${V158}.pdb`);
+      assert.equal(fs1.asked[0], `D:\\app\\bin\\${V158}.pdb`, 'looks beside the image first');
+    });
+
+    it('at the absolute C:\\ path in the debug directory', () => {
+      const m = readPeModule(exe, { path: `D:\\app\\bin\\${V158}.exe`, searchPaths: [], readFile: windowsFiles({ [V158_CV_PATH]: pdb }).readFile });
+      assert.equal(m.debugInfoPath, V158_CV_PATH);
+    });
+
+    it('in a search path, flat or in symbol-store layout (name\\GUIDAGE\\name)', () => {
+      const flat = readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: ['E:\\syms'], readFile: windowsFiles({ [`E:\\syms\\${V158}.pdb`]: pdb }).readFile });
+      assert.equal(flat.debugInfoPath, `E:\\syms\\${V158}.pdb`);
+      const storePath = `E:\\store\\${V158}.pdb\\0FB5AE189F7E49D4B1B03EF369FA76351\\${V158}.pdb`;
+      const store = readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: ['E:\\store'], readFile: windowsFiles({ [storePath]: pdb }).readFile });
+      assert.equal(store.debugInfoPath, storePath);
+      const posix = readPeModule(exe, { path: `/home/u/app/${V158}.exe`, searchPaths: ['/srv/syms'], readFile: windowsFiles({ [`/srv/syms/${V158}.pdb`]: pdb }).readFile });
+      assert.equal(posix.debugInfoPath, `/srv/syms/${V158}.pdb`);
+    });
+
+    it('skips a PDB of another build and takes a matching one further down the list', () => {
+      const files = windowsFiles({ [`D:\\app\\${V158}.pdb`]: bytes(`msvc-rust/${V159}.pdb`), [`E:\\syms\\${V158}.pdb`]: pdb });
+      const m = readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: ['E:\\syms'], readFile: files.readFile });
+      assert.equal(m.debugInfoPath, `E:\\syms\\${V158}.pdb`);
+    });
+
+    it('fails on a GUID mismatch, naming both GUIDs', () => {
+      const files = windowsFiles({ [`D:\\app\\${V158}.pdb`]: bytes(`msvc-rust/${V159}.pdb`) });
+      rejects(
+        () => readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: [], readFile: files.readFile }),
+        /does not match the image \(GUID or age mismatch\).*has GUID \{[0-9A-F-]+\} but the image expects \{0FB5AE18-9F7E-49D4-B1B0-3EF369FA7635\}.*rebuild/,
+      );
+    });
+
+    it('fails on an age mismatch, naming both ages', () => {
+      const older = exe.slice();
+      const rsds = Buffer.from(older).indexOf('RSDS');
+      new DataView(older.buffer).setUint32(rsds + 20, 7, true);
+      rejects(
+        () => readPeModule(older, { path: `D:\\app\\${V158}.exe`, searchPaths: [], readFile: windowsFiles({ [`D:\\app\\${V158}.pdb`]: pdb }).readFile }),
+        /has age 1 but the image expects age 7/,
+      );
+    });
+
+    it('fails when no PDB is anywhere, listing where it looked and what to do', () => {
+      const files = windowsFiles({});
+      rejects(
+        () => readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: ['E:\\syms'], readFile: files.readFile }),
+        /no PDB found .*Looked at: D:\\app\\Native.*\.pdb, C:\\C\\Rust.*E:\\syms\\Native.*rustOffload\.symbolSearchPaths/,
+      );
+      assert.ok(files.asked.length >= 4);
+    });
+
+    it('reports a corrupt PDB as a read error, not a crash', () => {
+      const broken = pdb.slice(0, 5000);
+      rejects(() => readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: [], readFile: windowsFiles({ [`D:\\app\\${V158}.pdb`]: broken }).readFile }), /truncated/);
+    });
+
+    it('treats drive-letter and UNC paths as Windows paths on every host', () => {
+      assert.equal(pathFlavor('C:\\x\\y.exe').sep, '\\');
+      assert.equal(pathFlavor('\\\\server\\share\\y.exe').sep, '\\');
+      assert.equal(pathFlavor('/usr/bin/y').sep, '/');
+      const cands = pdbCandidates('\\\\server\\share\\bin\\app.exe', { pdbPath: 'C:\\b\\app.pdb', guid: '{00000000-0000-0000-0000-000000000000}', age: 2 }, ['c:/syms']);
+      assert.deepEqual(cands, [
+        '\\\\server\\share\\bin\\app.pdb',
+        'C:\\b\\app.pdb',
+        'c:\\syms\\app.pdb',
+        'c:\\syms\\app.pdb\\000000000000000000000000000000002\\app.pdb',
+      ]);
+    });
+
+    it('stops when the signal is aborted', () => {
+      const ac = new AbortController();
+      ac.abort();
+      assert.throws(() => readPeModule(exe, { path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: fromDisk, signal: ac.signal }), { name: 'AbortError' });
+    });
+  });
+
+  describe('builds the module symbols', () => {
+    it('of MSVC Rust programs: every procedure with a Rust path, demangled publics, lines, inline sites', () => {
+      for (const name of [V158, V159]) {
+        const m = readFixture(`msvc-rust/${name}.exe`);
+        assert.equal(m.format, 'pe');
+        assert.equal(m.debugFormat, 'pdb');
+        assert.equal(m.imageBase, 0x140000000);
+        const ref = pdbSymbols(fixture(`msvc-rust/${name}.pdb`));
+        const rustModules = new Set([...ref.compile].filter(([, c]) => /rustc/.test(c.compiler)).map(([i]) => i));
+        const expected = ref.procs.map((p) => (rustModules.has(p.module) ? cleanRustCodeViewName(p.name) : p.name)).sort();
+        assert.deepEqual(m.functions.map((f) => f.name).sort(), expected);
+        const main = m.functions.find((f) => f.name === 'main::main');
+        assert.ok(main, 'main::main is there');
+        assert.ok(m.files[main.file!].endsWith('src\\main.rs'));
+        assert.equal(main.line, 1);
+        assert.ok(m.compileUnits.some((c) => c.isRust && c.language === 'rust'));
+        assert.ok(m.compileUnits.some((c) => !c.isRust && c.language === 'c++'));
+        const pubs = pdbPublics(fixture(`msvc-rust/${name}.pdb`));
+        const legacy = m.publics.filter((p) => p.name.startsWith('_ZN'));
+        assert.equal(legacy.length, pubs.filter((p) => p.name.startsWith('_ZN')).length);
+        for (const p of legacy) {
+          assert.ok(p.demangled && !/17h[0-9a-f]{16}E$|::h[0-9a-f]{16}$/.test(p.demangled), `${p.name} → ${p.demangled}`);
+        }
+        assert.ok(m.lines.length > 1000);
+        assert.ok(m.inlineSites.length > 1000);
+        assert.deepEqual(m.warnings, []);
+      }
+    });
+
+    it('of the no_core nightly build: module paths, a generic, a method and an always-inlined call', () => {
+      const m = readFixture('nocore-msvc/nocore.exe');
+      const names = m.functions.map((f) => f.name).sort();
+      assert.deepEqual(names, ['nocore::mainCRTStartup', 'nocore::shapes::Point::sum', 'nocore::shapes::first<i32>']);
+      const site = m.inlineSites.find((s) => s.name === 'nocore::shapes::double');
+      assert.ok(site, JSON.stringify(m.inlineSites));
+      assert.equal(m.functions[site.parent].name, 'nocore::mainCRTStartup');
+      assert.ok(m.files[site.callFile!].endsWith('nocore.rs'));
+      const src = fs.readFileSync(fixture('src/nocore.rs'), 'utf8').split('\n');
+      assert.match(src[site.callLine! - 1], /shapes::double\(/);
+      assert.ok(m.compileUnits.every((c) => c.isRust || c.producer.includes('Linker')));
+      assert.ok(m.publics.some((p) => p.name === 'COUNTER'));
+    });
+
+    it('of the C++ control: plain names, no Rust unit, the forced inline call', () => {
+      const m = readFixture('cpp-msvc/hello.exe');
+      assert.deepEqual(m.functions.map((f) => f.name).sort(), ['exported_add', 'geometry::Point::sum', 'mainCRTStartup']);
+      assert.ok(m.compileUnits.every((c) => !c.isRust));
+      assert.ok(m.compileUnits.some((c) => c.language === 'c++'));
+      const site = m.inlineSites.find((s) => s.name === 'geometry::twice');
+      assert.ok(site);
+      const src = fs.readFileSync(fixture('src/hello.cpp'), 'utf8').split('\n');
+      assert.match(src[site.callLine! - 1], /geometry::twice\(/);
+    });
+
+    it('of a Windows GNU Rust program: DWARF 4 and 5 from PE sections, COFF symbols as publics', () => {
+      const m = readFixture('rust-gnu/gnu.exe');
+      assert.equal(m.debugFormat, 'dwarf');
+      assert.ok(m.compileUnits.some((c) => c.isRust && /rustc version 1\.63/.test(c.producer)));
+      assert.ok(m.compileUnits.some((c) => !c.isRust));
+      const nm = nmDefined(fixture('rust-gnu/gnu.exe'));
+      for (const [name, mangled] of [['gnu::main', '_ZN3gnu4main'], ['gnu::shapes::Point::sum', '_ZN3gnu6shapes5Point3sum'], ['gnu::first', '_ZN3gnu5first']]) {
+        const f = m.functions.find((x) => x.name === name);
+        assert.ok(f, `${name} is read from DWARF`);
+        const sym = nm.find((s) => s.name.startsWith(mangled));
+        assert.ok(sym);
+        assert.equal(f.ranges[0][0], sym.address, `${name} starts where nm puts ${sym.name}`);
+        const pub = m.publics.find((p) => p.name === sym.name);
+        assert.equal(pub?.address, sym.address);
+        assert.equal(pub?.demangled, name);
+      }
+      assert.ok((m.lineColumns?.count ?? 0) > 100);
+    });
+
+    it('of an image without debug info: exports as publics', () => {
+      const exe = bytes('cpp-msvc/hello.exe').slice();
+      const dv = new DataView(exe.buffer);
+      const pe = dv.getUint32(0x3c, true);
+      dv.setUint32(pe + 24 + 112 + 6 * 8 + 4, 0, true); // debug directory size 0
+      const m = readPeModule(exe, { path: 'C:\\x\\hello.exe', searchPaths: [], readFile: () => undefined });
+      assert.equal(m.debugFormat, 'none');
+      assert.deepEqual(m.publics.map((p) => [p.name, p.address]), [['exported_add', 0x140001000]]);
+    });
+  });
+});
