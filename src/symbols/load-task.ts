@@ -98,7 +98,7 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
     const options = elfOptions(request, ctx);
     const debugElf = findDebugElf(elf, options).elf;
     const info = debugElf.section('.debug_info') ?? debugElf.section('.zdebug_info');
-    const ranges = planDwarfChunks(elf, options, Math.max(1024 * 1024, chunkBytes));
+    const ranges = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
     const chunks = ranges.map((unitRange, part) => ({ ...request, unitRange, part, parts: ranges.length }));
     return { path: request.path, format: 'elf', fileBytes: source.size, debugInfoBytes: info?.size ?? 0, chunks };
   } finally {

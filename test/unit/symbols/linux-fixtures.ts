@@ -34,6 +34,15 @@ export function run(cmd: string, args: string[], options: { cwd?: string; maxBuf
   return execFileSync(cmd, args, { env: toolEnv(), encoding: 'utf8', maxBuffer: options.maxBuffer ?? 512 * 1024 * 1024, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** The toolchain's librustc_driver-*.so (about 164,000 defined symbols, v0-mangled). */
+export function findRustcDriver(): string {
+  const sysroot = run('rustc', ['--print', 'sysroot']).trim();
+  const lib = path.join(sysroot, 'lib');
+  const name = fs.readdirSync(lib).find((f) => /^librustc_driver-.*\.so$/.test(f));
+  if (!name) throw new Error(`no librustc_driver-*.so in ${lib}; install a rustup toolchain (rustup toolchain install stable)`);
+  return path.join(lib, name);
+}
+
 let built: LinuxFixtures | undefined;
 
 export function linuxFixtures(): LinuxFixtures {

@@ -1,21 +1,10 @@
 // Rust demangling checked against binutils' `nm -C` and `llvm-cxxfilt-19` over every defined symbol of the toolchain's librustc_driver, and a legacy-mangled fixture.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { fileSource } from '../../../src/symbols/byte-source';
 import { ElfFile } from '../../../src/symbols/elf';
 import { elfPublics } from '../../../src/symbols/elf-module';
 import { demangleRust } from '../../../src/symbols/rust-demangle';
-import { linuxFixtures, run } from './linux-fixtures';
-
-/** The toolchain's librustc_driver-*.so (about 164,000 defined symbols, v0-mangled). */
-export function findRustcDriver(): string {
-  const sysroot = run('rustc', ['--print', 'sysroot']).trim();
-  const lib = path.join(sysroot, 'lib');
-  const name = fs.readdirSync(lib).find((f) => /^librustc_driver-.*\.so$/.test(f));
-  if (!name) throw new Error(`no librustc_driver-*.so in ${lib}; install a rustup toolchain (rustup toolchain install stable)`);
-  return path.join(lib, name);
-}
+import { findRustcDriver, linuxFixtures, run } from './linux-fixtures';
 
 /** nm lines `ADDR T NAME` → names, in nm's order. */
 function nmNames(args: string[], file: string): string[] {
