@@ -23,6 +23,8 @@ export interface LinuxFixtures {
   smallC5: string;
   smallC4: string;
   smallRustObj: string;
+  /** smallC5 with zlib-compressed debug sections. */
+  smallZlib: string;
 }
 
 export function toolEnv(): NodeJS.ProcessEnv {
@@ -62,10 +64,11 @@ export function linuxFixtures(): LinuxFixtures {
   const csrc = path.join(fixtureSources, 'small.c');
   run('clang-19', ['-g', '-O1', '-gdwarf-5', '-o', out('small-c5'), csrc]);
   run('clang-19', ['-g', '-O1', '-gdwarf-4', '-o', out('small-c4'), csrc]);
-  run('rustc', ['-g', '-C', 'opt-level=1', '--crate-type=lib', '--emit=obj', '-C', 'symbol-mangling-version=v0', '-o', out('small-rust.o'), path.join(fixtureSources, 'small_lib.rs')]);
+  run('rustc', ['-g', '-C', 'opt-level=1', '--crate-type=lib', '--emit=obj', '-C', 'symbol-mangling-version=v0', '-C', 'dwarf-version=5', '-o', out('small-rust.o'), path.join(fixtureSources, 'small_lib.rs')]);
+  run('objcopy', ['--compress-debug-sections=zlib', out('small-c5'), out('small-zlib')]);
   built = {
     dir, legacy: out('legacy'), v0: out('v0'), mixed: out('mixed'), zlib: out('zlib'), split: out('split'), splitDebug: out('split.debug'),
-    smallC5: out('small-c5'), smallC4: out('small-c4'), smallRustObj: out('small-rust.o'),
+    smallC5: out('small-c5'), smallC4: out('small-c4'), smallRustObj: out('small-rust.o'), smallZlib: out('small-zlib'),
   };
   return built;
 }
@@ -75,3 +78,6 @@ export function removeLinuxFixtures(): void {
   if (built) fs.rmSync(built.dir, { recursive: true, force: true });
   built = undefined;
 }
+
+// Under mocha, a root-level hook removes the built fixtures when the run ends; the fuzz script calls removeLinuxFixtures itself.
+if (typeof after === 'function') after(removeLinuxFixtures);
