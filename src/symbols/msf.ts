@@ -73,6 +73,11 @@ export class MsfFile {
     return index >= 0 && index < this.streamSizes.length && this.streamSizes[index] !== NIL_STREAM_SIZE && index !== 0xffff;
   }
 
+  /** The file blocks a stream occupies, in order (fuzzers aim mutations with it). */
+  streamBlockList(index: number): readonly number[] {
+    return this.hasStream(index) ? Array.from(this.streamBlocks[index]) : [];
+  }
+
   /** The bytes of a stream; contiguous streams are views on the file, others are copied together. */
   stream(index: number, what = `stream ${index}`): Uint8Array {
     if (!this.hasStream(index)) {

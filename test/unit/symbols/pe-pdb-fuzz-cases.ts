@@ -1,0 +1,150 @@
+// Fuzz cases for the PE/PDB readers: deterministic mutations of the real Windows fixtures, each ending in a result or a SymbolReadError.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SymbolReadError } from '../../../src/symbols/errors';
+import { MsfFile } from '../../../src/symbols/msf';
+import { PdbFile } from '../../../src/symbols/pdb';
+import { readPe } from '../../../src/symbols/pe';
+import { readPeModule } from '../../../src/symbols/pe-module';
+
+const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/windows');
+
+/** mulberry32: small, fast, and the same sequence everywhere, so a failing case is replayed by (seed, index). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Corpus {
+  images: Array<{ name: string; bytes: Uint8Array; pdbName?: string; pdb?: Uint8Array }>;
+  big: { exe: Uint8Array; pdb: Uint8Array; msf: MsfFile; streamBlocks: number[][] };
+}
+
+let corpus: Corpus | undefined;
+
+function load(rel: string): Uint8Array {
+  return new Uint8Array(fs.readFileSync(path.join(FIXTURES, rel)));
+}
+
+function getCorpus(): Corpus {
+  if (corpus) return corpus;
+  const bigPdb = load('msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.pdb');
+  const msf = new MsfFile(bigPdb, 'big.pdb');
+  // Which blocks make up each stream, so a mutation can be aimed inside one stream's data.
+  const streamBlocks: number[][] = [];
+  for (let i = 0; i < msf.numStreams; i++) streamBlocks.push([...msf.streamBlockList(i)]);
+  corpus = {
+    images: [
+      { name: 'nocore.exe', bytes: load('nocore-msvc/nocore.exe'), pdbName: 'nocore.pdb', pdb: load('nocore-msvc/nocore.pdb') },
+      { name: 'hello.exe', bytes: load('cpp-msvc/hello.exe'), pdbName: 'hello.pdb', pdb: load('cpp-msvc/hello.pdb') },
+      { name: 'hello32.exe', bytes: load('cpp-msvc/hello32.exe') },
+      { name: 'gnu.exe', bytes: load('rust-gnu/gnu.exe') },
+      { name: 'v159.exe', bytes: load('msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0.exe') },
+    ],
+    big: { exe: load('msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.exe'), pdb: bigPdb, msf, streamBlocks },
+  };
+  return corpus;
+}
+
+const INTERESTING_U32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x1000, 0x40000000];
+
+/** Applies 1–4 random mutations in [lo, hi) of `b` (in place). */
+function mutate(b: Uint8Array, rnd: () => number, lo = 0, hi = b.length): void {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const n = 1 + Math.floor(rnd() * 4);
+  for (let i = 0; i < n; i++) {
+    const at = lo + Math.floor(rnd() * Math.max(1, hi - lo - 4));
+    if (at + 4 > b.length) continue;
+    const op = Math.floor(rnd() * 5);
+    if (op === 0) b[at] ^= 1 << Math.floor(rnd() * 8);
+    else if (op === 1) b[at] = Math.floor(rnd() * 256);
+    else if (op === 2) dv.setUint32(at, INTERESTING_U32[Math.floor(rnd() * INTERESTING_U32.length)], true);
+    else if (op === 3) dv.setUint16(at, [0, 1, 0x7fff, 0x8000, 0xffff][Math.floor(rnd() * 5)], true);
+    else {
+      const len = Math.min(1 + Math.floor(rnd() * 64), b.length - at);
+      b.fill(rnd() < 0.5 ? 0 : 0xff, at, at + len);
+    }
+  }
+}
+
+export type Outcome = 'ok' | 'rejected';
+
+export interface CaseResult {
+  outcome: Outcome;
+  target: string;
+  message?: string;
+}
+
+/**
+ * Runs case `index` of the run seeded `seed`. Returns ok or rejected (a SymbolReadError); any other exception propagates,
+ * which is the bug a fuzz run looks for.
+ */
+export function runCase(seed: number, index: number): CaseResult {
+  const c = getCorpus();
+  const rnd = prng((seed * 0x9e3779b1) ^ index);
+  const kind = rnd();
+  try {
+    if (kind < 0.3) {
+      // A mutated or truncated image (with its PDB intact when it has one).
+      const img = c.images[Math.floor(rnd() * c.images.length)];
+      let bytes = img.bytes.slice();
+      if (rnd() < 0.15) bytes = bytes.subarray(0, Math.floor(rnd() * bytes.length));
+      // Headers are where the structure is: aim most mutations at the first 4 KiB.
+      else mutate(bytes, rnd, 0, rnd() < 0.7 ? Math.min(4096, bytes.length) : bytes.length);
+      readPeModule(bytes, { path: `C:\\x\\${img.name}`, searchPaths: [], readFile: (p) => (img.pdb && p === `C:\\x\\${img.pdbName}` ? img.pdb : undefined) });
+      return { outcome: 'ok', target: `image ${img.name}` };
+    }
+    if (kind < 0.75) {
+      // A mutated small PDB behind its real image.
+      const img = c.images[Math.floor(rnd() * 2)];
+      let pdb = img.pdb!.slice();
+      if (rnd() < 0.1) pdb = pdb.subarray(0, Math.floor(rnd() * pdb.length));
+      else mutate(pdb, rnd);
+      readPeModule(img.bytes, { path: `C:\\x\\${img.name}`, searchPaths: [], readFile: (p) => (p === `C:\\x\\${img.pdbName}` ? pdb : undefined) });
+      return { outcome: 'ok', target: `pdb ${img.pdbName}` };
+    }
+    // The big real PDB, mutated inside one stream and read through the part that uses that stream.
+    const big = c.big;
+    const streams = big.streamBlocks.map((b, i) => [i, b] as const).filter(([, b]) => b.length > 0);
+    const [stream, blocks] = streams[Math.floor(rnd() * streams.length)];
+    const bs = big.msf.blockSize;
+    const block = blocks[Math.floor(rnd() * Math.min(blocks.length, 4))];
+    const saved = big.pdb.slice(block * bs, (block + 1) * bs);
+    mutate(big.pdb, rnd, block * bs, (block + 1) * bs);
+    try {
+      const pdb = new PdbFile(big.pdb, 'big.pdb');
+      const mod = pdb.modules.find((m) => m.symStream === stream);
+      if (mod) pdb.readModule(mod.index);
+      else if (stream === 2 || stream === 4) {
+        for (let i = 0; i < 20; i++) pdb.inlineeName(0x1000 + Math.floor(rnd() * 6000));
+        for (let i = 0; i < 20; i++) pdb.typeName(0x1000 + Math.floor(rnd() * 6000));
+      } else {
+        pdb.readPublics();
+        pdb.readGlobals();
+        if (pdb.modules.length) pdb.name(Math.floor(rnd() * 4000));
+      }
+      return { outcome: 'ok', target: `big pdb stream ${stream}` };
+    } finally {
+      big.pdb.set(saved, block * bs);
+    }
+  } catch (e) {
+    if (e instanceof SymbolReadError) return { outcome: 'rejected', target: 'any', message: e.message };
+    throw e;
+  }
+}
+
+/** Sanity check for the harness: the unmutated inputs read cleanly. */
+export function baseline(): void {
+  const c = getCorpus();
+  for (const img of c.images.slice(0, 2)) {
+    readPeModule(img.bytes, { path: `C:\\x\\${img.name}`, searchPaths: [], readFile: (p) => (p === `C:\\x\\${img.pdbName}` ? img.pdb : undefined) });
+  }
+  readPe(c.big.exe);
+}
