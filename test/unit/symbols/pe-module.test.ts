@@ -7,7 +7,8 @@ import { ModuleSymbols } from '../../../src/symbols/model';
 import { pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
 import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
 import { readPeModule } from '../../../src/symbols/pe-module';
-import { fixture, nmDefined, pdbPublics, pdbSymbols } from './pe-llvm-reference';
+import { buildIndex, SymbolIndex } from '../../../src/symbols/symbol-index';
+import { fixture, nmDefined, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
 
 const V158 = 'Native_x64_RustC_Rust_debuginfo2_v1.58.1';
 const V159 = 'Native_x64_RustC_Rust_debuginfo2_v1.59.0';
@@ -203,6 +204,20 @@ describe('readPeModule', function () {
         assert.equal(pub?.demangled, name);
       }
       assert.ok((m.lineColumns?.count ?? 0) > 100);
+    });
+
+    it('feed the symbol index: a Rust path finds the PDB function, an address finds its inline chain', () => {
+      const exe = fixture(`msvc-rust/${V158}.exe`);
+      const index = new SymbolIndex([buildIndex(readFixture(`msvc-rust/${V158}.exe`))]);
+      const hits = index.lookupByName('main::main');
+      assert.equal(hits.length, 1);
+      const [ref] = symbolize(exe, [hits[0].address]);
+      assert.equal(ref[0].name, 'main::main');
+      assert.equal(hits[0].line, ref[0].line);
+      const inner = readFixture(`msvc-rust/${V158}.exe`).inlineSites.find((s) => s.name === 'core::fmt::num::{impl#89}::fmt')!;
+      const at = index.lookupAddress(inner.ranges[0][0]);
+      assert.equal(at.inlined?.[0]?.name, 'core::fmt::num::{impl#89}::fmt');
+      assert.equal(at.function?.name, 'core::fmt::{impl#52}::fmt<usize>');
     });
 
     it('of an image without debug info: exports as publics', () => {
