@@ -150,3 +150,8 @@ export function demoInitializer(...args: unknown[]): void {
 export function failingInitializer(message: string): never {
   throw new Error(message);
 }
+
+/** An initializer that ends its worker: every new worker dies before it is ready (a crash loop). */
+export function exitingInitializer(code: number): void {
+  process.exit(code);
+}

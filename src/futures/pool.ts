@@ -14,9 +14,12 @@
 // - A worker that dies (process.exit, uncaught exception, out of memory, killed) fails the future of
 //   the task it was running with BrokenThreadPool/BrokenProcessPool saying what happened. Its other
 //   tasks had not started: they go back to the front of the queue and run on a replacement.
-// - A task is never retried: a task that kills its worker would kill the next one too.
-// - `crashLoopLimit` (default 5) worker deaths in a row with no task finishing anywhere in between
-//   break the pool, like CPython's broken pool: every pending future fails, and submit() throws.
+// - A task is never retried: a task that kills its worker would kill the next one too. So a death
+//   after start-up costs at most the one task that was running, and cannot loop.
+// - A crash loop is a worker that cannot start: `crashLoopLimit` (default 3) workers in a row that
+//   die before they are ready (entry or initializer crashing, heap too small to boot, killed while
+//   booting) break the pool, like CPython's broken pool: every pending future fails with the cause,
+//   and submit() throws.
 // - An initializer that throws breaks the pool at once (CPython semantics).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -54,7 +57,7 @@ export interface PoolOptions {
   prefetch?: number;
   /** Keep a worker for the interactive lane beyond maxWorkers (default true). */
   reserveInteractiveWorker?: boolean;
-  /** Worker deaths in a row, with no task finishing in between, that break the pool (default 5). */
+  /** Workers in a row that die before they are ready (a crash loop) that break the pool (default 3). */
   crashLoopLimit?: number;
 }
 
@@ -170,9 +173,9 @@ export const MAX_WORKERS_LIMIT = 1024;
  * out/src/futures/*.js (root out/src); bundled it is inlined into dist/extension.js (root dist) or
  * dist/debug/adapter-main.js (root dist); `here` is the __dirname of the calling file.
  */
-export function locateModulesRoot(here: string): string {
-  const candidates = [path.resolve(here, '..'), here];
-  return candidates.find((dir) => fs.existsSync(path.join(dir, 'futures', 'worker-entry.js'))) ?? candidates[0];
+export function locateModulesRoot(here: string, exists: (file: string) => boolean = fs.existsSync, pathApi: path.PlatformPath = path): string {
+  const candidates = [pathApi.resolve(here, '..'), here];
+  return candidates.find((dir) => exists(pathApi.join(dir, 'futures', 'worker-entry.js'))) ?? candidates[0];
 }
 
 export abstract class WorkerPoolExecutor extends Executor {
@@ -191,7 +194,8 @@ export abstract class WorkerPoolExecutor extends Executor {
   private interactiveSlot: Slot | undefined;
   private nextSeq = 1;
   private pumpScheduled = false;
-  private consecutiveCrashes = 0;
+  /** Workers in a row that died before they were ready. */
+  private startupFailures = 0;
   private brokenBy: BrokenExecutor | undefined;
   private shuttingDown = false;
   private closed: Promise<void> | undefined;
@@ -232,7 +236,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     this.modulesRoot = options.modulesRoot ?? defaultModulesRoot;
     this.graceMs = options.interruptGraceMs ?? 100;
     this.prefetch = options.prefetch ?? 8;
-    this.crashLoopLimit = options.crashLoopLimit ?? 5;
+    this.crashLoopLimit = options.crashLoopLimit ?? 3;
   }
 
   get maxWorkers(): number {
@@ -474,6 +478,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     switch (msg.t) {
       case 'ready':
         slot.ready = true;
+        this.startupFailures = 0;
         return;
       case 'initFailed': {
         const cause = fromWireError(msg.error);
@@ -507,7 +512,6 @@ export abstract class WorkerPoolExecutor extends Executor {
       if (!r.s) {
         slot.answered++;
         slot.quick = r.d <= 1;
-        this.consecutiveCrashes = 0;
       }
       if (job.future.done()) continue;
       if (r.ok) job.future.setResult(r.value);
@@ -633,10 +637,10 @@ export abstract class WorkerPoolExecutor extends Executor {
     const cause = exit.error ?? slot.fatal;
     const how = this.describeExit(slot, exit, cause);
     this.bury(slot, started, (job) => this.broken(`${slot.handle.name} ${how} while running task ${describeTask(job.task)} (future #${job.future.id})`, cause));
-    if (!expected && !this.shuttingDown && !this.brokenBy) {
-      this.consecutiveCrashes++;
-      if (this.consecutiveCrashes >= this.crashLoopLimit) {
-        this.breakPool(this.broken(`${this.consecutiveCrashes} ${this.workerKind} workers died in a row without any task finishing (the last one ${how}); the pool is broken. Look at the tasks' errors, then create a new executor`, cause));
+    if (!expected && !slot.ready && !this.shuttingDown && !this.brokenBy) {
+      this.startupFailures++;
+      if (this.startupFailures >= this.crashLoopLimit) {
+        this.breakPool(this.broken(`${this.startupFailures} ${this.workerKind} workers in a row died before they were ready (the last one ${how}); the pool is broken. Check the worker entry, the initializer and resourceLimits, then create a new executor`, cause));
         return;
       }
     }
@@ -667,7 +671,8 @@ export abstract class WorkerPoolExecutor extends Executor {
     if (slot === this.interactiveSlot) this.interactiveSlot = undefined;
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
-    let running = started === undefined ? 1 : Math.max(0, started - slot.answered);
+    // A worker that was not ready had started nothing; otherwise, without a counter, its first task was running.
+    let running = !slot.ready ? 0 : started === undefined ? 1 : Math.max(0, started - slot.answered);
     const requeue: Job[] = [];
     for (const job of slot.inFlight.values()) {
       job.slot = undefined;

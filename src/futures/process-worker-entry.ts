@@ -12,7 +12,9 @@ const runtime = new WorkerRuntime((msg: WorkerToHost) => {
 });
 
 // Tell the host what killed us before going: an IPC message sent just before exit would be lost.
+runtime.guardExit();
 process.on('uncaughtException', (err) => {
+  runtime.flush();
   send({ t: 'fatal', error: toWireError(err) } satisfies WorkerToHost, () => process.exit(70));
   setTimeout(() => process.exit(70), 1000).unref();
 });

@@ -1,4 +1,5 @@
 // Typed references to task functions by module and export name, so submit() is checked against the task's signature.
+import * as path from 'node:path';
 import type { TaskContext, TaskRef } from './contract';
 
 /** The arguments after `ctx` and the awaited result of a task function. */
@@ -49,4 +50,12 @@ export function checkModulePath(module: string): void {
 
 export function describeTask(ref: { module: string; name: string }): string {
   return `${ref.module}#${ref.name}`;
+}
+
+/**
+ * The file a worker loads for a task module: '<modulesRoot>/<module>.js', the module's '/'-separated
+ * parts joined with the platform's separator (pass path.win32 or path.posix to check another platform).
+ */
+export function taskModuleFile(modulesRoot: string, module: string, pathApi: path.PlatformPath = path): string {
+  return pathApi.join(modulesRoot, ...module.split('/')) + '.js';
 }

@@ -10,4 +10,10 @@ port.on('message', (msg: HostToWorker) => {
   if (msg.t === 'exit') process.exit(0);
   runtime.onMessage(msg);
 });
+runtime.guardExit();
+// An uncaught error ends the thread; send the held results and the error first (exit code 70).
+process.on('uncaughtException', (err) => {
+  runtime.reportFatal(err);
+  process.exit(70);
+});
 void runtime.init(workerData as WorkerInit);

@@ -1,8 +1,7 @@
 // Runs tasks inside a worker (thread or process): loads task modules, runs one task at a time, batches results back.
-import * as path from 'node:path';
 import type { Progress, TaskContext } from './contract';
 import { fromWireError, toWireError, type WireError } from './errors';
-import { describeTask } from './task-ref';
+import { describeTask, taskModuleFile } from './task-ref';
 import type { HostToWorker, RunTask, TaskDone, WorkerInit, WorkerToHost } from './wire';
 
 type AnyTask = (ctx: TaskContext, ...args: unknown[]) => unknown;
@@ -218,7 +217,25 @@ export class WorkerRuntime {
     this.outbox.push(done);
   }
 
-  private flush(): void {
+  /**
+   * Makes process.exit() in a task send the results still held in the batch first: a task that ends
+   * its worker must not take the answers of the tasks before it along.
+   */
+  guardExit(): void {
+    const realExit = process.exit.bind(process);
+    process.exit = ((code?: number | string | null) => {
+      this.flush();
+      realExit(code as number | undefined);
+    }) as typeof process.exit;
+  }
+
+  /** Sends the held results and the error that is about to end the worker. */
+  reportFatal(err: unknown): void {
+    this.flush();
+    this.post({ t: 'fatal', error: toWireError(err) });
+  }
+
+  flush(): void {
     if (this.outbox.length === 0) return;
     const results = this.outbox;
     this.outbox = [];
@@ -242,7 +259,7 @@ export class WorkerRuntime {
   private resolve(module: string, name: string): unknown {
     let exports = this.modules.get(module);
     if (!exports) {
-      const file = path.join(this.modulesRoot, ...module.split('/')) + '.js';
+      const file = taskModuleFile(this.modulesRoot, module);
       try {
         exports = require(file) as Record<string, unknown>;
       } catch (err) {
