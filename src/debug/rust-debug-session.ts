@@ -71,6 +71,10 @@ export class RustDebugSession extends LoggingDebugSession {
   private disconnecting = false;
   private programExit: string | undefined;
   private stderrTail = '';
+  /** Whether the client shows progress (initialize's supportsProgressReporting). */
+  private clientShowsProgress = false;
+  /** progressId → client request seq, so cancelling a progress notification cancels its evaluation. */
+  private readonly progressRequests = new Map<string, number>();
   readonly sessionId: string;
 
   constructor(private readonly options: SessionOptions) {
@@ -126,6 +130,7 @@ export class RustDebugSession extends LoggingDebugSession {
   // ---- lifecycle ----
 
   private async onInitialize(request: DebugProtocol.Request): Promise<void> {
+    this.clientShowsProgress = (request.arguments as DebugProtocol.InitializeRequestArguments | undefined)?.supportsProgressReporting === true;
     const found = await (this.options.findLldbDap ?? (() => findLldbDap(this.options.lldbDapPath)))();
     this.backendInfo = found;
     const backend = new LldbDapClient(found.path, [], this.options.env ?? process.env);
@@ -344,6 +349,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private async respondWhenSettled<T>(request: DebugProtocol.Request, future: Future<T>, timeout: number, present: (value: T) => unknown): Promise<void> {
     this.evaluations.set(request.seq, future as Future<unknown>);
+    const progress = this.reportProgressOf(request, future as Future<unknown>);
     try {
       const value = await future.result();
       const response = responseTo(request);
@@ -356,7 +362,39 @@ export class RustDebugSession extends LoggingDebugSession {
       this.sendResponse(response);
     } finally {
       this.evaluations.delete(request.seq);
+      progress.end();
     }
+  }
+
+  /**
+   * Once a task reports progress (a long read), the client gets a cancellable progress notification
+   * naming the expression; its cancel button arrives as a DAP cancel with the progressId.
+   */
+  private reportProgressOf(request: DebugProtocol.Request, future: Future<unknown>): { end(): void } {
+    if (!this.clientShowsProgress) return { end: () => undefined };
+    const progressId = `rust-offload-evaluation-${request.seq}`;
+    let started = false;
+    const subscription = future.onProgress((p) => {
+      const message = p.message ?? '';
+      const percentage = p.fraction === undefined ? undefined : Math.round(p.fraction * 100);
+      if (!started) {
+        started = true;
+        this.progressRequests.set(progressId, request.seq);
+        const label = (request.arguments as { expression?: string; variablesReference?: number }).expression ?? 'expanding a value';
+        this.sendEvent({ seq: 0, type: 'event', event: 'progressStart', body: { progressId, title: `Evaluating ${label}`, requestId: request.seq, cancellable: true, message, percentage } } as DebugProtocol.ProgressStartEvent);
+      } else {
+        this.sendEvent({ seq: 0, type: 'event', event: 'progressUpdate', body: { progressId, message, percentage } } as DebugProtocol.ProgressUpdateEvent);
+      }
+    });
+    return {
+      end: () => {
+        subscription.dispose();
+        if (started) {
+          this.progressRequests.delete(progressId);
+          this.sendEvent({ seq: 0, type: 'event', event: 'progressEnd', body: { progressId } } as DebugProtocol.ProgressEndEvent);
+        }
+      },
+    };
   }
 
   private describeEvaluationFailure(err: unknown, timeout: number): string {
@@ -396,6 +434,10 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private onCancel(request: DebugProtocol.Request): void {
     const args = (request.arguments ?? {}) as DebugProtocol.CancelArguments;
+    if (args.progressId !== undefined) {
+      const seq = this.progressRequests.get(args.progressId);
+      if (seq !== undefined) this.evaluations.get(seq)?.interrupt();
+    }
     if (args.requestId !== undefined) {
       this.evaluations.get(args.requestId)?.interrupt();
       const backendSeq = this.forwarded.get(args.requestId);

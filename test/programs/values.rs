@@ -26,6 +26,19 @@ struct Inventory {
 /// Bytes in each of the two zero-filled buffers the slow-comparison tests read (allocated lazily by the OS).
 const BIG: usize = 512 << 20;
 
+/// Called by LLDB's native evaluator in the tests (`/nat exit_now(3)`): the program ends during an evaluation.
+#[no_mangle]
+pub extern "C" fn exit_now(code: i32) -> i32 {
+    std::process::exit(code)
+}
+
+/// A native evaluation that takes `millis` (`/nat slow_answer(10000)`): the benchmark's slow evaluation for lldb-dap itself.
+#[no_mangle]
+pub extern "C" fn slow_answer(millis: u64) -> u64 {
+    std::thread::sleep(std::time::Duration::from_millis(millis));
+    42
+}
+
 fn area(shape: &Shape) -> f64 {
     let result = match shape {
         Shape::Circle { r } => 3.0 * r * r,
@@ -74,6 +87,7 @@ fn main() {
     let a = area(&shape);
     println!("{} {} {} {}", total, a, numbers.len(), empty.len()); // BREAK: main
     black_box((&numbers, &empty, &pts, &name, greeting, &counts, pair, grid, tail, &boxed, first, letter));
+    black_box((exit_now as extern "C" fn(i32) -> i32, slow_answer as extern "C" fn(u64) -> u64));
     black_box((big, small, ratio, flag, &shape, &inventory, &haystack, &needle));
     println!("done"); // BREAK: end
 }
