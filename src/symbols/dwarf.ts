@@ -163,9 +163,12 @@ export interface ReadDwarfOptions {
   onProgress?: (fraction: number) => void;
 }
 
+/** A string attribute not decoded yet: a .debug_str offset, or the string itself (inline forms). */
+type StrRef = string | number;
+
 interface NamedEntry {
-  name?: string;
-  linkageName?: string;
+  name?: StrRef;
+  linkageName?: StrRef;
   /** Qualified parent path for names without a linkage name. */
   scope?: string;
   file?: number;
@@ -221,6 +224,8 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     }
   }
   if (failures > 20) result.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
+  const str = (ref: StrRef | undefined): string | undefined =>
+    ref === undefined || typeof ref === 'string' ? ref : s.str ? cstrAt(s.str, ref, '.debug_str') : undefined;
   // Follow abstract_origin/specification chains, filling what the nearer DIE lacks; results are cached per origin
   // because thousands of inlined calls share one callee.
   const resolved = new Map<number, NamedEntry | null>();
@@ -246,7 +251,7 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     let n = names.get(origin);
     if (n === undefined) {
       const e = resolve(origin);
-      n = e ? displayName(e.linkageName, e.name, e.scope) : '<unknown inlined function>';
+      n = e ? displayName(str(e.linkageName), str(e.name), e.scope) : '<unknown inlined function>';
       names.set(origin, n);
     }
     return n;
@@ -256,7 +261,7 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     const e = resolve(p.origin);
     if (!e) continue;
     if (!f.linkageName) {
-      f.linkageName = e.linkageName;
+      f.linkageName = str(e.linkageName);
       f.name = nameOf(p.origin);
     }
     if (f.file === undefined) f.file = e.file;
@@ -354,7 +359,7 @@ function readUnit(
   if (!cuAbbrev.children) return;
 
   // Scope stack: qualified names for DIEs without a linkage name, and the enclosing concrete function for inline sites.
-  const scopeNames: Array<string | undefined> = [];
+  const scopeNames: Array<StrRef | undefined> = [];
   const scopeFunction: number[] = [];
   const scopeInlineDepth: number[] = [];
   let depth = 0;
@@ -395,7 +400,7 @@ function readUnit(
       }
       continue;
     }
-    let name: string | undefined, linkageName: string | undefined, declFile: number | undefined, declLine: number | undefined;
+    let name: StrRef | undefined, linkageName: StrRef | undefined, declFile: number | undefined, declLine: number | undefined;
     let low: number | undefined, high: number | undefined, highIsOffset = false, rangesValue: number | undefined, rangesForm = 0;
     let origin: number | undefined, callFile: number | undefined, callLine: number | undefined;
     const attrs = a.attrs;
@@ -405,11 +410,11 @@ function readUnit(
       if (form === DW_FORM.indirect) form = r.uleb();
       switch (at) {
         case DW_AT.name:
-          name = readString(u, r, form);
+          name = readStringRef(u, r, form);
           break;
         case DW_AT.linkage_name:
         case DW_AT.MIPS_linkage_name:
-          linkageName = readString(u, r, form);
+          linkageName = readStringRef(u, r, form);
           break;
         case DW_AT.low_pc:
           low = addressValue(u, form, readNumberForm(r, form, cx));
@@ -450,7 +455,8 @@ function readUnit(
       }
     }
     if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-    const parentScope = currentScope(scopeNames);
+    // Qualified scope names are only needed for DIEs without a linkage name (C, or Rust declarations); built lazily.
+    const parentScope = linkageName === undefined && name !== undefined ? currentScope(u, scopeNames) : undefined;
     let functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
     let inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
     if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
@@ -468,7 +474,8 @@ function readUnit(
         if (ranges) {
           functionIndex = out.functions.length;
           inlineDepth = 0;
-          out.functions.push({ name: displayName(linkageName, name, parentScope), linkageName, ranges, file: entry.file, line: declLine });
+          const linkage = strOf(u, linkageName);
+          out.functions.push({ name: displayName(linkage, strOf(u, name), parentScope), linkageName: linkage, ranges, file: entry.file, line: declLine });
           if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push({ index: functionIndex, origin });
         }
       } else if (ranges && functionIndex >= 0) {
@@ -476,12 +483,13 @@ function readUnit(
         inlineDepth++;
         out.inlineSites.push({ name: '', parent: functionIndex, ranges, callFile: callFile === undefined ? undefined : fileId(callFile), callLine, depth: inlineDepth });
         if (origin !== undefined) pendingInlines.push({ index, origin });
-        else out.inlineSites[index].name = displayName(linkageName, name, parentScope);
+        else out.inlineSites[index].name = displayName(strOf(u, linkageName), strOf(u, name), parentScope);
       }
     }
     if (a.children) {
       depth++;
       scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : name ?? '{anonymous}');
+
       scopeFunction.push(functionIndex);
       scopeInlineDepth.push(inlineDepth);
     }
@@ -494,16 +502,36 @@ function isScopeTag(tag: number): boolean {
     || tag === DW_TAG.class_type || tag === DW_TAG.interface_type;
 }
 
-function currentScope(names: Array<string | undefined>): string | undefined {
+function currentScope(u: UnitState, names: Array<StrRef | undefined>): string | undefined {
   let s: string | undefined;
-  for (const n of names) {
-    if (n === undefined) {
+  for (const ref of names) {
+    if (ref === undefined) {
       s = undefined; // a function's locals are not qualified by outer namespaces in a useful way
       continue;
     }
+    const n = strOf(u, ref);
     s = s ? `${s}::${n}` : n;
   }
   return s;
+}
+
+function strOf(u: UnitState, ref: StrRef | undefined): string | undefined {
+  if (ref === undefined || typeof ref === 'string') return ref;
+  return u.s.str ? cstrAt(u.s.str, ref, '.debug_str') : undefined;
+}
+
+/** Reads a string attribute as a reference: .debug_str offsets stay numbers until someone needs the text. */
+function readStringRef(u: UnitState, r: Reader, form: number): StrRef | undefined {
+  if (form === DW_FORM.string) return r.cstr();
+  const v = readNumberForm(r, form, u.cx);
+  if (Number.isNaN(v)) return undefined;
+  if (form === DW_FORM.strp) return v;
+  if (isStrxForm(form)) {
+    if (!u.s.strOffsets) return undefined;
+    const so = new Reader(u.s.strOffsets, '.debug_str_offsets', u.strOffsetsBase + v * u.cx.offsetSize);
+    return so.uN(u.cx.offsetSize);
+  }
+  return resolveString(u, form, v);
 }
 
 function stringValue(u: UnitState, form: number, v: number | string): string | undefined {

@@ -1,0 +1,173 @@
+// Symbol loading benchmark: demangle+index librustc_driver vs `nm -C`, a full index of a generated ≥200 MB-DWARF Rust binary vs lldb-22, event-loop delay, memory.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Progress, TaskContext } from '../src/futures/contract';
+import { ThreadPoolExecutor } from '../src/futures/thread-pool';
+import { fileSource } from '../src/symbols/byte-source';
+import { ElfFile } from '../src/symbols/elf';
+import { elfPublics } from '../src/symbols/elf-module';
+import { loadModule, planModuleLoad } from '../src/symbols/load-task';
+import { ModuleSymbols } from '../src/symbols/model';
+import { loadModuleSymbols } from '../src/symbols/module-loader';
+import { SymbolIndex, buildIndex } from '../src/symbols/symbol-index';
+import { BenchRow, report, row } from './report';
+
+const env = { ...process.env, PATH: [path.join(os.homedir(), '.cargo', 'bin'), '/root/.cargo/bin', process.env.PATH ?? ''].join(path.delimiter) };
+const MB = 1024 * 1024;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeMs(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function rustcDriver(): string {
+  const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { env, encoding: 'utf8' }).trim();
+  const lib = path.join(sysroot, 'lib');
+  const name = fs.readdirSync(lib).find((f) => /^librustc_driver-.*\.so$/.test(f));
+  if (!name) throw new Error(`no librustc_driver-*.so in ${lib}`);
+  return path.join(lib, name);
+}
+
+/** Demangling + indexing every defined symbol, in this process, as the worker does it. */
+function indexPublicsOf(file: string): SymbolIndex {
+  const source = fileSource(file);
+  try {
+    const publics = elfPublics(new ElfFile(source, file));
+    const mod: ModuleSymbols = { format: 'elf', debugFormat: 'none', imageBase: 0, compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics, warnings: [] };
+    return new SymbolIndex([buildIndex(mod)]);
+  } finally {
+    source.close?.();
+  }
+}
+
+async function benchDemangle(rows: BenchRow[]): Promise<void> {
+  const lib = rustcDriver();
+  const count = indexPublicsOf(lib).symbolCount; // warm-up, and the count
+  const ours = median([1, 2, 3].map(() => timeMs(() => indexPublicsOf(lib))));
+  const peer = median([1, 2, 3].map(() => timeMs(() => spawnSync('sh', ['-c', `nm -C --defined-only '${lib}' > /dev/null`]))));
+  console.log(`librustc_driver: ${count} symbols indexed`);
+  rows.push(row('demangle+index all defined symbols of librustc_driver', 'ms', ours, peer, { peerName: 'nm -C --defined-only', note: `${count} symbols; median of 3` }));
+}
+
+/** Rust source with enough generic instances and types for ≥200 MB of DWARF at opt-level 0. */
+function generateCrate(modules: number, perModule: number): string {
+  const out: string[] = [];
+  out.push('#![allow(dead_code)]\nuse std::fmt::Debug;\nuse std::collections::HashMap;\n');
+  out.push('#[derive(Debug, Clone, Default)] pub struct Wrap<T> { pub inner: T, pub tag: u64, pub name: String }\n');
+  out.push('impl<T: Debug + Clone + Default> Wrap<T> { #[inline(never)] pub fn new(inner: T) -> Self { Wrap { inner, tag: 1, name: String::new() } } #[inline(never)] pub fn describe(&self) -> String { format!("{:?}/{}", self.inner, self.tag) } #[inline(never)] pub fn twice(&self) -> (T, T) { (self.inner.clone(), self.inner.clone()) } }\n');
+  out.push('#[inline(never)] pub fn process<T: Debug + Clone + Default>(x: T) -> usize { let w = Wrap::new(x); let v: Vec<Wrap<T>> = vec![w.clone(), w.clone()]; let mut m: HashMap<u64, Wrap<T>> = HashMap::new(); m.insert(1, w.clone()); v.iter().map(|e| e.describe().len()).sum::<usize>() + m.len() + w.twice().0.clone().default_len() }\n');
+  out.push('pub trait DefaultLen { fn default_len(&self) -> usize { 1 } }\nimpl<T> DefaultLen for T {}\n');
+  const calls: string[] = [];
+  for (let m = 0; m < modules; m++) {
+    out.push(`pub mod m${m} {\n  use super::*;\n`);
+    for (let s = 0; s < perModule; s++) {
+      out.push(`  #[derive(Debug, Clone, Default, PartialEq)] pub struct S${s} { pub a: u32, pub b: String, pub c: Vec<u${8 * (1 << s % 4)}>, pub d: Option<Box<u64>>, pub e: (i32, f64), pub f: [u16; ${(s % 7) + 1}] }\n`);
+      out.push(`  impl S${s} { #[inline(never)] pub fn run(&self, k: u32) -> usize { let mut t = 0usize; for i in 0..k { t += (self.a as usize).wrapping_mul(i as usize) + self.b.len() + self.c.len(); } t + process(self.clone()) + process(Some(self.a)) } }\n`);
+    }
+    out.push(`  #[inline(never)] pub fn entry(n: u32) -> usize { 0 ${Array.from({ length: perModule }, (_, s) => `+ S${s}::default().run(n) `).join('')}}\n}\n`);
+    calls.push(`m${m}::entry(n)`);
+  }
+  out.push(`fn main() { let n = std::env::args().count() as u32; let mut t = 0usize;\n${calls.map((c) => `  t += ${c};\n`).join('')}  println!("{}", t); }\n`);
+  return out.join('');
+}
+
+function debugBytesOf(file: string): number {
+  const source = fileSource(file);
+  try {
+    return new ElfFile(source, file).sections.filter((s) => s.name.startsWith('.debug_')).reduce((n, s) => n + s.size, 0);
+  } finally {
+    source.close?.();
+  }
+}
+
+/** Builds (once, cached in the temp dir) a Rust binary with at least 200 MB of DWARF. */
+export function bigBinary(): string {
+  const dir = path.join(os.tmpdir(), 'rust-offload-bench', 'big-dwarf-v1');
+  const bin = path.join(dir, 'big');
+  if (fs.existsSync(bin) && debugBytesOf(bin) >= 200 * MB) return bin;
+  fs.mkdirSync(dir, { recursive: true });
+  const src = path.join(dir, 'big.rs');
+  fs.writeFileSync(src, generateCrate(175, 20));
+  console.log(`generating a large Rust binary in ${dir} (takes a few minutes)...`);
+  const t = timeMs(() => execFileSync('rustc', ['-g', '-C', 'opt-level=0', '-C', 'codegen-units=16', '-o', bin, src], { env, cwd: dir, stdio: 'inherit' }));
+  const bytes = debugBytesOf(bin);
+  console.log(`built in ${(t / 1000).toFixed(0)} s: ${(bytes / MB).toFixed(0)} MB of DWARF`);
+  if (bytes < 200 * MB) throw new Error(`the generated binary has only ${(bytes / MB).toFixed(0)} MB of DWARF; raise the module count in generateCrate`);
+  return bin;
+}
+
+/** The loader run on this thread, as an extension host without workers would. */
+async function loadOnMainThread(file: string): Promise<SymbolIndex> {
+  const ctx: TaskContext = {
+    signal: new AbortController().signal,
+    reportProgress: (_p: Progress) => undefined,
+    request: () => Promise.reject(new Error('no host channel on the main thread')),
+  };
+  const plan = planModuleLoad(ctx, { path: file });
+  const parts = [];
+  for (const chunk of plan.chunks) parts.push(await loadModule(ctx, chunk));
+  return new SymbolIndex(parts.map((p) => p.index));
+}
+
+async function measureDelay<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; maxDelayMs: number }> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const t0 = process.hrtime.bigint();
+  const value = await fn();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  h.disable();
+  return { value, ms, maxDelayMs: h.max / 1e6 };
+}
+
+async function benchBig(rows: BenchRow[]): Promise<void> {
+  const bin = bigBinary();
+  const debugBytes = debugBytesOf(bin);
+  const info = new ElfFile(fileSource(bin), bin).section('.debug_info')!.size;
+  console.log(`large binary: ${(debugBytes / MB).toFixed(0)} MB of DWARF (.debug_info ${(info / MB).toFixed(0)} MB)`);
+
+  const lldb = timeMs(() => {
+    const r = spawnSync('lldb-22', ['-b', '-o', `target create ${bin}`, '-o', 'image lookup -r -n entry'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`lldb-22 failed: ${r.stderr}`);
+  });
+
+  const executor = new ThreadPoolExecutor({ maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 4096 } });
+  let loaded: Awaited<ReturnType<typeof loadModuleSymbols>>;
+  let workers: { ms: number; maxDelayMs: number };
+  try {
+    // Warm the workers up (module loading) so the figure is the load, not the pool start.
+    await loadModuleSymbols(executor, { path: path.join(__dirname, '..', '..', 'package.json').replace(/package\.json$/, 'package.json') }).catch(() => undefined);
+    const r = await measureDelay(() => loadModuleSymbols(executor, { path: bin }));
+    loaded = r.value;
+    workers = r;
+  } finally {
+    await executor.shutdown({ wait: true });
+  }
+  const main = await measureDelay(() => loadOnMainThread(bin));
+  const indexBytes = loaded.index.byteLength;
+  const peakHeap = Math.max(...loaded.parts.map((p) => p.peakHeapBytes));
+  console.log(`our index: ${loaded.parts.length} segments, ${loaded.index.symbolCount} symbols, ${loaded.index.inlineCount} inline sites, ${loaded.index.lineCount} line rows, ${(indexBytes / MB).toFixed(1)} MB`);
+  const check = loaded.index.lookupByName('big::m0::entry');
+  if (check.length !== 1) throw new Error('the index of the large binary does not find big::m0::entry');
+  if (main.value.symbolCount !== loaded.index.symbolCount) throw new Error('the main-thread load indexed a different number of symbols');
+
+  rows.push(row(`full index of a ${(debugBytes / MB).toFixed(0)} MB-DWARF Rust binary, 2 workers`, 'ms', workers.ms, lldb, { peerName: "lldb-22 -b -o 'target create X' -o 'image lookup -r -n entry'" }));
+  rows.push(row('extension host: largest event-loop delay while loading (2 workers vs the same loader on the main thread)', 'ms', workers.maxDelayMs, main.maxDelayMs, { peerName: 'same loader on the main thread', note: `main-thread load took ${(main.ms / 1000).toFixed(1)} s` }));
+  rows.push(row('index bytes per MB of debug info', 'bytes/MB', indexBytes / (debugBytes / MB), null, { note: `${(indexBytes / MB).toFixed(1)} MB index for ${(debugBytes / MB).toFixed(0)} MB DWARF` }));
+  rows.push(row('peak worker heap while loading', 'MB', peakHeap / MB, null, { note: `largest of ${loaded.parts.length} chunks` }));
+}
+
+export async function run(): Promise<void> {
+  const rows: BenchRow[] = [];
+  await benchDemangle(rows);
+  await benchBig(rows);
+  report('symbols', rows);
+}
