@@ -6,7 +6,7 @@ import { languageName, mergeRanges } from './codeview';
 import { locatePdb } from './pdb-locate';
 import { cleanRustCodeViewName, demanglePublic } from './pdb-names';
 import { PeImage, PeSection, readPe, sectionBytes } from './pe';
-import { DwarfSections, readDwarf } from './dwarf';
+import { DwarfSections, LineColumnsBuilder, readDwarf } from './dwarf';
 import { DWARF_SECTION_NAMES } from './elf-module';
 import { checkAborted, FormatError, limits } from './pe-byte-reader';
 
@@ -137,6 +137,8 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
     if (p.flags & 2 /* function */) publicByAddress.set(address, p.name);
   }
 
+  // Columns, not row objects: a big PDB has millions of rows (columns are not kept; nothing downstream uses them).
+  const lineRows = new LineColumnsBuilder();
   const procSizes = new Map<number, number>();
   for (const mod of pdb.modules) {
     checkAborted(signal);
@@ -182,19 +184,20 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
       const first = block.lines[0];
       // Code before a block's first row belongs to that row, as llvm-symbolizer and the Windows debuggers read it.
       const lines = first && first.offset > block.offset ? [{ ...first, offset: block.offset }, ...block.lines] : block.lines;
+      // Several rows at one address (`133` then `135` at a function start) are all kept: the last one holds for the
+      // code that follows, as in DWARF; the function's declaring line below takes the first.
       for (const l of lines) {
         const address = va(block.segment, l.offset);
         if (address === undefined || file === undefined) continue;
         const row: LineRow = { address, file, line: l.line };
-        if (l.column) row.column = l.column;
-        m.lines.push(row);
+        lineRows.row(address, file, l.line);
         moduleRows.push(row);
         if (!lineAt.has(address)) lineAt.set(address, { file, line: l.line });
       }
       // Line 0 ends the sequence at the block's end, so padding after a function maps to no line (unless code follows).
       const end = va(block.segment, block.offset + block.codeSize);
       if (file !== undefined && end !== undefined && lines.length > 0 && !blockStarts.has(end)) {
-        m.lines.push({ address: end, file, line: 0 });
+        lineRows.row(end, file, 0);
       }
     }
 
@@ -261,6 +264,7 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
     }
   }
 
+  m.lineColumns = { address: lineRows.address, file: lineRows.file, line: lineRows.line, count: lineRows.count };
   for (const p of m.publics) {
     const size = procSizes.get(p.address);
     if (size !== undefined) p.size = size;

@@ -8,7 +8,8 @@ import { pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
 import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
 import { readPeModule } from '../../../src/symbols/pe-module';
 import { buildIndex, SymbolIndex } from '../../../src/symbols/symbol-index';
-import { fixture, nmDefined, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
+import { readPe } from '../../../src/symbols/pe';
+import { fixture, nmDefined, pdbLines, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
 
 const V158 = 'Native_x64_RustC_Rust_debuginfo2_v1.58.1';
 const V159 = 'Native_x64_RustC_Rust_debuginfo2_v1.59.0';
@@ -156,7 +157,7 @@ describe('readPeModule', function () {
         for (const p of legacy) {
           assert.ok(p.demangled && !/17h[0-9a-f]{16}E$|::h[0-9a-f]{16}$/.test(p.demangled), `${p.name} → ${p.demangled}`);
         }
-        assert.ok(m.lines.length > 1000);
+        assert.ok((m.lineColumns?.count ?? 0) > 1000);
         assert.ok(m.inlineSites.length > 1000);
         assert.deepEqual(m.warnings, []);
       }
@@ -218,6 +219,37 @@ describe('readPeModule', function () {
       const at = index.lookupAddress(inner.ranges[0][0]);
       assert.equal(at.inlined?.[0]?.name, 'core::fmt::num::{impl#89}::fmt');
       assert.equal(at.function?.name, 'core::fmt::{impl#52}::fmt<usize>');
+    });
+
+    it('map addresses to the lines llvm-symbolizer gives for the function itself (the outermost frame)', () => {
+      for (const rel of [`msvc-rust/${V158}.exe`, 'nocore-msvc/nocore.exe', 'cpp-msvc/hello.exe']) {
+        const m = readFixture(rel);
+        const index = new SymbolIndex([buildIndex(m)]);
+        // Addresses spread through every function: start, a third in, two thirds in.
+        const addrs = m.functions.flatMap((f) => {
+          const [lo, hi] = f.ranges[0];
+          return [lo, lo + Math.floor((hi - lo) / 3), lo + Math.floor((2 * (hi - lo)) / 3)];
+        }).filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 400)) === 0);
+        const chains = symbolize(fixture(rel), addrs);
+        // Where two rows share an address, llvm-symbolizer gives the first at that exact address and the last just
+        // after it; the index (like DWARF) gives the last throughout, so such exact addresses are left out.
+        const image = readPe(bytes(rel));
+        const rowsAt = new Map<number, number>();
+        for (const l of pdbLines(m.debugInfoPath!)) {
+          const a = m.imageBase + image.sections[l.segment - 1].virtualAddress + l.offset;
+          rowsAt.set(a, (rowsAt.get(a) ?? 0) + 1);
+        }
+        let compared = 0;
+        addrs.forEach((a, i) => {
+          const outer = chains[i][chains[i].length - 1];
+          if (outer.line === 0 || (rowsAt.get(a) ?? 0) > 1) return;
+          const hit = index.lookupAddress(a);
+          assert.equal(hit.line, outer.line, `${rel} at 0x${a.toString(16)}: ${JSON.stringify(chains[i])}`);
+          assert.equal(hit.file, outer.file);
+          compared++;
+        });
+        assert.ok(compared > addrs.length * 0.8, `${rel}: compared ${compared} of ${addrs.length}`);
+      }
     });
 
     it('of an image without debug info: exports as publics', () => {
