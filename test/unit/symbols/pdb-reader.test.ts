@@ -2,6 +2,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { SymbolReadError } from '../../../src/symbols/errors';
 import { PdbFile } from '../../../src/symbols/pdb';
 import { readPe } from '../../../src/symbols/pe';
 import { readPeModule } from '../../../src/symbols/pe-module';
@@ -171,3 +172,55 @@ describe('PDB reader against llvm-pdbutil-19', function () {
 function cleanName(name: string): string {
   return cleanRustCodeViewName(name.replace(/::h[0-9a-f]{16}$/, ''));
 }
+
+describe('PDB reader on corrupt input', () => {
+  const good = new Uint8Array(fs.readFileSync(fixture('nocore-msvc/nocore.pdb')));
+  const patched = (patch: (dv: DataView, b: Uint8Array) => void): Uint8Array => {
+    const b = good.slice();
+    patch(new DataView(b.buffer), b);
+    return b;
+  };
+  const refuses = (b: Uint8Array, pattern: RegExp) => {
+    assert.throws(() => {
+      const pdb = new PdbFile(b, 'x.pdb');
+      for (const m of pdb.modules) pdb.readModule(m.index);
+      pdb.readPublics();
+      pdb.readGlobals();
+    }, (e: unknown) => e instanceof SymbolReadError && pattern.test(e.message));
+  };
+  // Superblock: block size @32, number of blocks @40, directory bytes @44, block map block @52.
+  const blockSize = new DataView(good.buffer).getUint32(32, true);
+  const dirBlock = new DataView(good.buffer).getUint32(new DataView(good.buffer).getUint32(52, true) * blockSize, true);
+
+  it('a file that is not a PDB, and an MSF 2.0 PDB', () => {
+    refuses(new Uint8Array(4096), /not a PDB/);
+    refuses(new TextEncoder().encode('Microsoft C/C++ program database 2.00\r\n\x1aJG\0\0' + ' '.repeat(100)), /old-style \(MSF 2\.0/);
+  });
+
+  it('a truncated PDB', () => {
+    refuses(good.subarray(0, good.length - blockSize), /truncated: it claims \d+ blocks/);
+    refuses(good.subarray(0, 40), /not a PDB/);
+  });
+
+  it('an impossible block size, directory size or block map address', () => {
+    refuses(patched((dv) => dv.setUint32(32, 1000, true)), /block size 1000/);
+    refuses(patched((dv) => dv.setUint32(44, 0x7fffffff, true)), /stream directory size/);
+    refuses(patched((dv) => dv.setUint32(52, 0xffffff, true)), /block \d+ is past the last block/);
+  });
+
+  it('absurd stream counts and sizes in the directory', () => {
+    refuses(patched((dv) => dv.setUint32(dirBlock * blockSize, 0x7fffffff, true)), /claims 2147483647 streams/);
+    // Stream 1 (the info stream) claiming 2 GB: more blocks than the file has.
+    refuses(patched((dv) => dv.setUint32(dirBlock * blockSize + 8, 0x7fffffff, true)), /past the file's \d+ blocks/);
+  });
+
+  it('a stream block outside the file', () => {
+    const numStreams = new DataView(good.buffer).getUint32(dirBlock * blockSize, true);
+    // The first block number in the directory follows the stream sizes (stream 0 may be empty, so find one that is not).
+    refuses(patched((dv) => {
+      const at = dirBlock * blockSize + 4 + numStreams * 4;
+      dv.setUint32(at, 0x00ffffff, true);
+    }), /uses block 16777215 of only/);
+  });
+});
+
