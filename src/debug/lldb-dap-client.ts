@@ -9,7 +9,11 @@ export class BackendRequestError extends Error {
     readonly command: string,
     readonly response: DebugProtocol.Response,
   ) {
-    super(response.message || `lldb-dap failed the '${command}' request`);
+    super(
+      (response.body as { error?: { format?: string } } | undefined)?.error?.format ||
+        response.message ||
+        `lldb-dap failed the '${command}' request without giving a reason`,
+    );
     this.name = 'BackendRequestError';
   }
 }

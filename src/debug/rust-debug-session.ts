@@ -70,6 +70,8 @@ export class RustDebugSession extends LoggingDebugSession {
   private evaluationTimeout: number;
   private disconnecting = false;
   private programExit: string | undefined;
+  /** Set when lldb-dap died without being asked to end: evaluations cancelled by that say so. */
+  private backendDied: string | undefined;
   private stderrTail = '';
   /** Whether the client shows progress (initialize's supportsProgressReporting). */
   private clientShowsProgress = false;
@@ -244,6 +246,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private onBackendExit(): void {
     const exit = this.backend?.exited;
+    if (!this.disconnecting) this.backendDied = exit?.description ?? 'unknown cause';
     this.cancelEvaluations();
     if (this.disconnecting) return;
     const tail = this.stderrTail.trim() ? ` Its last output: ${this.stderrTail.trim().split(/\r?\n/).slice(-3).join(' | ')}` : '';
@@ -251,7 +254,8 @@ export class RustDebugSession extends LoggingDebugSession {
       new OutputEvent(`lldb-dap exited unexpectedly (${exit?.description ?? 'unknown cause'}); the debug session has ended and its evaluations were cancelled.${tail}\n`, 'important'),
     );
     this.sendEvent(new TerminatedEvent());
-    this.options.onEnd?.();
+    // After the cancelled evaluations have been answered (they settle on the next turns).
+    setTimeout(() => this.options.onEnd?.(), 50);
   }
 
   // ---- forwarding ----
@@ -403,7 +407,7 @@ export class RustDebugSession extends LoggingDebugSession {
       return `timed out after ${timeout} ms; raise the "rustOffload.evaluationTimeout" setting (or "evaluationTimeout" in launch.json, 0 for no deadline) to give slow expressions longer`;
     }
     if (name === 'CancelledError' || name === 'AbortError') {
-      if (this.backend?.exited && !this.disconnecting) return `lldb-dap exited (${this.backend.exited.description}) during the evaluation`;
+      if (this.backendDied) return `lldb-dap exited (${this.backendDied}) during the evaluation`;
       if (this.programExit) return `the program ended (${this.programExit}) during the evaluation`;
       return 'cancelled';
     }
