@@ -18,6 +18,11 @@ export interface PeModuleOptions {
   /** Reads a file, or returns undefined when it does not exist. */
   readFile: (p: string) => Uint8Array | undefined;
   signal?: AbortSignal;
+  /**
+   * DWARF images only: read just the `.debug_info` units in [start, end), so a big MinGW image can be split across
+   * workers like an ELF file (plan with `peDwarfSections` + `listUnits`). Publics come with the chunk starting at 0.
+   */
+  unitRange?: { start: number; end: number };
 }
 
 export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): ModuleSymbols {
@@ -52,9 +57,10 @@ export function peDwarfSections(bytes: Uint8Array, image: PeImage, fileName: str
 
 function moduleFromDwarf(image: PeImage, sections: DwarfSections, options: PeModuleOptions): ModuleSymbols {
   const m = moduleFromCoff(image);
+  if (options.unitRange && options.unitRange.start > 0) m.publics = [];
   m.debugFormat = 'dwarf';
   m.debugInfoPath = options.path;
-  const d = readDwarf(sections, { signal: options.signal });
+  const d = readDwarf(sections, { signal: options.signal, range: options.unitRange });
   m.compileUnits = d.compileUnits;
   m.functions = d.functions;
   m.inlineSites = d.inlineSites;

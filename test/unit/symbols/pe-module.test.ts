@@ -6,7 +6,8 @@ import { SymbolReadError } from '../../../src/symbols/errors';
 import { ModuleSymbols } from '../../../src/symbols/model';
 import { pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
 import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
-import { readPeModule } from '../../../src/symbols/pe-module';
+import { listUnits } from '../../../src/symbols/dwarf';
+import { peDwarfSections, readPeModule } from '../../../src/symbols/pe-module';
 import { buildIndex, SymbolIndex } from '../../../src/symbols/symbol-index';
 import { readPe } from '../../../src/symbols/pe';
 import { fixture, nmDefined, pdbLines, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
@@ -250,6 +251,22 @@ describe('readPeModule', function () {
         });
         assert.ok(compared > addrs.length * 0.8, `${rel}: compared ${compared} of ${addrs.length}`);
       }
+    });
+
+    it('of a Windows GNU program split by DWARF units, as for several workers', () => {
+      const exe = bytes('rust-gnu/gnu.exe');
+      const whole = readPeModule(exe, { path: 'C:\\x\\gnu.exe', searchPaths: [], readFile: () => undefined });
+      const info = peDwarfSections(exe, readPe(exe), 'gnu.exe')!.info;
+      const units = listUnits(info);
+      assert.ok(units.length > 4);
+      const mid = units[Math.floor(units.length / 2)].offset;
+      const parts = [{ start: 0, end: mid }, { start: mid, end: info.length }].map((unitRange) =>
+        readPeModule(exe, { path: 'C:\\x\\gnu.exe', searchPaths: [], readFile: () => undefined, unitRange }),
+      );
+      assert.equal(parts[0].functions.length + parts[1].functions.length, whole.functions.length);
+      assert.equal(parts[0].compileUnits.length + parts[1].compileUnits.length, whole.compileUnits.length);
+      assert.equal(parts[0].publics.length, whole.publics.length);
+      assert.equal(parts[1].publics.length, 0);
     });
 
     it('of an image without debug info: exports as publics', () => {
