@@ -126,7 +126,7 @@ export class Reader {
     const b = this.bytes;
     let result = 0;
     let mul = 1;
-    let byte = 0;
+    let byte: number;
     for (;;) {
       if (this.pos >= b.length) this.fail(1);
       byte = b[this.pos++];

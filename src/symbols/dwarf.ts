@@ -87,6 +87,8 @@ interface Abbrev {
   attrs: number[];
   /** Total size when every form is fixed-size, else -1: such DIEs are skipped in one step. */
   fixedSize: number;
+  /** Per attribute: its fixed size, or -1 when it must be decoded to be skipped. */
+  skips: Int32Array;
 }
 
 class AbbrevTable {
@@ -106,6 +108,7 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
     const tag = r.uleb();
     const children = r.u8() !== 0;
     const attrs: number[] = [];
+    const skips: number[] = [];
     let fixedSize = 0;
     for (;;) {
       const name = r.uleb();
@@ -114,9 +117,10 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
       const implicit = form === DW_FORM.implicit_const ? r.sleb() : 0;
       attrs.push(name, form, implicit);
       const size = fixedFormSize(form, cx);
+      skips.push(size);
       fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
     }
-    const a: Abbrev = { tag, children, attrs, fixedSize };
+    const a: Abbrev = { tag, children, attrs, fixedSize, skips: Int32Array.from(skips) };
     if (code < 100_000 && code <= t.dense.length + 1024) {
       while (t.dense.length <= code) t.dense.push(undefined);
       t.dense[code] = a;
@@ -386,11 +390,17 @@ function readUnit(
         if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
       } else {
         const attrs = a.attrs;
-        for (let i = 0; i < attrs.length; i += 3) {
-          const form = attrs[i + 1];
-          if (form === DW_FORM.indirect) skipForm(r, r.uleb(), cx);
-          else skipForm(r, form, cx);
+        const skips = a.skips;
+        for (let i = 0, k = 0; i < attrs.length; i += 3, k++) {
+          const size = skips[k];
+          if (size >= 0) r.pos += size;
+          else {
+            const form = attrs[i + 1];
+            if (form === DW_FORM.indirect) skipForm(r, r.uleb(), cx);
+            else skipForm(r, form, cx);
+          }
         }
+        if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
       }
       if (a.children) {
         depth++;
@@ -540,12 +550,6 @@ function stringValue(u: UnitState, form: number, v: number | string): string | u
   return resolveString(u, form, v);
 }
 
-function readString(u: UnitState, r: Reader, form: number): string | undefined {
-  if (form === DW_FORM.string) return r.cstr();
-  const v = readNumberForm(r, form, u.cx);
-  if (Number.isNaN(v)) return undefined;
-  return resolveString(u, form, v);
-}
 
 function resolveString(u: UnitState, form: number, v: number): string | undefined {
   if (form === DW_FORM.strp) return u.s.str ? cstrAt(u.s.str, v, '.debug_str') : undefined;
