@@ -155,3 +155,8 @@ export function failingInitializer(message: string): never {
 export function exitingInitializer(code: number): void {
   process.exit(code);
 }
+
+/** The absolute high-resolution time at which the task started (ms), comparable across threads and processes. */
+export function now(_ctx: TaskContext): number {
+  return performance.timeOrigin + performance.now();
+}

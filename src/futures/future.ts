@@ -16,6 +16,8 @@ export interface FutureControl {
   cancelled(future: Future<unknown>): void;
   /** interrupt() on an unsettled future: stop the work; the executor settles the future. */
   interrupt(future: Future<unknown>): void;
+  /** The future has just settled (before its done callbacks run). */
+  settled?(future: Future<unknown>): void;
 }
 
 export interface FutureOptions {
@@ -46,13 +48,13 @@ export class Future<T = unknown> implements FutureInfo {
   private _hasException = false;
   // Typed with Future<any> so that Future<T> stays covariant in T (a Future<number> is a Future<unknown>).
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private callbacks: Array<(f: Future<any>) => void> = [];
+  private callbacks: Array<(f: Future<any>) => void> | undefined;
   /** Resolvers of result()/exception() calls; run when done() becomes true. */
-  private settleWaiters: Array<() => void> = [];
+  private settleWaiters: Array<() => void> | undefined;
   /** Observers for wait/asCompleted; told when the future is FINISHED or CANCELLED_AND_NOTIFIED. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private waiters = new Set<(f: Future<any>) => void>();
-  private progressListeners: Array<(p: Progress) => void> = [];
+  private waiters: Set<(f: Future<any>) => void> | undefined;
+  private progressListeners: Array<(p: Progress) => void> | undefined;
   /** @internal set by the executor that created the future. */
   _control: FutureControl | undefined;
 
@@ -136,17 +138,17 @@ export class Future<T = unknown> implements FutureInfo {
       this.invoke(fn);
       return;
     }
-    this.callbacks.push(fn);
+    (this.callbacks ??= []).push(fn);
   }
 
   /** Listens to the task's progress reports. */
   onProgress(fn: (progress: Progress, future: Future<T>) => void): Disposable {
     const listener = (p: Progress): void => fn(p, this);
-    this.progressListeners.push(listener);
+    (this.progressListeners ??= []).push(listener);
     return {
       dispose: () => {
-        const i = this.progressListeners.indexOf(listener);
-        if (i >= 0) this.progressListeners.splice(i, 1);
+        const i = this.progressListeners?.indexOf(listener) ?? -1;
+        if (i >= 0) this.progressListeners!.splice(i, 1);
       },
     };
   }
@@ -190,7 +192,7 @@ export class Future<T = unknown> implements FutureInfo {
   _progress(progress: Progress): void {
     if (this.done()) return;
     this.lastProgress = progress;
-    for (const fn of this.progressListeners.slice()) {
+    for (const fn of this.progressListeners?.slice() ?? []) {
       try {
         fn(progress);
       } catch (err) {
@@ -201,11 +203,11 @@ export class Future<T = unknown> implements FutureInfo {
 
   /** @internal for wait/asCompleted. */
   _addWaiter(fn: (f: Future<T>) => void): void {
-    this.waiters.add(fn);
+    (this.waiters ??= new Set()).add(fn);
   }
   /** @internal */
   _removeWaiter(fn: (f: Future<T>) => void): void {
-    this.waiters.delete(fn);
+    this.waiters?.delete(fn);
   }
 
   /** @internal a prefetched task whose worker died before starting it goes back to the queue. */
@@ -246,17 +248,18 @@ export class Future<T = unknown> implements FutureInfo {
   }
 
   private afterDone(): void {
+    this._control?.settled?.(this as Future<unknown>);
     const settle = this.settleWaiters;
-    this.settleWaiters = [];
-    for (const fn of settle) fn();
+    this.settleWaiters = undefined;
+    if (settle) for (const fn of settle) fn();
     const callbacks = this.callbacks;
-    this.callbacks = [];
-    for (const fn of callbacks) this.invoke(fn);
-    this.progressListeners = [];
+    this.callbacks = undefined;
+    if (callbacks) for (const fn of callbacks) this.invoke(fn);
+    this.progressListeners = undefined;
   }
 
   private notifyWaiters(): void {
-    for (const fn of [...this.waiters]) fn(this);
+    if (this.waiters) for (const fn of [...this.waiters]) fn(this);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -276,11 +279,11 @@ export class Future<T = unknown> implements FutureInfo {
         if (timer) clearTimeout(timer);
         resolve();
       };
-      this.settleWaiters.push(onDone);
+      (this.settleWaiters ??= []).push(onDone);
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
-          const i = this.settleWaiters.indexOf(onDone);
-          if (i >= 0) this.settleWaiters.splice(i, 1);
+          const i = this.settleWaiters?.indexOf(onDone) ?? -1;
+          if (i >= 0) this.settleWaiters!.splice(i, 1);
           reject(new TimeoutError(`future #${this.id}${this.describeLabel()} did not finish within ${timeoutMs} ms (it is ${this._state})`));
         }, Math.max(0, timeoutMs));
       }

@@ -117,6 +117,9 @@ interface Slot {
   dead: boolean;
   graceTimer: NodeJS.Timeout | undefined;
   fatal: unknown;
+  /** Holds the host's event loop open (while it has work). */
+  refed: boolean;
+  unrefScheduled: boolean;
 }
 
 /** A FIFO with O(1) removal by marking (cancelled jobs stay until shifted past). */
@@ -206,6 +209,10 @@ export abstract class WorkerPoolExecutor extends Executor {
       const job = this.jobs.get(future.id);
       if (job) this.stop(job, 'cancelled');
     },
+    settled: (future) => {
+      const job = this.jobs.get(future.id);
+      if (job) this.onSettled(job);
+    },
   };
 
   constructor(options: PoolOptions, defaultModulesRoot: string) {
@@ -275,7 +282,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     future._control = this.control;
     const job: Job = {
       future,
-      task: { id: future.id, module: task.module, name: task.name, args, h: options.onRequest ? true : undefined, c: chunk ? true : undefined },
+      task: this.runTask(future.id, task, args, options.onRequest !== undefined, chunk),
       transfer: options.transfer,
       onRequest: options.onRequest,
       requestAbort: undefined,
@@ -285,12 +292,17 @@ export abstract class WorkerPoolExecutor extends Executor {
       stopped: false,
     };
     this.jobs.set(future.id, job);
-    future.addDoneCallback(() => this.onSettled(job));
     if (options.timeout !== undefined) job.deadline = setTimeout(() => this.stop(job, 'timedOut', options.timeout), options.timeout);
     (lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).push(job);
     this.emit('submitted', future);
     this.schedulePump();
     return future;
+  }
+
+  /** The wire form of a task; optional flags only when set (every property is cloned per task). */
+  private runTask(id: number, task: TaskRef<unknown[], unknown>, args: unknown[], handler: boolean, chunk: boolean): RunTask {
+    if (!handler && !chunk) return { id, module: task.module, name: task.name, args };
+    return { id, module: task.module, name: task.name, args, ...(handler ? { h: true } : {}), ...(chunk ? { c: true } : {}) };
   }
 
   stats(): ExecutorStats {
@@ -429,6 +441,8 @@ export abstract class WorkerPoolExecutor extends Executor {
       dead: false,
       graceTimer: undefined,
       fatal: undefined,
+      refed: false,
+      unrefScheduled: false,
     };
     handle.unref();
     this.alive.add(slot);
@@ -438,7 +452,10 @@ export abstract class WorkerPoolExecutor extends Executor {
   }
 
   private send(slot: Slot, jobs: Job[]): void {
-    if (slot.inFlight.size === 0) slot.handle.ref();
+    if (!slot.refed) {
+      slot.refed = true;
+      slot.handle.ref();
+    }
     const tasks: RunTask[] = [];
     let transfer: ArrayBuffer[] | undefined;
     for (const job of jobs) {
@@ -468,7 +485,20 @@ export abstract class WorkerPoolExecutor extends Executor {
       void err;
     }
     for (const job of jobs) if (slot.inFlight.has(job.task.id)) this.emit('started', job.future);
-    if (slot.inFlight.size === 0) slot.handle.unref();
+    if (slot.inFlight.size === 0) this.unrefWhenIdle(slot);
+  }
+
+  /** Lets the host exit while a worker idles; deferred, so back-to-back tasks do not toggle it each time. */
+  private unrefWhenIdle(slot: Slot): void {
+    if (!slot.refed || slot.unrefScheduled) return;
+    slot.unrefScheduled = true;
+    setImmediate(() => {
+      slot.unrefScheduled = false;
+      if (slot.refed && slot.inFlight.size === 0 && !slot.dead) {
+        slot.refed = false;
+        slot.handle.unref();
+      }
+    });
   }
 
   // ---- worker messages ----
@@ -530,7 +560,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     const cap = this.options.maxTasksPerChild;
     if (cap !== undefined && slot.dispatched >= cap) slot.closing = true;
     if (slot.inFlight.size === 0) {
-      slot.handle.unref();
+      this.unrefWhenIdle(slot);
       if (slot.closing) this.retire(slot);
     }
     this.pump();
@@ -719,6 +749,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     if (slot.dead) return;
     slot.dead = true;
     // Keep the host alive until the worker has exited, so shutdown({ wait: true }) can resolve.
+    slot.refed = true;
     slot.handle.ref();
     if (slot === this.interactiveSlot) this.interactiveSlot = undefined;
     const i = this.slots.indexOf(slot);

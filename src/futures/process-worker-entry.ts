@@ -29,9 +29,6 @@ process.on('message', (msg: HostToWorker) => {
     case 'init':
       void runtime.init(msg.init);
       return;
-    case 'exit':
-      process.disconnect();
-      return;
     default:
       runtime.onMessage(msg);
   }

@@ -39,13 +39,17 @@ export function taskModule<M>(module: string): TaskModuleRefs<M> {
 }
 
 /** Module names are '/'-separated paths under modulesRoot on every platform; no absolute paths, no '..'. */
+const checkedModules = new Set<string>();
+
 export function checkModulePath(module: string): void {
+  if (checkedModules.has(module)) return;
   if (typeof module !== 'string' || module.length === 0) {
     throw new TypeError(`task module must be a non-empty path relative to the executor's modulesRoot, like 'futures/demo-tasks' (got ${JSON.stringify(module)})`);
   }
   if (/^([a-zA-Z]:|[\\/])/.test(module) || module.split(/[\\/]/).includes('..') || module.endsWith('.js') || module.endsWith('.ts')) {
     throw new TypeError(`task module ${JSON.stringify(module)} must be relative to the executor's modulesRoot, without '..', drive letter or extension, like 'futures/demo-tasks'`);
   }
+  if (checkedModules.size < 1000) checkedModules.add(module);
 }
 
 export function describeTask(ref: { module: string; name: string }): string {

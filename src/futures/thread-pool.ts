@@ -1,6 +1,6 @@
 // ThreadPoolExecutor: the pool on worker_threads (shared memory tells exactly which tasks a dead worker had started).
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { BrokenThreadPool, type BrokenExecutor } from './errors';
 import { WorkerPoolExecutor, locateModulesRoot, type PoolOptions, type WorkerEvents, type WorkerHandle } from './pool';
 import type { HostToWorker, WorkerInit } from './wire';
@@ -20,28 +20,45 @@ export class ThreadPoolExecutor extends WorkerPoolExecutor {
   private readonly entry: string;
 
   protected spawnWorker(seq: number, init: WorkerInit, events: WorkerEvents): WorkerHandle {
-    const started = new Int32Array(new SharedArrayBuffer(4));
+    const started = new Int32Array(new SharedArrayBuffer(8));
+    // A channel of our own, not the worker's parentPort: one hop less per message each way.
+    const { port1: port, port2 } = new MessageChannel();
     const worker = new Worker(this.entry, {
-      workerData: { ...init, started: started.buffer } satisfies WorkerInit,
+      workerData: { ...init, started: started.buffer, port: port2 } satisfies WorkerInit,
+      transferList: [port2],
       resourceLimits: this.limits,
       name: `rust-offload thread#${seq}`,
     });
     let uncaught: unknown;
-    worker.on('message', (msg) => events.message(msg));
+    port.on('message', (msg) => events.message(msg));
     worker.on('error', (err) => {
       uncaught = err;
     });
     worker.on('exit', (code) => {
+      // What the worker posted before it ended is still queued on our side of the channel.
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) events.message(m.message);
+      port.close();
       const oom = (uncaught as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
       events.exit({ code, signal: null, error: oom ? undefined : uncaught, outOfMemory: oom });
     });
     return {
       name: `thread#${seq}`,
       started,
-      post: (msg: HostToWorker, transfer?: ArrayBuffer[]) => worker.postMessage(msg, transfer),
+      post: (msg: HostToWorker, transfer?: ArrayBuffer[]) => {
+        port.postMessage(msg, transfer);
+        // Wakes the worker if it lingers after its last task (see WorkerRuntime.linger).
+        Atomics.add(started, 1, 1);
+        Atomics.notify(started, 1);
+      },
       kill: () => void worker.terminate(),
-      ref: () => worker.ref(),
-      unref: () => worker.unref(),
+      ref: () => {
+        worker.ref();
+        port.ref();
+      },
+      unref: () => {
+        worker.unref();
+        port.unref();
+      },
     };
   }
 

@@ -16,8 +16,14 @@ export interface WorkerInit {
   readonly modulesRoot: string;
   readonly initializer?: { readonly module: string; readonly name: string };
   readonly initargs: unknown[];
-  /** Threads only: Int32Array over a SharedArrayBuffer; slot 0 counts tasks started, so the host knows which ran when a worker dies. */
+  /**
+   * Threads only: Int32Array[2] over a SharedArrayBuffer. Slot 0 counts tasks started, so the host
+   * knows which ran when a worker dies; slot 1 is bumped (and notified) by the host after each message,
+   * which wakes a worker lingering in Atomics.wait right after its work.
+   */
   readonly started?: SharedArrayBuffer;
+  /** Threads only: the worker's end of the task channel. */
+  readonly port?: import('node:worker_threads').MessagePort;
 }
 
 export type HostToWorker =

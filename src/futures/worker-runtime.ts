@@ -10,6 +10,12 @@ type AnyTask = (ctx: TaskContext, ...args: unknown[]) => unknown;
 const PROGRESS_INTERVAL_MS = 16;
 /** Results of quick synchronous tasks are batched, but never held longer than this. */
 const BATCH_HOLD_MS = 2;
+/**
+ * A thread worker that runs out of work waits this long in Atomics.wait for more before going back to
+ * its event loop: the next task of a burst then starts without an event-loop wake-up (as piscina's
+ * 'sync' atomics do), while an idle worker still costs nothing after a moment.
+ */
+const LINGER_MS = 2;
 
 class TaskContextImpl implements TaskContext {
   private controller: AbortController | undefined;
@@ -87,7 +93,16 @@ export class WorkerRuntime {
   private modulesRoot = '';
   private started: Int32Array | undefined;
 
-  constructor(readonly post: (msg: WorkerToHost) => void) {}
+  private lingering = false;
+
+  /**
+   * `receive` (threads) takes the next message off the port synchronously; with the shared `started`
+   * array it lets the worker linger for more work (see LINGER_MS).
+   */
+  constructor(
+    readonly post: (msg: WorkerToHost) => void,
+    private readonly receive?: () => HostToWorker | undefined,
+  ) {}
 
   async init(init: WorkerInit): Promise<void> {
     this.modulesRoot = init.modulesRoot;
@@ -110,7 +125,11 @@ export class WorkerRuntime {
     switch (msg.t) {
       case 'run':
         for (const task of msg.tasks) this.queue.push(task);
-        if (!this.busy && this.ready) this.pump();
+        if (!this.busy && this.ready && !this.lingering) this.pump();
+        return;
+      case 'exit':
+        this.flush();
+        process.exit(0);
         return;
       case 'cancel':
         this.cancel(msg.id, msg.reason);
@@ -137,6 +156,7 @@ export class WorkerRuntime {
   }
 
   rejectRequestsOf(id: number, reason: unknown): void {
+    if (this.requests.size === 0) return;
     for (const [rid, pending] of this.requests) {
       if (pending.id === id) {
         this.requests.delete(rid);
@@ -162,6 +182,16 @@ export class WorkerRuntime {
   /** Runs queued tasks one at a time; synchronous ones back to back, results batched. */
   private pump(): void {
     this.busy = true;
+    do {
+      if (!this.runQueued()) return;
+      this.current = undefined;
+      this.flush();
+    } while (this.linger());
+    this.busy = false;
+  }
+
+  /** Runs the queued tasks; false when it stopped at an asynchronous one (which calls pump() when it settles). */
+  private runQueued(): boolean {
     while (this.queue.length > 0) {
       const task = this.queue.shift()!;
       if (this.started) Atomics.add(this.started, 0, 1);
@@ -188,13 +218,35 @@ export class WorkerRuntime {
             this.pump();
           },
         );
-        return;
+        return false;
       }
       this.complete(ctx, true, value, t0);
     }
-    this.current = undefined;
-    this.busy = false;
-    this.flush();
+    return true;
+  }
+
+  /** Waits up to LINGER_MS for a message without the event loop; true when it brought work. */
+  private linger(): boolean {
+    const state = this.started;
+    if (!state || !this.receive || this.requests.size > 0) return false;
+    const end = performance.now() + LINGER_MS;
+    this.lingering = true;
+    try {
+      for (;;) {
+        const seq = Atomics.load(state, 1);
+        let msg = this.receive();
+        while (msg) {
+          this.onMessage(msg);
+          if (this.queue.length > 0) return true;
+          msg = this.receive();
+        }
+        const remaining = end - performance.now();
+        if (remaining <= 0) return false;
+        Atomics.wait(state, 1, seq, remaining);
+      }
+    } finally {
+      this.lingering = false;
+    }
   }
 
   private runChunk(fn: AnyTask, ctx: TaskContext, argLists: unknown[][]): unknown {
@@ -206,14 +258,15 @@ export class WorkerRuntime {
     ctx.flushProgress();
     ctx.finished = true;
     this.current = undefined;
-    this.rejectRequestsOf(ctx.task.id, new Error('the task has finished'));
-    const d = Date.now() - t0;
-    this.push(ok ? { id: ctx.task.id, ok: true, value: valueOrError, d } : { id: ctx.task.id, ok: false, error: toWireError(valueOrError), d });
-    if (Date.now() - this.outboxSince >= BATCH_HOLD_MS) this.flush();
+    if (this.requests.size > 0) this.rejectRequestsOf(ctx.task.id, new Error('the task has finished'));
+    const end = Date.now();
+    const d = end - t0;
+    this.push(ok ? { id: ctx.task.id, ok: true, value: valueOrError, d } : { id: ctx.task.id, ok: false, error: toWireError(valueOrError), d }, end);
+    if (end - this.outboxSince >= BATCH_HOLD_MS) this.flush();
   }
 
-  private push(done: TaskDone): void {
-    if (this.outbox.length === 0) this.outboxSince = Date.now();
+  private push(done: TaskDone, now = Date.now()): void {
+    if (this.outbox.length === 0) this.outboxSince = now;
     this.outbox.push(done);
   }
 
