@@ -73,22 +73,32 @@ export interface SymRecord {
   /** Offset of the record (its length field) within the stream. */
   offset: number;
   kind: number;
-  /** The record's data after the kind field. */
-  data: ByteReader;
+  /** The record's data after the kind field: [dataStart, end) of the stream. */
+  dataStart: number;
+  end: number;
+}
+
+/** A reader over one record's data, made only for the records a caller needs (most are skipped). */
+export function recordData(stream: Uint8Array, rec: SymRecord, what: string): ByteReader {
+  return new ByteReader(stream.subarray(rec.dataStart, rec.end), `${what} record 0x${rec.kind.toString(16)} at ${rec.offset}`);
 }
 
 /** Walks `[start, end)` of a symbol stream record by record; a record running past the end is an error. */
 export function* symbolRecords(stream: Uint8Array, start: number, end: number, what: string): Generator<SymRecord> {
   const r = new ByteReader(stream.subarray(0, Math.min(end, stream.length)), what, start);
+  // One object reused for every record: callers read it before asking for the next.
+  const rec: SymRecord = { offset: 0, kind: 0, dataStart: 0, end: 0 };
   while (r.remaining >= 4) {
     const offset = r.pos;
     const len = r.u16();
     if (len < 2) r.fail(`a symbol record at ${offset} has length ${len}`);
     r.need(len);
-    const kind = r.u16();
-    const data = new ByteReader(r.bytes.subarray(r.pos, offset + 2 + len), `${what} record 0x${kind.toString(16)} at ${offset}`);
-    r.pos = offset + 2 + len;
-    yield { offset, kind, data };
+    rec.offset = offset;
+    rec.kind = r.u16();
+    rec.dataStart = offset + 4;
+    rec.end = offset + 2 + len;
+    r.pos = rec.end;
+    yield rec;
   }
 }
 

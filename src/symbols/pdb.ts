@@ -16,6 +16,7 @@ import {
   readInlineSite,
   readProc,
   readPubOrData,
+  recordData,
   SymKind,
   symbolRecords,
 } from './codeview';
@@ -359,15 +360,15 @@ export class PdbFile {
       if ((++count & 0x3fff) === 0) checkAborted(signal);
       const top = stack[stack.length - 1];
       if (rec.kind === SymKind.S_COMPILE3 || rec.kind === SymKind.S_COMPILE2) {
-        result.compile = readCompile(rec.kind, rec.data);
+        result.compile = readCompile(rec.kind, recordData(stream, rec, what));
         result.isRust = result.compile.language === CV_LANG_RUST || /\brustc\b/.test(result.compile.compiler);
       } else if (isProcKind(rec.kind)) {
-        const p = readProc(rec.data);
+        const p = readProc(recordData(stream, rec, what));
         const global = rec.kind === SymKind.S_GPROC32 || rec.kind === SymKind.S_GPROC32_ID;
         result.procs.push({ ...p, module: index, global, recordOffset: rec.offset });
         stack.push({ proc: result.procs.length - 1, site: -1 });
       } else if (rec.kind === SymKind.S_INLINESITE || rec.kind === SymKind.S_INLINESITE2) {
-        const s = readInlineSite(rec.kind, rec.data);
+        const s = readInlineSite(rec.kind, recordData(stream, rec, what));
         if (!top || top.proc < 0) {
           stack.push({ proc: -1, site: -1 }); // an inline site outside any procedure: corrupt, ignore its contents
           continue;

@@ -121,6 +121,8 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
     return rva === undefined ? undefined : image.imageBase + rva;
   };
   const fileIndex = new Map<string, number>();
+  // /names offsets are shared by all modules: decode each file name once.
+  const fileByNameOffset = new Map<number, number>();
   const internFile = (name: string): number => {
     let i = fileIndex.get(name);
     if (i === undefined) {
@@ -169,8 +171,12 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
       if (fileId === undefined) return undefined;
       const nameOffset = debug.c13.fileNames.get(fileId);
       if (nameOffset === undefined) return undefined;
+      const known = fileByNameOffset.get(nameOffset);
+      if (known !== undefined) return known;
       try {
-        return internFile(pdb.name(nameOffset));
+        const index = internFile(pdb.name(nameOffset));
+        fileByNameOffset.set(nameOffset, index);
+        return index;
       } catch (e) {
         if (!(e instanceof FormatError)) throw e;
         return undefined;
