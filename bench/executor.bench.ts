@@ -8,6 +8,7 @@ const demo = taskModule<typeof import('../src/futures/demo-tasks')>('futures/dem
 const PEER_TASKS = path.join(__dirname, 'executor-peer-tasks.js');
 const WORKERS = 2;
 const TINY_TASKS = 20_000;
+const THROUGHPUT_ROUNDS = 7;
 const ROUND_TRIPS = 2_000;
 const CANCEL_REPEATS = 7;
 const LANE_SAMPLES = 25;
@@ -37,35 +38,27 @@ async function warmPeer(pool: Piscina): Promise<void> {
 }
 
 async function throughput(): Promise<[number, number]> {
-  const runOurs = async (): Promise<number> => {
-    const ex = ours();
-    await warmOurs(ex);
-    const t0 = now();
+  const ex = ours();
+  await warmOurs(ex);
+  const pool = peer();
+  await warmPeer(pool);
+  const o: number[] = [];
+  const p: number[] = [];
+  // Alternate, so that noise from other work on the machine hits both alike.
+  for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+    let t0 = now();
     const fs: Future<number>[] = [];
     for (let i = 0; i < TINY_TASKS; i++) fs.push(ex.submit(demo.quick, i));
     await Promise.all(fs.map((f) => f.result()));
-    const rate = TINY_TASKS / ((now() - t0) / 1000);
-    await ex.shutdown();
-    return rate;
-  };
-  const runPeer = async (): Promise<number> => {
-    const pool = peer();
-    await warmPeer(pool);
-    const t0 = now();
+    o.push(TINY_TASKS / ((now() - t0) / 1000));
+    t0 = now();
     const ps: Promise<number>[] = [];
     for (let i = 0; i < TINY_TASKS; i++) ps.push(pool.run(i, { name: 'quick' }));
     await Promise.all(ps);
-    const rate = TINY_TASKS / ((now() - t0) / 1000);
-    await pool.close();
-    return rate;
-  };
-  const o: number[] = [];
-  const p: number[] = [];
-  // Alternate so that machine noise hits both alike.
-  for (let i = 0; i < 3; i++) {
-    o.push(await runOurs());
-    p.push(await runPeer());
+    p.push(TINY_TASKS / ((now() - t0) / 1000));
   }
+  await ex.shutdown();
+  await pool.close();
   return [median(o), median(p)];
 }
 

@@ -118,18 +118,21 @@ export class Future<T = unknown> implements FutureInfo {
   }
 
   /** Resolves with the result; rejects with the task's exception, CancelledError, or TimeoutError after timeoutMs. */
-  async result(timeoutMs?: number): Promise<T> {
-    await this.untilDone(timeoutMs);
-    if (this.cancelled()) throw new CancelledError(`future #${this.id}${this.describeLabel()} was cancelled`);
-    if (this._hasException) throw this._exception;
-    return this._result as T;
+  result(timeoutMs?: number): Promise<T> {
+    // Not an async function: one promise, settled straight from the worker's answer.
+    return this.whenDone(timeoutMs, () => {
+      if (this.cancelled()) throw new CancelledError(`future #${this.id}${this.describeLabel()} was cancelled`);
+      if (this._hasException) throw this._exception;
+      return this._result as T;
+    });
   }
 
   /** Resolves with the exception (undefined on success); rejects with CancelledError or TimeoutError. */
-  async exception(timeoutMs?: number): Promise<unknown> {
-    await this.untilDone(timeoutMs);
-    if (this.cancelled()) throw new CancelledError(`future #${this.id}${this.describeLabel()} was cancelled`);
-    return this._hasException ? this._exception : undefined;
+  exception(timeoutMs?: number): Promise<unknown> {
+    return this.whenDone(timeoutMs, () => {
+      if (this.cancelled()) throw new CancelledError(`future #${this.id}${this.describeLabel()} was cancelled`);
+      return this._hasException ? this._exception : undefined;
+    });
   }
 
   /** Runs fn when the future is done (at once if it already is). A throwing fn is logged; the others still run. */
@@ -271,13 +274,20 @@ export class Future<T = unknown> implements FutureInfo {
     }
   }
 
-  private untilDone(timeoutMs: number | undefined): Promise<void> {
-    if (this.done()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+  private whenDone<R>(timeoutMs: number | undefined, read: () => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const settle = (): void => {
+        try {
+          resolve(read());
+        } catch (err) {
+          reject(err);
+        }
+      };
+      if (this.done()) return settle();
       let timer: NodeJS.Timeout | undefined;
       const onDone = (): void => {
         if (timer) clearTimeout(timer);
-        resolve();
+        settle();
       };
       (this.settleWaiters ??= []).push(onDone);
       if (timeoutMs !== undefined) {

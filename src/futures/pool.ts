@@ -656,6 +656,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     const started = slot.handle.started ? Atomics.load(slot.handle.started, 0) : undefined;
     slot.handle.kill();
     this.bury(slot, started, (job) => this.broken(`${slot.handle.name} was terminated while running task ${describeTask(job.task)} (future #${job.future.id}) because another task on it did not stop when interrupted`));
+    this.replace(slot);
     this.pump();
     this.checkShutdown();
   }
@@ -674,8 +675,19 @@ export abstract class WorkerPoolExecutor extends Executor {
         return;
       }
     }
+    if (!expected && slot.ready) this.replace(slot);
     this.pump();
     this.checkShutdown();
+  }
+
+  /** A worker killed or dead after start-up is replaced at once, so the next task does not wait for a spawn. */
+  private replace(dead: Slot): void {
+    if (this.shuttingDown || this.brokenBy || dead.closing) return;
+    if (dead.interactive) {
+      if (!this.interactiveSlot) this.spawn(true);
+    } else if (this.slots.length < this.max) {
+      this.spawn(false);
+    }
   }
 
   private describeExit(slot: Slot, exit: WorkerExit, cause: unknown): string {
