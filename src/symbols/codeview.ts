@@ -80,7 +80,7 @@ export interface SymRecord {
 
 /** A reader over one record's data, made only for the records a caller needs (most are skipped). */
 export function recordData(stream: Uint8Array, rec: SymRecord, what: string): ByteReader {
-  return new ByteReader(stream.subarray(rec.dataStart, rec.end), `${what} record 0x${rec.kind.toString(16)} at ${rec.offset}`);
+  return new ByteReader(stream.subarray(rec.dataStart, rec.end), what, 0, rec.dataStart);
 }
 
 /** Walks `[start, end)` of a symbol stream record by record; a record running past the end is an error. */

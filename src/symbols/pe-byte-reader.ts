@@ -31,6 +31,8 @@ export class ByteReader {
     readonly bytes: Uint8Array,
     readonly what: string,
     start = 0,
+    /** Where `bytes` starts in the enclosing stream or file, so error offsets are absolute. */
+    readonly base = 0,
   ) {
     this.pos = start;
   }
@@ -44,13 +46,13 @@ export class ByteReader {
   }
 
   fail(reason: string): never {
-    throw new FormatError(`${this.what} is corrupt: ${reason} (at offset ${this.pos} of ${this.bytes.length})`);
+    throw new FormatError(`${this.what} is corrupt: ${reason} (at offset ${this.base + this.pos})`);
   }
 
   need(n: number, at = this.pos): void {
     if (!(n >= 0) || at < 0 || at + n > this.bytes.length) {
       throw new FormatError(
-        `${this.what} is truncated or corrupt: needs ${n} bytes at offset ${at}, but it has ${this.bytes.length}`,
+        `${this.what} is truncated or corrupt: needs ${n} bytes at offset ${this.base + at}, but it ends at ${this.base + this.bytes.length}`,
       );
     }
   }

@@ -235,6 +235,7 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
 
     moduleRows.sort((a, b) => a.address - b.address);
     const depths: number[] = [];
+    const inlineeNames = new Map<number, string>();
     for (const s of debug.inlineSites) {
       const proc = debug.procs[s.proc];
       const base = va(proc.segment, proc.offset);
@@ -243,12 +244,18 @@ function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
         depths.push(0);
         continue;
       }
-      const raw = pdb.inlineeName(s.inlinee) ?? `inlinee 0x${s.inlinee.toString(16)}`;
+      // Thousands of sites share a few hundred inlinees: name each once.
+      let name = inlineeNames.get(s.inlinee);
+      if (name === undefined) {
+        const raw = pdb.inlineeName(s.inlinee) ?? `inlinee 0x${s.inlinee.toString(16)}`;
+        name = debug.isRust ? cleanRustCodeViewName(raw) : raw;
+        inlineeNames.set(s.inlinee, name);
+      }
       const depth = s.parentSite >= 0 ? (depths[s.parentSite] ?? 0) + 1 : 1;
       depths.push(depth);
       // `depth` (1 = directly inside the function) is what the index uses to order nested sites, as for DWARF.
       const site: InlineSite & { depth: number } = {
-        name: debug.isRust ? cleanRustCodeViewName(raw) : raw,
+        name,
         depth,
         parent,
         ranges: mergeRanges(s.ranges.map((r) => [base + r.start, base + r.end] as [number, number])),
