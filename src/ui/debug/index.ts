@@ -1,6 +1,10 @@
-// Registers the `rust-offload` debugger: configuration provider, inline adapter factory, lldb-dap discovery.
+// Registers the `rust-offload` debugger: configuration provider, inline adapter factory, lldb-dap discovery, process picker.
 import * as vscode from 'vscode';
 import type { Executor } from '../../futures';
+import { InlineAdapterFactory } from './adapter-factory';
+import { registerConfigurationProviders } from './configuration-provider';
+import { DEBUG_TYPE, DebugCommands } from './debug-ids';
+import { pickProcess } from './process-picker';
 
 /** What the debugger contribution needs from the composition root. */
 export interface DebuggingServices {
@@ -9,6 +13,10 @@ export interface DebuggingServices {
   log: vscode.LogOutputChannel;
 }
 
-export function registerDebugging(_context: vscode.ExtensionContext, _services: DebuggingServices): void {
-  // Filled in by the debugging feature (issue 4).
+export function registerDebugging(context: vscode.ExtensionContext, services: DebuggingServices): void {
+  context.subscriptions.push(
+    ...registerConfigurationProviders(services.log),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(services)),
+    vscode.commands.registerCommand(DebugCommands.PickProcess, pickProcess),
+  );
 }
