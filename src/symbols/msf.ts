@@ -40,7 +40,10 @@ export class MsfFile {
     }
     const dirBlockCount = Math.ceil(numDirectoryBytes / this.blockSize);
     if (numDirectoryBytes < 4 || dirBlockCount > this.numBlocks) r.fail(`stream directory size ${numDirectoryBytes} is impossible`);
-    const mapReader = new ByteReader(this.blockAt(blockMapAddr, r), `PDB ${fileName} block map`);
+    // The block map is read as consecutive bytes from its first block (as LLVM does), so a directory of more than
+    // blockSize/4 blocks (a PDB of several GB) still works.
+    this.blockAt(blockMapAddr, r);
+    const mapReader = new ByteReader(r.sliceAt(blockMapAddr * this.blockSize, dirBlockCount * 4), `PDB ${fileName} block map`);
     const dirBlocks = new Uint32Array(dirBlockCount);
     for (let i = 0; i < dirBlockCount; i++) dirBlocks[i] = mapReader.u32();
     const dir = new ByteReader(this.assemble(dirBlocks, numDirectoryBytes, 'stream directory'), `PDB ${fileName} stream directory`);
