@@ -47,12 +47,10 @@ export class Future<T = unknown> implements FutureInfo {
   private _exception: unknown;
   private _hasException = false;
   // Typed with Future<any> so that Future<T> stays covariant in T (a Future<number> is a Future<unknown>).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private callbacks: Array<(f: Future<any>) => void> | undefined;
   /** Resolvers of result()/exception() calls; run when done() becomes true. */
   private settleWaiters: Array<() => void> | undefined;
   /** Observers for wait/asCompleted; told when the future is FINISHED or CANCELLED_AND_NOTIFIED. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private waiters: Set<(f: Future<any>) => void> | undefined;
   private progressListeners: Array<(p: Progress) => void> | undefined;
   /** @internal set by the executor that created the future. */
@@ -265,7 +263,6 @@ export class Future<T = unknown> implements FutureInfo {
     if (this.waiters) for (const fn of [...this.waiters]) fn(this);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private invoke(fn: (f: Future<any>) => void): void {
     try {
       fn(this);

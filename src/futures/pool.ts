@@ -103,7 +103,7 @@ interface Job {
 
 interface Slot {
   readonly seq: number;
-  readonly handle: WorkerHandle;
+  handle: WorkerHandle;
   readonly interactive: boolean;
   readonly inFlight: Map<number, Job>;
   dispatched: number;
@@ -381,7 +381,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       if (!slot) {
         if ((this.options.reserveInteractiveWorker ?? true) && !this.interactiveSlot) slot = this.spawn(true);
         else if (this.slots.length < this.max) slot = this.spawn(false);
-        else break;
+        if (!slot) break;
       }
       this.send(slot, [this.interactiveQueue.shift()!]);
     }
@@ -410,27 +410,17 @@ export abstract class WorkerPoolExecutor extends Executor {
     return slot.quick ? this.prefetch : 1;
   }
 
-  private spawn(interactive: boolean): Slot {
+  private spawn(interactive: boolean): Slot | undefined {
     const seq = this.nextSeq++;
     const init: WorkerInit = {
       modulesRoot: this.modulesRoot,
       initializer: this.options.initializer ? { module: this.options.initializer.module, name: this.options.initializer.name } : undefined,
       initargs: this.options.initargs ?? [],
     };
-    // The slot is filled in before any event can arrive (events are asynchronous).
-    let slot: Slot | undefined;
-    const handle = this.spawnWorker(seq, init, {
-      message: (msg) => slot && this.onMessage(slot, msg),
-      exit: (exit) => {
-        if (!slot) return;
-        this.alive.delete(slot);
-        this.onExit(slot, exit);
-        this.checkShutdown();
-      },
-    });
-    slot = {
+    const slot: Slot = {
       seq,
-      handle,
+      // Set just below; no worker event can arrive before (they are asynchronous).
+      handle: undefined as unknown as WorkerHandle,
       interactive,
       inFlight: new Map(),
       dispatched: 0,
@@ -444,6 +434,22 @@ export abstract class WorkerPoolExecutor extends Executor {
       refed: false,
       unrefScheduled: false,
     };
+    let handle: WorkerHandle;
+    try {
+      handle = this.spawnWorker(seq, init, {
+        message: (msg) => this.onMessage(slot, msg),
+        exit: (exit) => {
+          this.alive.delete(slot);
+          this.onExit(slot, exit);
+          this.checkShutdown();
+        },
+      });
+    } catch (err) {
+      // Scheduling runs outside any caller's stack: a throw here would crash the host, so break the pool instead.
+      this.breakPool(this.broken(`cannot start a ${this.workerKind} worker: ${describeError(err)}`, err));
+      return undefined;
+    }
+    slot.handle = handle;
     handle.unref();
     this.alive.add(slot);
     if (interactive) this.interactiveSlot = slot;

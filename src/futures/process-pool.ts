@@ -1,5 +1,6 @@
 // ProcessPoolExecutor: the pool on child processes (fork + IPC; no POSIX signals assumed, so it runs on Windows).
 import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BrokenProcessPool, type BrokenExecutor } from './errors';
 import { WorkerPoolExecutor, locateModulesRoot, type PoolOptions, type WorkerEvents, type WorkerHandle } from './pool';
@@ -18,6 +19,9 @@ export class ProcessPoolExecutor extends WorkerPoolExecutor {
   constructor(options: ProcessPoolOptions = {}) {
     super(options, locateModulesRoot(__dirname));
     this.entry = path.join(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'process-worker-entry.js');
+    if (!fs.existsSync(this.entry)) {
+      throw new Error(`options.modulesRoot: the worker entry ${this.entry} does not exist; modulesRoot must be the folder that holds the compiled futures/ folder (out/src under tsc, dist in the bundle)`);
+    }
     const heap = options.resourceLimits?.maxOldGenerationSizeMb;
     this.execArgv = heap ? [`--max-old-space-size=${Math.ceil(heap)}`] : [];
   }

@@ -1,4 +1,5 @@
 // ThreadPoolExecutor: the pool on worker_threads (shared memory tells exactly which tasks a dead worker had started).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { BrokenThreadPool, type BrokenExecutor } from './errors';
@@ -14,6 +15,9 @@ export class ThreadPoolExecutor extends WorkerPoolExecutor {
     super(options, locateModulesRoot(__dirname));
     this.limits = options.resourceLimits;
     this.entry = path.join(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'worker-entry.js');
+    if (!fs.existsSync(this.entry)) {
+      throw new Error(`options.modulesRoot: the worker entry ${this.entry} does not exist; modulesRoot must be the folder that holds the compiled futures/ folder (out/src under tsc, dist in the bundle)`);
+    }
   }
 
   private readonly limits: ThreadPoolOptions['resourceLimits'];

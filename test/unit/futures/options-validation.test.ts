@@ -24,6 +24,10 @@ describe('futures: option validation', () => {
         assert.throws(() => new Ctor({ modulesRoot: '' }), /options\.modulesRoot must be a folder path/);
       });
 
+      it('a modulesRoot without the worker entry is rejected, naming the missing file', () => {
+        assert.throws(() => new Ctor({ modulesRoot: '/no/such/folder' }), /options\.modulesRoot: the worker entry .*futures.*worker-entry\.js does not exist; modulesRoot must be the folder that holds the compiled futures\/ folder/);
+      });
+
       it('defaults maxWorkers to the CPU count and spawns nothing until work comes', () => {
         const ex = new Ctor();
         assert.ok(ex.maxWorkers >= 1);
