@@ -14,7 +14,7 @@ export function run(tool: string, args: string[], input?: string): string {
     return execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, input });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new Error(`${tool} is not installed: install the Debian packages llvm-19 and binutils (bash .ci/run --setup-only)`);
+    if (err.code === 'ENOENT') throw new Error(`${tool} is not installed: install the Debian packages llvm-19 and binutils (bash .ci/run --setup-only)`, { cause: e });
     throw e;
   }
 }
@@ -137,7 +137,7 @@ export function pdbLines(pdb: string): RefLine[] {
       segment = Number(b[1]);
       continue;
     }
-    for (const e of l.matchAll(/(\d+) ([0-9A-F]{8})(?: !|  )/g)) {
+    for (const e of l.matchAll(/(\d+) ([0-9A-F]{8})(?: !| {2})/g)) {
       res.push({ module: mod, file, segment, offset: parseInt(e[2], 16), line: Number(e[1]) });
     }
   }
