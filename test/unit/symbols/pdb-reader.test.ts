@@ -7,7 +7,7 @@ import { PdbFile } from '../../../src/symbols/pdb';
 import { readPe } from '../../../src/symbols/pe';
 import { readPeModule } from '../../../src/symbols/pe-module';
 import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
-import { fixture, pdbLines, pdbPublics, pdbSummary, pdbSymbols, symbolize } from './pe-llvm-reference';
+import { fixture, pdbGlobals, pdbLines, pdbPublics, pdbSummary, pdbSymbols, symbolize } from './pe-llvm-reference';
 
 const PDBS = [
   'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.pdb',
@@ -64,6 +64,16 @@ describe('PDB reader against llvm-pdbutil-19', function () {
         const key = (p: { name: string; segment: number; offset: number }) => `${p.name}|${p.segment}:${p.offset}`;
         assert.deepEqual(ours.map(key).sort(), ref.map(key).sort());
         assert.deepEqual(ours.filter((p) => p.flags & 2).map(key).sort(), ref.filter((p) => p.isFunction).map(key).sort());
+      });
+
+      it('reads global data and procedure references from the globals hash', () => {
+        const kinds: Record<number, string> = { 0x110c: 'S_LDATA32', 0x110d: 'S_GDATA32', 0x1112: 'S_LTHREAD32', 0x1113: 'S_GTHREAD32', 0x1125: 'S_PROCREF', 0x1127: 'S_LPROCREF' };
+        const ours = pdb.readGlobals().map((g) => `${kinds[g.kind]}|${g.name}|${g.segment}:${g.offset}`);
+        assert.deepEqual(ours.sort(), pdbGlobals(file).sort());
+        // Each procedure reference points at a procedure record this reader found (module is 1-based there).
+        const procs = new Map(pdb.modules.flatMap((m) => pdb.readModule(m.index).procs).map((p) => [`${p.module + 1}:${p.recordOffset}`, p.name]));
+        const refs = pdb.readGlobals().filter((g) => g.kind === 0x1125 || g.kind === 0x1127);
+        for (const r of refs) assert.equal(procs.get(`${r.segment}:${r.offset}`), r.name);
       });
 
       it('reads the C13 line tables with their file names', () => {

@@ -83,6 +83,21 @@ export function pdbPublics(pdb: string): RefPublic[] {
   return res;
 }
 
+/** Data and procedure-reference records of the globals stream: kind, name, and segment:offset (module:offset for refs). */
+export function pdbGlobals(pdb: string): string[] {
+  const out = run('llvm-pdbutil-19', ['dump', '--globals', pdb]).split('\n');
+  const res: string[] = [];
+  for (let i = 0; i < out.length; i++) {
+    const g = /\| (S_[GL]DATA32|S_[GL]THREAD32|S_L?PROCREF) \[size = \d+\] `(.*)`$/.exec(out[i]);
+    if (!g) continue;
+    const d = /addr = (\d{4}):(\d+)/.exec(out[i + 1]);
+    const r = /module = (\d+), sum name = \d+, offset = (\d+)/.exec(out[i + 1]);
+    const [a, b] = d ? [Number(d[1]), Number(d[2])] : [Number(r![1]), Number(r![2])];
+    res.push(`${g[1]}|${g[2]}|${a}:${b}`);
+  }
+  return res;
+}
+
 export interface RefSummary {
   guid: string;
   age: number;
