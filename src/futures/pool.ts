@@ -24,10 +24,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ExecutorStats, Lane, Progress, SubmitOptions, TaskRef } from './contract';
+import type { ExecutorEvents, ExecutorStats, Lane, Progress, SubmitOptions, TaskRef } from './contract';
 import { BrokenExecutor, TimeoutError, describeError, fromWireError } from './errors';
 import { Executor, type ShutdownOptions } from './executor';
-import { Future, type FutureControl } from './future';
+import { Future, futureLogger, type FutureControl } from './future';
 import { checkModulePath, describeTask } from './task-ref';
 import type { HostToWorker, RunTask, WorkerInit, WorkerToHost } from './wire';
 
@@ -294,7 +294,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     this.jobs.set(future.id, job);
     if (options.timeout !== undefined) job.deadline = setTimeout(() => this.stop(job, 'timedOut', options.timeout), options.timeout);
     (lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).push(job);
-    this.emit('submitted', future);
+    this.notify('submitted', future);
     this.schedulePump();
     return future;
   }
@@ -303,6 +303,21 @@ export abstract class WorkerPoolExecutor extends Executor {
   private runTask(id: number, task: TaskRef<unknown[], unknown>, args: unknown[], handler: boolean, chunk: boolean): RunTask {
     if (!handler && !chunk) return { id, module: task.module, name: task.name, args };
     return { id, module: task.module, name: task.name, args, ...(handler ? { h: true } : {}), ...(chunk ? { c: true } : {}) };
+  }
+
+  /**
+   * emit() that cannot throw: these run inside worker message handling, where a throwing listener (a
+   * sidebar bug) would otherwise become an uncaught exception in the extension host. Logged instead.
+   */
+  private notify<K extends keyof ExecutorEvents>(event: K, ...args: ExecutorEvents[K]): void {
+    if (this.listenerCount(event) === 0) return;
+    for (const listener of this.rawListeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void).apply(this, args);
+      } catch (err) {
+        futureLogger(`'${event}' listener of the executor threw ${describeError(err)}`, err);
+      }
+    }
   }
 
   stats(): ExecutorStats {
@@ -490,7 +505,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       }
       void err;
     }
-    for (const job of jobs) if (slot.inFlight.has(job.task.id)) this.emit('started', job.future);
+    for (const job of jobs) if (slot.inFlight.has(job.task.id)) this.notify('started', job.future);
     if (slot.inFlight.size === 0) this.unrefWhenIdle(slot);
   }
 
@@ -528,7 +543,7 @@ export abstract class WorkerPoolExecutor extends Executor {
         const job = slot.inFlight.get(msg.id);
         if (!job || job.future.done()) return;
         job.future._progress(msg.progress);
-        this.emit('progress', job.future, msg.progress as Progress);
+        this.notify('progress', job.future, msg.progress as Progress);
         return;
       }
       case 'request':
@@ -651,7 +666,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     if (job.deadline) clearTimeout(job.deadline);
     job.requestAbort?.abort(new Error('the future has settled'));
     this.jobs.delete(job.future.id);
-    this.emit('settled', job.future);
+    this.notify('settled', job.future);
     if (this.shuttingDown) this.checkShutdown();
   }
 
