@@ -530,6 +530,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       case 'ready':
         slot.ready = true;
         this.startupFailures = 0;
+        this.armGrace(slot);
         return;
       case 'initFailed': {
         const cause = fromWireError(msg.error);
@@ -652,9 +653,10 @@ export abstract class WorkerPoolExecutor extends Executor {
     this.armGrace(slot);
   }
 
+  /** Starts the grace period of an interrupted task once its worker runs it (a booting worker has not started it yet). */
   private armGrace(slot: Slot): void {
     const head = this.head(slot);
-    if (!head?.stopped || slot.graceTimer || slot.dead) return;
+    if (!head?.stopped || slot.graceTimer || slot.dead || !slot.ready) return;
     slot.graceTimer = setTimeout(() => {
       slot.graceTimer = undefined;
       if (this.head(slot) === head && !slot.dead) this.kill(slot);
