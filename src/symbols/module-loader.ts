@@ -10,7 +10,7 @@ export const symbolTasks = taskModule<typeof import('./load-task')>('symbols/loa
 export interface LoadModuleOptions {
   /** Sidebar owner tag (the debug session id). */
   owner?: string;
-  /** Target .debug_info bytes per chunk; default: split so every worker gets about two chunks, at least 8 MB each. */
+  /** Target .debug_info bytes per chunk; default: about four chunks per worker (so a slow chunk does not leave a worker idle), at least 4 MB each. */
   chunkBytes?: number;
   /** Aggregated progress of all chunks, 0..1. */
   onProgress?: (fraction: number, message: string) => void;
@@ -38,7 +38,8 @@ export async function loadModuleSymbols(executor: Executor, request: SymbolLoadR
     return f;
   };
   const stat = await statSize(request.path);
-  const chunkBytes = options.chunkBytes ?? Math.max(8 * 1024 * 1024, Math.ceil(stat / (executor.maxWorkers * 2)));
+  // The file size over-estimates .debug_info (about 40% of a Rust debug build), so divide more finely than the worker count alone suggests.
+  const chunkBytes = options.chunkBytes ?? Math.max(4 * 1024 * 1024, Math.ceil((stat * 0.4) / (executor.maxWorkers * 4)));
   const plan = await track(executor.submitWith({ ...base, label: `${name}: plan` }, symbolTasks.planModuleLoad, request, chunkBytes)).result();
   const fractions = plan.chunks.map(() => 0);
   const futures = plan.chunks.map((chunk, i) => {

@@ -150,6 +150,8 @@ const basicTypes: Record<string, string> = {
   n: 'i128', o: 'u128', s: 'i16', t: 'u16', u: '()', v: '...', x: 'i64', y: 'u64', z: '!', p: '_',
 };
 
+const basicByCode: Array<string | undefined> = Array.from({ length: 26 }, (_, i) => basicTypes[String.fromCharCode(97 + i)]);
+
 function demangleV0(sym: string, start: number, verbose: boolean): string | undefined {
   // An optional decimal encoding version may follow `_R`; only version 0 (no digits) exists.
   if (start < sym.length && isDigit(sym.charCodeAt(start))) return undefined;
@@ -388,7 +390,7 @@ class V0Printer {
   type(): void {
     this.enter();
     const c = this.next();
-    const basic = c >= 97 && c <= 122 ? basicTypes[String.fromCharCode(c)] : undefined;
+    const basic = c >= 97 && c <= 122 ? basicByCode[c - 97] : undefined;
     if (basic !== undefined) {
       this.print(basic);
       this.depth--;

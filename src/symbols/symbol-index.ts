@@ -37,10 +37,14 @@ const INLINE_STRIDE = 6; // nameOff, nameLen, parentEntry, callFile, callLine, d
 const KIND_FUNCTION = 0;
 const KIND_PUBLIC = 1;
 
-/** FNV-1a over UTF-16 code units; the same on the building and the querying side. */
+/**
+ * FNV-1a over the length and at most ~64 evenly spaced UTF-16 code units: Rust names run to hundreds of characters,
+ * and a collision only costs one string comparison. The same on the building and the querying side.
+ */
 function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
+  let h = Math.imul(0x811c9dc5 ^ s.length, 0x01000193);
+  const step = s.length > 64 ? Math.floor(s.length / 64) : 1;
+  for (let i = s.length - 1; i >= 0; i -= step) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
@@ -52,60 +56,57 @@ export function stripGenerics(name: string): string {
   if (name.indexOf('<') < 0) return name;
   let out = '';
   let depth = 0;
+  let runStart = 0;
   for (let i = 0; i < name.length; i++) {
-    const c = name[i];
-    if (c === '<') {
-      const prev = out.length ? out[out.length - 1] : '';
-      if (depth > 0 || /[\w:]/.test(prev)) {
+    const c = name.charCodeAt(i);
+    if (c === 60 /* < */) {
+      if (depth > 0) {
         depth++;
         continue;
       }
-      out += c;
-    } else if (c === '>') {
-      if (depth > 0) {
-        depth--;
-        continue;
+      // Generic arguments follow a name or `::`; a `<` elsewhere opens a qualified path (`<T as Trait>`) and stays.
+      const prev = i > 0 ? name.charCodeAt(i - 1) : 0;
+      if (prev === 58 || prev === 95 || (prev >= 48 && prev <= 57) || (prev >= 65 && prev <= 90) || (prev >= 97 && prev <= 122) || prev > 127) {
+        out += name.slice(runStart, i);
+        depth = 1;
       }
-      out += c;
-    } else if (depth === 0) out += c;
+    } else if (c === 62 /* > */ && depth > 0) {
+      if (--depth === 0) runStart = i + 1;
+    }
   }
-  return out.replace(/::::/g, '::').replace(/::$/, '').replace(/::(?=>|$)/g, '');
+  if (depth === 0) out += name.slice(runStart);
+  return out.replace(/::::/g, '::').replace(/::(?=>|$)/g, '');
 }
 
 class StringPool {
-  bytes = new Uint8Array(1 << 16);
+  bytes = Buffer.alloc(1 << 16);
   length = 0;
   private readonly seen = new Map<string, number>();
-  private readonly encoder = new TextEncoder();
 
   /** Appends (or reuses) `s`; returns its byte offset, and its byte length in `lastLength`. */
   lastLength = 0;
-  add(s: string): number {
-    const known = this.seen.get(s);
-    if (known !== undefined) {
-      this.lastLength = this.lengths.get(known)!;
-      return known;
+  /** `dedupe` false for strings known to be (nearly) unique, such as symbol names: it saves a Map entry each. */
+  add(s: string, dedupe = true): number {
+    if (dedupe) {
+      const known = this.seen.get(s);
+      if (known !== undefined) {
+        this.lastLength = this.lengths.get(known)!;
+        return known;
+      }
     }
     const max = s.length * 3;
     if (this.length + max > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + max));
-      grown.set(this.bytes.subarray(0, this.length));
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + max));
+      this.bytes.copy(grown, 0, 0, this.length);
       this.bytes = grown;
     }
     const at = this.length;
-    let ascii = true;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        ascii = false;
-        break;
-      }
-      this.bytes[at + i] = c;
-    }
-    const n = ascii ? s.length : this.encoder.encodeInto(s, this.bytes.subarray(at)).written;
+    const n = this.bytes.write(s, at, 'utf8');
     this.length += n;
-    this.seen.set(s, at);
-    this.lengths.set(at, n);
+    if (dedupe) {
+      this.seen.set(s, at);
+      this.lengths.set(at, n);
+    }
     this.lastLength = n;
     return at;
   }
@@ -143,7 +144,7 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
   let e = 0;
   for (const f of mod.functions) {
     const o = e * ENTRY_STRIDE;
-    entries[o] = pool.add(f.name);
+    entries[o] = pool.add(f.name, false);
     entries[o + 1] = pool.lastLength;
     entries[o + 2] = f.file ?? NONE;
     entries[o + 3] = f.line ?? 0;
@@ -165,7 +166,7 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
   for (const p of publics) {
     const o = e * ENTRY_STRIDE;
     const name = p.demangled ?? p.name;
-    entries[o] = pool.add(name);
+    entries[o] = pool.add(name, false);
     entries[o + 1] = pool.lastLength;
     entries[o + 2] = NONE;
     entries[o + 3] = 0;
