@@ -1,0 +1,118 @@
+// Drives a code-server workbench in headless Chromium through playwright-core, the way a person uses it: palette, clicks, keys.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { repoRoot, type Toolchain } from './toolchain';
+import type { CodeServer } from './code-server';
+
+export const resultsDir = path.join(repoRoot, 'test-results');
+
+/** Flags checked to work with Debian's chromium on a headless, offline machine. */
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+export class Workbench {
+  private shotCount = 0;
+
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    /** Screenshots go to test-results/<name>/NN-step.png. */
+    readonly name: string,
+  ) {}
+
+  /** Opens `folder` in a fresh browser window on `server` and waits until the workbench has rendered. */
+  static async open(toolchain: Toolchain, server: CodeServer, options: { name: string; folder: string }): Promise<Workbench> {
+    const browser = await chromium.launch({ executablePath: toolchain.chromium, args: chromiumArgs, headless: true });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      await page.goto(server.url(options.folder));
+      await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+      // The status bar fills in once the remote extension host has connected.
+      await page.waitForSelector('.statusbar', { timeout: 60_000 });
+      fs.rmSync(path.join(resultsDir, options.name), { recursive: true, force: true });
+      fs.mkdirSync(path.join(resultsDir, options.name), { recursive: true });
+      return new Workbench(page, browser, options.name);
+    } catch (e) {
+      await browser.close();
+      throw e;
+    }
+  }
+
+  /** Saves a numbered screenshot of the whole window and returns its path. */
+  async screenshot(step: string): Promise<string> {
+    const file = path.join(resultsDir, this.name, `${String(++this.shotCount).padStart(2, '0')}-${step}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Saves a screenshot of one part of the window, e.g. '.part.sidebar', as test-results/<name>/<file>.png. */
+  async screenshotOf(selector: string, file: string): Promise<string> {
+    const out = path.join(resultsDir, this.name, `${file}.png`);
+    await this.page.locator(selector).first().screenshot({ path: out });
+    return out;
+  }
+
+  /** Runs a command from the command palette by its title, e.g. 'Rust Offload: Run Executor Self-Test'. */
+  async runCommand(title: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.dismissQuickInput();
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    // Wait for the exact entry, so Enter does not run whatever was first while the list was still filtering.
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+    await input.waitFor({ state: 'hidden' });
+  }
+
+  private async dismissQuickInput(): Promise<void> {
+    if (await this.page.locator('.quick-input-widget input').isVisible()) await this.page.keyboard.press('Escape');
+  }
+
+  /** The view container's icon in the activity bar, found by its title (its tooltip). */
+  activityBarItem(title: string): Locator {
+    return this.page.locator(`.activitybar .action-item a[aria-label^="${title}"], .activitybar .action-item[aria-label^="${title}"]`).first();
+  }
+
+  /** A view's pane in the side bar, found by the view's name. */
+  viewPane(viewName: string): Locator {
+    return this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: viewName }) }).first();
+  }
+
+  /** Rows of the tree in a view whose accessible label contains `text`. */
+  treeRows(viewName: string, text?: string | RegExp): Locator {
+    const rows = this.viewPane(viewName).locator('.monaco-list-row');
+    return text === undefined ? rows : rows.filter({ hasText: text });
+  }
+
+  /** Drags the sash between the side bar and the editor so the side bar is `width` px wide (for readable screenshots). */
+  async setSideBarWidth(width: number): Promise<void> {
+    const sidebar = await this.page.locator('.part.sidebar').boundingBox();
+    if (!sidebar) throw new Error('The side bar is not visible.');
+    const edge = sidebar.x + sidebar.width;
+    const y = sidebar.y + sidebar.height / 2;
+    await this.page.mouse.move(edge + 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(sidebar.x + width, y, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  /** Polls `read` until `accept` holds, for states the UI reaches by itself (tasks finishing); fails with the last value seen. */
+  async until<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: T | undefined;
+    for (;;) {
+      last = await read();
+      if (accept(last)) return last;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+}
