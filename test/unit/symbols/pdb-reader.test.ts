@@ -13,6 +13,7 @@ const PDBS = [
   'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.pdb',
   'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0.pdb',
   'nocore-msvc/nocore.pdb',
+  'old-rust-msvc/oldenum.pdb',
   'cpp-msvc/hello.pdb',
 ];
 
@@ -118,7 +119,8 @@ describe('PDB reader against llvm-pdbutil-19', function () {
     const v159 = rustModules(PDBS[1]).filter((d) => d.isRust);
     assert.ok(v159.length > 0 && v159.every((d) => d.compile!.language === 21));
     assert.ok(rustModules(PDBS[2]).some((d) => d.isRust && d.compile!.compiler.includes('nightly')));
-    assert.ok(rustModules(PDBS[3]).every((d) => !d.isRust), 'the C++ control has no Rust module');
+    assert.ok(rustModules(PDBS[3]).some((d) => d.isRust && d.compile!.compiler.includes('rustc version 1.63.0')));
+    assert.ok(rustModules(PDBS[4]).every((d) => !d.isRust), 'the C++ control has no Rust module');
   });
 
   it('resolves inline sites like llvm-symbolizer-19: callee name, caller, call line and file', () => {

@@ -10,6 +10,7 @@ const IMAGES = [
   'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.exe',
   'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0.exe',
   'nocore-msvc/nocore.exe',
+  'old-rust-msvc/oldenum.exe',
   'cpp-msvc/hello.exe',
   'rust-gnu/gnu.exe',
 ];

@@ -178,6 +178,23 @@ describe('readPeModule', function () {
       assert.ok(m.publics.some((p) => p.name === 'COUNTER'));
     });
 
+    it('of a Rust 1.63 build: its `enum$<…>` spellings become Rust types', () => {
+      const m = readFixture('old-rust-msvc/oldenum.exe');
+      const names = new Set(m.functions.map((f) => f.name));
+      for (const n of [
+        'core::option::Option<u32>::unwrap_or<u32>',
+        'core::result::Result<u8, ()>::map<u8, (), u32, oldenum::mainCRTStartup::{closure_env#0}>',
+        'oldenum::pick<core::result::Result<u8, ()>>',
+        'oldenum::pick<core::option::Option<u32>>',
+        'oldenum::mainCRTStartup::{closure#0}',
+        'core::ops::arith::{impl#115}::mul',
+        'oldenum::shapes::area',
+      ]) {
+        assert.ok(names.has(n), `${n} in ${JSON.stringify([...names])}`);
+      }
+      assert.ok(m.compileUnits.some((c) => c.isRust && c.producer.includes('1.63.0')));
+    });
+
     it('of the C++ control: plain names, no Rust unit, the forced inline call', () => {
       const m = readFixture('cpp-msvc/hello.exe');
       assert.deepEqual(m.functions.map((f) => f.name).sort(), ['exported_add', 'geometry::Point::sum', 'mainCRTStartup']);
