@@ -39,6 +39,9 @@ const LARGE_EXPANSION = 1000;
 /** Requests that leave the current stop: they cancel the evaluations made in it. */
 const RUN_CONTROL = new Set(['continue', 'next', 'stepIn', 'stepOut', 'pause', 'stepBack', 'reverseContinue', 'goto', 'restartFrame']);
 
+/** Requests that change the stopped program's state, making cached reads stale. */
+const CHANGES_PROGRAM = new Set(['setVariable', 'setExpression', 'writeMemory', 'restartFrame', 'goto']);
+
 /** What an evaluation task may ask lldb-dap for. */
 const TASK_COMMANDS = new Set(['scopes', 'variables', 'readMemory', 'evaluate']);
 
@@ -72,7 +75,13 @@ export class RustDebugSession extends LoggingDebugSession {
   private programExit: string | undefined;
   /** Set when lldb-dap died without being asked to end: evaluations cancelled by that say so. */
   private backendDied: string | undefined;
+  private readonly programEndListeners = new Set<() => void>();
   private stderrTail = '';
+  /**
+   * lldb-dap's answers to scopes/variables within the current stop, shared by every evaluation of that
+   * stop: the program cannot change while stopped (except by a native call, which drops them).
+   */
+  private readonly stopCache = new Map<string, Promise<unknown>>();
   /** Whether the client shows progress (initialize's supportsProgressReporting). */
   private clientShowsProgress = false;
   /** progressId → client request seq, so cancelling a progress notification cancels its evaluation. */
@@ -125,6 +134,7 @@ export class RustDebugSession extends LoggingDebugSession {
         return this.onVariables(request);
       default:
         if (RUN_CONTROL.has(request.command)) this.cancelEvaluations();
+        if (RUN_CONTROL.has(request.command) || CHANGES_PROGRAM.has(request.command)) this.stopCache.clear();
         return this.forward(request);
     }
   }
@@ -230,13 +240,17 @@ export class RustDebugSession extends LoggingDebugSession {
     if (event.event === 'exited' || event.event === 'terminated') {
       this.programExit ??= 'terminated';
       this.cancelEvaluations();
+      for (const listener of [...this.programEndListeners]) listener();
     }
     if (event.event === 'capabilities' && this.backend) {
       const added = (event.body as DebugProtocol.CapabilitiesEvent['body'])?.capabilities ?? {};
       this.backend.capabilities = { ...this.backend.capabilities, ...added };
       event = { ...event, body: { capabilities: clientCapabilities(added) } };
     }
-    if (event.event === 'stopped' || event.event === 'continued') this.largeReferences.clear();
+    if (event.event === 'stopped' || event.event === 'continued' || event.event === 'invalidated' || event.event === 'exited') {
+      this.largeReferences.clear();
+      this.stopCache.clear();
+    }
     this.sendEvent(event);
   }
 
@@ -360,6 +374,12 @@ export class RustDebugSession extends LoggingDebugSession {
       response.body = present(value);
       this.sendResponse(response);
     } catch (err) {
+      const expression = (request.arguments as { expression?: string }).expression ?? '';
+      if (expression.trim().startsWith('/nat') && !this.programExit) {
+        // A native call that ends the program fails in lldb ("execution stopped with unexpected state")
+        // just before the exited event; wait briefly for it so the message can say what happened.
+        await this.programEnded(1000);
+      }
       const response = responseTo(request);
       response.success = false;
       response.message = this.describeEvaluationFailure(err, timeout);
@@ -401,6 +421,20 @@ export class RustDebugSession extends LoggingDebugSession {
     };
   }
 
+  private programEnded(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const listener = (): void => done();
+      this.programEndListeners.add(listener);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.programEndListeners.delete(listener);
+        resolve();
+      }
+    });
+  }
+
   private describeEvaluationFailure(err: unknown, timeout: number): string {
     const name = (err as Error | undefined)?.name;
     if (name === 'TimeoutError') {
@@ -411,14 +445,33 @@ export class RustDebugSession extends LoggingDebugSession {
       if (this.programExit) return `the program ended (${this.programExit}) during the evaluation`;
       return 'cancelled';
     }
+    if (this.programExit) return `the program ended (${this.programExit}) during the evaluation: ${describeFailure(err)}`;
     return describeFailure(err);
   }
 
   /** Answers an evaluation task's host-channel request with one lldb-dap request, cancelled with the future. */
   private async answerTask(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
     if (method !== BACKEND_REQUEST) throw new Error(`unknown host request '${method}' from an evaluation task`);
-    const { command, arguments: args } = params as BackendRequestParams;
+    const { command, arguments: args, mayChangeProgram } = params as BackendRequestParams;
     if (!TASK_COMMANDS.has(command)) throw new Error(`an evaluation task may not send '${command}' to lldb-dap`);
+    if (mayChangeProgram) this.stopCache.clear();
+    if (command === 'scopes' || (command === 'variables' && (args as DebugProtocol.VariablesArguments).start === undefined)) {
+      const key = `${command}:${JSON.stringify(args)}`;
+      let cached = this.stopCache.get(key);
+      if (!cached) {
+        // Shared by several evaluations, so one being cancelled must not cancel it for the others; it is quick anyway.
+        signal.throwIfAborted();
+        cached = this.sendTaskRequest(command, args, new AbortController().signal);
+        // A failed or cancelled read is not remembered.
+        cached.catch(() => this.stopCache.delete(key));
+        this.stopCache.set(key, cached);
+      }
+      return cached;
+    }
+    return this.sendTaskRequest(command, args, signal);
+  }
+
+  private async sendTaskRequest(command: string, args: object, signal: AbortSignal): Promise<unknown> {
     const backend = this.requireBackend();
     if (!backendSupports(backend.capabilities, command)) {
       throw new Error(`${this.backendInfo?.versionText ?? 'lldb-dap'} does not offer '${command}', which this evaluation needs; use lldb-dap 20 or newer`);

@@ -8,6 +8,8 @@ export const BACKEND_REQUEST = 'dap';
 export interface BackendRequestParams {
   command: 'scopes' | 'variables' | 'readMemory' | 'evaluate';
   arguments: object;
+  /** A native expression may call functions that change the program, so cached reads of this stop must be dropped. */
+  mayChangeProgram?: boolean;
 }
 
 export interface EvaluateTaskArgs {
@@ -29,7 +31,8 @@ export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promis
   if (trimmed === NATIVE_PREFIX || trimmed.startsWith(`${NATIVE_PREFIX} `)) {
     const native = trimmed.slice(NATIVE_PREFIX.length).trim();
     if (!native) throw new Error(`'${NATIVE_PREFIX}' needs an expression after it, e.g. '${NATIVE_PREFIX} v.len'`);
-    return (await data.request('evaluate', { expression: native, frameId: args.frameId, context: 'watch' })) as EvaluationResult;
+    const params: BackendRequestParams = { command: 'evaluate', arguments: { expression: native, frameId: args.frameId, context: 'watch' }, mayChangeProgram: true };
+    return (await ctx.request(BACKEND_REQUEST, params)) as EvaluationResult;
   }
   return evaluateExpression(data, { expression: args.expression, frameId: args.frameId });
 }
