@@ -25,18 +25,24 @@ export interface PeModuleOptions {
   unitRange?: { start: number; end: number };
 }
 
-export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): ModuleSymbols {
+/** What readPeModule returns: the module, plus how many bytes of debug info it read (the PDB, or `.debug_info`). */
+export type PeModuleSymbols = ModuleSymbols & { debugInfoBytes: number };
+
+export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): PeModuleSymbols {
   if (bytes.length > limits.maxFileBytes) throw new FormatError(`${options.path} is ${bytes.length} bytes, larger than any supported image`);
   const image = readPe(bytes, options.path);
   checkAborted(options.signal);
   // Windows GNU (MinGW) images carry DWARF in `.debug_*` sections (long names through the COFF string table).
   const dwarf = peDwarfSections(bytes, image, options.path);
-  if (dwarf) return moduleFromDwarf(image, dwarf, options);
+  if (dwarf) {
+    const info = options.unitRange ? options.unitRange.end - options.unitRange.start : dwarf.info.length;
+    return { ...moduleFromDwarf(image, dwarf, options), debugInfoBytes: info };
+  }
   if (image.codeView) {
     const { path, pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
-    return modulefromPdb(image, pdb, path, options.signal);
+    return { ...moduleFromPdb(image, pdb, path, options.signal), debugInfoBytes: pdb.msf.bytes.length };
   }
-  return moduleFromCoff(image);
+  return { ...moduleFromCoff(image), debugInfoBytes: 0 };
 }
 
 /** The DWARF sections of a PE image, in the shape the DWARF reader takes; undefined without `.debug_info`. */
@@ -102,7 +108,7 @@ function moduleFromCoff(image: PeImage): ModuleSymbols {
   };
 }
 
-function modulefromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: AbortSignal): ModuleSymbols {
+function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: AbortSignal): ModuleSymbols {
   const m: ModuleSymbols = {
     format: 'pe',
     debugFormat: 'pdb',

@@ -69,7 +69,8 @@ export function describeNonPe(bytes: Uint8Array): string | undefined {
     const m = (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
     if (m === 0x7f454c46) return 'an ELF file';
     const le = (bytes[3] << 24) | (bytes[2] << 16) | (bytes[1] << 8) | bytes[0];
-    if (le === (0xfeedfacf | 0) || le === (0xfeedface | 0) || m === (0xcafebabe | 0)) return 'a Mach-O file';
+    const macho = [0xfeedfacf | 0, 0xfeedface | 0];
+    if (macho.includes(le) || macho.includes(m) || m === (0xcafebabe | 0)) return 'a Mach-O file';
     if (bytes.length >= 32 && new TextDecoder().decode(bytes.subarray(0, 26)) === 'Microsoft C/C++ MSF 7.00\r\n')
       return 'a PDB file (open the .exe or .dll it belongs to)';
   }
