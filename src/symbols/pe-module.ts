@@ -23,6 +23,8 @@ export interface PeModuleOptions {
    * workers like an ELF file (plan with `peDwarfSections` + `listUnits`). Publics come with the chunk starting at 0.
    */
   unitRange?: { start: number; end: number };
+  /** Called as PDB modules (compilands) are read, with the fraction done; cheap enough to forward to reportProgress. */
+  onProgress?: (fraction: number, message: string) => void;
 }
 
 /** What readPeModule returns: the module, plus how many bytes of debug info it read (the PDB, or `.debug_info`). */
@@ -40,7 +42,7 @@ export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): PeMod
   }
   if (image.codeView) {
     const { path, pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
-    return { ...moduleFromPdb(image, pdb, path, options.signal), debugInfoBytes: pdb.msf.bytes.length };
+    return { ...moduleFromPdb(image, pdb, path, options.signal, options.onProgress), debugInfoBytes: pdb.msf.bytes.length };
   }
   return { ...moduleFromCoff(image), debugInfoBytes: 0 };
 }
@@ -66,7 +68,7 @@ function moduleFromDwarf(image: PeImage, sections: DwarfSections, options: PeMod
   if (options.unitRange && options.unitRange.start > 0) m.publics = [];
   m.debugFormat = 'dwarf';
   m.debugInfoPath = options.path;
-  const d = readDwarf(sections, { signal: options.signal, range: options.unitRange });
+  const d = readDwarf(sections, { signal: options.signal, range: options.unitRange, onProgress: (f) => options.onProgress?.(f, 'reading DWARF') });
   m.compileUnits = d.compileUnits;
   m.functions = d.functions;
   m.inlineSites = d.inlineSites;
@@ -108,7 +110,13 @@ function moduleFromCoff(image: PeImage): ModuleSymbols {
   };
 }
 
-function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: AbortSignal): ModuleSymbols {
+function moduleFromPdb(
+  image: PeImage,
+  pdb: PdbFile,
+  pdbPath: string,
+  signal?: AbortSignal,
+  onProgress?: (fraction: number, message: string) => void,
+): ModuleSymbols {
   const m: ModuleSymbols = {
     format: 'pe',
     debugFormat: 'pdb',
@@ -156,6 +164,7 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, signal?: A
   const procSizes = new Map<number, number>();
   for (const mod of pdb.modules) {
     checkAborted(signal);
+    onProgress?.(mod.index / Math.max(1, pdb.modules.length), `reading PDB module ${mod.index + 1} of ${pdb.modules.length}`);
     let debug;
     try {
       debug = pdb.readModule(mod.index, signal);

@@ -128,6 +128,13 @@ describe('readPeModule', function () {
       ]);
     });
 
+    it('reports progress through the PDB modules', () => {
+      const seen: number[] = [];
+      readPeModule(exe, { path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: fromDisk, onProgress: (f) => seen.push(f) });
+      assert.ok(seen.length > 50);
+      assert.ok(seen.every((f, i) => f >= 0 && f < 1 && (i === 0 || f >= seen[i - 1])));
+    });
+
     it('stops when the signal is aborted', () => {
       const ac = new AbortController();
       ac.abort();
