@@ -139,6 +139,20 @@ describe('readPeModule', function () {
       const ac = new AbortController();
       ac.abort();
       assert.throws(() => readPeModule(exe, { path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: fromDisk, signal: ac.signal }), { name: 'AbortError' });
+      // And part-way through the PDB.
+      const mid = new AbortController();
+      let modules = 0;
+      assert.throws(
+        () =>
+          readPeModule(exe, {
+            path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: fromDisk, signal: mid.signal,
+            onProgress: () => {
+              if (++modules === 10) mid.abort();
+            },
+          }),
+        { name: 'AbortError' },
+      );
+      assert.equal(modules, 10, 'stopped at the next module');
     });
   });
 
