@@ -1,5 +1,6 @@
 // Task module for the executor: detects a module's format, reads it (ELF+DWARF here, PE+PDB via pe-module) and builds its symbol index in a worker.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as v8 from 'node:v8';
 import type { TaskContext } from '../futures/contract';
 import { ByteSource, fileSource } from './byte-source';
@@ -110,8 +111,45 @@ function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOption
   return { path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange };
 }
 
-/** Reads one module (or one chunk of it) and returns its index segment. */
-export async function loadModule(ctx: TaskContext, request: SymbolLoadRequest): Promise<SymbolLoadResult> {
+/** How much lower than normal a worker runs while it loads symbols (Unix nice units). */
+const BULK_NICE = 10;
+
+/**
+ * Runs `fn` with this thread's scheduling priority lowered, so that on a busy machine the extension host and
+ * interactive work get the CPU first. Linux only (a thread is a task with its own id in /proc/thread-self); the old
+ * priority is restored afterwards where the OS allows raising it again, otherwise the worker stays at the lower one.
+ */
+async function atBulkPriority<T>(fn: () => Promise<T>): Promise<T> {
+  let tid: number | undefined;
+  let before: number | undefined;
+  if (process.platform === 'linux') {
+    try {
+      tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+      before = os.getPriority(tid);
+      if (before < BULK_NICE) os.setPriority(tid, BULK_NICE);
+    } catch {
+      tid = undefined;
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    if (tid !== undefined && before !== undefined && before < BULK_NICE) {
+      try {
+        os.setPriority(tid, before);
+      } catch {
+        // Unprivileged processes cannot raise priority again; the worker keeps the lower one.
+      }
+    }
+  }
+}
+
+/** Reads one module (or one chunk of it) and returns its index segment, at a lowered thread priority. */
+export function loadModule(ctx: TaskContext, request: SymbolLoadRequest): Promise<SymbolLoadResult> {
+  return atBulkPriority(() => loadModuleNow(ctx, request));
+}
+
+async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Promise<SymbolLoadResult> {
   const t0 = Date.now();
   let peakHeap = v8.getHeapStatistics().used_heap_size;
   const sampleHeap = (): void => {

@@ -293,14 +293,40 @@ function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array
     }
   }
   if (sorted) return;
-  const order = new Uint32Array(keys.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  // Stable, so rows at one address keep their sequence order (an end-of-sequence row before the next start).
+  const order = sortOrder(keys);
+  const n = order.length;
+  for (const arr of [keys, ...f64]) {
+    const copy = arr.slice();
+    for (let i = 0; i < n; i++) arr[i] = copy[order[i]];
+  }
+  for (const arr of u32) {
+    const copy = arr.slice();
+    for (let i = 0; i < n; i++) arr[i] = copy[order[i]];
+  }
+}
+
+/**
+ * The stable ascending order of `keys`. When address and position fit in a double together (addresses below
+ * 2^53 / count, true of every linked image), the pairs are packed and sorted natively, without a comparator.
+ */
+function sortOrder(keys: Float64Array): Uint32Array {
+  const n = keys.length;
+  const order = new Uint32Array(n);
+  let max = 0;
+  for (let i = 0; i < n; i++) if (keys[i] > max) max = keys[i];
+  const scale = nextPow2(n);
+  let integral = true;
+  for (let i = 0; i < n && integral; i++) integral = Number.isInteger(keys[i]) && keys[i] >= 0;
+  if (integral && Number.isSafeInteger(max * scale + scale)) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = keys[i] * scale + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) order[i] = packed[i] % scale;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => keys[a] - keys[b] || a - b);
-  const k = Float64Array.from(order, (i) => keys[i]);
-  keys.set(k);
-  for (const arr of f64) arr.set(Float64Array.from(order, (i) => arr[i]));
-  for (const arr of u32) arr.set(Uint32Array.from(order, (i) => arr[i]));
+  return order;
 }
 
 const decoder = new TextDecoder();
