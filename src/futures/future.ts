@@ -50,6 +50,8 @@ export class Future<T = unknown> implements FutureInfo {
   private callbacks: Array<(f: Future<any>) => void> | undefined;
   /** Resolvers of result()/exception() calls; run when done() becomes true. */
   private settleWaiters: Array<() => void> | undefined;
+  /** resolve, reject, resolve, reject, ... of result() calls without a timeout. */
+  private resultWaiters: Array<(v: never) => void> | undefined;
   /** Observers for wait/asCompleted; told when the future is FINISHED or CANCELLED_AND_NOTIFIED. */
   private waiters: Set<(f: Future<any>) => void> | undefined;
   private progressListeners: Array<(p: Progress) => void> | undefined;
@@ -117,7 +119,10 @@ export class Future<T = unknown> implements FutureInfo {
 
   /** Resolves with the result; rejects with the task's exception, CancelledError, or TimeoutError after timeoutMs. */
   result(timeoutMs?: number): Promise<T> {
-    // Not an async function: one promise, settled straight from the worker's answer.
+    if (timeoutMs === undefined && !this.done()) {
+      // The common case, kept cheap: one promise, settled straight from the worker's answer.
+      return new Promise<T>((resolve, reject) => (this.resultWaiters ??= []).push(resolve, reject));
+    }
     return this.whenDone(timeoutMs, () => {
       if (this.cancelled()) throw new CancelledError(`future #${this.id}${this.describeLabel()} was cancelled`);
       if (this._hasException) throw this._exception;
@@ -250,6 +255,16 @@ export class Future<T = unknown> implements FutureInfo {
 
   private afterDone(): void {
     this._control?.settled?.(this as Future<unknown>);
+    const results = this.resultWaiters;
+    this.resultWaiters = undefined;
+    if (results) {
+      const cancelled = this.cancelled() ? new CancelledError(`future #${this.id}${this.describeLabel()} was cancelled`) : undefined;
+      for (let i = 0; i < results.length; i += 2) {
+        if (cancelled) results[i + 1](cancelled as never);
+        else if (this._hasException) results[i + 1](this._exception as never);
+        else results[i](this._result as never);
+      }
+    }
     const settle = this.settleWaiters;
     this.settleWaiters = undefined;
     if (settle) for (const fn of settle) fn();
