@@ -162,6 +162,7 @@ function moduleFromPdb(
   // Columns, not row objects: a big PDB has millions of rows (columns are not kept; nothing downstream uses them).
   const lineRows = new LineColumnsBuilder();
   const procSizes = new Map<number, number>();
+  let ipiWarned = false;
   for (const mod of pdb.modules) {
     checkAborted(signal);
     onProgress?.(mod.index / Math.max(1, pdb.modules.length), `reading PDB module ${mod.index + 1} of ${pdb.modules.length}`);
@@ -262,7 +263,15 @@ function moduleFromPdb(
       // Thousands of sites share a few hundred inlinees: name each once.
       let name = inlineeNames.get(s.inlinee);
       if (name === undefined) {
-        const raw = pdb.inlineeName(s.inlinee) ?? `inlinee 0x${s.inlinee.toString(16)}`;
+        let raw: string | undefined;
+        try {
+          raw = pdb.inlineeName(s.inlinee);
+        } catch (e) {
+          if (!(e instanceof FormatError)) throw e;
+          if (!ipiWarned) m.warnings.push(`inlined functions are unnamed: ${e.message}`);
+          ipiWarned = true;
+        }
+        raw ??= `inlinee 0x${s.inlinee.toString(16)}`;
         name = debug.isRust ? cleanRustCodeViewName(raw) : raw;
         inlineeNames.set(s.inlinee, name);
       }
