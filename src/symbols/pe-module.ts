@@ -147,7 +147,8 @@ function moduleFromPdb(
     return i;
   };
 
-  const publics = pdb.readPublics(signal);
+  // Publics and globals are extras beside the module streams: a corrupt one costs a warning, not the module.
+  const publics = tolerate(m, 'public symbols', () => pdb.readPublics(signal));
   const publicByAddress = new Map<number, string>();
   for (const p of publics) {
     const address = va(p.segment, p.offset);
@@ -314,7 +315,7 @@ function moduleFromPdb(
   }
   // Global data has no S_PUB32 when it is not external; add it so statics can be found by name.
   const publicAddresses = new Set(m.publics.map((p) => p.address));
-  for (const g of pdb.readGlobals(signal)) {
+  for (const g of tolerate(m, 'global symbols', () => pdb.readGlobals(signal))) {
     if (g.kind === 0x1125 || g.kind === 0x1127) continue; // procedure references: already in functions
     const address = va(g.segment, g.offset);
     if (address === undefined || publicAddresses.has(address)) continue;
@@ -338,4 +339,14 @@ function lineBefore(rows: LineRow[], address: number, lo: number): LineRow | und
   while (i > 0 && rows[i - 1].address === rows[i].address) i--;
   const r = rows[i];
   return r && r.address >= lo ? r : undefined;
+}
+
+function tolerate<T>(m: ModuleSymbols, what: string, read: () => T[]): T[] {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    m.warnings.push(`the PDB's ${what} were skipped: ${e.message}`);
+    return [];
+  }
 }
