@@ -165,3 +165,8 @@ export function now(_ctx: TaskContext): number {
 export function processInfo(_ctx: TaskContext): { execPath: string; execArgv: string[]; electronRunAsNode: string | undefined; pid: number; ppid: number } {
   return { execPath: process.execPath, execArgv: process.execArgv, electronRunAsNode: process.env.ELECTRON_RUN_AS_NODE, pid: process.pid, ppid: process.ppid };
 }
+
+/** Writes text to the worker's stderr (the pool's log sink sees it). */
+export function writeStderr(_ctx: TaskContext, text: string): void {
+  process.stderr.write(text);
+}

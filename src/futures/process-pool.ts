@@ -6,7 +6,10 @@ import { BrokenProcessPool, type BrokenExecutor } from './errors';
 import { WorkerPoolExecutor, locateModulesRoot, type PoolOptions, type WorkerEvents, type WorkerHandle } from './pool';
 import type { HostToWorker, WorkerInit } from './wire';
 
-export type ProcessPoolOptions = PoolOptions;
+export interface ProcessPoolOptions extends PoolOptions {
+  /** Where the workers' stderr goes (e.g. a log channel); default: this process's stderr. */
+  onStderr?: (text: string) => void;
+}
 
 /** V8's last words when a process hits its heap limit (it aborts; the exit code differs by platform). */
 const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Allocation failed/i;
@@ -15,6 +18,7 @@ export class ProcessPoolExecutor extends WorkerPoolExecutor {
   protected readonly workerKind = 'process';
   private readonly entry: string;
   private readonly execArgv: string[];
+  private readonly onStderr: (text: string) => void;
 
   constructor(options: ProcessPoolOptions = {}) {
     super(options, locateModulesRoot(__dirname));
@@ -22,6 +26,8 @@ export class ProcessPoolExecutor extends WorkerPoolExecutor {
     if (!fs.existsSync(this.entry)) {
       throw new Error(`options.modulesRoot: the worker entry ${this.entry} does not exist; modulesRoot must be the folder that holds the compiled futures/ folder (out/src under tsc, dist in the bundle)`);
     }
+    if (options.onStderr !== undefined && typeof options.onStderr !== 'function') throw new TypeError('options.onStderr must be a function (text) => void');
+    this.onStderr = options.onStderr ?? ((text) => process.stderr.write(text));
     const heap = options.resourceLimits?.maxOldGenerationSizeMb;
     this.execArgv = heap ? [`--max-old-space-size=${Math.ceil(heap)}`] : [];
   }
@@ -36,9 +42,14 @@ export class ProcessPoolExecutor extends WorkerPoolExecutor {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let stderrTail = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-8192);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      try {
+        this.onStderr(text);
+      } catch {
+        // A failing log sink must not take the pool down.
+      }
+      stderrTail = (stderrTail + text).slice(-8192);
     });
     let ended = false;
     const end = (code: number | null, signal: string | null, error?: unknown): void => {

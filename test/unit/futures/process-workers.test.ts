@@ -31,6 +31,14 @@ describe('futures: process workers', () => {
     assert.deepEqual(info.execArgv, ['--max-old-space-size=96']);
   });
 
+  it("onStderr receives the workers' stderr", async () => {
+    let text = '';
+    const ex = track(new ProcessPoolExecutor({ maxWorkers: 1, onStderr: (t) => (text += t) }));
+    await ex.submit(demo.writeStderr, 'warning from a worker\n').result();
+    await until(() => text.includes('warning from a worker'), 'the text reaches onStderr');
+    assert.throws(() => new ProcessPoolExecutor({ onStderr: 'log' as never }), /options\.onStderr must be a function/);
+  });
+
   it('shutdown leaves no worker process behind', async () => {
     const ex = new ProcessPoolExecutor({ maxWorkers: 2, reserveInteractiveWorker: false });
     const pids = await Promise.all([ex.submit(demo.sleep, 50), ex.submit(demo.sleep, 50)].map(async (f) => {
