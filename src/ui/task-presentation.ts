@@ -134,6 +134,7 @@ function clock(t: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
+/** Escapes what could start emphasis, code, a link or HTML inside a line; labels are expressions and paths. */
 function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  return s.replace(/[\\`*_[\]<>|]/g, '\\$&');
 }

@@ -63,8 +63,9 @@ export type TaskStoreChange = readonly TaskTreeNode[] | undefined;
 export class TaskStore {
   private readonly sessions = new Map<string, SessionNode>();
   private readonly tasks = new Map<number, TaskNode>();
-  /** Settled task ids in the order they settled; the oldest are trimmed beyond keepFinished. */
-  private readonly finishedOrder = new Set<number>();
+  /** Settled task ids, in the order they settled, with their rank; the oldest are trimmed beyond keepFinished. */
+  private readonly finishedOrder = new Map<number, number>();
+  private settleSeq = 0;
   private readonly ownerNames = new Map<string, string>();
   private readonly lastStatus = new Map<number, TaskStatus>();
   private readonly listeners = new Set<(change: TaskStoreChange) => void>();
@@ -112,7 +113,7 @@ export class TaskStore {
     }
     this.lastStatus.set(future.id, status);
     if (!isUnsettled(status) && !this.finishedOrder.has(future.id)) {
-      this.finishedOrder.add(future.id);
+      this.finishedOrder.set(future.id, ++this.settleSeq);
       this.trim();
     }
   }
@@ -149,7 +150,7 @@ export class TaskStore {
 
   /** Drops every finished task; returns how many. */
   clearFinished(): number {
-    const ids = [...this.finishedOrder];
+    const ids = [...this.finishedOrder.keys()];
     for (const id of ids) this.remove(id);
     return ids.length;
   }
@@ -198,7 +199,8 @@ export class TaskStore {
     const finished: TaskNode[] = [];
     for (const t of node.tasks.values()) (isUnsettled(statusOf(t.future)) ? active : finished).push(t);
     active.sort((a, b) => a.future.id - b.future.id);
-    finished.sort((a, b) => (b.future.finishedAt ?? 0) - (a.future.finishedAt ?? 0) || b.future.id - a.future.id);
+    const rank = (t: TaskNode): number => this.finishedOrder.get(t.future.id) ?? 0;
+    finished.sort((a, b) => rank(b) - rank(a));
     const all: TaskTreeNode[] = [...active, ...finished];
     if (all.length <= this.maxChildren) return all;
     const hidden = all.length - this.maxChildren;
@@ -260,7 +262,7 @@ export class TaskStore {
 
   private trim(): void {
     while (this.finishedOrder.size > this.keepFinished) {
-      const oldest = this.finishedOrder.values().next().value as number;
+      const oldest = this.finishedOrder.keys().next().value as number;
       this.remove(oldest);
     }
   }

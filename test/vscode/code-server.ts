@@ -143,7 +143,8 @@ export class CodeServer {
     // Extension hosts and their children can outlive the server's exit: end what is left of the group.
     killGroup(this.child.pid!, 'SIGKILL');
     if (timedOut) await exited;
-    if (!keep) fs.rmSync(this.root, { recursive: true, force: true });
+    // Retries: processes of the group may still be writing logs as they die.
+    if (!keep) fs.rmSync(this.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

@@ -55,7 +55,7 @@ export async function openWorkbench(options: OpenOptions): Promise<OpenWorkbench
     workbench = await Workbench.open(toolchain, server, { name: options.name, folder });
   } catch (e) {
     await server.stop(true);
-    throw new Error(`Opening the workbench failed (server files kept in ${server.root}): ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`Opening the workbench failed (server files kept in ${server.root}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   return {
     toolchain,
