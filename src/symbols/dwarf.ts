@@ -324,11 +324,20 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     return out;
   };
   const names = new Map<number, string>();
+  const byLinkageOffset = new Map<number, string>();
   const nameOf = (origin: number): string => {
     let n = names.get(origin);
     if (n === undefined) {
       const e = resolve(origin);
-      n = e ? displayName(str(e.linkageName), str(e.name), e.scope) : '<unknown inlined function>';
+      if (!e) n = '<unknown inlined function>';
+      else if (typeof e.linkageName === 'number') {
+        // The linker merges identical strings in .debug_str, so one offset is one linkage name across all units.
+        n = byLinkageOffset.get(e.linkageName);
+        if (n === undefined) {
+          n = displayName(str(e.linkageName), str(e.name), e.scope);
+          byLinkageOffset.set(e.linkageName, n);
+        }
+      } else n = displayName(str(e.linkageName), str(e.name), e.scope);
       names.set(origin, n);
     }
     return n;

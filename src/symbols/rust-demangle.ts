@@ -50,8 +50,12 @@ function demangleLegacy(sym: string, start: number, verbose: boolean): string | 
   len--;
   // Every legacy Rust symbol ends in a `17h<16 hex>` hash segment; this rejects C++ names early.
   if (len - start <= 19 || sym.charCodeAt(len - 19) !== 49 || sym.charCodeAt(len - 18) !== 55 || sym.charCodeAt(len - 17) !== 104) return undefined;
-  const idents: Array<[number, number]> = [];
+  // The hash segment must sit exactly at the end: walk the segments and require the last to start at len - 17.
+  const hashStart = len - 17;
+  if (!isLegacyHash(sym, hashStart + 1)) return undefined;
+  let out = '';
   let p = start;
+  let first = true;
   while (p < len) {
     let c = sym.charCodeAt(p);
     if (!isDigit(c)) return undefined;
@@ -65,18 +69,16 @@ function demangleLegacy(sym: string, start: number, verbose: boolean): string | 
       }
     }
     if (p + n > len) return undefined;
-    idents.push([p, n]);
+    if (p === hashStart) {
+      if (n !== 17 || p + n !== len) return undefined;
+      if (verbose) out += (first ? '' : '::') + sym.slice(p, p + n);
+      return first ? undefined : out;
+    }
+    out += (first ? '' : '::') + legacyIdent(sym, p, n);
+    first = false;
     p += n;
   }
-  const last = idents[idents.length - 1];
-  if (!last || last[1] !== 17 || !isLegacyHash(sym, last[0] + 1)) return undefined;
-  let out = '';
-  const count = verbose ? idents.length : idents.length - 1;
-  for (let i = 0; i < count; i++) {
-    if (i > 0) out += '::';
-    out += legacyIdent(sym, idents[i][0], idents[i][1]);
-  }
-  return out;
+  return undefined;
 }
 
 function isLegacyHash(sym: string, at: number): boolean {
