@@ -58,10 +58,10 @@ export function closesScope(kind: number): boolean {
   return kind === SymKind.S_END || kind === SymKind.S_INLINESITE_END || kind === SymKind.S_PROC_ID_END;
 }
 
-/** CV_CFL_LANG values, named as llvm-pdbutil prints them. */
+/** CV_CFL_LANG values, capitalised as the DWARF reader names its languages so one Modules view shows both alike. */
 const LANGUAGES = [
-  'c', 'c++', 'fortran', 'masm', 'pascal', 'basic', 'cobol', 'link', 'cvtres', 'cvtpgd', 'c#', 'visual basic',
-  'il asm', 'java', 'javascript', 'msil', 'hlsl', 'objective-c', 'objective-c++', 'swift', 'aliasobj', 'rust', 'go',
+  'C', 'C++', 'Fortran', 'MASM', 'Pascal', 'Basic', 'COBOL', 'Link', 'CVTRES', 'CVTPGD', 'C#', 'Visual Basic',
+  'ILASM', 'Java', 'JScript', 'MSIL', 'HLSL', 'Objective-C', 'Objective-C++', 'Swift', 'AliasObj', 'Rust', 'Go',
 ];
 export const CV_LANG_RUST = 21;
 

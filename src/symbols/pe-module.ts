@@ -178,7 +178,7 @@ function moduleFromPdb(
     if (debug.compile) {
       const cu: CompileUnit = {
         name: mod.name,
-        language: debug.isRust ? 'rust' : languageName(debug.compile.language),
+        language: debug.isRust ? 'Rust' : languageName(debug.compile.language),
         producer: debug.compile.compiler,
         isRust: debug.isRust,
       };

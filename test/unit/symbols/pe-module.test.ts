@@ -171,8 +171,8 @@ describe('readPeModule', function () {
         assert.ok(main, 'main::main is there');
         assert.ok(m.files[main.file!].endsWith('src\\main.rs'));
         assert.equal(main.line, 1);
-        assert.ok(m.compileUnits.some((c) => c.isRust && c.language === 'rust'));
-        assert.ok(m.compileUnits.some((c) => !c.isRust && c.language === 'c++'));
+        assert.ok(m.compileUnits.some((c) => c.isRust && c.language === 'Rust'));
+        assert.ok(m.compileUnits.some((c) => !c.isRust && c.language === 'C++'));
         const pubs = pdbPublics(fixture(`msvc-rust/${name}.pdb`));
         const legacy = m.publics.filter((p) => p.name.startsWith('_ZN'));
         assert.equal(legacy.length, pubs.filter((p) => p.name.startsWith('_ZN')).length);
@@ -220,7 +220,7 @@ describe('readPeModule', function () {
       const m = readFixture('cpp-msvc/hello.exe');
       assert.deepEqual(m.functions.map((f) => f.name).sort(), ['exported_add', 'geometry::Point::sum', 'mainCRTStartup']);
       assert.ok(m.compileUnits.every((c) => !c.isRust));
-      assert.ok(m.compileUnits.some((c) => c.language === 'c++'));
+      assert.ok(m.compileUnits.some((c) => c.language === 'C++'));
       const site = m.inlineSites.find((s) => s.name === 'geometry::twice');
       assert.ok(site);
       const src = fs.readFileSync(fixture('src/hello.cpp'), 'utf8').split('\n');
