@@ -82,6 +82,9 @@ export class RustDebugSession extends LoggingDebugSession {
    * stop: the program cannot change while stopped (except by a native call, which drops them).
    */
   private readonly stopCache = new Map<string, Promise<unknown>>();
+  /** Client requests forwarded and not yet answered; evaluation reads wait for them (interactive first). */
+  private clientInFlight = 0;
+  private clientIdleWaiters: Array<() => void> = [];
   /** Whether the client shows progress (initialize's supportsProgressReporting). */
   private clientShowsProgress = false;
   /** progressId → client request seq, so cancelling a progress notification cancels its evaluation. */
@@ -283,6 +286,7 @@ export class RustDebugSession extends LoggingDebugSession {
     }
     const { seq, response } = backend.requestWithSeq(request.command, args);
     this.forwarded.set(request.seq, seq);
+    this.clientInFlight++;
     try {
       const answer = await response;
       const reply = responseTo(request);
@@ -291,7 +295,20 @@ export class RustDebugSession extends LoggingDebugSession {
       this.sendResponse(reply);
     } finally {
       this.forwarded.delete(request.seq);
+      if (--this.clientInFlight === 0) {
+        const waiters = this.clientIdleWaiters;
+        this.clientIdleWaiters = [];
+        for (const wake of waiters) wake();
+      }
     }
+  }
+
+  /**
+   * lldb-dap answers one request at a time, so an evaluation's next read waits until the client's
+   * own requests (threads, stackTrace, step) have been answered: they queue behind at most one read.
+   */
+  private async clientRequestsAnswered(): Promise<void> {
+    while (this.clientInFlight > 0) await new Promise<void>((resolve) => this.clientIdleWaiters.push(resolve));
   }
 
   private requireBackend(): LldbDapClient {
@@ -476,6 +493,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (!backendSupports(backend.capabilities, command)) {
       throw new Error(`${this.backendInfo?.versionText ?? 'lldb-dap'} does not offer '${command}', which this evaluation needs; use lldb-dap 20 or newer`);
     }
+    await this.clientRequestsAnswered();
     signal.throwIfAborted();
     const { seq, response } = backend.requestWithSeq(command, args);
     const onAbort = (): void => {

@@ -1,0 +1,169 @@
+// Benchmark: our adapter against lldb-dap spoken to directly, same program, same stop — evaluation latency, and threads/stackTrace during a long evaluation.
+import * as path from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { LldbDapClient } from '../src/debug/lldb-dap-client';
+import { findLldbDap } from '../src/debug/lldb-dap-discovery';
+import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
+import { report, row, type BenchRow } from './report';
+
+const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
+const SAMPLES = 40;
+/** How long each side's long evaluation is sampled; lldb-dap's own runs a native call of this length. */
+const LONG_EVALUATION_MS = 10_000;
+
+/** The same questions to both sides, in each one's words where they differ. */
+interface Side {
+  evaluate(expression: string, context: string): Promise<void>;
+  threads(): Promise<void>;
+  stackTrace(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function p50(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function sample(fn: () => Promise<unknown>, n = SAMPLES): Promise<number> {
+  // Warm-up, not counted: every executor worker has started and loaded the task module.
+  for (let i = 0; i < 5; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) times.push(await timeOnce(fn));
+  return p50(times);
+}
+
+async function ours(): Promise<Side & { startLong(): Promise<{ cancel(): Promise<void> }> }> {
+  const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0' } } as object);
+  dc.defaultTimeout = 120_000;
+  await dc.start();
+  const source = sourceOf('values');
+  const line = markerLine(source, 'main');
+  await Promise.all([
+    dc.waitForEvent('initialized').then(async () => {
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line }] });
+      await dc.configurationDoneRequest();
+    }),
+    dc.initializeRequest({ adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true }).then(() =>
+      dc.launchRequest({ program: compileProgram('values') } as DebugProtocol.LaunchRequestArguments),
+    ),
+    dc.waitForEvent('stopped'),
+  ]);
+  const threadId = (await dc.threadsRequest()).body.threads[0].id;
+  const frameId = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+  return {
+    evaluate: async (expression, context) => void (await dc.evaluateRequest({ expression, frameId, context })),
+    threads: async () => void (await dc.threadsRequest()),
+    stackTrace: async () => void (await dc.stackTraceRequest({ threadId, levels: 20 })),
+    startLong: async () => {
+      const started = dc.waitForEvent('progressStart');
+      const evaluation = dc.evaluateRequest({ expression: 'haystack == needle', frameId, context: 'watch' }).catch(() => undefined);
+      const progress = (await started) as DebugProtocol.ProgressStartEvent;
+      return {
+        cancel: async () => {
+          await dc.customRequest('cancel', { requestId: progress.body.requestId });
+          await evaluation;
+        },
+      };
+    },
+    close: () => dc.stop(),
+  };
+}
+
+async function direct(): Promise<Side & { startLong(): Promise<{ cancel(): Promise<void> }> }> {
+  const found = await findLldbDap(process.env.RUST_OFFLOAD_LLDB_DAP);
+  const c = new LldbDapClient(found.path);
+  const events: DebugProtocol.Event[] = [];
+  const waiters: Array<{ name: string; resolve(e: DebugProtocol.Event): void }> = [];
+  c.on('event', (e: DebugProtocol.Event) => {
+    const i = waiters.findIndex((w) => w.name === e.event);
+    if (i >= 0) waiters.splice(i, 1)[0].resolve(e);
+    else events.push(e);
+  });
+  const waitFor = (name: string): Promise<DebugProtocol.Event> => {
+    const i = events.findIndex((e) => e.event === name);
+    if (i >= 0) return Promise.resolve(events.splice(i, 1)[0]);
+    return new Promise((resolve) => waiters.push({ name, resolve }));
+  };
+  const init = await c.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'lldb-dap', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  c.capabilities = init.body ?? {};
+  const launched = c.request('launch', { program: compileProgram('values') });
+  await waitFor('initialized');
+  const source = sourceOf('values');
+  await c.request('setBreakpoints', { source: { path: source }, breakpoints: [{ line: markerLine(source, 'main') }] });
+  const stopped = waitFor('stopped');
+  await c.request('configurationDone');
+  await launched;
+  await stopped;
+  const threadId = (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads[0].id;
+  const frameId = (await c.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId, levels: 1 })).body.stackFrames[0].id;
+  return {
+    evaluate: async (expression, context) => void (await c.request('evaluate', { expression, frameId, context })),
+    threads: async () => void (await c.request('threads')),
+    stackTrace: async () => void (await c.request('stackTrace', { threadId, levels: 20 })),
+    startLong: async () => {
+      // lldb-dap-22 cuts a slow native call short (~0.7 s) in the watch context; as an LLDB command it runs to the end.
+      const evaluation = c.request('evaluate', { expression: `\`expression -- slow_answer(${LONG_EVALUATION_MS})`, frameId, context: 'repl' }).catch(() => undefined);
+      return { cancel: async () => void (await evaluation) };
+    },
+    close: async () => {
+      await c.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+      c.kill();
+    },
+  };
+}
+
+/** p50 latency of `request` sampled while the side's long evaluation runs (a fresh evaluation per measured request kind). */
+async function duringLong(side: Awaited<ReturnType<typeof ours>>, request: () => Promise<void>, samples: number): Promise<number> {
+  const long = await side.startLong();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) times.push(await timeOnce(request));
+  await long.cancel();
+  return p50(times);
+}
+
+export async function run(): Promise<void> {
+  const rows: BenchRow[] = [];
+  const a = await ours();
+  const b = await direct();
+  const peerName = 'lldb-dap-22 direct';
+  try {
+    // Simple expressions both sides understand alike: a local scalar and a struct field behind a reference.
+    for (const [label, mine, theirs] of [
+      ['local `total`', 'total', 'total'],
+      ['field `pair.1`', 'pair.1', 'pair.__1'],
+    ]) {
+      for (const context of ['hover', 'watch']) {
+        const ourP50 = await sample(() => a.evaluate(mine, context));
+        const peerP50 = await sample(() => b.evaluate(theirs, context));
+        rows.push(row(`${context} p50, ${label}`, 'ms', ourP50, peerP50, { peerName }));
+      }
+    }
+    const idle = { ours: { threads: await sample(() => a.threads()), stackTrace: await sample(() => a.stackTrace()) }, peer: { threads: await sample(() => b.threads()), stackTrace: await sample(() => b.stackTrace()) } };
+    rows.push(row('threads p50, idle', 'ms', idle.ours.threads, idle.peer.threads, { peerName }));
+    rows.push(row('stackTrace p50, idle', 'ms', idle.ours.stackTrace, idle.peer.stackTrace, { peerName }));
+
+    const busyOurs = { threads: await duringLong(a, () => a.threads(), 20), stackTrace: await duringLong(a, () => a.stackTrace(), 20) };
+    // lldb-dap answers nothing while its evaluation runs: the first sample already waits for its end.
+    const busyPeer = { threads: await duringLong(b, () => b.threads(), 1), stackTrace: await duringLong(b, () => b.stackTrace(), 1) };
+    rows.push(
+      row('threads p50, during a long evaluation', 'ms', busyOurs.threads, busyPeer.threads, {
+        peerName,
+        note: `ours: 1 GiB comparison in a worker; peer: native slow_answer(${LONG_EVALUATION_MS}) (an LLDB expression command)`,
+      }),
+    );
+    rows.push(row('stackTrace p50, during a long evaluation', 'ms', busyOurs.stackTrace, busyPeer.stackTrace, { peerName }));
+    rows.push(row('threads during evaluation / idle', 'x', busyOurs.threads / idle.ours.threads, busyPeer.threads / idle.peer.threads, { peerName, note: 'target: ours at most 2x' }));
+    rows.push(row('stackTrace during evaluation / idle', 'x', busyOurs.stackTrace / idle.ours.stackTrace, busyPeer.stackTrace / idle.peer.stackTrace, { peerName, note: 'target: ours at most 2x' }));
+  } finally {
+    await a.close().catch(() => undefined);
+    await b.close().catch(() => undefined);
+  }
+  report('dap', rows);
+}
