@@ -548,7 +548,8 @@ function readUnit(
     }
     if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
     // Qualified scope names are only needed for DIEs without a linkage name (C, or Rust declarations); built lazily.
-    const parentScope = linkageName === undefined && name !== undefined ? currentScope(u, scopeNames) : undefined;
+    const isFunctionTag = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine;
+    const parentScope = isFunctionTag && linkageName === undefined && name !== undefined ? currentScope(u, scopeNames) : undefined;
     let functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
     let inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
     if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
