@@ -23,8 +23,7 @@ export function pdbCandidates(imagePath: string, cv: CodeViewInfo, searchPaths: 
   if (pdbName) add(imageFlavor.join(imageDir, pdbName));
   if (cv.pdbPath) add(cv.pdbPath);
   const storeKey = cv.guid.replace(/[{}-]/g, '') + cv.age.toString(16).toUpperCase();
-  for (const dir of searchPaths) {
-    if (!dir) continue;
+  for (const dir of expandSymbolPath(searchPaths)) {
     const f = pathFlavor(dir);
     if (pdbName) {
       add(f.join(dir, pdbName));
@@ -32,6 +31,31 @@ export function pdbCandidates(imagePath: string, cv: CodeViewInfo, searchPaths: 
     }
   }
   add(imageFlavor.join(imageDir, `${imageStem}.pdb`));
+  return out;
+}
+
+/**
+ * Search-path entries as users write them for Windows debuggers (`_NT_SYMBOL_PATH` style): plain folders,
+ * `a;b` lists, and `srv*C:\cache*https://server` / `cache*C:\cache` entries, of which the local folders are kept
+ * (downloading from a symbol server is not done here).
+ */
+export function expandSymbolPath(entries: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const entry of entries) {
+    for (const part of entry.split(';')) {
+      const p = part.trim();
+      if (!p) continue;
+      if (!p.includes('*')) {
+        out.push(p);
+        continue;
+      }
+      for (const piece of p.split('*')) {
+        const t = piece.trim();
+        if (!t || /^(srv|symsrv|cache)$/i.test(t) || /^[a-z][a-z0-9+.-]*:\/\//i.test(t) || /\.dll$/i.test(t)) continue;
+        out.push(t);
+      }
+    }
+  }
   return out;
 }
 

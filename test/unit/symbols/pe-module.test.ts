@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { ModuleSymbols } from '../../../src/symbols/model';
-import { pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
+import { expandSymbolPath, pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
 import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
 import { listUnits } from '../../../src/symbols/dwarf';
 import { peDwarfSections, readPeModule } from '../../../src/symbols/pe-module';
@@ -113,6 +113,22 @@ describe('readPeModule', function () {
     it('reports a corrupt PDB as a read error, not a crash', () => {
       const broken = pdb.slice(0, 5000);
       rejects(() => readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: [], readFile: windowsFiles({ [`D:\\app\\${V158}.pdb`]: broken }).readFile }), /truncated/);
+    });
+
+    it('takes search paths written for Windows debuggers (srv*cache*url, cache*dir, a;b)', () => {
+      assert.deepEqual(expandSymbolPath(['srv*C:\\symcache*https://msdl.microsoft.com/download/symbols', 'cache*D:\\c;E:\\flat', '', 'symsrv*symsrv.dll*F:\\s*http://x']), [
+        'C:\\symcache',
+        'D:\\c',
+        'E:\\flat',
+        'F:\\s',
+      ]);
+      const storePath = `C:\\symcache\\${V158}.pdb\\0FB5AE189F7E49D4B1B03EF369FA76351\\${V158}.pdb`;
+      const m = readPeModule(exe, {
+        path: `D:\\app\\${V158}.exe`,
+        searchPaths: ['srv*C:\\symcache*https://msdl.microsoft.com/download/symbols'],
+        readFile: windowsFiles({ [storePath]: pdb }).readFile,
+      });
+      assert.equal(m.debugInfoPath, storePath);
     });
 
     it('treats drive-letter and UNC paths as Windows paths on every host', () => {
