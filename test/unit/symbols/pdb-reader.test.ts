@@ -124,7 +124,7 @@ describe('PDB reader against llvm-pdbutil-19', function () {
   });
 
   it('resolves inline sites like llvm-symbolizer-19: callee name, caller, call line and file', () => {
-    for (const exeRel of ['msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.exe', 'nocore-msvc/nocore.exe', 'cpp-msvc/hello.exe']) {
+    for (const exeRel of ['msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.exe', 'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0.exe', 'nocore-msvc/nocore.exe', 'cpp-msvc/hello.exe']) {
       const exe = fixture(exeRel);
       const m = readPeModule(new Uint8Array(fs.readFileSync(exe)), { path: exe, searchPaths: [], readFile: fsReadFile });
       assert.ok(m.inlineSites.length > 0, `${exeRel} has inline sites`);

@@ -277,7 +277,7 @@ describe('readPeModule', function () {
     });
 
     it('map addresses to the lines llvm-symbolizer gives for the function itself (the outermost frame)', () => {
-      for (const rel of [`msvc-rust/${V158}.exe`, 'nocore-msvc/nocore.exe', 'cpp-msvc/hello.exe']) {
+      for (const rel of [`msvc-rust/${V158}.exe`, `msvc-rust/${V159}.exe`, 'nocore-msvc/nocore.exe', 'old-rust-msvc/oldenum.exe', 'cpp-msvc/hello.exe']) {
         const m = readFixture(rel);
         const index = new SymbolIndex([buildIndex(m)]);
         // Addresses spread through every function: start, a third in, two thirds in.
