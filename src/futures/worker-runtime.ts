@@ -86,6 +86,8 @@ export class WorkerRuntime {
   private ready = false;
   private current: TaskContextImpl | undefined;
   private outbox: TaskDone[] = [];
+  /** Tasks (module#name) whose last run took at most 1 ms. */
+  private readonly quickTasks = new Set<string>();
   private outboxSince = 0;
   private readonly modules = new Map<string, Record<string, unknown>>();
   private readonly requests = new Map<number, { id: number; resolve(v: unknown): void; reject(e: unknown): void }>();
@@ -194,6 +196,9 @@ export class WorkerRuntime {
   private runQueued(): boolean {
     while (this.queue.length > 0) {
       const task = this.queue.shift()!;
+      // Results wait in the batch only behind tasks known to be quick: a task that may run long, or
+      // die of its heap limit, must not hold (or take down) the answers of the tasks before it.
+      if (this.outbox.length > 0 && !this.quickTasks.has(`${task.module}#${task.name}`)) this.flush();
       if (this.started) Atomics.add(this.started, 0, 1);
       const ctx = new TaskContextImpl(this, task);
       const t0 = Date.now();
@@ -261,6 +266,12 @@ export class WorkerRuntime {
     if (this.requests.size > 0) this.rejectRequestsOf(ctx.task.id, new Error('the task has finished'));
     const end = Date.now();
     const d = end - t0;
+    const key = `${ctx.task.module}#${ctx.task.name}`;
+    if (d <= 1) {
+      if (this.quickTasks.size < 1000) this.quickTasks.add(key);
+    } else {
+      this.quickTasks.delete(key);
+    }
     this.push(ok ? { id: ctx.task.id, ok: true, value: valueOrError, d } : { id: ctx.task.id, ok: false, error: toWireError(valueOrError), d }, end);
     if (end - this.outboxSince >= BATCH_HOLD_MS) this.flush();
   }

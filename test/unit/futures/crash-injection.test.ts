@@ -1,9 +1,9 @@
-// Crash injection: 1,000 tasks while workers die at random points; every future settles, none is lost, none runs twice.
+// Crash injection: 1,000 tasks while workers die at random points (exit, uncaught error, heap limit, SIGKILL); every future settles, none is lost, none runs twice.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrokenExecutor, wait, type Future } from '../../../src/futures';
+import { BrokenExecutor, wait, type Future, type PoolOptions } from '../../../src/futures';
 import { delay, demo, poolKinds, trackExecutors } from './pool-fixture';
 
 /** A small seeded PRNG (mulberry32), so a failing run can be replayed with the seed it prints. */
@@ -29,7 +29,8 @@ describe('futures: crash injection', () => {
       const context = `(seed ${seed}; rerun with CRASH_SEED=${seed})`;
       const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'futures-crash-')), 'starts.log');
       fs.writeFileSync(log, '');
-      const ex = track(kind.create({ maxWorkers: 3, reserveInteractiveWorker: false }));
+      // A heap cap so that blowHeap tasks die of it quickly; V8's dying words kept out of the output.
+      const ex = track(kind.create({ maxWorkers: 3, reserveInteractiveWorker: false, resourceLimits: { maxOldGenerationSizeMb: 48 }, onStderr: () => undefined } as PoolOptions));
 
       const normal = new Map<number, Future<number>>();
       const crashing: Future<unknown>[] = [];
@@ -37,6 +38,7 @@ describe('futures: crash injection', () => {
         const r = random();
         if (r < 0.015) crashing.push(ex.submit(demo.exit, 1 + Math.floor(random() * 100), Math.floor(random() * 3)));
         else if (r < 0.025) crashing.push(ex.submit(demo.throwUncaught, `injected ${id}`));
+        else if (r < 0.028) crashing.push(ex.submit(demo.blowHeap));
         else normal.set(id, ex.submitWith({ lane: random() < 0.1 ? 'interactive' : 'bulk' }, demo.logged, log, id, Math.floor(random() * 3)));
       }
 
