@@ -26,6 +26,7 @@ export interface Settings {
   evaluationTimeout: number;
   'tasks.keepFinished': number;
   lldbDapPath: string;
+  symbolSearchPaths: string[];
 }
 
 const defaults: Settings = {
@@ -34,6 +35,7 @@ const defaults: Settings = {
   evaluationTimeout: 5000,
   'tasks.keepFinished': 100,
   lldbDapPath: '',
+  symbolSearchPaths: [],
 };
 
 /** Reads a setting; a value of the wrong type (hand-edited settings.json) falls back to the default, with a warning in the log. */

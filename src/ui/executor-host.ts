@@ -52,7 +52,9 @@ export class ExecutorHost implements vscode.Disposable {
     const kind = readSetting('executor.kind', this.log);
     const maxWorkers = this.maxWorkers();
     const options = { maxWorkers, modulesRoot: this.modulesRoot };
-    const executor = kind === 'process' ? new ProcessPoolExecutor(options) : new ThreadPoolExecutor(options);
+    const executor = kind === 'process'
+      ? new ProcessPoolExecutor({ ...options, onStderr: (text) => this.log.warn(`worker stderr: ${text.trimEnd()}`) })
+      : new ThreadPoolExecutor(options);
     this.kind = kind;
     this.log.info(`Started a ${kind} pool executor with ${maxWorkers} workers (modules from ${this.modulesRoot}).`);
     this.created.fire(executor);

@@ -48,9 +48,11 @@ export class Workbench {
   }
 
   /** Saves a screenshot of one part of the window, e.g. '.part.sidebar', as test-results/<name>/<file>.png. */
-  async screenshotOf(selector: string, file: string): Promise<string> {
+  async screenshotOf(selector: string, file: string, maxHeight = Infinity): Promise<string> {
     const out = path.join(resultsDir, this.name, `${file}.png`);
-    await this.page.locator(selector).first().screenshot({ path: out });
+    const box = await this.page.locator(selector).first().boundingBox();
+    if (!box) throw new Error(`${selector} is not visible, so it cannot be photographed.`);
+    await this.page.screenshot({ path: out, clip: { ...box, height: Math.min(box.height, maxHeight) } });
     return out;
   }
 

@@ -60,7 +60,7 @@ describe('Debugger Tasks in the workbench', function () {
     await wb.until('the slow task running with progress', rowText('slow: 20 steps with progress'), (t) => /running · .*step \d+ of 20/.test(t));
     await wb.screenshot('endless-cancelled-slow-running');
     // The README's picture of the view (copied to docs/sidebar.png by hand when the view changes).
-    await wb.screenshotOf('.part.sidebar', 'sidebar');
+    await wb.screenshotOf('.part.sidebar', 'sidebar', 250);
   });
 
   it('shows every way a task ends, and the self-test reports how it went', async () => {

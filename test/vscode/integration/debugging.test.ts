@@ -1,0 +1,98 @@
+// Debugging the example crate inside a real extension host: the inline adapter, evaluations as sidebar futures, cancel on step.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RustOffloadApi } from '../../../src/extension';
+import type { TrackedFuture } from '../../../src/ui/task-store';
+import { getApi, until } from './host';
+
+/** Waits for the next DAP event of a kind from rust-offload sessions, as the adapter sent it. */
+function nextEvent(event: string): Promise<any> {
+  return new Promise((resolve) => {
+    const registration = vscode.debug.registerDebugAdapterTrackerFactory('rust-offload', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type: string; event?: string; body?: unknown }) => {
+          if (m.type === 'event' && m.event === event) {
+            registration.dispose();
+            resolve(m.body);
+          }
+        },
+      }),
+    });
+  });
+}
+
+function allTasks(api: RustOffloadApi, owner: string): TrackedFuture[] {
+  const out: TrackedFuture[] = [];
+  for (const session of api.tasks.roots()) {
+    if (session.owner !== owner) continue;
+    for (const kind of session.kinds.values()) for (const t of kind.tasks.values()) out.push(t.future);
+  }
+  return out;
+}
+
+describe('debugging the example crate', function () {
+  this.timeout(240_000);
+  let api: RustOffloadApi;
+  let session: vscode.DebugSession | undefined;
+  let breakpoint: vscode.SourceBreakpoint | undefined;
+
+  before(async function () {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder || !fs.existsSync(path.join(folder.uri.fsPath, 'Cargo.toml'))) this.skip();
+    api = await getApi();
+  });
+
+  after(async () => {
+    if (breakpoint) vscode.debug.removeBreakpoints([breakpoint]);
+    if (session) await vscode.debug.stopDebugging(session);
+  });
+
+  it('stops at a breakpoint, evaluates as a future owned by the session, and cancels a slow watch on step', async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const main = vscode.Uri.file(path.join(folder.uri.fsPath, 'src', 'main.rs'));
+    const lines = fs.readFileSync(main.fsPath, 'utf8').split(/\r?\n/);
+    const line = lines.findIndex((l) => l.includes('Set a breakpoint here'));
+    breakpoint = new vscode.SourceBreakpoint(new vscode.Location(main, new vscode.Position(line, 0)));
+    vscode.debug.addBreakpoints([breakpoint]);
+
+    const started = new Promise<vscode.DebugSession>((resolve) => {
+      const d = vscode.debug.onDidStartDebugSession((s) => {
+        d.dispose();
+        resolve(s);
+      });
+    });
+    const stopped = nextEvent('stopped');
+    assert.ok(await vscode.debug.startDebugging(folder, 'Debug warehouse'), 'the session starts');
+    session = await started;
+    const stop = await stopped;
+    const stack = await session.customRequest('stackTrace', { threadId: stop.threadId, levels: 1 });
+    const frame = stack.stackFrames[0];
+    assert.equal(frame.name, 'warehouse::main');
+    assert.equal(frame.line, line + 1);
+
+    const quantity = await session.customRequest('evaluate', { expression: 'warehouse.items[1].quantity', frameId: frame.id, context: 'watch' });
+    assert.equal(quantity.result, '196');
+    const done = allTasks(api, session.id).find((f) => f.label === 'warehouse.items[1].quantity');
+    assert.ok(done, 'the evaluation is listed in Debugger Tasks under the session');
+    assert.equal(done.kind, 'Evaluations');
+    assert.equal(done.outcome, 'done');
+
+    const slow = session.customRequest('evaluate', { expression: 'snapshot == backup', frameId: frame.id, context: 'watch' }).then(
+      () => 'finished',
+      (err: Error) => err.message,
+    );
+    await until('the slow watch running in Debugger Tasks', () => api.tasks.unsettled(session!.id).some((f) => f.label === 'snapshot == backup' && f.state === 'RUNNING'));
+    const threads = await session.customRequest('threads');
+    assert.ok(threads.threads.length >= 1);
+    assert.ok(api.tasks.unsettled(session.id).some((f) => f.label === 'snapshot == backup'), 'still running after threads answered');
+
+    const stoppedAgain = nextEvent('stopped');
+    await session.customRequest('next', { threadId: stop.threadId });
+    assert.equal(await slow, 'cancelled');
+    await stoppedAgain;
+    const cancelled = allTasks(api, session.id).find((f) => f.label === 'snapshot == backup');
+    assert.equal(cancelled?.outcome, 'cancelled');
+  });
+});
