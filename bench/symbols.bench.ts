@@ -54,7 +54,21 @@ async function benchDemangle(rows: BenchRow[]): Promise<void> {
   const ours = median([1, 2, 3].map(() => timeMs(() => indexPublicsOf(lib))));
   const peer = median([1, 2, 3].map(() => timeMs(() => spawnSync('sh', ['-c', `nm -C --defined-only '${lib}' > /dev/null`]))));
   console.log(`librustc_driver: ${count} symbols indexed`);
-  rows.push(row('demangle+index all defined symbols of librustc_driver', 'ms', ours, peer, { peerName: 'nm -C --defined-only', note: `${count} symbols; median of 3` }));
+  rows.push(row('demangle+index all defined symbols of librustc_driver, 1 thread', 'ms', ours, peer, { peerName: 'nm -C --defined-only', note: `${count} symbols; median of 3` }));
+  const executor = new ThreadPoolExecutor({ maxWorkers: 2 });
+  try {
+    await Promise.allSettled([1, 2].map(() => executor.submit(symbolTasks.planModuleLoad, { path: __filename }).result()));
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const loaded = await loadModuleSymbols(executor, { path: lib });
+      times.push(performance.now() - t0);
+      if (loaded.index.symbolCount !== count) throw new Error(`the split load indexed ${loaded.index.symbolCount} symbols, not ${count}`);
+    }
+    rows.push(row('demangle+index all defined symbols of librustc_driver, 2 workers (from the host)', 'ms', median(times), peer, { peerName: 'nm -C --defined-only', note: 'symbol table split across workers; median of 3' }));
+  } finally {
+    await executor.shutdown({ wait: true });
+  }
 }
 
 /** Rust source with enough generic instances and types for ≥200 MB of DWARF at opt-level 0. */

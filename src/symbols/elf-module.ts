@@ -19,6 +19,8 @@ export interface ElfReadOptions {
   unitRange?: { start: number; end: number };
   /** Skip DWARF entirely (symbol table only). */
   symbolsOnly?: boolean;
+  /** Only symbol-table entries [start, end) (a file without DWARF, split across workers); implies symbolsOnly. */
+  symbolRange?: { start: number; end: number };
 }
 
 export const DWARF_SECTION_NAMES: Record<keyof DwarfSections, string> = {
@@ -81,6 +83,10 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
     format: 'elf', debugFormat: 'none', imageBase: 0, compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics: [], warnings,
   };
   const firstChunk = !options.unitRange || options.unitRange.start === 0;
+  if (options.symbolRange) {
+    mod.publics = elfPublics(elf, options.symbolRange);
+    return mod;
+  }
   if (firstChunk) mod.publics = elfPublics(elf);
   throwIfAborted(options.signal);
   if (options.symbolsOnly) return mod;
@@ -107,9 +113,9 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
 }
 
 /** Defined symbols of .symtab (or .dynsym when stripped), demangled. Section and file symbols are skipped, as `nm` does. */
-export function elfPublics(elf: ElfFile): PublicSymbol[] {
-  let syms = elf.symbols('.symtab');
-  if (syms.length === 0) syms = elf.symbols('.dynsym');
+export function elfPublics(elf: ElfFile, range?: { start: number; end: number }): PublicSymbol[] {
+  let syms = elf.symbols('.symtab', range);
+  if (syms.length === 0 && elf.symbolCount('.symtab') === 0) syms = elf.symbols('.dynsym', range);
   const out: PublicSymbol[] = [];
   for (const s of syms) {
     if (s.shndx === 0 || s.type === 3 || s.type === 4 || s.name === '') continue;
@@ -121,6 +127,11 @@ export function elfPublics(elf: ElfFile): PublicSymbol[] {
     out.push(p);
   }
   return out;
+}
+
+/** The number of entries of the table elfPublics reads (.symtab, else .dynsym), to split it across workers. */
+export function publicSymbolCount(elf: ElfFile): number {
+  return elf.symbolCount('.symtab') || elf.symbolCount('.dynsym');
 }
 
 /** Splits .debug_info into unit-aligned byte ranges of about `targetBytes` each, for loading on several workers. */

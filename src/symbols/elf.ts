@@ -156,18 +156,33 @@ export class ElfFile {
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   }
 
-  /** Symbols of .symtab and .dynsym (index 0 skipped). */
-  symbols(which: '.symtab' | '.dynsym'): ElfSymbol[] {
-    const s = this.sections.find((x) => x.name === which && x.type === (which === '.symtab' ? SHT_SYMTAB : SHT_DYNSYM));
+  private symbolSection(which: '.symtab' | '.dynsym'): ElfSection | undefined {
+    return this.sections.find((x) => x.name === which && x.type === (which === '.symtab' ? SHT_SYMTAB : SHT_DYNSYM));
+  }
+
+  /** Entries in .symtab or .dynsym, including the null entry 0. */
+  symbolCount(which: '.symtab' | '.dynsym'): number {
+    const s = this.symbolSection(which);
+    return s ? Math.floor(s.size / 24) : 0;
+  }
+
+  /** Symbols of .symtab and .dynsym (index 0 skipped), or only entries [range.start, range.end). */
+  symbols(which: '.symtab' | '.dynsym', range?: { start: number; end: number }): ElfSymbol[] {
+    const s = this.symbolSection(which);
     if (!s) return [];
     const strs = this.sections[s.link];
     if (!strs) throw new SymbolReadError(`${which} links to string table #${s.link}, which does not exist`, this.path);
     const strtab = this.rawData(strs);
-    const data = this.rawData(s);
+    const total = Math.floor(s.size / 24);
+    const first = Math.max(1, range?.start ?? 1);
+    const last = Math.min(total, range?.end ?? total);
+    if (first >= last) return [];
+    if (s.size > this.source.size) throw new SymbolReadError(`${which} claims ${s.size} bytes, more than the whole file`, this.path);
+    const data = this.source.read(s.offset + first * 24, (last - first) * 24);
     const out: ElfSymbol[] = [];
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const count = Math.floor(data.length / 24);
-    for (let i = 1; i < count; i++) {
+    const count = last - first;
+    for (let i = 0; i < count; i++) {
       const o = i * 24;
       const nameOff = view.getUint32(o, true);
       const info = data[o + 4];

@@ -5,7 +5,7 @@ import * as v8 from 'node:v8';
 import type { TaskContext } from '../futures/contract';
 import { ByteSource, fileSource } from './byte-source';
 import { ElfFile } from './elf';
-import { ElfReadOptions, findDebugElf, planDwarfChunks, readElfModule } from './elf-module';
+import { ElfReadOptions, findDebugElf, planDwarfChunks, publicSymbolCount, readElfModule } from './elf-module';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { ModuleSymbols } from './model';
 import { buildIndex } from './symbol-index';
@@ -17,6 +17,8 @@ export interface SymbolLoadRequest {
   searchPaths?: string[];
   /** Read only these .debug_info units — one chunk of a split load (from planModuleLoad). */
   unitRange?: { start: number; end: number };
+  /** Read only these symbol-table entries (a file without DWARF whose table is split across workers). */
+  symbolRange?: { start: number; end: number };
   /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
   part?: number;
   parts?: number;
@@ -99,16 +101,31 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
     const options = elfOptions(request, ctx);
     const debugElf = findDebugElf(elf, options).elf;
     const info = debugElf.section('.debug_info') ?? debugElf.section('.zdebug_info');
-    const ranges = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
-    const chunks = ranges.map((unitRange, part) => ({ ...request, unitRange, part, parts: ranges.length }));
+    let chunks: SymbolLoadRequest[];
+    const symbols = publicSymbolCount(elf);
+    if (!info && symbols > 2 * SYMBOLS_PER_CHUNK) {
+      // No DWARF: the symbol table is the work (demangling), split by entry ranges.
+      const parts = Math.min(8, Math.ceil(symbols / SYMBOLS_PER_CHUNK));
+      const per = Math.ceil(symbols / parts);
+      chunks = Array.from({ length: parts }, (_, part) => ({ ...request, symbolRange: { start: part * per, end: Math.min(symbols, (part + 1) * per) }, part, parts }));
+    } else {
+      const ranges = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
+      chunks = ranges.map((unitRange, part) => ({ ...request, unitRange, part, parts: ranges.length }));
+    }
     return { path: request.path, format: 'elf', fileBytes: source.size, debugInfoBytes: info?.size ?? 0, chunks };
   } finally {
     source.close?.();
   }
 }
 
+/** Symbol-table entries per chunk when a file without DWARF is split (demangling ~50,000 names takes a fraction of a second). */
+const SYMBOLS_PER_CHUNK = 50_000;
+
 function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOptions {
-  return { path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange };
+  return {
+    path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange,
+    symbolRange: request.symbolRange,
+  };
 }
 
 /** How much lower than normal a worker runs while it loads symbols (Unix nice units). */

@@ -184,7 +184,16 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
   sortByAddress(rangeLow, [rangeHigh], [rangeEntry]);
 
   // Name hash: each entry under its full name and, when different, its name without generic arguments.
-  const hashCapacity = nextPow2(Math.max(16, entryCount * 4));
+  const bare: Array<string | undefined> = new Array(entryCount);
+  let keyCount = entryCount;
+  for (let i = 0; i < entryCount; i++) {
+    const b = stripGenerics(keys[i]);
+    if (b !== keys[i]) {
+      bare[i] = b;
+      keyCount++;
+    }
+  }
+  const hashCapacity = nextPow2(Math.max(16, Math.ceil(keyCount * 1.5)));
   const hashes = new Uint32Array(hashCapacity * 2);
   const mask = hashCapacity - 1;
   const insert = (key: string, entry: number): void => {
@@ -195,10 +204,9 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
     hashes[slot * 2 + 1] = entry;
   };
   for (let i = 0; i < entryCount; i++) {
-    const k = keys[i];
-    insert(k, i);
-    const bare = stripGenerics(k);
-    if (bare !== k) insert(bare, i);
+    insert(keys[i], i);
+    const b = bare[i];
+    if (b !== undefined) insert(b, i);
   }
 
   const inlineCount = mod.inlineSites.length;

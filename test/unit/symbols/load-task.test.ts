@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ThreadPoolExecutor } from '../../../src/futures/thread-pool';
 import type { Future } from '../../../src/futures/future';
 import { loadModuleSymbols, symbolTasks } from '../../../src/symbols/module-loader';
+import { SymbolIndex } from '../../../src/symbols/symbol-index';
 import { findRustcDriver, linuxFixtures } from './linux-fixtures';
 
 describe('symbol load task on the executor', function () {
@@ -47,11 +48,19 @@ describe('symbol load task on the executor', function () {
     assert.ok(loaded.parts[0].peakHeapBytes > 0 && loaded.debugInfoBytes > 0);
   });
 
-  it('loads a stripped library with only its symbol table as public symbols', async () => {
+  it('loads a library without debug info as public symbols, its symbol table split across workers', async () => {
     const lib = findRustcDriver();
-    const result = await executor.submitWith({ kind: 'Symbols', lane: 'bulk' }, symbolTasks.loadModule, { path: lib }).result();
-    assert.equal(result.status, 'publicsOnly');
-    assert.ok(result.counts.publics > 100_000);
+    const whole = await executor.submitWith({ kind: 'Symbols', lane: 'bulk' }, symbolTasks.loadModule, { path: lib }).result();
+    assert.equal(whole.status, 'publicsOnly');
+    assert.ok(whole.counts.publics > 100_000);
+    const split = await loadModuleSymbols(executor, { path: lib });
+    assert.ok(split.parts.length >= 2, `${split.parts.length} parts`);
+    assert.equal(split.parts.reduce((n, p) => n + p.counts.publics, 0), whole.counts.publics);
+    assert.equal(split.status, 'publicsOnly');
+    assert.equal(split.index.symbolCount, new SymbolIndex([whole.index]).symbolCount);
+    const hits = split.index.lookupByName('rustc_driver_impl::main');
+    assert.ok(hits.length >= 1);
+    assert.deepEqual(hits, new SymbolIndex([whole.index]).lookupByName('rustc_driver_impl::main'));
   });
 
   it('is cancelled by interrupt while it runs, and the executor goes on', async () => {
