@@ -19,7 +19,7 @@ export function packageExtension(log: (line: string) => void = console.log): { v
   if (build.status !== 0) throw new Error(`Building the extension bundle failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
   fs.mkdirSync(path.dirname(testVsix), { recursive: true });
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const pack = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', testVsix], { cwd: repoRoot, encoding: 'utf8' });
+  const pack = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', testVsix], { cwd: repoRoot, encoding: 'utf8' });
   if (pack.status !== 0) throw new Error(`vsce package failed (exit ${pack.status}):\n${pack.stdout}\n${pack.stderr}`);
   const bytes = fs.statSync(testVsix).size;
   log(`[harness] packaged ${path.relative(repoRoot, testVsix)}: ${(bytes / 1024).toFixed(1)} KiB`);
