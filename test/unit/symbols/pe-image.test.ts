@@ -12,6 +12,7 @@ const IMAGES = [
   'nocore-msvc/nocore.exe',
   'old-rust-msvc/oldenum.exe',
   'cpp-msvc/hello.exe',
+  'cpp-msvc/exports.dll',
   'rust-gnu/gnu.exe',
 ];
 
@@ -47,7 +48,7 @@ describe('PE32+/COFF reader against llvm-readobj-19 and nm', function () {
       it('reads the exports', () => {
         const ref = peExports(fixture(rel));
         assert.deepEqual(
-          image.exports.map((e) => ({ ordinal: e.ordinal, name: e.name ?? '', rva: e.rva })),
+          image.exports.map((e) => (e.forwarder ? { ordinal: e.ordinal, name: e.name ?? '', forwarder: e.forwarder } : { ordinal: e.ordinal, name: e.name ?? '', rva: e.rva })),
           ref,
         );
       });
@@ -67,6 +68,9 @@ describe('PE32+/COFF reader against llvm-readobj-19 and nm', function () {
     assert.ok(gnu.sections.some((s) => s.name === '.debug_line_str'), 'a section name longer than 8 bytes');
     assert.ok(gnu.symbols.length > 1000);
     assert.equal(readPe(load('cpp-msvc/hello.exe')).exports[0]?.name, 'exported_add');
+    const dll = readPe(load('cpp-msvc/exports.dll')).exports;
+    assert.ok(dll.some((e) => e.forwarder === 'kernel32.Sleep' && e.name === 'forwarded'));
+    assert.ok(dll.some((e) => e.ordinal === 7 && e.name === undefined));
   });
 
   it('places every defined COFF symbol at the address nm prints', () => {

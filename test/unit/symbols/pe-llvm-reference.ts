@@ -186,9 +186,11 @@ export function peDebugDirectory(file: string): { guid: string; age: number; pdb
   return g ? { guid: g[1], age: Number(g[2]), pdbPath: g[3].trim() } : undefined;
 }
 
-export function peExports(file: string): Array<{ ordinal: number; name: string; rva: number }> {
+export function peExports(file: string): Array<{ ordinal: number; name: string; rva?: number; forwarder?: string }> {
   const s = readobj(file, ['--coff-exports']);
-  return [...s.matchAll(/Export \{\s+Ordinal: (\d+)\s+Name: (\S*)\s+RVA: (0x[0-9A-F]+)/g)].map((m) => ({ ordinal: Number(m[1]), name: m[2], rva: Number(m[3]) }));
+  return [...s.matchAll(/Export \{\s+Ordinal: (\d+)\s+Name: (\S*)\s+(?:RVA: (0x[0-9A-F]+)|ForwardedTo: (\S+))/g)].map((m) =>
+    m[4] ? { ordinal: Number(m[1]), name: m[2], forwarder: m[4] } : { ordinal: Number(m[1]), name: m[2], rva: Number(m[3]) },
+  );
 }
 
 export function peCoffSymbols(file: string): Array<{ name: string; value: number; section: string; storageClass: string }> {

@@ -323,6 +323,12 @@ describe('readPeModule', function () {
       assert.equal(parts[1].publics.length, 0);
     });
 
+    it('of a DLL without debug info: named, non-forwarded exports as publics', () => {
+      const m = readFixture('cpp-msvc/exports.dll');
+      assert.equal(m.debugFormat, 'none');
+      assert.deepEqual(m.publics.map((p) => p.name).sort(), ['another', 'exported_add']);
+    });
+
     it('of an image without debug info: exports as publics', () => {
       const exe = bytes('cpp-msvc/hello.exe').slice();
       const dv = new DataView(exe.buffer);
