@@ -44,6 +44,8 @@ function getCorpus(): Corpus {
     images: [
       { name: 'nocore.exe', bytes: load('nocore-msvc/nocore.exe'), pdbName: 'nocore.pdb', pdb: load('nocore-msvc/nocore.pdb') },
       { name: 'hello.exe', bytes: load('cpp-msvc/hello.exe'), pdbName: 'hello.pdb', pdb: load('cpp-msvc/hello.pdb') },
+      { name: 'oldenum.exe', bytes: load('old-rust-msvc/oldenum.exe'), pdbName: 'oldenum.pdb', pdb: load('old-rust-msvc/oldenum.pdb') },
+      { name: 'exports.dll', bytes: load('cpp-msvc/exports.dll') },
       { name: 'hello32.exe', bytes: load('cpp-msvc/hello32.exe') },
       { name: 'gnu.exe', bytes: load('rust-gnu/gnu.exe') },
       { name: 'v159.exe', bytes: load('msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0.exe') },
@@ -103,7 +105,7 @@ export function runCase(seed: number, index: number): CaseResult {
     }
     if (kind < 0.75) {
       // A mutated small PDB behind its real image.
-      const img = c.images[Math.floor(rnd() * 2)];
+      const img = c.images[Math.floor(rnd() * 3)];
       let pdb = img.pdb!.slice();
       if (rnd() < 0.1) pdb = pdb.subarray(0, Math.floor(rnd() * pdb.length));
       else mutate(pdb, rnd);
@@ -143,7 +145,7 @@ export function runCase(seed: number, index: number): CaseResult {
 /** Sanity check for the harness: the unmutated inputs read cleanly. */
 export function baseline(): void {
   const c = getCorpus();
-  for (const img of c.images.slice(0, 2)) {
+  for (const img of c.images.slice(0, 3)) {
     readPeModule(img.bytes, { path: `C:\\x\\${img.name}`, searchPaths: [], readFile: (p) => (p === `C:\\x\\${img.pdbName}` ? img.pdb : undefined) });
   }
   readPe(c.big.exe);
