@@ -334,9 +334,10 @@ function lineBefore(rows: LineRow[], address: number, lo: number): LineRow | und
     if (rows[mid].address <= address) a = mid + 1;
     else b = mid;
   }
-  // Several rows can share an address; the first one written is the one that holds, as for llvm-symbolizer.
+  // Several rows can share an address: at that very address the first one holds, after it the last one (as
+  // llvm-symbolizer reads CodeView lines).
   let i = a - 1;
-  while (i > 0 && rows[i - 1].address === rows[i].address) i--;
+  if (i >= 0 && rows[i].address === address) while (i > 0 && rows[i - 1].address === address) i--;
   const r = rows[i];
   return r && r.address >= lo ? r : undefined;
 }
