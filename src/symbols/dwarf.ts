@@ -652,7 +652,8 @@ function addressValue(u: UnitState, form: number, v: number): number {
   return r.uN(u.cx.addressSize);
 }
 
-const MAX_RANGES = 100_000;
+/** Per range list; real functions have a handful, and a corrupt list must not fill memory. */
+const MAX_RANGES = 4096;
 
 function readRanges(u: UnitState, form: number, value: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];

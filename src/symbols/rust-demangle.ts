@@ -8,6 +8,8 @@ export interface DemangleOptions {
 
 /** Depth beyond which a name is considered hostile; real names nest a few dozen levels at most. */
 const MAX_DEPTH = 500;
+/** Grammar steps per name: backrefs can make output grow exponentially with the input, so the work is capped. */
+const MAX_STEPS = 200_000;
 
 /** Demangles a Rust symbol; undefined when `sym` is not a valid Rust mangled name (C, C++, or corrupt). */
 export function demangleRust(sym: string, options?: DemangleOptions): string | undefined {
@@ -206,8 +208,9 @@ class V0Printer {
     if (this.pos >= this.s.length) throw fail;
     return this.s.charCodeAt(this.pos++);
   }
+  private steps = 0;
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) throw fail;
+    if (++this.depth > MAX_DEPTH || ++this.steps > MAX_STEPS) throw fail;
   }
 
   /** base-62 number terminated by `_`; `_` alone is 0, otherwise value + 1. */

@@ -108,12 +108,31 @@ describe('Rust demangling vs nm -C and llvm-cxxfilt-19', function () {
   it('rejects malformed and hostile names without throwing', () => {
     const bad = ['', '_R', '_RN', '_RB_', '_RNvB0_3foo', '_ZN3foo17h0123456789abcdefE'.slice(0, 10), '_RIC0' + 'I'.repeat(5000), '_R' + 'A'.repeat(100_000)];
     for (const b of bad) assert.equal(demangleRust(b), undefined, b.slice(0, 40));
+    // Backrefs that double the output at every level: 2^60 characters if followed; the step cap ends it.
+    let body = 'INvC1a1fTuuE';
+    let prev = 8;
+    for (let i = 0; i < 60; i++) {
+      const ref = 'B' + base62(prev - 1) + '_';
+      prev = body.length;
+      body += `T${ref}${ref}E`;
+    }
+    assert.equal(demangleRust('_R' + body + 'E'), undefined);
     // A backref may only point backwards, so a self-reference cannot loop.
     assert.equal(demangleRust('_RB0_'), undefined);
     assert.equal(demangleRust('main'), undefined);
     assert.equal(demangleRust('_ZN10__cxxabiv111__terminateEPFvvE'), undefined, 'C++ names are not Rust');
   });
 });
+
+function base62(n: number): string {
+  const digits = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  let out = '';
+  do {
+    out = digits[n % 62] + out;
+    n = Math.floor(n / 62);
+  } while (n > 0);
+  return out;
+}
 
 function execCxxfilt(names: string[]): string[] {
   const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
