@@ -162,6 +162,8 @@ function moduleFromPdb(
 
   // Columns, not row objects: a big PDB has millions of rows (columns are not kept; nothing downstream uses them).
   const lineRows = new LineColumnsBuilder();
+  const rowAddresses = new Set<number>();
+  const blockEnds: Array<[number, number]> = [];
   const procSizes = new Map<number, number>();
   let ipiWarned = false;
   for (const mod of pdb.modules) {
@@ -203,11 +205,6 @@ function moduleFromPdb(
     // Line table: sorted per block; the function's declaring line is the line at its first address.
     const lineAt = new Map<number, { file?: number; line: number }>();
     const moduleRows: LineRow[] = [];
-    const blockStarts = new Set<number>();
-    for (const block of debug.c13.blocks) {
-      const a = va(block.segment, block.offset);
-      if (a !== undefined) blockStarts.add(a);
-    }
     for (const block of debug.c13.blocks) {
       const file = fileOf(block.fileId);
       const first = block.lines[0];
@@ -220,14 +217,14 @@ function moduleFromPdb(
         if (address === undefined || file === undefined) continue;
         const row: LineRow = { address, file, line: l.line };
         lineRows.row(address, file, l.line);
+        rowAddresses.add(address);
         moduleRows.push(row);
         if (!lineAt.has(address)) lineAt.set(address, { file, line: l.line });
       }
-      // Line 0 ends the sequence at the block's end, so padding after a function maps to no line (unless code follows).
+      // Line 0 ends the sequence at the block's end, so padding after a function maps to no line; added at the end,
+      // only where no row of any module starts (code that directly follows keeps its line).
       const end = va(block.segment, block.offset + block.codeSize);
-      if (file !== undefined && end !== undefined && lines.length > 0 && !blockStarts.has(end)) {
-        lineRows.row(end, file, 0);
-      }
+      if (file !== undefined && end !== undefined && lines.length > 0) blockEnds.push([end, file]);
     }
 
     const functionIndex: number[] = [];
@@ -308,6 +305,7 @@ function moduleFromPdb(
     }
   }
 
+  for (const [end, file] of blockEnds) if (!rowAddresses.has(end)) lineRows.row(end, file, 0);
   m.lineColumns = { address: lineRows.address, file: lineRows.file, line: lineRows.line, count: lineRows.count };
   for (const p of m.publics) {
     const size = procSizes.get(p.address);
