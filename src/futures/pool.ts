@@ -1,7 +1,8 @@
 // The worker pool behind both executors: lanes, prefetch, interrupt with a grace period, deadlines, crash handling.
 //
 // Lanes. Bulk work uses up to maxWorkers "general" workers. Interactive work goes first to a worker
-// reserved for it (spawned on the first interactive submit, beyond maxWorkers, kept warm), or to any
+// reserved for it (beyond maxWorkers, kept warm; spawned on the first interactive submit or as soon
+// as bulk work fills every general worker, whichever comes first), or to any
 // general worker with nothing in flight, and is always taken from the queue before bulk work. So an
 // interactive task never waits behind a bulk task; it can wait only for other interactive tasks.
 //
@@ -418,6 +419,16 @@ export abstract class WorkerPoolExecutor extends Executor {
       }
       if (batch.length === 0) break;
       this.send(best, batch);
+    }
+    // Once bulk work fills every general worker, start the interactive worker ahead of need, so the
+    // first evaluation during a symbol load does not pay for a spawn.
+    if (
+      (this.options.reserveInteractiveWorker ?? true) &&
+      !this.interactiveSlot &&
+      this.slots.length >= this.max &&
+      this.slots.every((s) => s.inFlight.size > 0)
+    ) {
+      this.spawn(true);
     }
   }
 

@@ -17,6 +17,16 @@ describe('futures: lanes', () => {
     });
   }
 
+  it('the interactive worker starts as soon as bulk work fills every general worker, before any interactive task', async () => {
+    const ex = track(poolKinds[0].create({ maxWorkers: 2 }));
+    const bulk = [1, 2, 3].map(() => ex.submit(demo.sleep, 5_000));
+    await until(() => bulk.filter((f) => f.running()).length === 2, 'the bulk tasks fill both general workers');
+    assert.equal(ex.stats().workers, 3);
+    const interactive = ex.submitWith({ lane: 'interactive' }, demo.whoAmI);
+    await interactive.result();
+    assert.ok(bulk.every((f) => f.worker !== interactive.worker));
+  });
+
   it('without a reserved worker, interactive tasks still jump the bulk queue', async () => {
     const ex = track(poolKinds[0].create({ maxWorkers: 1, reserveInteractiveWorker: false }));
     const order: string[] = [];
