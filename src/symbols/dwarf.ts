@@ -162,6 +162,8 @@ export class LineColumnsBuilder implements LineSink {
 export interface ReadDwarfOptions {
   /** Only units whose header offset lies in [start, end) of .debug_info; default all. */
   range?: { start: number; end: number };
+  /** Only the units with these header offsets (a chunk balanced by size); overrides `range`. */
+  units?: number[];
   signal?: AbortSignal;
   /** Called with the fraction of the range done, every ~1 MB of .debug_info. */
   onProgress?: (fraction: number) => void;
@@ -273,10 +275,18 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
   const named = new NamedTable();
   const pendingFunctions: Array<{ index: number; origin: number }> = [];
   const pendingInlines: Array<{ index: number; origin: number }> = [];
-  let off = start;
-  let nextReport = off + (1 << 20);
+  // Units in increasing offset order (the subprogram table relies on it).
+  const list = options.units ? [...new Set(options.units)].sort((a, b) => a - b) : undefined;
+  let total = end - start;
+  let done = 0;
+  let nextReport = 1 << 20;
   let failures = 0;
-  while (off < end && off + 11 <= s.info.length) {
+  let off = list ? (list[0] ?? s.info.length) : start;
+  let li = 0;
+  if (list) total = 0;
+  while (list ? li < list.length : off < end) {
+    if (list) off = list[li++];
+    if (off + 11 > s.info.length) break;
     let h: UnitHeader;
     try {
       h = readUnitHeader(s.info, off);
@@ -284,6 +294,7 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
       result.warnings.push(`DWARF: stopped reading units at .debug_info offset ${off}: ${(err as Error).message}`);
       break;
     }
+    if (list) total += h.end - h.offset;
     if (h.unitType === DW_UT_compile || h.unitType === DW_UT_partial || h.unitType === DW_UT_skeleton) {
       try {
         readUnit(s, h, abbrevCache, named, mapFile, result, pendingFunctions, pendingInlines);
@@ -292,11 +303,12 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
         if (++failures <= 20) result.warnings.push(`DWARF: skipped the unit at .debug_info offset ${h.offset}: ${err.message}`);
       }
     }
-    off = h.end;
-    if (off >= nextReport) {
-      nextReport = off + (1 << 20);
+    done += h.end - h.offset;
+    if (!list) off = h.end;
+    if (done >= nextReport) {
+      nextReport = done + (1 << 20);
       throwIfAborted(options.signal);
-      options.onProgress?.((off - start) / Math.max(1, end - start));
+      options.onProgress?.(list ? li / list.length : done / Math.max(1, total));
     }
   }
   if (failures > 20) result.warnings.push(`DWARF: ${failures - 20} more units were skipped`);

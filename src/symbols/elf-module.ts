@@ -1,7 +1,7 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
 import { ByteSource, bufferSource } from './byte-source';
-import { DwarfSections, listUnits, readDwarf } from './dwarf';
+import { DwarfSections, listUnits, readDwarf, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { ModuleSymbols, PublicSymbol } from './model';
@@ -17,6 +17,10 @@ export interface ElfReadOptions {
   onProgress?: (fraction: number, message: string) => void;
   /** Only these .debug_info units ([start, end) offsets) and no ELF symbols: one chunk of a split load. */
   unitRange?: { start: number; end: number };
+  /** Only the units with these header offsets (overrides unitRange); the chunk holding offset 0 also reads the ELF symbols. */
+  units?: number[];
+  /** Identifies the file's contents (path, size, mtime): a worker keeps the last file's DWARF sections under it for the next chunk. */
+  cacheKey?: string;
   /** Skip DWARF entirely (symbol table only). */
   symbolsOnly?: boolean;
   /** Only symbol-table entries [start, end) (a file without DWARF, split across workers); implies symbolsOnly. */
@@ -74,6 +78,35 @@ export function findDebugElf(elf: ElfFile, options: ElfReadOptions): { elf: ElfF
   };
 }
 
+interface CachedSections {
+  key: string;
+  sections: DwarfSections | undefined;
+  debugInfoPath: string;
+  warning?: string;
+}
+let sectionCache: CachedSections | undefined;
+let sectionCacheTimer: NodeJS.Timeout | undefined;
+
+/** Keeps one file's sections while its chunks arrive; dropped after a quiet spell so an idle worker holds no memory. */
+function rememberSections(entry: CachedSections): void {
+  sectionCache = entry;
+  if (sectionCacheTimer) clearTimeout(sectionCacheTimer);
+  sectionCacheTimer = setTimeout(() => {
+    sectionCache = undefined;
+    sectionCacheTimer = undefined;
+  }, 15_000);
+  sectionCacheTimer.unref?.();
+}
+
+function unitSize(info: Uint8Array, offset: number): number {
+  try {
+    const h = readUnitHeader(info, offset);
+    return h.end - h.offset;
+  } catch {
+    return 0;
+  }
+}
+
 /** Reads ELF symbols and DWARF. With `unitRange` only that slice of DWARF is read (symbols are left to the chunk holding offset 0). */
 export function readElfModule(source: ByteSource, options: ElfReadOptions): ModuleSymbols & { debugInfoBytes: number } {
   const elf = new ElfFile(source, options.path);
@@ -82,7 +115,7 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
     debugInfoBytes: 0,
     format: 'elf', debugFormat: 'none', imageBase: 0, compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics: [], warnings,
   };
-  const firstChunk = !options.unitRange || options.unitRange.start === 0;
+  const firstChunk = options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
   if (options.symbolRange) {
     mod.publics = elfPublics(elf, options.symbolRange);
     return mod;
@@ -90,16 +123,26 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   if (firstChunk) mod.publics = elfPublics(elf);
   throwIfAborted(options.signal);
   if (options.symbolsOnly) return mod;
-  const { elf: debugElf, warning } = findDebugElf(elf, options);
-  if (warning && firstChunk) warnings.push(warning);
-  const sections = dwarfSections(debugElf);
+  const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
+  let found: { sections: DwarfSections | undefined; debugInfoPath: string; warning?: string };
+  if (cached) found = cached;
+  else {
+    const { elf: debugElf, warning } = findDebugElf(elf, options);
+    found = { sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
+    if (options.cacheKey !== undefined) rememberSections({ key: options.cacheKey, ...found });
+  }
+  if (found.warning && firstChunk) warnings.push(found.warning);
+  const sections = found.sections;
   if (!sections) return mod;
   mod.debugFormat = 'dwarf';
-  mod.debugInfoBytes = options.unitRange ? options.unitRange.end - options.unitRange.start : sections.info.length;
-  mod.debugInfoPath = debugElf.path;
+  mod.debugInfoPath = found.debugInfoPath;
+  mod.debugInfoBytes = options.units
+    ? options.units.reduce((n, u) => n + unitSize(sections.info, u), 0)
+    : options.unitRange ? Math.min(options.unitRange.end, sections.info.length) - options.unitRange.start : sections.info.length;
   options.onProgress?.(0, 'reading DWARF');
   const d = readDwarf(sections, {
     range: options.unitRange,
+    units: options.units,
     signal: options.signal,
     onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
   });
@@ -134,20 +177,26 @@ export function publicSymbolCount(elf: ElfFile): number {
   return elf.symbolCount('.symtab') || elf.symbolCount('.dynsym');
 }
 
-/** Splits .debug_info into unit-aligned byte ranges of about `targetBytes` each, for loading on several workers. */
-export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number): Array<{ start: number; end: number }> {
+/**
+ * Groups the .debug_info units into chunks of about `targetBytes` for several workers. Units cannot be split, and
+ * one compile unit can be a large share of the file, so units are dealt out largest first to the lightest chunk
+ * (LPT scheduling); chunks come back largest first, the order to submit them in.
+ */
+export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number): Array<{ units: number[]; bytes: number }> {
   const { elf: debugElf } = findDebugElf(elf, options);
   const info = debugElf.data('.debug_info');
-  if (!info || info.length === 0) return [{ start: 0, end: 0 }];
+  if (!info || info.length === 0) return [{ units: [0], bytes: 0 }];
   const units = listUnits(info);
-  const chunks: Array<{ start: number; end: number }> = [];
-  let start = 0;
-  for (const u of units) {
-    if (u.end - start >= targetBytes) {
-      chunks.push({ start, end: u.end });
-      start = u.end;
-    }
+  const total = units.reduce((n, u) => n + (u.end - u.offset), 0);
+  const count = Math.max(1, Math.min(units.length, Math.ceil(total / Math.max(1, targetBytes))));
+  const chunks = Array.from({ length: count }, () => ({ units: [] as number[], bytes: 0 }));
+  for (const u of [...units].sort((a, b) => b.end - b.offset - (a.end - a.offset))) {
+    let lightest = chunks[0];
+    for (const c of chunks) if (c.bytes < lightest.bytes) lightest = c;
+    lightest.units.push(u.offset);
+    lightest.bytes += u.end - u.offset;
   }
-  if (start < info.length || chunks.length === 0) chunks.push({ start, end: info.length });
-  return chunks;
+  for (const c of chunks) c.units.sort((a, b) => a - b);
+  // The chunk with unit 0 also reads the ELF symbols; every chunk must hold at least one unit.
+  return chunks.filter((c) => c.units.length > 0).sort((a, b) => b.bytes - a.bytes);
 }

@@ -17,6 +17,8 @@ export interface SymbolLoadRequest {
   searchPaths?: string[];
   /** Read only these .debug_info units — one chunk of a split load (from planModuleLoad). */
   unitRange?: { start: number; end: number };
+  /** Read only the .debug_info units at these offsets (a size-balanced chunk from planModuleLoad). */
+  units?: number[];
   /** Read only these symbol-table entries (a file without DWARF whose table is split across workers). */
   symbolRange?: { start: number; end: number };
   /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
@@ -109,8 +111,8 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
       const per = Math.ceil(symbols / parts);
       chunks = Array.from({ length: parts }, (_, part) => ({ ...request, symbolRange: { start: part * per, end: Math.min(symbols, (part + 1) * per) }, part, parts }));
     } else {
-      const ranges = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
-      chunks = ranges.map((unitRange, part) => ({ ...request, unitRange, part, parts: ranges.length }));
+      const planned = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
+      chunks = planned.map((c, part) => ({ ...request, units: c.units, part, parts: planned.length }));
     }
     return { path: request.path, format: 'elf', fileBytes: source.size, debugInfoBytes: info?.size ?? 0, chunks };
   } finally {
@@ -122,9 +124,16 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
 const SYMBOLS_PER_CHUNK = 50_000;
 
 function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOptions {
+  let cacheKey: string | undefined;
+  try {
+    const st = fs.statSync(request.path);
+    cacheKey = `${request.path}\0${st.size}\0${st.mtimeMs}\0${(request.searchPaths ?? []).join('\0')}`;
+  } catch {
+    cacheKey = undefined;
+  }
   return {
     path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange,
-    symbolRange: request.symbolRange,
+    units: request.units, symbolRange: request.symbolRange, cacheKey,
   };
 }
 
