@@ -215,16 +215,22 @@ export function nmDefined(file: string): Array<{ address: number; type: string; 
 /** llvm-symbolizer's inline chain (innermost first) for each address: function name, file and line. */
 export function symbolize(exe: string, addresses: number[]): Array<Array<{ name: string; file: string; line: number }>> {
   const out = run('llvm-symbolizer-19', [`--obj=${exe}`, '--inlining'], addresses.map((a) => `0x${a.toString(16)}`).join('\n') + '\n');
-  return out
-    .split(/\n\n/)
-    .filter((b) => b.trim())
-    .map((b) => {
-      const lines = b.trim().split('\n');
-      const frames: Array<{ name: string; file: string; line: number }> = [];
-      for (let i = 0; i + 1 < lines.length; i += 2) {
-        const loc = /^(.*):(\d+):\d+$/.exec(lines[i + 1]);
-        frames.push({ name: lines[i], file: loc ? loc[1] : lines[i + 1], line: loc ? Number(loc[2]) : 0 });
-      }
-      return frames;
-    });
+  // Blocks of (name, file:line:column) pairs end with an empty line; a name can itself be empty (padding without
+  // a symbol), which shows as an empty line followed by a location.
+  const lines = out.split('\n');
+  const isLoc = (l: string | undefined) => l !== undefined && /:\d+:\d+$/.test(l);
+  const chains: Array<Array<{ name: string; file: string; line: number }>> = [];
+  let frames: Array<{ name: string; file: string; line: number }> = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === '' && !isLoc(lines[i + 1])) {
+      if (frames.length) chains.push(frames);
+      frames = [];
+      continue;
+    }
+    const loc = /^(.*):(\d+):\d+$/.exec(lines[i + 1] ?? '');
+    frames.push({ name: lines[i], file: loc ? loc[1] : (lines[i + 1] ?? ''), line: loc ? Number(loc[2]) : 0 });
+    i++;
+  }
+  if (frames.length) chains.push(frames);
+  return chains;
 }

@@ -280,10 +280,10 @@ describe('readPeModule', function () {
       for (const rel of [`msvc-rust/${V158}.exe`, `msvc-rust/${V159}.exe`, 'nocore-msvc/nocore.exe', 'old-rust-msvc/oldenum.exe', 'cpp-msvc/hello.exe']) {
         const m = readFixture(rel);
         const index = new SymbolIndex([buildIndex(m)]);
-        // Addresses spread through every function: start, a third in, two thirds in.
+        // Addresses spread through every function (start, a third in, two thirds in) and the padding just past it.
         const addrs = m.functions.flatMap((f) => {
           const [lo, hi] = f.ranges[0];
-          return [lo, lo + Math.floor((hi - lo) / 3), lo + Math.floor((2 * (hi - lo)) / 3)];
+          return [lo, lo + Math.floor((hi - lo) / 3), lo + Math.floor((2 * (hi - lo)) / 3), hi];
         }).filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 400)) === 0);
         const chains = symbolize(fixture(rel), addrs);
         // Where two rows share an address, llvm-symbolizer gives the first at that exact address and the last just
@@ -295,15 +295,23 @@ describe('readPeModule', function () {
           rowsAt.set(a, (rowsAt.get(a) ?? 0) + 1);
         }
         let compared = 0;
+        let noLine = 0;
         addrs.forEach((a, i) => {
           const outer = chains[i][chains[i].length - 1];
-          if (outer.line === 0 || (rowsAt.get(a) ?? 0) > 1) return;
+          if ((rowsAt.get(a) ?? 0) > 1) return;
+          if (outer.line === 0) {
+            // Padding between functions, or code no row covers: no line, for both.
+            assert.equal(index.lookupAddress(a).line, undefined, `${rel} at 0x${a.toString(16)}: ${JSON.stringify(chains[i])}`);
+            noLine++;
+            return;
+          }
           const hit = index.lookupAddress(a);
           assert.equal(hit.line, outer.line, `${rel} at 0x${a.toString(16)}: ${JSON.stringify(chains[i])}`);
           assert.equal(hit.file, outer.file);
           compared++;
         });
-        assert.ok(compared > addrs.length * 0.8, `${rel}: compared ${compared} of ${addrs.length}`);
+        assert.ok(compared + noLine > addrs.length * 0.8, `${rel}: compared ${compared} + ${noLine} of ${addrs.length}`);
+        assert.ok(compared > addrs.length * 0.5, `${rel}: compared ${compared} of ${addrs.length}`);
       }
     });
 
