@@ -5,6 +5,7 @@ import { bufferSource, fileSource } from '../../../src/symbols/byte-source';
 import { ElfFile } from '../../../src/symbols/elf';
 import { dwarfSections, readElfModule } from '../../../src/symbols/elf-module';
 import { listUnits } from '../../../src/symbols/dwarf';
+import { joinDwarfPath } from '../../../src/symbols/dwarf-line';
 import { ModuleSymbols } from '../../../src/symbols/model';
 import { demangleRust } from '../../../src/symbols/rust-demangle';
 import { SymbolIndex, buildIndex } from '../../../src/symbols/symbol-index';
@@ -161,6 +162,15 @@ describe('DWARF reader vs llvm-dwarfdump-19', function () {
     assert.equal(alone.debugFormat, 'none');
     assert.ok(alone.publics.length > 0);
     assert.match(alone.warnings.join('\n'), /split\.debug .*was not found/);
+  });
+
+  it('joins DWARF directories and file names the way the producing host spells paths (Windows drives and UNC too)', () => {
+    assert.equal(joinDwarfPath('C:\\work\\app', 'src\\main.rs'), 'C:\\work\\app\\src\\main.rs');
+    assert.equal(joinDwarfPath('C:/work/app', 'src/main.rs'), 'C:\\work\\app\\src\\main.rs');
+    assert.equal(joinDwarfPath('\\\\server\\share', 'lib.rs'), '\\\\server\\share\\lib.rs');
+    assert.equal(joinDwarfPath('C:\\work', 'D:\\other\\x.rs'), 'D:\\other\\x.rs', 'an absolute name wins');
+    assert.equal(joinDwarfPath('/rustc/59807616e', 'library/core/src/lib.rs'), '/rustc/59807616e/library/core/src/lib.rs');
+    assert.equal(joinDwarfPath(undefined, 'a.rs'), 'a.rs');
   });
 
   it('reads chunks of units that together give the whole', () => {
