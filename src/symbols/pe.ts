@@ -193,6 +193,8 @@ function stringAt(strings: Uint8Array | undefined, offset: number, r: ByteReader
 function sectionName(raw: Uint8Array, strings: Uint8Array | undefined, r: ByteReader): string {
   const end = raw.indexOf(0);
   const short = new TextDecoder().decode(raw.subarray(0, end < 0 ? 8 : end));
+  // A stripped image can keep `/4`-style names without the string table they point into: keep them as written.
+  if (!strings) return short;
   if (short.startsWith('//')) return stringAt(strings, decodeBase64Offset(short.slice(2), r), r);
   if (short.startsWith('/') && /^\/\d+$/.test(short)) return stringAt(strings, Number(short.slice(1)), r);
   return short;

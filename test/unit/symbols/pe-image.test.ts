@@ -81,6 +81,18 @@ describe('PE32+/COFF reader against llvm-readobj-19 and nm', function () {
     for (const s of ours) assert.ok(ref.has(`${s.name}@${s.address}`), `${s.name} at 0x${s.address!.toString(16)} is not in nm's output`);
   });
 
+  it('keeps /N section names as written when the symbol table was stripped', () => {
+    const bytes = load('rust-gnu/gnu.exe').slice();
+    const dv = new DataView(bytes.buffer);
+    const pe = dv.getUint32(0x3c, true);
+    dv.setUint32(pe + 12, 0, true); // PointerToSymbolTable
+    dv.setUint32(pe + 16, 0, true); // NumberOfSymbols
+    const image = readPe(bytes);
+    assert.equal(image.symbols.length, 0);
+    assert.ok(image.sections.some((s) => /^\/\d+$/.test(s.name)));
+    assert.ok(image.sections.some((s) => s.name === '.text'));
+  });
+
   it('maps RVAs to file offsets only inside a section\'s raw data', () => {
     const image = readPe(load(IMAGES[0]));
     const text = image.sections[0];
