@@ -20,8 +20,9 @@ interface MochaRunnable {
 export async function runSuite(write: (line: string) => void, grep?: string): Promise<SuiteResult> {
   const Mocha = loadMocha();
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: class {} as any, grep });
-  // shutdown.test.js deactivates the extension, so it runs after every other file.
-  const files = findTests(__dirname).sort((a, b) => Number(isShutdown(a)) - Number(isShutdown(b)) || a.localeCompare(b));
+  // extension.test.js checks the state right after activation (no executor yet), so it runs first;
+  // shutdown.test.js deactivates the extension, so it runs last.
+  const files = findTests(__dirname).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   for (const file of files) mocha.addFile(file);
   await mocha.loadFilesAsync();
   const result: SuiteResult = { passed: 0, failed: 0, pending: 0, failures: [] };
@@ -49,8 +50,9 @@ export async function runSuite(write: (line: string) => void, grep?: string): Pr
   return result;
 }
 
-function isShutdown(file: string): boolean {
-  return path.basename(file) === 'shutdown.test.js';
+function rank(file: string): number {
+  const name = path.basename(file);
+  return name === 'extension.test.js' ? 0 : name === 'shutdown.test.js' ? 2 : 1;
 }
 
 function findTests(dir: string): string[] {
