@@ -295,9 +295,11 @@ function readDebugDirectory(r: ByteReader, image: PeImage, [rva, size]: [number,
     e.skip(12);
     const type = e.u32();
     const sizeOfData = e.u32();
-    e.u32(); // AddressOfRawData
-    const pointerToRawData = e.u32();
+    const addressOfRawData = e.u32();
+    let pointerToRawData = e.u32();
     if (type !== IMAGE_DEBUG_TYPE_CODEVIEW) continue;
+    // Some linkers leave the file pointer 0 and give only the RVA.
+    if (pointerToRawData === 0) pointerToRawData = rvaToOffset(image, addressOfRawData, sizeOfData) ?? 0;
     const cv = new ByteReader(e.sliceAt(pointerToRawData, sizeOfData), `${r.what} CodeView record`);
     const sig = cv.u32();
     if (sig !== 0x53445352 /* RSDS */) continue; // NB10 (VC6-era) PDBs are not supported.
