@@ -78,6 +78,14 @@ export function findDebugElf(elf: ElfFile, options: ElfReadOptions): { elf: ElfF
   };
 }
 
+/** The lowest page of the allocated sections: 0 for position-independent files, 0x400000 for a classic executable. Load bias = load address − this. */
+export function elfImageBase(elf: ElfFile): number {
+  const SHF_ALLOC = 2;
+  let low = Infinity;
+  for (const s of elf.sections) if (s.flags & SHF_ALLOC && s.addr > 0 && s.addr < low) low = s.addr;
+  return low === Infinity ? 0 : Math.floor(low / 4096) * 4096;
+}
+
 interface CachedSections {
   key: string;
   sections: DwarfSections | undefined;
@@ -113,7 +121,7 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   const warnings: string[] = [];
   const mod: ModuleSymbols & { debugInfoBytes: number } = {
     debugInfoBytes: 0,
-    format: 'elf', debugFormat: 'none', imageBase: 0, compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics: [], warnings,
+    format: 'elf', debugFormat: 'none', imageBase: elfImageBase(elf), compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics: [], warnings,
   };
   const firstChunk = options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
   if (options.symbolRange) {

@@ -35,6 +35,8 @@ export interface SymbolLoadResult {
   format: 'elf' | 'pe';
   debugFormat: 'dwarf' | 'pdb' | 'none';
   debugInfoPath?: string;
+  /** Link-time base address of the image (ELF: lowest loaded page; PE: ImageBase); runtime address = address − imageBase + load address. */
+  imageBase: number;
   status: SymbolStatus;
   /** One index segment; `new SymbolIndex([...segments])` queries them together. */
   index: ArrayBufferLike;
@@ -223,6 +225,7 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
     format,
     debugFormat: mod.debugFormat,
     debugInfoPath: mod.debugInfoPath,
+    imageBase: mod.imageBase,
     status,
     index,
     counts: {

@@ -1,0 +1,189 @@
+// Host-side record of one debug session's modules and their symbol loads: what the Modules view shows, what symbol search and function breakpoints by Rust path query.
+import { EventEmitter } from 'node:events';
+import type { Executor } from '../futures/executor';
+import type { Future } from '../futures/future';
+import { loadModuleSymbols } from './module-loader';
+import { SymbolHit, SymbolIndex } from './symbol-index';
+
+export type ModuleSymbolStatus = 'loading' | 'loaded' | 'publicsOnly' | 'none' | 'error' | 'cancelled';
+
+/** A module as the DAP `module` event and `modules` response describe it (the fields we use). */
+export interface DapModuleLike {
+  id: number | string;
+  name: string;
+  path?: string;
+  /** lldb-dap: where the module is loaded, e.g. "0x00005555...". */
+  addressRange?: string;
+}
+
+export interface ModuleEntry {
+  id: string;
+  name: string;
+  path: string;
+  status: ModuleSymbolStatus;
+  /** 0..1 while loading. */
+  progress: number;
+  message?: string;
+  /** File size in bytes, once known. */
+  sizeBytes?: number;
+  /** Time the load took, once settled. */
+  elapsedMs?: number;
+  /** Why the load failed (status 'error'), for the view's tooltip. */
+  error?: string;
+  warnings: string[];
+  index?: SymbolIndex;
+  /** Runtime address − link-time address, when the debugger reported where the module is loaded. */
+  slide?: number;
+  debugInfoPath?: string;
+}
+
+/** A hit with its module and, when the load address is known, its runtime address. */
+export interface ModuleSymbolHit extends SymbolHit {
+  module: string;
+  runtimeAddress?: number;
+}
+
+export interface ModuleRegistryOptions {
+  /** The debug session id: futures carry it as owner so the session can cancel its own loads. */
+  owner?: string;
+  /** `rustOffload.symbolSearchPaths`. */
+  searchPaths?: string[];
+}
+
+/** Emits 'changed' (one module) whenever a module is added, progresses, settles or is removed. */
+export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; removed: [ModuleEntry] }> {
+  private readonly entries = new Map<string, ModuleEntry>();
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly imageBases = new Map<string, number>();
+  private readonly loadAddresses = new Map<string, number>();
+  private disposed = false;
+
+  constructor(private readonly executor: Executor, private readonly options: ModuleRegistryOptions = {}) {
+    super();
+  }
+
+  /** Feed every DAP `module` event (and each module of a `modules` response as 'new'); loads start in the bulk lane. */
+  onModule(reason: 'new' | 'changed' | 'removed', module: DapModuleLike): void {
+    if (this.disposed) return;
+    const id = String(module.id);
+    if (reason === 'removed') {
+      this.controllers.get(id)?.abort();
+      const entry = this.entries.get(id);
+      this.entries.delete(id);
+      if (entry) this.emit('removed', entry);
+      return;
+    }
+    const load = parseAddress(module.addressRange);
+    if (load !== undefined) this.loadAddresses.set(id, load);
+    const existing = this.entries.get(id);
+    if (existing && existing.path === (module.path ?? existing.path)) {
+      this.updateSlide(existing);
+      this.emit('changed', existing);
+      return;
+    }
+    if (!module.path) return; // nothing to read (a module without a file, e.g. [vdso])
+    this.start(id, module.name, module.path);
+  }
+
+  modules(): ModuleEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(id: string): ModuleEntry | undefined {
+    return this.entries.get(String(id));
+  }
+
+  /** Fuzzy search over every loaded module, best first, up to `limit`. */
+  search(query: string, limit = 1000): ModuleSymbolHit[] {
+    const all: Array<ModuleSymbolHit & { rank: number }> = [];
+    for (const e of this.entries.values()) {
+      if (!e.index) continue;
+      e.index.search(query, limit).forEach((hit, rank) => all.push({ ...this.withModule(e, hit), rank }));
+    }
+    // Interleave modules by rank so one big module does not crowd out the rest.
+    return all.sort((a, b) => a.rank - b.rank).slice(0, limit).map(({ rank: _rank, ...hit }) => hit);
+  }
+
+  /** Functions named `path` (generic instances included) in every loaded module: where a function breakpoint goes. */
+  resolveFunction(path: string): ModuleSymbolHit[] {
+    const out: ModuleSymbolHit[] = [];
+    for (const e of this.entries.values()) {
+      if (e.index) for (const hit of e.index.lookupByName(path)) out.push(this.withModule(e, hit));
+    }
+    return out;
+  }
+
+  /** Cancels every load still running. */
+  dispose(): void {
+    this.disposed = true;
+    for (const c of this.controllers.values()) c.abort();
+    this.controllers.clear();
+  }
+
+  private withModule(e: ModuleEntry, hit: SymbolHit): ModuleSymbolHit {
+    const out: ModuleSymbolHit = { ...hit, module: e.name };
+    if (e.slide !== undefined) out.runtimeAddress = hit.address + e.slide;
+    return out;
+  }
+
+  private updateSlide(e: ModuleEntry): void {
+    const load = this.loadAddresses.get(e.id);
+    const base = this.imageBases.get(e.id);
+    if (load !== undefined && base !== undefined) e.slide = load - base;
+  }
+
+  private start(id: string, name: string, path: string): void {
+    this.controllers.get(id)?.abort();
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    const entry: ModuleEntry = { id, name, path, status: 'loading', progress: 0, warnings: [] };
+    this.entries.set(id, entry);
+    this.emit('changed', entry);
+    const t0 = Date.now();
+    const futures: Array<Future<unknown>> = [];
+    loadModuleSymbols(this.executor, { path, searchPaths: this.options.searchPaths }, {
+      owner: this.options.owner,
+      signal: controller.signal,
+      onFuture: (f) => futures.push(f),
+      onProgress: (fraction, message) => {
+        if (this.entries.get(id) !== entry) return;
+        entry.progress = fraction;
+        entry.message = message;
+        this.emit('changed', entry);
+      },
+    }).then(
+      (loaded) => {
+        if (this.entries.get(id) !== entry) return;
+        entry.status = loaded.status;
+        entry.index = loaded.index;
+        entry.progress = 1;
+        entry.message = undefined;
+        entry.warnings = loaded.warnings;
+        entry.sizeBytes = loaded.parts[0]?.fileBytes;
+        entry.debugInfoPath = loaded.parts.find((p) => p.debugInfoPath)?.debugInfoPath;
+        this.imageBases.set(id, loaded.parts[0]?.imageBase ?? 0);
+        this.updateSlide(entry);
+        entry.elapsedMs = Date.now() - t0;
+        this.controllers.delete(id);
+        this.emit('changed', entry);
+      },
+      (err: unknown) => {
+        if (this.entries.get(id) !== entry) return;
+        const cancelled = controller.signal.aborted || futures.some((f) => f.outcome === 'cancelled');
+        entry.status = cancelled ? 'cancelled' : 'error';
+        entry.error = err instanceof Error ? err.message : String(err);
+        entry.elapsedMs = Date.now() - t0;
+        this.controllers.delete(id);
+        this.emit('changed', entry);
+      },
+    );
+  }
+}
+
+function parseAddress(range: string | undefined): number | undefined {
+  if (!range) return undefined;
+  const m = /0x[0-9a-fA-F]+/.exec(range);
+  if (!m) return undefined;
+  const v = Number(BigInt(m[0]));
+  return Number.isSafeInteger(v) ? v : undefined;
+}
