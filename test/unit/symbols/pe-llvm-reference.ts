@@ -234,3 +234,14 @@ export function symbolize(exe: string, addresses: number[]): Array<Array<{ name:
   if (frames.length) chains.push(frames);
   return chains;
 }
+
+/** Start addresses of the DW_TAG_subprogram entries that have code (a DW_AT_low_pc), from llvm-dwarfdump-19. */
+export function dwarfSubprogramStarts(file: string): number[] {
+  const out: number[] = [];
+  for (const die of run('llvm-dwarfdump-19', ['--debug-info', file]).split(/\n\s*\n/)) {
+    if (!/DW_TAG_subprogram/.test(die)) continue;
+    const low = /DW_AT_low_pc\s+\((0x[0-9a-f]+)\)/.exec(die);
+    if (low) out.push(Number(low[1]));
+  }
+  return out;
+}

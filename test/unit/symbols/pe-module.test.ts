@@ -10,7 +10,7 @@ import { listUnits } from '../../../src/symbols/dwarf';
 import { peDwarfSections, readPeModule } from '../../../src/symbols/pe-module';
 import { buildIndex, SymbolIndex } from '../../../src/symbols/symbol-index';
 import { readPe } from '../../../src/symbols/pe';
-import { fixture, nmDefined, pdbLines, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
+import { dwarfSubprogramStarts, fixture, nmDefined, pdbLines, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
 
 const V158 = 'Native_x64_RustC_Rust_debuginfo2_v1.58.1';
 const V159 = 'Native_x64_RustC_Rust_debuginfo2_v1.59.0';
@@ -260,6 +260,8 @@ describe('readPeModule', function () {
         assert.equal(pub?.demangled, name);
       }
       assert.ok((m.lineColumns?.count ?? 0) > 100);
+      // Every subprogram with code that llvm-dwarfdump-19 sees in the PE's .debug_* sections is a function here.
+      assert.deepEqual([...new Set(m.functions.map((f) => f.ranges[0][0]))].sort(), [...new Set(dwarfSubprogramStarts(fixture('rust-gnu/gnu.exe')))].sort());
     });
 
     it('feed the symbol index: a Rust path finds the PDB function, an address finds its inline chain', () => {
