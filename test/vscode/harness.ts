@@ -7,8 +7,12 @@ import { CodeServer } from './code-server';
 import { ensureToolchain, repoRoot, cacheRoot, type Toolchain } from './toolchain';
 import { Workbench } from './workbench';
 
-/** Where the harness packages the extension for the tests (`npm run package` writes the same thing to the repo root). */
-export const testVsix = path.join(cacheRoot, 'rust-offload-debugger.vsix');
+/**
+ * Where the harness packages the extension for the tests (`npm run package` writes the same thing to the repo root);
+ * one file per run, so two runs at once never install each other's half-written package.
+ */
+export const testVsix = path.join(cacheRoot, 'vsix', `rust-offload-debugger-${process.pid}.vsix`);
+process.on('exit', () => fs.rmSync(testVsix, { force: true }));
 
 /** The bundled example Rust program, when present; the folder the demo and the debugging UI tests open. */
 export const exampleFolder = path.join(repoRoot, 'example');

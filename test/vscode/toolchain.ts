@@ -31,9 +31,58 @@ export async function ensureToolchain(log: (line: string) => void = console.log)
     throw new Error(`Chromium was not found at ${chromiumPath}. Install the Debian package \`chromium\` (bash .ci/run --setup-only does), or set ROD_CHROMIUM to a Chromium binary.`);
   }
   fs.mkdirSync(cacheRoot, { recursive: true });
-  const node = await ensureNode24(log);
-  const codeServerEntry = await ensureCodeServer(node, log);
-  return { node, codeServerEntry, chromium: chromiumPath };
+  return withInstallLock(log, async () => {
+    const node = await ensureNode24(log);
+    const codeServerEntry = await ensureCodeServer(node, log);
+    return { node, codeServerEntry, chromium: chromiumPath };
+  });
+}
+
+/** One installer at a time: a second run waits for the first instead of installing into the same folder. */
+async function withInstallLock<T>(log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(cacheRoot, 'install.lock');
+  for (let waited = 0; ; waited++) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = lockOwner(lock);
+      // No pid yet: the owner is between mkdir and writing it, unless that was long ago.
+      const stale = owner === undefined ? Date.now() - fs.statSync(lock).mtimeMs > 10_000 : !processAlive(owner);
+      if (stale) {
+        // Left by a run that was killed: take it over.
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (waited === 0) log(`[toolchain] another run (pid ${owner ?? '?'}) is installing into ${cacheRoot}; waiting for it ...`);
+      if (waited > 20 * 60) throw new Error(`Waited 20 min for pid ${owner ?? '?'} to finish installing into ${cacheRoot}; stop it or delete ${lock}.`, { cause: err });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockOwner(lock: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function ensureNode24(log: (line: string) => void): Promise<string> {

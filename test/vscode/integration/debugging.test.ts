@@ -33,18 +33,31 @@ function allTasks(api: RustOffloadApi, owner: string): TrackedFuture[] {
 }
 
 describe('debugging the example crate', function () {
-  this.timeout(240_000);
+  this.timeout(150_000);
   let api: RustOffloadApi;
   let session: vscode.DebugSession | undefined;
   let breakpoint: vscode.SourceBreakpoint | undefined;
 
+  let trace: vscode.Disposable | undefined;
   before(async function () {
+    // Every DAP message of the session, in the test log of a failing run.
+    const logFile = require('node:path').join(require('node:os').tmpdir(), 'rust-offload-integration-dap.log');
+    fs.writeFileSync(logFile, '');
+    trace = vscode.debug.registerDebugAdapterTrackerFactory('rust-offload', {
+      createDebugAdapterTracker: () => ({
+        onWillReceiveMessage: (m: unknown) => fs.appendFileSync(logFile, `> ${JSON.stringify(m).slice(0, 300)}\n`),
+        onDidSendMessage: (m: unknown) => fs.appendFileSync(logFile, `< ${JSON.stringify(m).slice(0, 300)}\n`),
+        onError: (e: Error) => fs.appendFileSync(logFile, `! ${e.message}\n`),
+        onExit: (code: number | undefined) => fs.appendFileSync(logFile, `exit ${code}\n`),
+      }),
+    });
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || !fs.existsSync(path.join(folder.uri.fsPath, 'Cargo.toml'))) this.skip();
     api = await getApi();
   });
 
   after(async () => {
+    trace?.dispose();
     if (breakpoint) vscode.debug.removeBreakpoints([breakpoint]);
     if (session) await vscode.debug.stopDebugging(session);
   });
@@ -66,7 +79,9 @@ describe('debugging the example crate', function () {
     const stopped = nextEvent('stopped');
     assert.ok(await vscode.debug.startDebugging(folder, 'Debug warehouse'), 'the session starts');
     session = await started;
+    console.log('    session started');
     const stop = await stopped;
+    console.log('    stopped');
     const stack = await session.customRequest('stackTrace', { threadId: stop.threadId, levels: 1 });
     const frame = stack.stackFrames[0];
     assert.equal(frame.name, 'warehouse::main');
