@@ -23,7 +23,7 @@ export function prng(seed: number): () => number {
 }
 
 interface Corpus {
-  images: Array<{ name: string; bytes: Uint8Array; pdbName?: string; pdb?: Uint8Array }>;
+  images: Array<{ name: string; bytes: Uint8Array; pdbName?: string; pdb?: Uint8Array; streams?: number[][]; blockSize?: number }>;
   big: { exe: Uint8Array; pdb: Uint8Array; msf: MsfFile; streamBlocks: number[][] };
 }
 
@@ -52,6 +52,13 @@ function getCorpus(): Corpus {
     ],
     big: { exe: load('msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.58.1.exe'), pdb: bigPdb, msf, streamBlocks },
   };
+  for (const img of corpus.images) {
+    if (!img.pdb) continue;
+    const m = new MsfFile(img.pdb, img.pdbName!);
+    img.blockSize = m.blockSize;
+    img.streams = [];
+    for (let i = 0; i < m.numStreams; i++) if (m.streamBlockList(i).length) img.streams.push([...m.streamBlockList(i)]);
+  }
   return corpus;
 }
 
@@ -107,8 +114,15 @@ export function runCase(seed: number, index: number): CaseResult {
       // A mutated small PDB behind its real image.
       const img = c.images[Math.floor(rnd() * 3)];
       let pdb = img.pdb!.slice();
-      if (rnd() < 0.1) pdb = pdb.subarray(0, Math.floor(rnd() * pdb.length));
-      else mutate(pdb, rnd);
+      const how = rnd();
+      if (how < 0.1) pdb = pdb.subarray(0, Math.floor(rnd() * pdb.length));
+      else if (how < 0.5) mutate(pdb, rnd);
+      else {
+        // Aim at one stream (DBI, a module's symbols, the type streams...), which uniform mutations rarely reach.
+        const blocks = img.streams![Math.floor(rnd() * img.streams!.length)];
+        const block = blocks[Math.floor(rnd() * blocks.length)];
+        mutate(pdb, rnd, block * img.blockSize!, (block + 1) * img.blockSize!);
+      }
       readPeModule(img.bytes, { path: `C:\\x\\${img.name}`, searchPaths: [], readFile: (p) => (p === `C:\\x\\${img.pdbName}` ? pdb : undefined) });
       return { outcome: 'ok', target: `pdb ${img.pdbName}` };
     }
