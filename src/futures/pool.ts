@@ -302,8 +302,8 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   /** The wire form of a task; optional flags only when set (every property is cloned per task). */
   private runTask(id: number, task: TaskRef<unknown[], unknown>, args: unknown[], handler: boolean, chunk: boolean): RunTask {
-    if (!handler && !chunk) return { id, module: task.module, name: task.name, args };
-    return { id, module: task.module, name: task.name, args, ...(handler ? { h: true } : {}), ...(chunk ? { c: true } : {}) };
+    if (!handler && !chunk) return { t: 'task', id, module: task.module, name: task.name, args };
+    return { t: 'task', id, module: task.module, name: task.name, args, ...(handler ? { h: true } : {}), ...(chunk ? { c: true } : {}) };
   }
 
   /**
@@ -501,12 +501,12 @@ export abstract class WorkerPoolExecutor extends Executor {
       if (job.transfer) (transfer ??= []).push(...job.transfer);
     }
     try {
-      slot.handle.post({ t: 'run', tasks }, transfer);
+      slot.handle.post(tasks.length === 1 ? tasks[0] : { t: 'run', tasks }, transfer);
     } catch (err) {
       // Arguments that cannot be cloned: find which, fail those futures, send the rest.
       for (const job of jobs) {
         try {
-          slot.handle.post({ t: 'run', tasks: [job.task] }, job.transfer);
+          slot.handle.post(job.task, job.transfer);
         } catch (e) {
           slot.inFlight.delete(job.task.id);
           if (!job.future.done()) {
@@ -550,6 +550,9 @@ export abstract class WorkerPoolExecutor extends Executor {
       }
       case 'done':
         this.onDone(slot, msg.results);
+        return;
+      case 'answer':
+        this.onDone(slot, [msg]);
         return;
       case 'progress': {
         const job = slot.inFlight.get(msg.id);

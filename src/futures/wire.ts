@@ -4,6 +4,8 @@ import type { WireError } from './errors';
 
 /** One task to run. `h`: the submitter gave an onRequest handler. `c`: args is a list of argument lists (map chunk). */
 export interface RunTask {
+  /** A single task is sent as it is (a message of its own); a flat message clones faster than a wrapped one. */
+  readonly t: 'task';
   readonly id: number;
   readonly module: string;
   readonly name: string;
@@ -29,12 +31,15 @@ export interface WorkerInit {
 export type HostToWorker =
   | { readonly t: 'init'; readonly init: WorkerInit }
   | { readonly t: 'run'; readonly tasks: RunTask[] }
+  | RunTask
   | { readonly t: 'cancel'; readonly id: number; readonly reason: 'cancelled' | 'timedOut' }
   | { readonly t: 'reply'; readonly rid: number; readonly ok: boolean; readonly value?: unknown; readonly error?: WireError }
   | { readonly t: 'exit' };
 
 /** A settled task: ok with value, or error; `s` = skipped (cancelled before it started); `d` = duration in ms. */
 export interface TaskDone {
+  /** A single answer is sent as it is; several go in one 'done' message. */
+  readonly t: 'answer';
   readonly id: number;
   readonly ok: boolean;
   readonly value?: unknown;
@@ -47,6 +52,7 @@ export type WorkerToHost =
   | { readonly t: 'ready' }
   | { readonly t: 'initFailed'; readonly error: WireError }
   | { readonly t: 'done'; readonly results: TaskDone[] }
+  | TaskDone
   | { readonly t: 'progress'; readonly id: number; readonly progress: Progress }
   | { readonly t: 'request'; readonly id: number; readonly rid: number; readonly method: string; readonly params: unknown }
   | { readonly t: 'fatal'; readonly error: WireError };

@@ -28,6 +28,8 @@ class TaskContextImpl implements TaskContext {
   constructor(
     private readonly runtime: WorkerRuntime,
     readonly task: RunTask,
+    /** The task function, unless it could not be loaded. */
+    readonly fn: AnyTask | undefined,
   ) {}
 
   /** Created on first use: most tiny tasks never look at it. */
@@ -86,8 +88,8 @@ export class WorkerRuntime {
   private ready = false;
   private current: TaskContextImpl | undefined;
   private outbox: TaskDone[] = [];
-  /** Tasks (module#name) whose last run took at most 1 ms. */
-  private readonly quickTasks = new Set<string>();
+  /** Task functions whose last run took at most 1 ms. */
+  private readonly quickTasks = new WeakSet<AnyTask>();
   private outboxSince = 0;
   private readonly modules = new Map<string, Record<string, unknown>>();
   private readonly requests = new Map<number, { id: number; resolve(v: unknown): void; reject(e: unknown): void }>();
@@ -127,6 +129,10 @@ export class WorkerRuntime {
     switch (msg.t) {
       case 'run':
         for (const task of msg.tasks) this.queue.push(task);
+        if (!this.busy && this.ready && !this.lingering) this.pump();
+        return;
+      case 'task':
+        this.queue.push(msg);
         if (!this.busy && this.ready && !this.lingering) this.pump();
         return;
       case 'exit':
@@ -176,7 +182,7 @@ export class WorkerRuntime {
     const i = this.queue.findIndex((t) => t.id === id);
     if (i >= 0) {
       this.queue.splice(i, 1);
-      this.push({ id, ok: false, s: true, d: 0 });
+      this.push({ t: 'answer', id, ok: false, s: true, d: 0 });
       this.flush();
     }
   }
@@ -196,15 +202,22 @@ export class WorkerRuntime {
   private runQueued(): boolean {
     while (this.queue.length > 0) {
       const task = this.queue.shift()!;
+      let fn: AnyTask | undefined;
+      let unresolved: unknown;
+      try {
+        fn = this.resolve(task.module, task.name) as AnyTask;
+      } catch (err) {
+        unresolved = err;
+      }
       // Results wait in the batch only behind tasks known to be quick: a task that may run long, or
       // die of its heap limit, must not hold (or take down) the answers of the tasks before it.
-      if (this.outbox.length > 0 && !this.quickTasks.has(`${task.module}#${task.name}`)) this.flush();
+      if (this.outbox.length > 0 && !(fn && this.quickTasks.has(fn))) this.flush();
       if (this.started) Atomics.add(this.started, 0, 1);
-      const ctx = new TaskContextImpl(this, task);
+      const ctx = new TaskContextImpl(this, task, fn);
       const t0 = Date.now();
       let value: unknown;
       try {
-        const fn = this.resolve(task.module, task.name) as AnyTask;
+        if (!fn) throw unresolved;
         this.current = ctx;
         value = task.c ? this.runChunk(fn, ctx, task.args as unknown[][]) : fn(ctx, ...task.args);
       } catch (err) {
@@ -266,13 +279,11 @@ export class WorkerRuntime {
     if (this.requests.size > 0) this.rejectRequestsOf(ctx.task.id, new Error('the task has finished'));
     const end = Date.now();
     const d = end - t0;
-    const key = `${ctx.task.module}#${ctx.task.name}`;
-    if (d <= 1) {
-      if (this.quickTasks.size < 1000) this.quickTasks.add(key);
-    } else {
-      this.quickTasks.delete(key);
+    if (ctx.fn) {
+      if (d <= 1) this.quickTasks.add(ctx.fn);
+      else this.quickTasks.delete(ctx.fn);
     }
-    this.push(ok ? { id: ctx.task.id, ok: true, value: valueOrError, d } : { id: ctx.task.id, ok: false, error: toWireError(valueOrError), d }, end);
+    this.push(ok ? { t: 'answer', id: ctx.task.id, ok: true, value: valueOrError, d } : { t: 'answer', id: ctx.task.id, ok: false, error: toWireError(valueOrError), d }, end);
     if (end - this.outboxSince >= BATCH_HOLD_MS) this.flush();
   }
 
@@ -304,17 +315,17 @@ export class WorkerRuntime {
     const results = this.outbox;
     this.outbox = [];
     try {
-      this.post({ t: 'done', results });
+      this.post(results.length === 1 ? results[0] : { t: 'done', results });
     } catch {
       // One value in the batch cannot be cloned: send them one by one, and the bad ones as errors.
       for (const r of results) {
         try {
-          this.post({ t: 'done', results: [r] });
+          this.post(r);
         } catch (err) {
           const error: WireError = toWireError(
             new TypeError(`the task's result could not be sent to the host (${(err as Error).message}); return plain data (structured-clone-able)`),
           );
-          this.post({ t: 'done', results: [{ id: r.id, ok: false, error, d: r.d }] });
+          this.post({ t: 'answer', id: r.id, ok: false, error, d: r.d });
         }
       }
     }
