@@ -1,26 +1,19 @@
 // Debugging the example crate inside a real extension host: the inline adapter, evaluations as sidebar futures, cancel on step.
 import * as assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RustOffloadApi } from '../../../src/extension';
 import type { TrackedFuture } from '../../../src/ui/task-store';
 import { getApi, until } from './host';
 
-/** Waits for the next DAP event of a kind from rust-offload sessions, as the adapter sent it. */
+/** DAP events the rust-offload sessions sent; a tracker only sees sessions started after it was registered. */
+const events = new EventEmitter();
+
 function nextEvent(event: string): Promise<any> {
-  return new Promise((resolve) => {
-    const registration = vscode.debug.registerDebugAdapterTrackerFactory('rust-offload', {
-      createDebugAdapterTracker: () => ({
-        onDidSendMessage: (m: { type: string; event?: string; body?: unknown }) => {
-          if (m.type === 'event' && m.event === event) {
-            registration.dispose();
-            resolve(m.body);
-          }
-        },
-      }),
-    });
-  });
+  return new Promise((resolve) => events.once(event, resolve));
 }
 
 function allTasks(api: RustOffloadApi, owner: string): TrackedFuture[] {
@@ -40,13 +33,16 @@ describe('debugging the example crate', function () {
 
   let trace: vscode.Disposable | undefined;
   before(async function () {
-    // Every DAP message of the session, in the test log of a failing run.
-    const logFile = require('node:path').join(require('node:os').tmpdir(), 'rust-offload-integration-dap.log');
+    // Every DAP message of the session goes to a file, to read after a failing run.
+    const logFile = path.join(os.tmpdir(), 'rust-offload-integration-dap.log');
     fs.writeFileSync(logFile, '');
     trace = vscode.debug.registerDebugAdapterTrackerFactory('rust-offload', {
       createDebugAdapterTracker: () => ({
         onWillReceiveMessage: (m: unknown) => fs.appendFileSync(logFile, `> ${JSON.stringify(m).slice(0, 300)}\n`),
-        onDidSendMessage: (m: unknown) => fs.appendFileSync(logFile, `< ${JSON.stringify(m).slice(0, 300)}\n`),
+        onDidSendMessage: (m: { type: string; event?: string; body?: unknown }) => {
+          fs.appendFileSync(logFile, `< ${JSON.stringify(m).slice(0, 300)}\n`);
+          if (m.type === 'event' && m.event) events.emit(m.event, m.body);
+        },
         onError: (e: Error) => fs.appendFileSync(logFile, `! ${e.message}\n`),
         onExit: (code: number | undefined) => fs.appendFileSync(logFile, `exit ${code}\n`),
       }),
@@ -79,9 +75,7 @@ describe('debugging the example crate', function () {
     const stopped = nextEvent('stopped');
     assert.ok(await vscode.debug.startDebugging(folder, 'Debug warehouse'), 'the session starts');
     session = await started;
-    console.log('    session started');
     const stop = await stopped;
-    console.log('    stopped');
     const stack = await session.customRequest('stackTrace', { threadId: stop.threadId, levels: 1 });
     const frame = stack.stackFrames[0];
     assert.equal(frame.name, 'warehouse::main');
