@@ -77,6 +77,7 @@ export function locatePdb(
   const candidates = pdbCandidates(imagePath, cv, searchPaths);
   const mismatches: string[] = [];
   const unreadable: string[] = [];
+  const corrupt: Error[] = [];
   for (const p of candidates) {
     let bytes: Uint8Array | undefined;
     try {
@@ -86,7 +87,15 @@ export function locatePdb(
       continue;
     }
     if (!bytes) continue;
-    const pdb = new PdbFile(bytes, p);
+    let pdb: PdbFile;
+    try {
+      pdb = new PdbFile(bytes, p);
+    } catch (e) {
+      // A damaged copy should not hide a good one further down the list.
+      if (!(e instanceof FormatError)) throw e;
+      corrupt.push(e);
+      continue;
+    }
     const ageMatches = pdb.age === cv.age || pdb.dbiAge === cv.age;
     if (pdb.guid === cv.guid && ageMatches) return { path: p, pdb };
     mismatches.push(
@@ -95,6 +104,7 @@ export function locatePdb(
         : `${p} has age ${pdb.age} but the image expects age ${cv.age}`,
     );
   }
+  if (corrupt.length && !mismatches.length) throw corrupt[0];
   if (mismatches.length) {
     throw new FormatError(
       `${imagePath}: the PDB does not match the image (GUID or age mismatch): ${mismatches.join('; ')}. ` +

@@ -110,9 +110,11 @@ describe('readPeModule', function () {
       assert.ok(files.asked.length >= 4);
     });
 
-    it('reports a corrupt PDB as a read error, not a crash', () => {
+    it('reports a corrupt PDB as a read error, not a crash, unless a good copy is found further on', () => {
       const broken = pdb.slice(0, 5000);
       rejects(() => readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: [], readFile: windowsFiles({ [`D:\\app\\${V158}.pdb`]: broken }).readFile }), /truncated/);
+      const files = windowsFiles({ [`D:\\app\\${V158}.pdb`]: broken, [`E:\\syms\\${V158}.pdb`]: pdb });
+      assert.equal(readPeModule(exe, { path: `D:\\app\\${V158}.exe`, searchPaths: ['E:\\syms'], readFile: files.readFile }).debugInfoPath, `E:\\syms\\${V158}.pdb`);
     });
 
     it('takes search paths written for Windows debuggers (srv*cache*url, cache*dir, a;b)', () => {
