@@ -17,21 +17,26 @@ export function observeExecutor(executor: Executor, store: TaskStore, log: vscod
     store.update(tracked);
     return tracked;
   };
+  // vscode.LogLevel values (this file imports vscode for types only): Off 0, Trace 1, Debug 2. Lines are only
+  // formatted when they will be written: 10,000 tiny tasks make 30,000 events.
+  const debugOn = (): boolean => log.logLevel !== 0 && log.logLevel <= 2;
+  const traceOn = (): boolean => log.logLevel === 1;
   const name = (f: FutureInfo): string => `task #${f.id} ${JSON.stringify(labelOf(f))} (${f.kind}${f.owner ? `, ${f.owner}` : ''})`;
   const onSubmitted = (f: FutureInfo): void => {
     track(f);
-    log.debug(`${name(f)} submitted on the ${f.lane} lane`);
+    if (debugOn()) log.debug(`${name(f)} submitted on the ${f.lane} lane`);
   };
   const onStarted = (f: FutureInfo): void => {
     track(f);
-    log.debug(`${name(f)} started on ${f.worker ?? 'a worker'} after ${formatElapsed((f.startedAt ?? Date.now()) - f.submittedAt)} queued`);
+    if (debugOn()) log.debug(`${name(f)} started on ${f.worker ?? 'a worker'} after ${formatElapsed((f.startedAt ?? Date.now()) - f.submittedAt)} queued`);
   };
   const onProgress = (f: FutureInfo, p: Progress): void => {
     track(f);
-    log.trace(`${name(f)} progress ${typeof p.fraction === 'number' ? `${Math.round(p.fraction * 100)}% ` : ''}${p.message ?? ''}`);
+    if (traceOn()) log.trace(`${name(f)} progress ${typeof p.fraction === 'number' ? `${Math.round(p.fraction * 100)}% ` : ''}${p.message ?? ''}`);
   };
   const onSettled = (f: FutureInfo): void => {
     track(f);
+    if (!debugOn()) return;
     const status = statusOf(f);
     const took = formatElapsed((f.finishedAt ?? Date.now()) - (f.startedAt ?? f.submittedAt));
     const detail = status === 'failed' || status === 'timedOut' ? `: ${errorText(f.error, 600).split('\n')[0]}` : '';
