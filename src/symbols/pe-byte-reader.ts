@@ -7,11 +7,10 @@ export const FormatError = SymbolReadError;
 
 /** Hard ceilings that keep corrupt counts and sizes from turning into huge allocations or long loops. */
 export const limits = {
-  /** Largest PDB/PE we accept (4 GiB is the MSF 7.0 ceiling with 4 KiB blocks... but no sane module is this big). */
+  /** Largest image we accept: PE32+ images cannot exceed 4 GiB. */
   maxFileBytes: 4 * 1024 * 1024 * 1024,
+  /** The PE format allows 96 sections. */
   maxSections: 96,
-  maxStreams: 1_000_000,
-  maxRecords: 50_000_000,
 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
