@@ -29,10 +29,11 @@ export interface AddressHit {
 }
 
 const MAGIC = 0x58495352; // 'RSIX'
-const VERSION = 1;
+const VERSION = 2;
 const NONE = 0xffffffff;
 const HEADER_WORDS = 32;
 const ENTRY_STRIDE = 5; // nameOff, nameLen, file, line, kind
+const HASH_STRIDE = 3; // hash, full-name chain head, bare-name chain head
 const INLINE_STRIDE = 6; // nameOff, nameLen, parentEntry, callFile, callLine, depth
 const KIND_FUNCTION = 0;
 const KIND_PUBLIC = 1;
@@ -75,7 +76,10 @@ export function stripGenerics(name: string): string {
     }
   }
   if (depth === 0) out += name.slice(runStart);
-  return out.replace(/::::/g, '::').replace(/::(?=>|$)/g, '');
+  // `a::<T>::b` leaves `a::::b`, and `a::<T>` leaves `a::`; most names need neither fix-up.
+  if (out.indexOf('::::') >= 0) out = out.replace(/::::/g, '::');
+  if (out.endsWith('::') || out.indexOf('::>') >= 0) out = out.replace(/::(?=>|$)/g, '');
+  return out;
 }
 
 class StringPool {
@@ -193,20 +197,43 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
       keyCount++;
     }
   }
+  // One slot per distinct key; entries sharing a key (thousands of `core::ptr::drop_in_place` instances share
+  // their bare name) are chained through nextFull/nextBare, so inserting stays O(1) instead of probing a cluster.
   const hashCapacity = nextPow2(Math.max(16, Math.ceil(keyCount * 1.5)));
-  const hashes = new Uint32Array(hashCapacity * 2);
+  // Slot: hash, head of the entries whose full name is the key, head of those whose bare name is. Entries sharing a
+  // key (thousands of `core::ptr::drop_in_place` instances share their bare name) are chained through
+  // nextFull/nextBare, so inserting stays O(1) instead of probing one long cluster.
+  const hashes = new Uint32Array(hashCapacity * HASH_STRIDE);
+  const nextFull = new Uint32Array(entryCount).fill(NONE);
+  const nextBare = new Uint32Array(entryCount).fill(NONE);
   const mask = hashCapacity - 1;
-  const insert = (key: string, entry: number): void => {
+  const insert = (key: string, entry: number, isBare: boolean): void => {
     const h = hashString(key);
     let slot = h & mask;
-    while (hashes[slot * 2] !== 0) slot = (slot + 1) & mask;
-    hashes[slot * 2] = h;
-    hashes[slot * 2 + 1] = entry;
+    for (; hashes[slot * HASH_STRIDE] !== 0; slot = (slot + 1) & mask) {
+      const o = slot * HASH_STRIDE;
+      if (hashes[o] !== h) continue;
+      const full = hashes[o + 1];
+      const slotKey = full !== NONE ? keys[full] : bare[hashes[o + 2]];
+      if (slotKey !== key) continue;
+      if (isBare) {
+        nextBare[entry] = hashes[o + 2];
+        hashes[o + 2] = entry;
+      } else {
+        nextFull[entry] = full;
+        hashes[o + 1] = entry;
+      }
+      return;
+    }
+    const o = slot * HASH_STRIDE;
+    hashes[o] = h;
+    hashes[o + 1] = isBare ? NONE : entry;
+    hashes[o + 2] = isBare ? entry : NONE;
   };
   for (let i = 0; i < entryCount; i++) {
-    insert(keys[i], i);
+    insert(keys[i], i, false);
     const b = bare[i];
-    if (b !== undefined) insert(b, i);
+    if (b !== undefined) insert(b, i, true);
   }
 
   const inlineCount = mod.inlineSites.length;
@@ -254,7 +281,7 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
   // Layout: header, then 8-byte-aligned arrays in a fixed order.
   const parts: ArrayBufferView[] = [
     entries, entryAddr, entrySize, rangeLow, rangeHigh, rangeEntry, hashes, inlines, inlLow, inlHigh, inlIdx,
-    fileRefs, lineAddr, lineFile, lineLine, pool.bytes.subarray(0, pool.length),
+    fileRefs, lineAddr, lineFile, lineLine, pool.bytes.subarray(0, pool.length), nextFull, nextBare,
   ];
   let size = HEADER_WORDS * 4;
   const offsets: number[] = [];
@@ -358,6 +385,8 @@ class Segment {
   readonly lineFile: Uint32Array;
   readonly lineLine: Uint32Array;
   readonly strings: Uint8Array;
+  readonly nextFull: Uint32Array;
+  readonly nextBare: Uint32Array;
   private names: string[] | undefined;
   private fileNames: Array<string | undefined> = [];
 
@@ -374,7 +403,7 @@ class Segment {
     this.rangeLow = new Float64Array(buffer, o(3), rangeCount);
     this.rangeHigh = new Float64Array(buffer, o(4), rangeCount);
     this.rangeEntry = new Uint32Array(buffer, o(5), rangeCount);
-    this.hashes = new Uint32Array(buffer, o(6), hashCapacity * 2);
+    this.hashes = new Uint32Array(buffer, o(6), hashCapacity * HASH_STRIDE);
     this.inlines = new Uint32Array(buffer, o(7), inlineCount * INLINE_STRIDE);
     this.inlLow = new Float64Array(buffer, o(8), inlineRangeCount);
     this.inlHigh = new Float64Array(buffer, o(9), inlineRangeCount);
@@ -384,6 +413,8 @@ class Segment {
     this.lineFile = new Uint32Array(buffer, o(13), lineCount);
     this.lineLine = new Uint32Array(buffer, o(14), lineCount);
     this.strings = new Uint8Array(buffer, o(15), stringBytes);
+    this.nextFull = new Uint32Array(buffer, o(16), entryCount);
+    this.nextBare = new Uint32Array(buffer, o(17), entryCount);
   }
 
   str(off: number, len: number): string {
@@ -425,15 +456,22 @@ class Segment {
   }
   lookup(key: string): number[] {
     const h = hashString(key);
-    const mask = this.hashes.length / 2 - 1;
+    const capacity = this.hashes.length / HASH_STRIDE;
+    const mask = capacity - 1;
     const out: number[] = [];
-    for (let slot = h & mask; this.hashes[slot * 2] !== 0; slot = (slot + 1) & mask) {
-      if (this.hashes[slot * 2] !== h) continue;
-      const e = this.hashes[slot * 2 + 1];
-      const n = this.name(e);
-      if ((n === key || stripGenerics(n) === key) && !out.includes(e)) out.push(e);
+    for (let slot = h & mask, probes = 0; this.hashes[slot * HASH_STRIDE] !== 0 && probes < capacity; slot = (slot + 1) & mask, probes++) {
+      const o = slot * HASH_STRIDE;
+      if (this.hashes[o] !== h) continue;
+      const full = this.hashes[o + 1];
+      const bareHead = this.hashes[o + 2];
+      const slotKey = full !== NONE ? this.name(full) : stripGenerics(this.name(bareHead));
+      if (slotKey !== key) continue;
+      // Chains are bounded by the entry count, so a corrupt buffer cannot loop forever.
+      for (let e = full, n = 0; e !== NONE && e < this.entryCount && n < this.entryCount; e = this.nextFull[e], n++) out.push(e);
+      for (let e = bareHead, n = 0; e !== NONE && e < this.entryCount && n < this.entryCount; e = this.nextBare[e], n++) out.push(e);
+      break;
     }
-    return out;
+    return [...new Set(out)];
   }
   /** Index of the last element of a sorted array ≤ x, or -1. */
   static floor(arr: Float64Array, x: number): number {
