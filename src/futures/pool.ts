@@ -22,165 +22,16 @@
 //   booting) break the pool, like CPython's broken pool: every pending future fails with the cause,
 //   and submit() throws.
 // - An initializer that throws breaks the pool at once (CPython semantics).
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { ExecutorEvents, ExecutorStats, Lane, Progress, SubmitOptions, TaskRef } from './contract';
 import { BrokenExecutor, TimeoutError, describeError, fromWireError } from './errors';
 import { Executor, type ShutdownOptions } from './executor';
 import { Future, futureLogger, type FutureControl } from './future';
+import { JobQueue, type Job, type Slot } from './job-queue';
+import { MAX_WORKERS_LIMIT, checkInteger, validatePoolOptions, type PoolOptions } from './pool-options';
 import { checkModulePath, describeTask } from './task-ref';
+import type { WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle';
 import type { HostToWorker, RunTask, WorkerInit, WorkerToHost } from './wire';
-
-export interface ResourceLimits {
-  /** Heap cap of each worker (threads: resourceLimits; processes: --max-old-space-size). */
-  maxOldGenerationSizeMb?: number;
-  /** Threads only. */
-  maxYoungGenerationSizeMb?: number;
-  /** Threads only. */
-  stackSizeMb?: number;
-}
-
-export interface PoolOptions {
-  /** General workers for bulk (and interactive) work; default: the number of CPUs. */
-  maxWorkers?: number;
-  /** Where task modules are found: '<modulesRoot>/<module>.js'. Default: the folder above futures/ (out/src or dist). */
-  modulesRoot?: string;
-  /** Runs once in each new worker before any task, as initializer(...initargs); if it throws, the pool breaks. */
-  initializer?: { readonly module: string; readonly name: string };
-  initargs?: unknown[];
-  /** A worker is replaced after running this many tasks. */
-  maxTasksPerChild?: number;
-  resourceLimits?: ResourceLimits;
-  /** How long an interrupted task may take to stop before its worker is terminated (default 100 ms). */
-  interruptGraceMs?: number;
-  /** Quick bulk tasks in flight per worker (default 8; 1 disables prefetch). */
-  prefetch?: number;
-  /** Keep a worker for the interactive lane beyond maxWorkers (default true). */
-  reserveInteractiveWorker?: boolean;
-  /** Workers in a row that die before they are ready (a crash loop) that break the pool (default 3). */
-  crashLoopLimit?: number;
-}
-
-/** How a worker ended, as the subclass observed it. */
-export interface WorkerExit {
-  code: number | null;
-  signal: string | null;
-  /** The uncaught error that killed it, if known. */
-  error?: unknown;
-  outOfMemory: boolean;
-}
-
-export interface WorkerEvents {
-  message(msg: WorkerToHost): void;
-  exit(exit: WorkerExit): void;
-}
-
-/** One worker, thread or process, as the pool drives it. */
-export interface WorkerHandle {
-  readonly name: string;
-  /** Counts tasks started (threads only); tells which tasks ran when the worker dies. */
-  readonly started?: Int32Array;
-  post(msg: HostToWorker, transfer?: ArrayBuffer[]): void;
-  /** Terminates at once, even inside a loop that never yields. */
-  kill(): void;
-  /** Lets the host process exit while this worker is idle. */
-  ref(): void;
-  unref(): void;
-}
-
-interface Job {
-  readonly future: Future<unknown>;
-  readonly task: RunTask;
-  readonly transfer: ArrayBuffer[] | undefined;
-  readonly onRequest: SubmitOptions['onRequest'];
-  requestAbort: AbortController | undefined;
-  deadline: NodeJS.Timeout | undefined;
-  queued: boolean;
-  slot: Slot | undefined;
-  /** Settled by interrupt/deadline while its worker still holds it. */
-  stopped: boolean;
-}
-
-interface Slot {
-  readonly seq: number;
-  handle: WorkerHandle;
-  readonly interactive: boolean;
-  readonly inFlight: Map<number, Job>;
-  dispatched: number;
-  /** Tasks that ran to an answer (not skipped). */
-  answered: number;
-  ready: boolean;
-  /** The last task took under ~1 ms: prefetch more. */
-  quick: boolean;
-  /** Takes no new tasks; exits when its tasks are answered. */
-  closing: boolean;
-  dead: boolean;
-  graceTimer: NodeJS.Timeout | undefined;
-  fatal: unknown;
-  /** Holds the host's event loop open (while it has work). */
-  refed: boolean;
-  unrefScheduled: boolean;
-}
-
-/** A FIFO with O(1) removal by marking (cancelled jobs stay until shifted past). */
-class JobQueue {
-  private items: Job[] = [];
-  private head = 0;
-  size = 0;
-  push(job: Job): void {
-    this.items.push(job);
-    this.size++;
-  }
-  /** Puts jobs (in their order) before everything else. */
-  pushFront(jobs: Job[]): void {
-    this.items = [...jobs, ...this.items.slice(this.head)];
-    this.head = 0;
-    this.size += jobs.length;
-  }
-  shift(): Job | undefined {
-    while (this.head < this.items.length) {
-      const job = this.items[this.head++];
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
-      if (job.queued) {
-        this.size--;
-        return job;
-      }
-    }
-    return undefined;
-  }
-  removed(): void {
-    this.size--;
-  }
-  drain(): Job[] {
-    const jobs = this.items.slice(this.head).filter((j) => j.queued);
-    this.items = [];
-    this.head = 0;
-    this.size = 0;
-    return jobs;
-  }
-}
-
-function checkInteger(value: unknown, option: string, min: number, max: number): void {
-  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)) {
-    throw new RangeError(`options.${option} must be an integer from ${min} to ${max} (got ${String(value)})`);
-  }
-}
-
-export const MAX_WORKERS_LIMIT = 1024;
-
-/**
- * The default modulesRoot: the folder holding futures/worker-entry.js. Under tsc this code is
- * out/src/futures/*.js (root out/src); bundled it is inlined into dist/extension.js (root dist) or
- * dist/debug/adapter-main.js (root dist); `here` is the __dirname of the calling file.
- */
-export function locateModulesRoot(here: string, exists: (file: string) => boolean = fs.existsSync, pathApi: path.PlatformPath = path): string {
-  const candidates = [pathApi.resolve(here, '..'), here];
-  return candidates.find((dir) => exists(pathApi.join(dir, 'futures', 'worker-entry.js'))) ?? candidates[0];
-}
 
 export abstract class WorkerPoolExecutor extends Executor {
   private max: number;
@@ -218,27 +69,7 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   constructor(options: PoolOptions, defaultModulesRoot: string) {
     super();
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-    checkInteger(options.maxWorkers, 'maxWorkers', 1, MAX_WORKERS_LIMIT);
-    checkInteger(options.maxTasksPerChild, 'maxTasksPerChild', 1, Number.MAX_SAFE_INTEGER);
-    checkInteger(options.interruptGraceMs, 'interruptGraceMs', 0, 60_000);
-    checkInteger(options.prefetch, 'prefetch', 1, 1024);
-    checkInteger(options.crashLoopLimit, 'crashLoopLimit', 1, 1_000_000);
-    if (options.initargs !== undefined && !Array.isArray(options.initargs)) throw new TypeError('options.initargs must be an array of arguments for the initializer');
-    if (options.initializer !== undefined) {
-      checkModulePath(options.initializer.module);
-      if (typeof options.initializer.name !== 'string') throw new TypeError('options.initializer must be a task reference { module, name }');
-    }
-    const limits = options.resourceLimits ?? {};
-    for (const key of ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'stackSizeMb'] as const) {
-      const v = limits[key];
-      if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
-        throw new RangeError(`options.resourceLimits.${key} must be a positive number of megabytes (got ${String(v)})`);
-      }
-    }
-    if (options.modulesRoot !== undefined && (typeof options.modulesRoot !== 'string' || options.modulesRoot === '')) {
-      throw new TypeError('options.modulesRoot must be a folder path (where <module>.js task files are)');
-    }
+    validatePoolOptions(options);
     this.options = options;
     this.max = options.maxWorkers ?? Math.max(1, Math.min(MAX_WORKERS_LIMIT, os.availableParallelism()));
     this.modulesRoot = options.modulesRoot ?? defaultModulesRoot;

@@ -3,7 +3,9 @@ import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BrokenProcessPool, type BrokenExecutor } from './errors';
-import { WorkerPoolExecutor, locateModulesRoot, type PoolOptions, type WorkerEvents, type WorkerHandle } from './pool';
+import { WorkerPoolExecutor } from './pool';
+import { locateModulesRoot, type PoolOptions } from './pool-options';
+import type { WorkerEvents, WorkerHandle } from './worker-handle';
 import type { HostToWorker, WorkerInit } from './wire';
 
 export interface ProcessPoolOptions extends PoolOptions {

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { BrokenThreadPool, type BrokenExecutor } from './errors';
-import { WorkerPoolExecutor, locateModulesRoot, type PoolOptions, type WorkerEvents, type WorkerHandle } from './pool';
+import { WorkerPoolExecutor } from './pool';
+import { locateModulesRoot, type PoolOptions } from './pool-options';
+import type { WorkerEvents, WorkerHandle } from './worker-handle';
 import type { HostToWorker, WorkerInit } from './wire';
 
 export type ThreadPoolOptions = PoolOptions;

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { taskModule, taskRef } from '../../../src/futures';
-import { locateModulesRoot } from '../../../src/futures/pool';
+import { locateModulesRoot } from '../../../src/futures/pool-options';
 import { taskModuleFile } from '../../../src/futures/task-ref';
 import { demo, poolKinds, trackExecutors } from './pool-fixture';
 

@@ -1,0 +1,29 @@
+// What the pool needs from one worker, thread or process: post, kill, ref/unref, and its messages and exit.
+import type { HostToWorker, WorkerToHost } from './wire';
+
+/** How a worker ended, as the subclass observed it. */
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+  /** The uncaught error that killed it, if known. */
+  error?: unknown;
+  outOfMemory: boolean;
+}
+
+export interface WorkerEvents {
+  message(msg: WorkerToHost): void;
+  exit(exit: WorkerExit): void;
+}
+
+/** One worker, thread or process, as the pool drives it. */
+export interface WorkerHandle {
+  readonly name: string;
+  /** Counts tasks started (threads only); tells which tasks ran when the worker dies. */
+  readonly started?: Int32Array;
+  post(msg: HostToWorker, transfer?: ArrayBuffer[]): void;
+  /** Terminates at once, even inside a loop that never yields. */
+  kill(): void;
+  /** Lets the host process exit while this worker is idle. */
+  ref(): void;
+  unref(): void;
+}
