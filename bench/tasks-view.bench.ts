@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import { ThreadPoolExecutor, taskModule, type Future } from '../src/futures';
 import { observeExecutor } from '../src/ui/task-events';
-import { describeTask, tooltipMarkdown } from '../src/ui/task-presentation';
+import { describeTask } from '../src/ui/task-presentation';
 import { TaskStore, type TaskTreeNode } from '../src/ui/task-store';
 import { report, row } from './report';
 
@@ -41,9 +41,8 @@ class TreeConsumer {
   private build(node: TaskTreeNode): void {
     this.items++;
     if (node.type === 'task') {
-      const now = Date.now();
-      describeTask(node.future, now);
-      tooltipMarkdown(node.future, now);
+      // getTreeItem: the description; tooltips are built only on hover (resolveTreeItem).
+      describeTask(node.future, Date.now());
     }
   }
 }

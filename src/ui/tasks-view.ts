@@ -41,6 +41,15 @@ export class TasksTreeDataProvider implements vscode.TreeDataProvider<TaskTreeNo
     }
   }
 
+  resolveTreeItem(item: vscode.TreeItem, node: TaskTreeNode): vscode.TreeItem {
+    if (node.type === 'task') {
+      const tooltip = new vscode.MarkdownString(tooltipMarkdown(node.future, Date.now()));
+      tooltip.supportThemeIcons = false;
+      item.tooltip = tooltip;
+    }
+    return item;
+  }
+
   private groupItem(node: SessionNode | KindNode, label: string, icon: string): vscode.TreeItem {
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
     item.id = node.key;
@@ -59,9 +68,7 @@ export class TasksTreeDataProvider implements vscode.TreeDataProvider<TaskTreeNo
     const icon = statusIcons[status];
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = contextValueOf(status);
-    const tooltip = new vscode.MarkdownString(tooltipMarkdown(f, now));
-    tooltip.supportThemeIcons = false;
-    item.tooltip = tooltip;
+    // The tooltip is built in resolveTreeItem, when the pointer rests on the row: thousands of rows never need one.
     item.accessibilityInformation = { label: `${labelOf(f)}, ${item.description}` };
     return item;
   }

@@ -88,7 +88,9 @@ describe('Debugger Tasks', () => {
     assert.equal(items[0].item.label, 'endless CPU-bound loop (cancel me)');
 
     const failed = byLabel.get('failing: throws DemoTaskError')!;
-    const tooltip = (failed.item.tooltip as vscode.MarkdownString).value;
+    assert.equal(failed.item.tooltip, undefined, 'tooltips are built on demand');
+    const resolved = api.tasksTree.resolveTreeItem(failed.item, failed.node);
+    const tooltip = (resolved.tooltip as vscode.MarkdownString).value;
     assert.match(tooltip, /DemoTaskError: the self-test fails this task on purpose/);
     assert.match(tooltip, /in the worker:/);
     assert.match(tooltip, /throwDeep/, 'the tooltip carries the remote stack');
