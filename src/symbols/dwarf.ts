@@ -274,7 +274,8 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
   // Subprogram DIEs by offset, to name concrete instances and inlined calls through abstract_origin/specification.
   const named = new NamedTable();
   const pendingFunctions: Array<{ index: number; origin: number }> = [];
-  const pendingInlines: Array<{ index: number; origin: number }> = [];
+  // Inline sites naming their callee through abstract_origin: [site index, origin offset] pairs, flat (there can be millions).
+  const pendingInlines: number[] = [];
   // Units in increasing offset order (the subprogram table relies on it).
   const list = options.units ? [...new Set(options.units)].sort((a, b) => a - b) : undefined;
   let total = end - start;
@@ -365,7 +366,7 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     if (f.file === undefined) f.file = e.file;
     if (f.line === undefined) f.line = e.line;
   }
-  for (const p of pendingInlines) result.inlineSites[p.index].name = nameOf(p.origin);
+  for (let i = 0; i < pendingInlines.length; i += 2) result.inlineSites[pendingInlines[i]].name = nameOf(pendingInlines[i + 1]);
   return result;
 }
 
@@ -396,7 +397,7 @@ function readUnit(
   mapFile: (p: string) => number,
   out: DwarfChunkResult,
   pendingFunctions: Array<{ index: number; origin: number }>,
-  pendingInlines: Array<{ index: number; origin: number }>,
+  pendingInlines: number[],
 ): void {
   const cx: FormContext = { version: h.version, addressSize: h.addressSize, offsetSize: h.offsetSize };
   const key = `${h.abbrevOffset}/${h.addressSize}/${h.offsetSize}/${h.version}`;
@@ -587,7 +588,7 @@ function readUnit(
         const index = out.inlineSites.length;
         inlineDepth++;
         out.inlineSites.push({ name: '', parent: functionIndex, ranges, callFile: callFile === undefined ? undefined : fileId(callFile), callLine, depth: inlineDepth });
-        if (origin !== undefined) pendingInlines.push({ index, origin });
+        if (origin !== undefined) pendingInlines.push(index, origin);
         else out.inlineSites[index].name = displayName(strOf(u, linkageName), strOf(u, name), parentScope);
       }
     }
