@@ -50,7 +50,12 @@ export function listUnits(info: Uint8Array): UnitHeader[] {
 }
 
 export function readUnitHeader(info: Uint8Array, offset: number): UnitHeader {
-  const r = new Reader(info, '.debug_info', offset);
+  return parseUnitHeader(info.subarray(offset, offset + 40), offset, info.length);
+}
+
+/** A unit header from `head` (the bytes at `offset` of a .debug_info of `sectionLength` bytes): lets a planner read headers alone. */
+export function parseUnitHeader(head: Uint8Array, offset: number, sectionLength: number): UnitHeader {
+  const r = new Reader(head, '.debug_info unit header');
   let length = r.u32();
   let offsetSize = 4;
   if (length === 0xffffffff) {
@@ -59,8 +64,8 @@ export function readUnitHeader(info: Uint8Array, offset: number): UnitHeader {
   } else if (length >= 0xfffffff0) {
     throw new SymbolReadError(`.debug_info unit at offset ${offset} has reserved length 0x${length.toString(16)}`);
   }
-  const end = r.pos + length;
-  if (end > info.length) throw new SymbolReadError(`.debug_info unit at offset ${offset} claims ${length} bytes, past the end of the section (${info.length}); the file is truncated`);
+  const end = offset + r.pos + length;
+  if (end > sectionLength) throw new SymbolReadError(`.debug_info unit at offset ${offset} claims ${length} bytes, past the end of the section (${sectionLength}); the file is truncated`);
   const version = r.u16();
   if (version < 2 || version > 5) throw new SymbolReadError(`.debug_info unit at offset ${offset} has DWARF version ${version}; versions 2–5 are supported`);
   let unitType = DW_UT_compile;
@@ -77,7 +82,7 @@ export function readUnitHeader(info: Uint8Array, offset: number): UnitHeader {
     addressSize = r.u8();
   }
   if (addressSize !== 4 && addressSize !== 8) throw new SymbolReadError(`.debug_info unit at offset ${offset} has address size ${addressSize}`);
-  return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset: r.pos };
+  return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset: offset + r.pos };
 }
 
 interface Abbrev {

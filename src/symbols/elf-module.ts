@@ -1,7 +1,7 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
 import { ByteSource, bufferSource } from './byte-source';
-import { DwarfSections, listUnits, readDwarf, readUnitHeader } from './dwarf';
+import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { ModuleSymbols, PublicSymbol } from './model';
@@ -185,6 +185,24 @@ export function publicSymbolCount(elf: ElfFile): number {
   return elf.symbolCount('.symtab') || elf.symbolCount('.dynsym');
 }
 
+/** The unit headers of .debug_info; for an uncompressed section only the headers are read, not the whole section. */
+function unitHeadersOf(elf: ElfFile): UnitHeader[] {
+  const sec = elf.section('.debug_info');
+  if (!sec || sec.flags & 0x800 || sec.type === 8) {
+    const info = elf.data('.debug_info');
+    return info && info.length > 0 ? listUnits(info) : [];
+  }
+  const out: UnitHeader[] = [];
+  const max = Math.min(sec.size, Math.max(0, elf.source.size - sec.offset));
+  for (let off = 0; off + 11 <= max; ) {
+    const h = parseUnitHeader(elf.source.read(sec.offset + off, Math.min(40, max - off)), off, max);
+    out.push(h);
+    off = h.end;
+    if (out.length > 10_000_000) break;
+  }
+  return out;
+}
+
 /**
  * Groups the .debug_info units into chunks of about `targetBytes` for several workers. Units cannot be split, and
  * one compile unit can be a large share of the file, so units are dealt out largest first to the lightest chunk
@@ -192,9 +210,8 @@ export function publicSymbolCount(elf: ElfFile): number {
  */
 export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number): Array<{ units: number[]; bytes: number }> {
   const { elf: debugElf } = findDebugElf(elf, options);
-  const info = debugElf.data('.debug_info');
-  if (!info || info.length === 0) return [{ units: [0], bytes: 0 }];
-  const units = listUnits(info);
+  const units = unitHeadersOf(debugElf);
+  if (units.length === 0) return [{ units: [0], bytes: 0 }];
   const total = units.reduce((n, u) => n + (u.end - u.offset), 0);
   const count = Math.max(1, Math.min(units.length, Math.ceil(total / Math.max(1, targetBytes))));
   const chunks = Array.from({ length: count }, () => ({ units: [] as number[], bytes: 0 }));
