@@ -85,6 +85,16 @@ describe('Debugger Tasks in the workbench', function () {
     await wb.page.mouse.move(700, 700);
   });
 
+  it('reveals Debugger Tasks from the status bar item', async () => {
+    await wb.activityBarItem('Explorer').click();
+    await wb.viewPane('Debugger Tasks').waitFor({ state: 'hidden' });
+    await wb.screenshot('explorer-shown');
+    await wb.page.locator('.statusbar-item', { hasText: 'idle' }).first().click();
+    await wb.viewPane('Debugger Tasks').waitFor({ state: 'visible' });
+    await wb.treeRows('Debugger Tasks', 'endless CPU-bound loop').first().waitFor({ state: 'visible' });
+    await wb.screenshot('revealed-from-status-bar');
+  });
+
   it('shows the log with a line for the self-test', async () => {
     await wb.runCommand('Rust Offload: Show Log');
     const output = wb.page.locator('.panel .monaco-editor', { hasText: 'Self-test: submitted' }).first();
