@@ -333,7 +333,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     }
     try {
       slot.handle.post(tasks.length === 1 ? tasks[0] : { t: 'run', tasks }, transfer);
-    } catch (err) {
+    } catch {
       // Arguments that cannot be cloned: find which, fail those futures, send the rest.
       for (const job of jobs) {
         try {
@@ -345,7 +345,6 @@ export abstract class WorkerPoolExecutor extends Executor {
           }
         }
       }
-      void err;
     }
     for (const job of jobs) if (slot.inFlight.has(job.task.id)) this.notify('started', job.future);
     if (slot.inFlight.size === 0) this.unrefWhenIdle(slot);

@@ -1,6 +1,7 @@
 // wait(): each returnWhen mode, duplicates counted once, already-done futures, timeout returning the partial sets.
 import * as assert from 'node:assert/strict';
-import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, Future, wait } from '../../../src/futures';
+import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, Future, asCompleted, wait } from '../../../src/futures';
+import { demo, poolKinds, trackExecutors, until } from './pool-fixture';
 
 function finished(value: number): Future<number> {
   const f = new Future<number>();
@@ -105,6 +106,27 @@ describe('futures: wait()', () => {
   it('an empty list is done at once', async () => {
     const { done, notDone } = await wait([], { returnWhen: ALL_COMPLETED });
     assert.equal(done.size + notDone.size, 0);
+  });
+
+  describe('with executor futures', () => {
+    const track = trackExecutors();
+
+    it('an executor notifies its cancelled and interrupted futures at once, so wait and asCompleted see them', async () => {
+      const ex = track(poolKinds[0].create({ maxWorkers: 1, reserveInteractiveWorker: false }));
+      const running = ex.submit(demo.sleep, 10_000);
+      await until(() => running.running(), 'the first task runs');
+      const queued = ex.submit(demo.quick, 1);
+      queued.cancel();
+      running.interrupt();
+      const { done, notDone } = await wait([running, queued], { timeout: 10_000 });
+      assert.equal(done.size, 2);
+      assert.equal(notDone.size, 0);
+      const order: Array<Future<unknown>> = [];
+      const next = ex.submit(demo.quick, 2);
+      for await (const f of asCompleted<unknown>([queued, next, running], 10_000)) order.push(f);
+      assert.deepEqual(order.slice(0, 2), [queued, running]);
+      assert.equal(order[2], next);
+    });
   });
 
   it('rejects a bad returnWhen or timeout with a message naming it', async () => {
