@@ -1,6 +1,7 @@
 // Finds the PDB an image names: beside the image, at the debug-directory path, in search paths (flat or symbol-store layout); checks GUID and age.
 
 import * as path from 'node:path';
+import { ByteSource } from './byte-source';
 import { CodeViewInfo } from './pe';
 import { FormatError } from './pe-byte-reader';
 import { PdbFile } from './pdb';
@@ -72,14 +73,14 @@ export function locatePdb(
   imagePath: string,
   cv: CodeViewInfo,
   searchPaths: readonly string[],
-  readFile: (p: string) => Uint8Array | undefined,
+  readFile: (p: string) => Uint8Array | ByteSource | undefined,
 ): LocatedPdb {
   const candidates = pdbCandidates(imagePath, cv, searchPaths);
   const mismatches: string[] = [];
   const unreadable: string[] = [];
   const corrupt: Error[] = [];
   for (const p of candidates) {
-    let bytes: Uint8Array | undefined;
+    let bytes: Uint8Array | ByteSource | undefined;
     try {
       bytes = readFile(p);
     } catch (e) {
@@ -91,6 +92,7 @@ export function locatePdb(
     try {
       pdb = new PdbFile(bytes, p);
     } catch (e) {
+      close(bytes);
       // A damaged copy should not hide a good one further down the list.
       if (!(e instanceof FormatError)) throw e;
       corrupt.push(e);
@@ -98,6 +100,7 @@ export function locatePdb(
     }
     const ageMatches = pdb.age === cv.age || pdb.dbiAge === cv.age;
     if (pdb.guid === cv.guid && ageMatches) return { path: p, pdb };
+    close(bytes);
     mismatches.push(
       pdb.guid !== cv.guid
         ? `${p} has GUID ${pdb.guid} but the image expects ${cv.guid}`
@@ -116,4 +119,8 @@ export function locatePdb(
       `Looked at: ${candidates.join(', ')}${unreadable.length ? `; could not read: ${unreadable.join(', ')}` : ''}. ` +
       'Put the PDB beside the image or add its folder to rustOffload.symbolSearchPaths',
   );
+}
+
+function close(data: Uint8Array | ByteSource): void {
+  if (!(data instanceof Uint8Array)) data.close?.();
 }

@@ -20,6 +20,7 @@ import {
   SymKind,
   symbolRecords,
 } from './codeview';
+import { ByteSource } from './byte-source';
 import { MsfFile } from './msf';
 import { ByteReader, checkAborted, decodeUtf8, FormatError } from './pe-byte-reader';
 
@@ -119,8 +120,9 @@ export class PdbFile {
   private ipiCache?: TypeStream | null;
   private tpiCache?: TypeStream | null;
 
-  constructor(bytes: Uint8Array, readonly fileName: string) {
-    this.msf = new MsfFile(bytes, fileName);
+  /** `data`: the whole PDB, or a ByteSource over the file (then only the streams needed are read). */
+  constructor(data: Uint8Array | ByteSource, readonly fileName: string) {
+    this.msf = new MsfFile(data, fileName);
     const info = new ByteReader(this.msf.stream(STREAM_PDB_INFO, 'the PDB info stream'), `PDB ${fileName} info stream`);
     this.version = info.u32();
     this.signature = info.u32();

@@ -1,5 +1,6 @@
 // Entry point for Windows images: reads a PE32+ file and its PDB (or its COFF tables) into the format-neutral ModuleSymbols.
 
+import { ByteSource } from './byte-source';
 import { CompileUnit, FunctionSymbol, InlineSite, LineRow, ModuleSymbols, PublicSymbol } from './model';
 import { PdbFile } from './pdb';
 import { languageName, mergeRanges } from './codeview';
@@ -15,8 +16,11 @@ export interface PeModuleOptions {
   path: string;
   /** Extra folders to look for PDBs in (the `rustOffload.symbolSearchPaths` setting). */
   searchPaths: string[];
-  /** Reads a file, or returns undefined when it does not exist. */
-  readFile: (p: string) => Uint8Array | undefined;
+  /**
+   * Reads a file, or returns undefined when it does not exist. Returning a ByteSource (`fileSource(p)`) instead of
+   * the bytes lets a PDB be read stream by stream: needed for PDBs over 2 GiB, and lighter for every big one.
+   */
+  readFile: (p: string) => Uint8Array | ByteSource | undefined;
   signal?: AbortSignal;
   /**
    * DWARF images only: read just the `.debug_info` units in [start, end), so a big MinGW image can be split across
@@ -42,7 +46,11 @@ export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): PeMod
   }
   if (image.codeView) {
     const { path, pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
-    return { ...moduleFromPdb(image, pdb, path, options.signal, options.onProgress), debugInfoBytes: pdb.msf.bytes.length };
+    try {
+      return { ...moduleFromPdb(image, pdb, path, options.signal, options.onProgress), debugInfoBytes: pdb.msf.size };
+    } finally {
+      pdb.msf.source.close?.();
+    }
   }
   return { ...moduleFromCoff(image), debugInfoBytes: 0 };
 }

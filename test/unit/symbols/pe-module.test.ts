@@ -2,6 +2,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { fileSource } from '../../../src/symbols/byte-source';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { ModuleSymbols } from '../../../src/symbols/model';
 import { expandSymbolPath, pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
@@ -144,6 +145,22 @@ describe('readPeModule', function () {
         'c:\\syms\\app.pdb',
         'c:\\syms\\app.pdb\\000000000000000000000000000000002\\app.pdb',
       ]);
+    });
+
+    it('reads the PDB stream by stream from a file source, and closes every file it opened', () => {
+      const openFds = () => fs.readdirSync('/proc/self/fd').length;
+      const before = openFds();
+      const fromFile = (p: string) => (fs.existsSync(p) ? fileSource(p) : undefined);
+      const viaFile = readPeModule(exe, { path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: fromFile });
+      const viaBytes = readPeModule(exe, { path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: fromDisk });
+      assert.deepEqual(viaFile.functions, viaBytes.functions);
+      assert.deepEqual(viaFile.inlineSites, viaBytes.inlineSites);
+      assert.equal(viaFile.lineColumns?.count, viaBytes.lineColumns?.count);
+      assert.equal(viaFile.debugInfoBytes, pdb.length);
+      // A mismatching PDB (1.59's under 1.58's name) is opened, refused and closed too.
+      const wrong = (p: string) => (p.endsWith(`${V158}.pdb`) ? fileSource(fixture(`msvc-rust/${V159}.pdb`)) : undefined);
+      assert.throws(() => readPeModule(exe, { path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: wrong }), /GUID or age mismatch/);
+      assert.equal(openFds(), before);
     });
 
     it('reports progress through the PDB modules', () => {
