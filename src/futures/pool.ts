@@ -23,6 +23,7 @@
 //   and submit() throws.
 // - An initializer that throws breaks the pool at once (CPython semantics).
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { ExecutorEvents, ExecutorStats, Lane, Progress, SubmitOptions, TaskRef } from './contract';
 import { BrokenExecutor, TimeoutError, describeError, fromWireError } from './errors';
 import { Executor, type ShutdownOptions } from './executor';
@@ -72,7 +73,8 @@ export abstract class WorkerPoolExecutor extends Executor {
     validatePoolOptions(options);
     this.options = options;
     this.max = options.maxWorkers ?? Math.max(1, Math.min(MAX_WORKERS_LIMIT, os.availableParallelism()));
-    this.modulesRoot = options.modulesRoot ?? defaultModulesRoot;
+    // Absolute: workers resolve task files from it, whatever their own working directory.
+    this.modulesRoot = path.resolve(options.modulesRoot ?? defaultModulesRoot);
     this.graceMs = options.interruptGraceMs ?? 100;
     this.prefetch = options.prefetch ?? 8;
     this.crashLoopLimit = options.crashLoopLimit ?? 3;

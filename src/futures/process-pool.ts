@@ -24,7 +24,7 @@ export class ProcessPoolExecutor extends WorkerPoolExecutor {
 
   constructor(options: ProcessPoolOptions = {}) {
     super(options, locateModulesRoot(__dirname));
-    this.entry = path.join(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'process-worker-entry.js');
+    this.entry = path.resolve(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'process-worker-entry.js');
     if (!fs.existsSync(this.entry)) {
       throw new Error(`options.modulesRoot: the worker entry ${this.entry} does not exist; modulesRoot must be the folder that holds the compiled futures/ folder (out/src under tsc, dist in the bundle)`);
     }

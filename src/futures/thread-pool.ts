@@ -16,7 +16,7 @@ export class ThreadPoolExecutor extends WorkerPoolExecutor {
   constructor(options: ThreadPoolOptions = {}) {
     super(options, locateModulesRoot(__dirname));
     this.limits = options.resourceLimits;
-    this.entry = path.join(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'worker-entry.js');
+    this.entry = path.resolve(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'worker-entry.js');
     if (!fs.existsSync(this.entry)) {
       throw new Error(`options.modulesRoot: the worker entry ${this.entry} does not exist; modulesRoot must be the folder that holds the compiled futures/ folder (out/src under tsc, dist in the bundle)`);
     }

@@ -1,5 +1,6 @@
 // Option validation: each bad option or argument is rejected up front with a message naming it and the allowed range.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { ProcessPoolExecutor, ThreadPoolExecutor, taskRef } from '../../../src/futures';
 import { demo, poolKinds, trackExecutors } from './pool-fixture';
 
@@ -26,6 +27,12 @@ describe('futures: option validation', () => {
 
       it('a modulesRoot without the worker entry is rejected, naming the missing file', () => {
         assert.throws(() => new Ctor({ modulesRoot: '/no/such/folder' }), /options\.modulesRoot: the worker entry .*futures.*worker-entry\.js does not exist; modulesRoot must be the folder that holds the compiled futures\/ folder/);
+      });
+
+      it('a relative modulesRoot is taken from the working directory', async () => {
+        const relative = path.relative(process.cwd(), path.resolve(__dirname, '../../../src'));
+        const ex = track(new Ctor({ maxWorkers: 1, modulesRoot: relative }));
+        assert.equal(await ex.submit(demo.add, 2, 2).result(), 4);
       });
 
       it('defaults maxWorkers to the CPU count and spawns nothing until work comes', () => {
