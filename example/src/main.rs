@@ -35,7 +35,10 @@ impl Warehouse {
     }
 
     fn sell(&mut self, name: &str, wanted: u32) -> u32 {
-        let Some(&at) = self.index.get(name) else { return 0 };
+        let at = match self.index.get(name) {
+            Some(&at) => at,
+            None => return 0,
+        };
         let item = &mut self.items[at];
         let sold = wanted.min(item.quantity);
         item.quantity -= sold;

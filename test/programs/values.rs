@@ -1,7 +1,6 @@
 // Test program for the protocol tests: a value of every kind the expression language reads, a loop, a call and two big buffers.
 #![allow(dead_code)]
 use std::collections::HashMap;
-use std::hint::black_box;
 
 #[derive(Debug, Clone)]
 struct Point {
@@ -21,6 +20,12 @@ struct Inventory {
     owner: String,
     items: Vec<Point>,
     counts: HashMap<String, u32>,
+}
+
+/// Keeps values alive and observable (std::hint::black_box needs Rust 1.66; Debian 12's rustc is 1.63).
+#[inline(never)]
+fn black_box<T>(value: T) -> T {
+    value
 }
 
 /// Bytes in each of the two zero-filled buffers the slow-comparison tests read (allocated lazily by the OS).
