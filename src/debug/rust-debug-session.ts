@@ -440,15 +440,13 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private programEnded(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const listener = (): void => done();
-      this.programEndListeners.add(listener);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.programEndListeners.delete(listener);
+        this.programEndListeners.delete(done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
+      this.programEndListeners.add(done);
     });
   }
 

@@ -89,7 +89,7 @@ describe('evaluate (real lldb-dap, real Rust program)', function () {
 
   it('points at the column of a syntax error with a caret', async () => {
     const text = await failureOf(dc.evaluateRequest({ expression: 'pts[0].', frameId: stop.frameId, context: 'watch' }));
-    assert.match(text, /at column 8\n  pts\[0\]\.\n {9}\^/);
+    assert.match(text, /at column 8\n {2}pts\[0\]\.\n {9}\^/);
   });
 
   for (const context of ['watch', 'hover', 'repl', 'clipboard', 'variables']) {

@@ -36,7 +36,7 @@ describe('launch and run control', function () {
     assert.deepStrictEqual(pts.body.variables.map((v) => `${v.name}=${v.value}`), ['x=1', 'y=2.5']);
 
     const line = stop.frames[0].line;
-    let stopped = dc.waitForEvent('stopped', WAIT_MS);
+    const stopped = dc.waitForEvent('stopped', WAIT_MS);
     await t.send('next', { threadId: stop.threadId });
     t.note('stopped', (await stopped).body);
     const afterNext = await currentStop(dc);
@@ -51,7 +51,6 @@ describe('launch and run control', function () {
     const source = sourceOf('values');
     const callLine = markerLine(source, 'main') - 1; // `let a = area(&shape);`
     const stop = await launchToMarker(dc, 'values', 'loop');
-    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: callLine }] });
     let stopped = dc.waitForEvent('stopped', WAIT_MS);
     await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: callLine }] });
     await dc.continueRequest({ threadId: stop.threadId });
