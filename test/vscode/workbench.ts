@@ -74,9 +74,9 @@ export class Workbench {
     if (await this.page.locator('.quick-input-widget input').isVisible()) await this.page.keyboard.press('Escape');
   }
 
-  /** The view container's icon in the activity bar, found by its title (its tooltip). */
+  /** The view container's icon in the activity bar, found by its title (its tooltip); the whole item, so a badge on it takes the click too. */
   activityBarItem(title: string): Locator {
-    return this.page.locator(`.activitybar .action-item a[aria-label^="${title}"], .activitybar .action-item[aria-label^="${title}"]`).first();
+    return this.page.locator(`.activitybar .action-item:has(> a[aria-label^="${title}"]), .activitybar .action-item[aria-label^="${title}"]`).first();
   }
 
   /** A view's pane in the side bar, found by the view's name. */
