@@ -170,3 +170,9 @@ export function processInfo(_ctx: TaskContext): { execPath: string; execArgv: st
 export function writeStderr(_ctx: TaskContext, text: string): void {
   process.stderr.write(text);
 }
+
+/** Whether a module whose path ends with `suffix` ('/'-separated) is loaded in this worker, after letting pending work run. */
+export async function moduleLoaded(_ctx: TaskContext, suffix: string): Promise<boolean> {
+  await new Promise((r) => setTimeout(r, 20));
+  return Object.keys(require.cache).some((file) => file.split(/[\\/]/).join('/').endsWith(suffix));
+}

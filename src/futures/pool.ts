@@ -44,6 +44,8 @@ export abstract class WorkerPoolExecutor extends Executor {
   private readonly interactiveQueue = new JobQueue();
   private readonly bulkQueue = new JobQueue();
   private readonly jobs = new Map<number, Job>();
+  /** Task modules submitted so far (bounded), which new workers load ahead of need. */
+  private readonly usedModules = new Set<string>();
   private readonly slots: Slot[] = [];
   /** Every worker not yet exited, including retired and killed ones (shutdown waits for them). */
   private readonly alive = new Set<Slot>();
@@ -106,6 +108,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       throw new TypeError(`submit() needs a TaskRef { module, name } from taskModule() or taskRef() (got ${String(task)})`);
     }
     checkModulePath(task.module);
+    if (this.usedModules.size < 64) this.usedModules.add(task.module);
     const lane: Lane = options.lane ?? 'bulk';
     if (lane !== 'bulk' && lane !== 'interactive') throw new RangeError(`SubmitOptions.lane must be 'interactive' or 'bulk' (got ${String(lane)})`);
     if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0 && Number.isFinite(options.timeout))) {
@@ -275,6 +278,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       modulesRoot: this.modulesRoot,
       initializer: this.options.initializer ? { module: this.options.initializer.module, name: this.options.initializer.name } : undefined,
       initargs: this.options.initargs ?? [],
+      preload: [...this.usedModules],
     };
     const slot: Slot = {
       seq,

@@ -18,6 +18,8 @@ export interface WorkerInit {
   readonly modulesRoot: string;
   readonly initializer?: { readonly module: string; readonly name: string };
   readonly initargs: unknown[];
+  /** Task modules the pool has run before: loaded once the worker is ready and idle, so a replacement's first task starts warm. */
+  readonly preload?: string[];
   /**
    * Threads only: Int32Array[2] over a SharedArrayBuffer. Slot 0 counts tasks started, so the host
    * knows which ran when a worker dies; slot 1 is bumped (and notified) by the host after each message,

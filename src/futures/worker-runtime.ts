@@ -123,6 +123,19 @@ export class WorkerRuntime {
     this.ready = true;
     this.post({ t: 'ready' });
     this.pump();
+    const preload = init.preload;
+    if (preload && preload.length > 0) setImmediate(() => this.preload(preload));
+  }
+
+  /** Loads task modules ahead of their tasks; a module that fails to load is reported by the task that needs it. */
+  private preload(modules: string[]): void {
+    for (const module of modules) {
+      try {
+        this.load(module);
+      } catch {
+        // Reported when a task uses it.
+      }
+    }
   }
 
   onMessage(msg: HostToWorker): void {
@@ -332,6 +345,16 @@ export class WorkerRuntime {
   }
 
   private resolve(module: string, name: string): unknown {
+    const exports = this.load(module);
+    const fn = exports[name];
+    if (typeof fn !== 'function') {
+      const available = Object.keys(exports).filter((k) => typeof exports[k] === 'function');
+      throw new TypeError(`task module '${module}' has no exported function '${name}'; it exports: ${available.join(', ') || '(no functions)'}`);
+    }
+    return fn;
+  }
+
+  private load(module: string): Record<string, unknown> {
     let exports = this.modules.get(module);
     if (!exports) {
       const file = taskModuleFile(this.modulesRoot, module);
@@ -344,11 +367,6 @@ export class WorkerRuntime {
       }
       this.modules.set(module, exports);
     }
-    const fn = exports[name];
-    if (typeof fn !== 'function') {
-      const available = Object.keys(exports).filter((k) => typeof exports![k] === 'function');
-      throw new TypeError(`task module '${module}' has no exported function '${name}'; it exports: ${available.join(', ') || '(no functions)'}`);
-    }
-    return fn;
+    return exports;
   }
 }
