@@ -27,10 +27,10 @@ export interface CommonArguments {
   sourceMap?: Record<string, string | null>;
   /** Deadline for each evaluation in ms; 0 disables it. Filled from `rustOffload.evaluationTimeout` when absent. */
   evaluationTimeout?: number;
-  /** Path of lldb-dap for this session, overriding discovery. */
-  lldbDapPath?: string;
   /** Map Rust's std sources (/rustc/<hash>/) to the toolchain's rust-src when it is installed (default true). */
   mapRustSources?: boolean;
+  /** Log the adapter's DAP traffic to the Debug Console. */
+  trace?: boolean;
 }
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments, CommonArguments {

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LoggingDebugSession, OutputEvent, Response, TerminatedEvent, logger } from '@vscode/debugadapter';
+import { Logger, LoggingDebugSession, OutputEvent, Response, TerminatedEvent, logger } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor, Future } from '../futures';
 import { taskModule } from '../futures/task-ref';
@@ -95,6 +95,22 @@ export class RustDebugSession extends LoggingDebugSession {
     super();
     this.evaluationTimeout = options.evaluationTimeout ?? DEFAULT_EVALUATION_TIMEOUT_MS;
     this.sessionId = options.sessionId ?? `rust-offload-${process.pid}-${Date.now()}`;
+    this.configureLogging(false);
+  }
+
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(inStream, outStream);
+    // start() re-initialises the package's logger, which then queues again until setup().
+    this.configureLogging(false);
+  }
+
+  /**
+   * The package's logger keeps every message in memory until it is set up, and an inline session is never
+   * start()ed: set it up always, quiet unless launch.json asks for `"trace": true` (then to the Debug Console).
+   */
+  private configureLogging(verbose: boolean): void {
+    logger.init((event) => this.sendEvent(event), undefined, false);
+    logger.setup(verbose ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
   }
 
   /** The lldb-dap process id, while it runs. */
@@ -171,6 +187,7 @@ export class RustDebugSession extends LoggingDebugSession {
   }
 
   private applyCommon(args: CommonArguments): void {
+    if (args.trace === true) this.configureLogging(true);
     if (args.evaluationTimeout !== undefined) {
       if (typeof args.evaluationTimeout !== 'number' || !(args.evaluationTimeout >= 0)) {
         throw new ConfigurationError(`"evaluationTimeout" must be a number of milliseconds (0 for no deadline), not ${JSON.stringify(args.evaluationTimeout)}`);

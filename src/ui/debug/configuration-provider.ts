@@ -52,6 +52,8 @@ export class RustConfigurationProvider implements vscode.DebugConfigurationProvi
       config = first;
     }
     if (config.evaluationTimeout === undefined) config.evaluationTimeout = readSetting('evaluationTimeout', this.log);
+    // Relative paths and cargo run from the folder, not from wherever the extension host was started.
+    if (config.request === 'launch' && config.cwd === undefined && folder) config.cwd = folder.uri.fsPath;
     if (config.request === 'launch' && !config.program && !config.cargo) {
       void vscode.window.showErrorMessage(`Rust Offload: the configuration '${config.name}' needs "program" or "cargo".`);
       return undefined;
