@@ -7,7 +7,7 @@ import { languageName, mergeRanges } from './codeview';
 import { locatePdb } from './pdb-locate';
 import { cleanRustCodeViewName, demanglePublic } from './pdb-names';
 import { PeImage, PeSection, readPe, sectionBytes } from './pe';
-import { DwarfSections, LineColumnsBuilder, readDwarf } from './dwarf';
+import { DwarfSections, LineColumnsBuilder, listUnits, readDwarf } from './dwarf';
 import { DWARF_SECTION_NAMES } from './elf-module';
 import { checkAborted, FormatError, limits } from './pe-byte-reader';
 
@@ -27,6 +27,11 @@ export interface PeModuleOptions {
    * workers like an ELF file (plan with `peDwarfSections` + `listUnits`). Publics come with the chunk starting at 0.
    */
   unitRange?: { start: number; end: number };
+  /**
+   * PDB images only: read just the PDB modules (compilands) in [start, end), one chunk of a load split across workers
+   * (plan with `planPeChunks`). Publics and globals come with the chunk starting at 0.
+   */
+  moduleRange?: { start: number; end: number };
   /** Called as PDB modules (compilands) are read, with the fraction done; cheap enough to forward to reportProgress. */
   onProgress?: (fraction: number, message: string) => void;
 }
@@ -47,12 +52,57 @@ export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): PeMod
   if (image.codeView) {
     const { path, pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
     try {
-      return { ...moduleFromPdb(image, pdb, path, options.signal, options.onProgress), debugInfoBytes: pdb.msf.size };
+      return moduleFromPdb(image, pdb, path, options);
     } finally {
       pdb.msf.source.close?.();
     }
   }
   return { ...moduleFromCoff(image), debugInfoBytes: 0 };
+}
+
+/** One piece of a split load: pass it with the same options to readPeModule. */
+export interface PeChunk {
+  unitRange?: { start: number; end: number };
+  moduleRange?: { start: number; end: number };
+}
+
+/**
+ * Splits a PE module's debug info into pieces of about `targetBytes` for several workers: DWARF by units, a PDB by
+ * modules (compilands). Finding the PDB here also surfaces a missing or mismatched PDB before any chunk starts.
+ */
+export function planPeChunks(bytes: Uint8Array, options: PeModuleOptions, targetBytes: number): PeChunk[] {
+  const image = readPe(bytes, options.path);
+  const dwarf = peDwarfSections(bytes, image, options.path);
+  const chunks: PeChunk[] = [];
+  if (dwarf) {
+    let start = 0;
+    for (const u of listUnits(dwarf.info)) {
+      if (u.end - start >= targetBytes) {
+        chunks.push({ unitRange: { start, end: u.end } });
+        start = u.end;
+      }
+    }
+    if (start < dwarf.info.length || chunks.length === 0) chunks.push({ unitRange: { start, end: dwarf.info.length } });
+    return chunks;
+  }
+  if (!image.codeView) return [{}];
+  const { pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
+  try {
+    let start = 0;
+    let size = 0;
+    pdb.modules.forEach((mod, i) => {
+      size += mod.symBytes + mod.c11Bytes + mod.c13Bytes;
+      if (size >= targetBytes) {
+        chunks.push({ moduleRange: { start, end: i + 1 } });
+        start = i + 1;
+        size = 0;
+      }
+    });
+    if (start < pdb.modules.length || chunks.length === 0) chunks.push({ moduleRange: { start, end: pdb.modules.length } });
+    return chunks;
+  } finally {
+    pdb.msf.source.close?.();
+  }
 }
 
 /** The DWARF sections of a PE image, in the shape the DWARF reader takes; undefined without `.debug_info`. */
@@ -118,14 +168,13 @@ function moduleFromCoff(image: PeImage): ModuleSymbols {
   };
 }
 
-function moduleFromPdb(
-  image: PeImage,
-  pdb: PdbFile,
-  pdbPath: string,
-  signal?: AbortSignal,
-  onProgress?: (fraction: number, message: string) => void,
-): ModuleSymbols {
-  const m: ModuleSymbols = {
+function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: PeModuleOptions): PeModuleSymbols {
+  const { signal, onProgress } = options;
+  const first = Math.max(0, options.moduleRange?.start ?? 0);
+  const last = Math.min(pdb.modules.length, options.moduleRange?.end ?? pdb.modules.length);
+  const withPublics = first === 0;
+  const m: PeModuleSymbols = {
+    debugInfoBytes: 0,
     format: 'pe',
     debugFormat: 'pdb',
     debugInfoPath: pdbPath,
@@ -156,16 +205,26 @@ function moduleFromPdb(
   };
 
   // Publics and globals are extras beside the module streams: a corrupt one costs a warning, not the module.
+  // Every chunk reads the publics for linkage names; only the first one returns them.
   const publics = tolerate(m, 'public symbols', () => pdb.readPublics(signal));
   const publicByAddress = new Map<number, string>();
   for (const p of publics) {
     const address = va(p.segment, p.offset);
     if (address === undefined) continue;
+    if (p.flags & 2 /* function */) publicByAddress.set(address, p.name);
+    if (!withPublics) continue;
     const pub: PublicSymbol = { name: p.name, address };
     const d = demanglePublic(p.name);
     if (d !== undefined) pub.demangled = d;
     m.publics.push(pub);
-    if (p.flags & 2 /* function */) publicByAddress.set(address, p.name);
+  }
+  // Section contributions (in DBI, so known to every chunk) give each function's extent: sizes for publics, and where
+  // code of any compiland starts, which a line-0 end row must not cover.
+  const codeSize = new Map<number, number>();
+  for (const c of pdb.sectionContributions) {
+    if (!(c.characteristics & 0x20) /* IMAGE_SCN_CNT_CODE */) continue;
+    const a = va(c.section, c.offset);
+    if (a !== undefined && c.size > 0) codeSize.set(a, Math.max(c.size, codeSize.get(a) ?? 0));
   }
 
   // Columns, not row objects: a big PDB has millions of rows (columns are not kept; nothing downstream uses them).
@@ -174,9 +233,11 @@ function moduleFromPdb(
   const blockEnds: Array<[number, number]> = [];
   const procSizes = new Map<number, number>();
   let ipiWarned = false;
-  for (const mod of pdb.modules) {
+  for (let mi = first; mi < last; mi++) {
+    const mod = pdb.modules[mi];
     checkAborted(signal);
-    onProgress?.(mod.index / Math.max(1, pdb.modules.length), `reading PDB module ${mod.index + 1} of ${pdb.modules.length}`);
+    onProgress?.((mi - first) / Math.max(1, last - first), `reading PDB module ${mi + 1} of ${pdb.modules.length}`);
+    m.debugInfoBytes += mod.symBytes + mod.c11Bytes + mod.c13Bytes;
     let debug;
     try {
       debug = pdb.readModule(mod.index, signal);
@@ -313,10 +374,13 @@ function moduleFromPdb(
     }
   }
 
-  for (const [end, file] of blockEnds) if (!rowAddresses.has(end)) lineRows.row(end, file, 0);
+  for (const [end, file] of blockEnds) if (!rowAddresses.has(end) && !codeSize.has(end)) lineRows.row(end, file, 0);
   m.lineColumns = { address: lineRows.address, file: lineRows.file, line: lineRows.line, count: lineRows.count };
+  // Chunk 0 also accounts for the PDB's other streams, so the chunks' debugInfoBytes add up to the PDB's size.
+  if (withPublics) m.debugInfoBytes += pdb.msf.size - pdb.modules.reduce((a, x) => a + x.symBytes + x.c11Bytes + x.c13Bytes, 0);
+  if (!withPublics) return m;
   for (const p of m.publics) {
-    const size = procSizes.get(p.address);
+    const size = procSizes.get(p.address) ?? codeSize.get(p.address);
     if (size !== undefined) p.size = size;
   }
   // Global data has no S_PUB32 when it is not external; add it so statics can be found by name.

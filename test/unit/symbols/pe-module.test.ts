@@ -8,7 +8,7 @@ import { ModuleSymbols } from '../../../src/symbols/model';
 import { expandSymbolPath, pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
 import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
 import { listUnits } from '../../../src/symbols/dwarf';
-import { peDwarfSections, readPeModule } from '../../../src/symbols/pe-module';
+import { peDwarfSections, planPeChunks, readPeModule } from '../../../src/symbols/pe-module';
 import { buildIndex, SymbolIndex } from '../../../src/symbols/symbol-index';
 import { readPe } from '../../../src/symbols/pe';
 import { dwarfSubprogramStarts, fixture, nmDefined, pdbLines, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
@@ -356,6 +356,29 @@ describe('readPeModule', function () {
       const m = readFixture('cpp-msvc/exports.dll');
       assert.equal(m.debugFormat, 'none');
       assert.deepEqual(m.publics.map((p) => p.name).sort(), ['another', 'exported_add']);
+    });
+
+    it('of a PDB split by modules, as for several workers, adding up to the whole', () => {
+      const exe = bytes(`msvc-rust/${V158}.exe`);
+      const options = { path: fixture(`msvc-rust/${V158}.exe`), searchPaths: [], readFile: fromDisk };
+      const whole = readPeModule(exe, options);
+      const chunks = planPeChunks(exe, options, 32 * 1024);
+      assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+      assert.deepEqual(chunks.map((c) => c.moduleRange!.start), [0, ...chunks.slice(0, -1).map((c) => c.moduleRange!.end)]);
+      const parts = chunks.map((c) => readPeModule(exe, { ...options, ...c }));
+      assert.deepEqual(parts.flatMap((p) => p.functions).map((f) => f.name).sort(), whole.functions.map((f) => f.name).sort());
+      assert.equal(parts.reduce((a, p) => a + p.inlineSites.length, 0), whole.inlineSites.length);
+      assert.equal(parts.reduce((a, p) => a + (p.lineColumns?.count ?? 0), 0), whole.lineColumns?.count);
+      assert.equal(parts.reduce((a, p) => a + p.compileUnits.length, 0), whole.compileUnits.length);
+      // Sizes of publics come from the procedures a chunk read, else from section contributions, so only they may differ.
+      const bare = (ps: typeof whole.publics) => ps.map(({ name, address, demangled }) => ({ name, address, demangled }));
+      assert.deepEqual(bare(parts[0].publics), bare(whole.publics));
+      assert.ok(parts.slice(1).every((p) => p.publics.length === 0));
+      assert.equal(parts.reduce((a, p) => a + p.debugInfoBytes, 0), whole.debugInfoBytes);
+      // The DWARF image plans by units.
+      const gnu = bytes('rust-gnu/gnu.exe');
+      const gnuChunks = planPeChunks(gnu, { path: 'gnu.exe', searchPaths: [], readFile: () => undefined }, 4096);
+      assert.ok(gnuChunks.length > 2 && gnuChunks.every((c) => c.unitRange));
     });
 
     it('of an image without debug info: exports as publics', () => {
