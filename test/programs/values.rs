@@ -83,6 +83,7 @@ fn main() {
     let flag = false;
     let shape = Shape::Square(4);
     let inventory = Inventory { owner: name.clone(), items: pts.clone(), counts: counts.clone() };
+    let table = [7u32; 2000];
     let haystack = vec![0u8; BIG];
     let needle = vec![0u8; BIG];
     let mut total = 0u64;
@@ -93,6 +94,6 @@ fn main() {
     println!("{} {} {} {}", total, a, numbers.len(), empty.len()); // BREAK: main
     black_box((&numbers, &empty, &pts, &name, greeting, &counts, pair, grid, tail, &boxed, first, letter));
     black_box((exit_now as extern "C" fn(i32) -> i32, slow_answer as extern "C" fn(u64) -> u64));
-    black_box((big, small, ratio, flag, &shape, &inventory, &haystack, &needle));
+    black_box((big, small, ratio, flag, &shape, &inventory, &haystack, &needle, &table));
     println!("done"); // BREAK: end
 }

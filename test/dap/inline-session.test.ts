@@ -1,0 +1,99 @@
+// The session run inline (as VS Code's DebugAdapterInlineImplementation does): its work appears on the shared executor.
+import * as assert from 'node:assert';
+import * as path from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { ThreadPoolExecutor, type FutureInfo } from '../../src/futures';
+import { RustDebugSession } from '../../src/debug/rust-debug-session';
+import { WAIT_MS } from './support/client';
+import { compileProgram, markerLine, sourceOf, toolchainEnv } from './support/programs';
+
+/** A minimal client over the session's inline interface (handleMessage / onDidSendMessage), like VS Code's. */
+class InlineClient {
+  private seq = 1;
+  private readonly pending = new Map<number, (r: DebugProtocol.Response) => void>();
+  private readonly waiters: Array<{ event: string; resolve(e: DebugProtocol.Event): void }> = [];
+
+  constructor(private readonly session: RustDebugSession) {
+    session.onDidSendMessage((m) => {
+      const message = m as DebugProtocol.ProtocolMessage;
+      if (message.type === 'response') {
+        const r = message as DebugProtocol.Response;
+        this.pending.get(r.request_seq)?.(r);
+        this.pending.delete(r.request_seq);
+      } else if (message.type === 'event') {
+        const e = message as DebugProtocol.Event;
+        const i = this.waiters.findIndex((w) => w.event === e.event);
+        if (i >= 0) this.waiters.splice(i, 1)[0].resolve(e);
+      }
+    });
+  }
+
+  async send<T = any>(command: string, args?: unknown): Promise<T> {
+    const seq = this.seq++;
+    const response = new Promise<DebugProtocol.Response>((resolve) => this.pending.set(seq, resolve));
+    this.session.handleMessage({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
+    const r = await response;
+    if (!r.success) throw new Error(r.message);
+    return r.body as T;
+  }
+
+  waitFor(event: string): Promise<DebugProtocol.Event> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no '${event}' event within ${WAIT_MS} ms`)), WAIT_MS);
+      this.waiters.push({ event, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+    });
+  }
+}
+
+describe('inline session on a shared executor', function () {
+  this.timeout(120_000);
+  const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', '..', 'src') });
+  const submitted: FutureInfo[] = [];
+  executor.on('submitted', (info) => submitted.push(info));
+  const session = new RustDebugSession({ executor, sessionId: 'inline-test', env: toolchainEnv() });
+  const client = new InlineClient(session);
+
+  after(async () => {
+    await client.send('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+    session.dispose();
+    await executor.shutdown({ wait: true, cancelFutures: true });
+  });
+
+  it('evaluations and large expansions are futures labelled with what they work on, owned by the session', async () => {
+    const source = sourceOf('values');
+    const initialized = client.waitFor('initialized');
+    const stopped = client.waitFor('stopped');
+    await client.send('initialize', { adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const launched = client.send('launch', { program: compileProgram('values') });
+    await initialized;
+    await client.send('setBreakpoints', { source: { path: source }, breakpoints: [{ line: markerLine(source, 'main') }] });
+    await client.send('configurationDone');
+    await launched;
+    const threadId = ((await stopped).body as DebugProtocol.StoppedEvent['body']).threadId!;
+    const frame = (await client.send<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId, levels: 1 })).stackFrames[0];
+
+    const result = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'numbers[1] * 2', frameId: frame.id, context: 'hover' });
+    assert.strictEqual(result.result, '40');
+    const evaluation = submitted.find((f) => f.label === 'numbers[1] * 2');
+    assert.ok(evaluation, `no future for the evaluation among: ${submitted.map((f) => f.label).join(', ')}`);
+    assert.strictEqual(evaluation.kind, 'Evaluations');
+    assert.strictEqual(evaluation.lane, 'interactive');
+    assert.strictEqual(evaluation.owner, 'inline-test');
+
+    // A 2000-element array: lldb-dap reports indexedVariables, so expanding it is a future of its own.
+    const scopes = await client.send<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: frame.id });
+    const locals = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: scopes.scopes[0].variablesReference });
+    const table = locals.variables.find((v) => v.name === 'table');
+    assert.ok(table && (table.indexedVariables ?? 0) >= 1000, `table should have 2000 indexed children: ${JSON.stringify(table)}`);
+    const page = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: table.variablesReference, filter: 'indexed', start: 1990, count: 10 });
+    assert.deepStrictEqual(page.variables.map((v) => `${v.name}=${v.value}`), Array.from({ length: 10 }, (_, i) => `[${1990 + i}]=7`));
+    const expansion = submitted.find((f) => f.label === 'expand table');
+    assert.ok(expansion, `no future for the expansion among: ${submitted.map((f) => f.label).join(', ')}`);
+    assert.strictEqual(expansion.owner, 'inline-test');
+
+    // Small values are forwarded directly: no future for expanding `pair`.
+    const pair = locals.variables.find((v) => v.name === 'pair')!;
+    await client.send('variables', { variablesReference: pair.variablesReference });
+    assert.ok(!submitted.some((f) => f.label === 'expand pair'));
+  });
+});
