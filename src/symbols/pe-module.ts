@@ -187,6 +187,9 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
     publics: [],
     warnings: [],
   };
+  // Maps and sets below are keyed by RVA (address - base): small integers hash and store far faster than the
+  // 0x140000000-range addresses, which are heap numbers to V8.
+  const base = image.imageBase;
   const va = (segment: number, offset: number): number | undefined => {
     const rva = pdb.rva(segment, offset, image.sections);
     return rva === undefined ? undefined : image.imageBase + rva;
@@ -211,7 +214,7 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
   for (const p of publics) {
     const address = va(p.segment, p.offset);
     if (address === undefined) continue;
-    if (p.flags & 2 /* function */) publicByAddress.set(address, p.name);
+    if (p.flags & 2 /* function */) publicByAddress.set(address - base, p.name);
     if (!withPublics) continue;
     const pub: PublicSymbol = { name: p.name, address };
     const d = demanglePublic(p.name);
@@ -224,7 +227,7 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
   for (const c of pdb.sectionContributions) {
     if (!(c.characteristics & 0x20) /* IMAGE_SCN_CNT_CODE */) continue;
     const a = va(c.section, c.offset);
-    if (a !== undefined && c.size > 0) codeSize.set(a, Math.max(c.size, codeSize.get(a) ?? 0));
+    if (a !== undefined && c.size > 0) codeSize.set(a - base, Math.max(c.size, codeSize.get(a - base) ?? 0));
   }
 
   // Columns, not row objects: a big PDB has millions of rows (columns are not kept; nothing downstream uses them).
@@ -286,9 +289,9 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
         if (address === undefined || file === undefined) continue;
         const row: LineRow = { address, file, line: l.line };
         lineRows.row(address, file, l.line);
-        rowAddresses.add(address);
+        rowAddresses.add(address - base);
         moduleRows.push(row);
-        if (!lineAt.has(address)) lineAt.set(address, { file, line: l.line });
+        if (!lineAt.has(address - base)) lineAt.set(address - base, { file, line: l.line });
       }
       // Line 0 ends the sequence at the block's end, so padding after a function maps to no line; added at the end,
       // only where no row of any module starts (code that directly follows keeps its line).
@@ -304,16 +307,16 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
         continue;
       }
       const f: FunctionSymbol = { name: debug.isRust ? cleanRustCodeViewName(p.name) : p.name, ranges: [[start, start + p.codeSize]] };
-      const linkage = publicByAddress.get(start);
+      const linkage = publicByAddress.get(start - base);
       if (linkage !== undefined) f.linkageName = linkage;
-      const at = lineAt.get(start);
+      const at = lineAt.get(start - base);
       if (at) {
         f.file = at.file;
         f.line = at.line;
       }
       functionIndex.push(m.functions.length);
       m.functions.push(f);
-      procSizes.set(start, p.codeSize);
+      procSizes.set(start - base, p.codeSize);
     }
 
     moduleRows.sort((a, b) => a.address - b.address);
@@ -374,13 +377,13 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
     }
   }
 
-  for (const [end, file] of blockEnds) if (!rowAddresses.has(end) && !codeSize.has(end)) lineRows.row(end, file, 0);
+  for (const [end, file] of blockEnds) if (!rowAddresses.has(end - base) && !codeSize.has(end - base)) lineRows.row(end, file, 0);
   m.lineColumns = { address: lineRows.address, file: lineRows.file, line: lineRows.line, count: lineRows.count };
   // Chunk 0 also accounts for the PDB's other streams, so the chunks' debugInfoBytes add up to the PDB's size.
   if (withPublics) m.debugInfoBytes += pdb.msf.size - pdb.modules.reduce((a, x) => a + x.symBytes + x.c11Bytes + x.c13Bytes, 0);
   if (!withPublics) return m;
   for (const p of m.publics) {
-    const size = procSizes.get(p.address) ?? codeSize.get(p.address);
+    const size = procSizes.get(p.address - base) ?? codeSize.get(p.address - base);
     if (size !== undefined) p.size = size;
   }
   // Global data has no S_PUB32 when it is not external; add it so statics can be found by name.
