@@ -82,6 +82,8 @@ export class RustDebugSession extends LoggingDebugSession {
    * stop: the program cannot change while stopped (except by a native call, which drops them).
    */
   private readonly stopCache = new Map<string, Promise<unknown>>();
+  /** The settled entries of stopCache, handed to each new evaluation so a simple one needs no request at all. */
+  private readonly stopCacheResolved = new Map<string, unknown>();
   /** Client requests forwarded and not yet answered; evaluation reads wait for them (interactive first). */
   private clientInFlight = 0;
   private clientIdleWaiters: Array<() => void> = [];
@@ -153,7 +155,7 @@ export class RustDebugSession extends LoggingDebugSession {
         return this.onVariables(request);
       default:
         if (RUN_CONTROL.has(request.command)) this.cancelEvaluations();
-        if (RUN_CONTROL.has(request.command) || CHANGES_PROGRAM.has(request.command)) this.stopCache.clear();
+        if (RUN_CONTROL.has(request.command) || CHANGES_PROGRAM.has(request.command)) this.clearStopCache();
         return this.forward(request);
     }
   }
@@ -269,7 +271,7 @@ export class RustDebugSession extends LoggingDebugSession {
     }
     if (event.event === 'stopped' || event.event === 'continued' || event.event === 'invalidated' || event.event === 'exited') {
       this.largeReferences.clear();
-      this.stopCache.clear();
+      this.clearStopCache();
     }
     this.sendEvent(event);
   }
@@ -367,7 +369,7 @@ export class RustDebugSession extends LoggingDebugSession {
         onRequest: (method, params, signal) => this.answerTask(method, params, signal),
       },
       evaluateTasks.evaluate,
-      { expression: args.expression, frameId: args.frameId, context: args.context },
+      { expression: args.expression, frameId: args.frameId, context: args.context, prefetched: this.prefetchedForTask() },
     );
     await this.respondWhenSettled(request, future, timeout, (result: EvaluationResult) => {
       this.noteLargeReferences({ variables: [{ ...result, name: args.expression, value: result.result }] });
@@ -486,7 +488,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (method !== BACKEND_REQUEST) throw new Error(`unknown host request '${method}' from an evaluation task`);
     const { command, arguments: args, mayChangeProgram } = params as BackendRequestParams;
     if (!TASK_COMMANDS.has(command)) throw new Error(`an evaluation task may not send '${command}' to lldb-dap`);
-    if (mayChangeProgram) this.stopCache.clear();
+    if (mayChangeProgram) this.clearStopCache();
     if (command === 'scopes' || (command === 'variables' && (args as DebugProtocol.VariablesArguments).start === undefined)) {
       const key = `${command}:${JSON.stringify(args)}`;
       let cached = this.stopCache.get(key);
@@ -495,12 +497,34 @@ export class RustDebugSession extends LoggingDebugSession {
         signal.throwIfAborted();
         cached = this.sendTaskRequest(command, args, new AbortController().signal);
         // A failed or cancelled read is not remembered.
-        cached.catch(() => this.stopCache.delete(key));
+        const entry = cached;
+        entry.then(
+          (value) => {
+            if (this.stopCache.get(key) === entry) this.stopCacheResolved.set(key, value);
+          },
+          () => this.stopCache.delete(key),
+        );
         this.stopCache.set(key, cached);
       }
       return cached;
     }
     return this.sendTaskRequest(command, args, signal);
+  }
+
+  private clearStopCache(): void {
+    this.stopCache.clear();
+    this.stopCacheResolved.clear();
+  }
+
+  /** At most this many cached answers travel with an evaluation (they are copied to the worker). */
+  private prefetchedForTask(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const [key, value] of this.stopCacheResolved) {
+      if (n++ >= 64) break;
+      out[key] = value;
+    }
+    return out;
   }
 
   private async sendTaskRequest(command: string, args: object, signal: AbortSignal): Promise<unknown> {

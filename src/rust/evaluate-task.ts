@@ -16,6 +16,8 @@ export interface EvaluateTaskArgs {
   expression: string;
   frameId?: number;
   context?: string;
+  /** Answers the adapter already has for this stop, keyed `command:JSON(arguments)`: no round trip for them. */
+  prefetched?: Record<string, unknown>;
 }
 
 /** The `/nat` prefix hands the rest of the expression to LLDB's own evaluator. */
@@ -24,7 +26,11 @@ export const NATIVE_PREFIX = '/nat';
 export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promise<EvaluationResult> {
   const data: DebuggerData = {
     signal: ctx.signal,
-    request: (command, params) => ctx.request(BACKEND_REQUEST, { command, arguments: params } satisfies BackendRequestParams),
+    request: (command, params) => {
+      const known = args.prefetched?.[`${command}:${JSON.stringify(params)}`];
+      if (known !== undefined) return Promise.resolve(known);
+      return ctx.request(BACKEND_REQUEST, { command, arguments: params } satisfies BackendRequestParams);
+    },
     reportProgress: (fraction, message) => ctx.reportProgress({ fraction, message }),
   };
   const trimmed = args.expression.trim();
