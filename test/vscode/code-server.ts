@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Toolchain } from './toolchain';
+import { withoutNpmRunVariables, type Toolchain } from './toolchain';
 
 export interface CodeServerOptions {
   /** Names the instance in logs and temp folders. */
@@ -65,7 +65,7 @@ export class CodeServer {
     const config = path.join(root, 'config.yaml');
     fs.writeFileSync(config, 'auth: none\ncert: false\n');
     const common = ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-    const env = { ...process.env, ...options.env, PATH: `${path.dirname(toolchain.node)}${path.delimiter}${process.env.PATH ?? ''}` };
+    const env = { ...withoutNpmRunVariables(process.env), ...options.env, PATH: `${path.dirname(toolchain.node)}${path.delimiter}${process.env.PATH ?? ''}` };
 
     // Folders first: code-server adopts unlisted folders only while it creates extensions.json, which the first install does.
     for (const folder of options.extensionFolders ?? []) {

