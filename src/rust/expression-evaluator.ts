@@ -48,11 +48,11 @@ type Value =
   | { kind: 'place'; v: BackendVariable };
 
 /**
- * Bytes per readMemory request. lldb-dap answers one request at a time and reads about 16 MB/s, so a
- * client's threads/stackTrace waits behind at most one read. Measured here: 1 MiB reads made a
- * stackTrace wait ~40 ms, 32 KiB ~2 ms but halved throughput; 64 KiB is the middle (bench/dap.bench.ts).
+ * Bytes per readMemory the task asks for: large enough that the worker round trip is rare. The adapter
+ * sends it to lldb-dap in small pieces behind the client's own requests, and stops between pieces when
+ * the evaluation is cancelled.
  */
-const MEMORY_CHUNK = 64 << 10;
+const MEMORY_CHUNK = 256 << 10;
 /** Longest string content shown in a result; the rest is elided. */
 const DISPLAY_LIMIT = 4096;
 
