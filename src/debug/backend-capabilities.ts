@@ -74,5 +74,8 @@ export function clientCapabilities(backend: DebugProtocol.Capabilities): DebugPr
     // lldb-dap's private fields ($__lldb_version) stay private.
     if (!k.startsWith('$')) copy[k] = v;
   }
+  // Objective-C exception filters mean nothing in a Rust program (C++ ones do, for linked C++ code).
+  const filters = (copy.exceptionBreakpointFilters as DebugProtocol.ExceptionBreakpointsFilter[] | undefined)?.filter((f) => !f.filter.startsWith('objc_'));
+  if (filters) copy.exceptionBreakpointFilters = filters;
   return { ...(copy as DebugProtocol.Capabilities), ...own };
 }

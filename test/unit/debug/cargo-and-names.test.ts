@@ -61,4 +61,14 @@ describe('backend capabilities', () => {
     assert.strictEqual(caps.supportsEvaluateForHovers, true);
     assert.ok(!('$__lldb_version' in caps));
   });
+
+  it('keeps C++ exception filters and drops Objective-C ones', () => {
+    const caps = clientCapabilities({
+      exceptionBreakpointFilters: [
+        { filter: 'cpp_catch', label: 'C++ Catch' },
+        { filter: 'objc_throw', label: 'Objective-C Throw' },
+      ],
+    });
+    assert.deepStrictEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ['cpp_catch']);
+  });
 });
