@@ -23,6 +23,7 @@ import {
 } from './launch-arguments';
 import { BackendExitedError, LldbDapClient } from './lldb-dap-client';
 import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
+import { SessionSymbols } from './session-symbols';
 
 const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
 
@@ -98,6 +99,8 @@ export class RustDebugSession extends LoggingDebugSession {
   /** progressId → client request seq, so cancelling a progress notification cancels its evaluation. */
   private readonly progressRequests = new Map<string, number>();
   readonly sessionId: string;
+  /** Module symbol loads, symbol queries and function breakpoints by Rust path. */
+  readonly symbols = new SessionSymbols({ executor: () => this.options.executor, owner: () => this.sessionId, backend: () => this.backend, sendEvent: (e) => this.sendEvent(e) });
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -138,6 +141,7 @@ export class RustDebugSession extends LoggingDebugSession {
   }
 
   private async handle(request: DebugProtocol.Request): Promise<void> {
+    if (this.symbols.takes(request)) return this.sendResponse(Object.assign(responseTo(request), { body: await this.symbols.handle(request) }));
     switch (request.command) {
       case 'initialize':
         return this.onInitialize(request);
@@ -256,12 +260,14 @@ export class RustDebugSession extends LoggingDebugSession {
     this.disconnecting = true;
     this.cancelEvaluations();
     this.backend?.kill();
+    this.symbols.dispose();
     super.dispose();
   }
 
   // ---- events from lldb-dap ----
 
   private onBackendEvent(event: DebugProtocol.Event): void {
+    this.symbols.onBackendEvent(event);
     if (event.event === 'exited') {
       this.programExit = `exit code ${(event.body as DebugProtocol.ExitedEvent['body'])?.exitCode}`;
     }

@@ -1,0 +1,380 @@
+// A debug session's symbols: loads each module lldb-dap reports as a bulk-lane future, tells the UI how far they are, answers symbol queries, and places function breakpoints by Rust path.
+import * as path from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Executor } from '../futures/executor';
+import { ModuleRegistry, type DapModuleLike, type ModuleEntry, type ModuleSymbolHit } from '../symbols/module-registry';
+import { backendSupports } from './backend-capabilities';
+import {
+  addressBreakpointCommand,
+  parseBreakpointSetOutput,
+  resolutionMessage,
+  resolveRustPath,
+  type PathLookup,
+  type Resolution,
+} from './function-breakpoints';
+import type { LldbDapClient } from './lldb-dap-client';
+
+/** Event the session sends whenever a module's symbol state changes; the Modules view listens for it. */
+export const MODULE_SYMBOLS_EVENT = 'rustOffload/moduleSymbols';
+/** Custom requests the UI sends (it never holds a session object). */
+export const MODULES_REQUEST = 'rustOffload/modules';
+export const SEARCH_SYMBOLS_REQUEST = 'rustOffload/searchSymbols';
+export const LOOKUP_SYMBOL_REQUEST = 'rustOffload/lookupSymbol';
+
+/** What the UI learns of one module (the body of MODULE_SYMBOLS_EVENT, one per entry of the MODULES_REQUEST answer). */
+export interface ModuleSymbolsInfo {
+  id: string;
+  name: string;
+  path: string;
+  status: ModuleEntry['status'];
+  /** 0..1 while loading. */
+  progress: number;
+  message?: string;
+  sizeBytes?: number;
+  elapsedMs?: number;
+  error?: string;
+  warnings: string[];
+  symbols?: number;
+  debugInfoPath?: string;
+  /** True once the module was unloaded (the event's last word on it). */
+  removed?: boolean;
+}
+
+export interface SymbolSearchArguments {
+  query: string;
+  limit?: number;
+}
+
+export interface SymbolLookupArguments {
+  /** A Rust path: every function it names (generic instances included). */
+  name?: string;
+  /** A runtime address (number or "0x…"): the function and line there. */
+  address?: number | string;
+}
+
+export interface SymbolSearchResult {
+  hits: ModuleSymbolHit[];
+}
+
+/** What the session lends this object: the executor, the backend, and its event channel to the client. */
+export interface SessionSymbolsHost {
+  executor(): Executor;
+  owner(): string;
+  backend(): LldbDapClient | undefined;
+  sendEvent(event: DebugProtocol.Event): void;
+}
+
+/**
+ * Longest a `setFunctionBreakpoints` waits for symbol loads in progress before it falls back to lldb's own name
+ * lookup. VS Code starts the program only after the breakpoints are answered, so this is how a function breakpoint by
+ * Rust path binds before the program runs past it; sessions without function breakpoints never wait.
+ */
+export const FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS = 120_000;
+
+/** Progress events per module at most this often; status changes go out at once. */
+const PROGRESS_EVENT_INTERVAL_MS = 200;
+
+const OWN_REQUESTS = new Set([MODULES_REQUEST, SEARCH_SYMBOLS_REQUEST, LOOKUP_SYMBOL_REQUEST, 'setFunctionBreakpoints', 'modules']);
+
+export class SessionSymbols {
+  private registry: ModuleRegistry | undefined;
+  private searchPaths: string[] = [];
+  private disposed = false;
+  private readonly lastProgressEvent = new Map<string, number>();
+  private readonly settleWaiters = new Set<() => void>();
+  /** lldb breakpoint ids of the address breakpoints standing in for function breakpoints (replaced on every set). */
+  private addressBreakpoints: number[] = [];
+  /** Serialises setFunctionBreakpoints: each replaces the previous set. */
+  private breakpointChain: Promise<unknown> = Promise.resolve();
+  private watchedBackend: LldbDapClient | undefined;
+
+  constructor(private readonly host: SessionSymbolsHost) {}
+
+  /** Sees every client request first; true when this object answers it (then `handle` gives the body). */
+  takes(request: DebugProtocol.Request): boolean {
+    if (request.command === 'launch' || request.command === 'attach') {
+      const paths = (request.arguments as { symbolSearchPaths?: unknown } | undefined)?.symbolSearchPaths;
+      if (Array.isArray(paths)) this.searchPaths = paths.filter((p): p is string => typeof p === 'string');
+      this.watchBackend();
+    }
+    if (request.command === 'disconnect' || request.command === 'terminate') this.dispose();
+    if (request.command === 'setFunctionBreakpoints' && !this.backendHas('setFunctionBreakpoints') && !this.registry) return false;
+    if (request.command === 'modules' && !this.backendHas('modules')) return false;
+    return OWN_REQUESTS.has(request.command);
+  }
+
+  async handle(request: DebugProtocol.Request): Promise<unknown> {
+    switch (request.command) {
+      case MODULES_REQUEST:
+        return { modules: (this.registry?.modules() ?? []).map(describeModule) };
+      case SEARCH_SYMBOLS_REQUEST:
+        return this.search(request.arguments as SymbolSearchArguments);
+      case LOOKUP_SYMBOL_REQUEST:
+        return this.lookup(request.arguments as SymbolLookupArguments);
+      case 'modules':
+        return this.modulesRequest(request.arguments);
+      case 'setFunctionBreakpoints': {
+        const run = this.breakpointChain.then(() => this.setFunctionBreakpoints(request.arguments as DebugProtocol.SetFunctionBreakpointsArguments));
+        this.breakpointChain = run.catch(() => undefined);
+        return run;
+      }
+      default:
+        throw new Error(`'${request.command}' is not a symbol request`);
+    }
+  }
+
+  /** Sees every lldb-dap event before the client does. */
+  onBackendEvent(event: DebugProtocol.Event): void {
+    if (event.event === 'module') {
+      const body = event.body as DebugProtocol.ModuleEvent['body'];
+      if (body?.module) this.ensureRegistry()?.onModule(body.reason, body.module as DapModuleLike);
+    } else if (event.event === 'process') {
+      // Catch modules announced before we listened, or by a backend that sends no module events.
+      void this.refreshModules();
+    } else if (event.event === 'terminated') {
+      this.dispose();
+    }
+  }
+
+  /** The session's modules, for tests and the session. */
+  modules(): ModuleEntry[] {
+    return this.registry?.modules() ?? [];
+  }
+
+  /** Cancels every load still running; later module events are ignored. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.registry?.dispose();
+    this.wakeSettleWaiters();
+  }
+
+  // ---- loading ----
+
+  private ensureRegistry(): ModuleRegistry | undefined {
+    if (this.disposed) return undefined;
+    if (this.registry) return this.registry;
+    const registry = new ModuleRegistry(this.host.executor(), { owner: this.host.owner(), searchPaths: this.searchPaths });
+    registry.on('changed', (entry) => this.onChanged(entry));
+    registry.on('removed', (entry) => this.sendModuleEvent({ ...describeModule(entry), removed: true }));
+    this.registry = registry;
+    return registry;
+  }
+
+  private onChanged(entry: ModuleEntry): void {
+    if (entry.status === 'loading' && entry.progress > 0) {
+      const now = Date.now();
+      if (now - (this.lastProgressEvent.get(entry.id) ?? 0) < PROGRESS_EVENT_INTERVAL_MS) return;
+      this.lastProgressEvent.set(entry.id, now);
+    }
+    this.sendModuleEvent(describeModule(entry));
+    if (entry.status !== 'loading') this.wakeSettleWaiters();
+  }
+
+  private sendModuleEvent(body: ModuleSymbolsInfo): void {
+    this.host.sendEvent({ seq: 0, type: 'event', event: MODULE_SYMBOLS_EVENT, body });
+  }
+
+  private watchBackend(): void {
+    const backend = this.host.backend();
+    if (!backend || backend === this.watchedBackend) return;
+    this.watchedBackend = backend;
+    // lldb-dap died: its modules are gone with it.
+    backend.once('exit', () => this.dispose());
+  }
+
+  private backendHas(command: string): boolean {
+    const backend = this.host.backend();
+    return !!backend && backendSupports(backend.capabilities, command);
+  }
+
+  private async modulesRequest(args: unknown): Promise<unknown> {
+    const backend = this.requireBackend();
+    const answer = await backend.request<DebugProtocol.ModulesResponse>('modules', args);
+    for (const m of answer.body?.modules ?? []) this.ensureRegistry()?.onModule('new', m as DapModuleLike);
+    return answer.body;
+  }
+
+  private async refreshModules(): Promise<void> {
+    if (!this.backendHas('modules') || this.disposed) return;
+    try {
+      await this.modulesRequest({});
+    } catch {
+      // Module events still arrive; a failed refresh only means we rely on them.
+    }
+  }
+
+  /** Resolves once no module is loading (or after `ms`); true when everything settled. */
+  private async loadsSettled(ms: number): Promise<boolean> {
+    const loading = (): boolean => !this.disposed && this.modules().some((m) => m.status === 'loading');
+    if (!loading()) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    try {
+      while (loading()) {
+        let wake!: () => void;
+        const woken = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        this.settleWaiters.add(wake);
+        let expired = false;
+        await Promise.race([woken, timedOut.then(() => (expired = true))]);
+        this.settleWaiters.delete(wake);
+        if (expired) return !loading();
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private wakeSettleWaiters(): void {
+    for (const wake of [...this.settleWaiters]) wake();
+  }
+
+  // ---- queries ----
+
+  private search(args: SymbolSearchArguments): SymbolSearchResult {
+    const query = typeof args?.query === 'string' ? args.query : '';
+    const limit = Math.max(1, Math.min(1000, Number.isInteger(args?.limit) ? (args.limit as number) : 1000));
+    return { hits: this.registry?.search(query, limit) ?? [] };
+  }
+
+  private lookup(args: SymbolLookupArguments): SymbolSearchResult {
+    if (typeof args?.name === 'string') return { hits: resolveRustPath(args.name, this.pathLookup()).sites.map((s) => siteHit(s)) };
+    if (args?.address !== undefined) {
+      const address = typeof args.address === 'number' ? args.address : Number(BigInt(String(args.address)));
+      const hits: ModuleSymbolHit[] = [];
+      for (const m of this.modules()) {
+        if (!m.index || m.slide === undefined) continue;
+        const found = m.index.lookupAddress(address - m.slide);
+        if (found.function) hits.push({ ...found.function, file: found.file ?? found.function.file, line: found.line ?? found.function.line, module: m.name, runtimeAddress: address });
+      }
+      return { hits };
+    }
+    throw new Error(`${LOOKUP_SYMBOL_REQUEST} needs "name" (a Rust path) or "address"`);
+  }
+
+  private pathLookup(): PathLookup {
+    const byName = new Map(this.modules().map((m) => [m.name, m]));
+    return {
+      resolveFunction: (name) => this.registry?.resolveFunction(name) ?? [],
+      lineAt: (module, address) => {
+        const hit = byName.get(module)?.index?.lookupAddress(address);
+        return hit && hit.line !== undefined ? { file: hit.file, line: hit.line } : undefined;
+      },
+    };
+  }
+
+  // ---- function breakpoints ----
+
+  /**
+   * Names our index knows become lldb address breakpoints (file address + module, so they hold before the process
+   * exists and wherever the module loads); the rest go to lldb-dap's own name lookup, in the same order.
+   */
+  private async setFunctionBreakpoints(args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<DebugProtocol.SetFunctionBreakpointsResponse['body']> {
+    const backend = this.requireBackend();
+    const wanted = args?.breakpoints ?? [];
+    if (wanted.length > 0) {
+      if (this.modules().length === 0) await this.refreshModules();
+      await this.loadsSettled(FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS);
+    }
+    const lookup = this.pathLookup();
+    const resolutions = wanted.map((bp) => resolveRustPath(bp.name, lookup));
+    await this.deleteAddressBreakpoints(backend);
+
+    const out: DebugProtocol.Breakpoint[] = new Array(wanted.length);
+    const forwardedIndex: number[] = [];
+    const forwarded: DebugProtocol.FunctionBreakpoint[] = [];
+    for (let i = 0; i < wanted.length; i++) {
+      const resolution = resolutions[i];
+      if (resolution.sites.length === 0) {
+        forwardedIndex.push(i);
+        forwarded.push(wanted[i]);
+        continue;
+      }
+      out[i] = await this.placeAddressBreakpoints(backend, wanted[i], resolution);
+    }
+    if (backendSupports(backend.capabilities, 'setFunctionBreakpoints')) {
+      // Sent even when empty: it clears lldb-dap's previous name breakpoints.
+      const answer = await backend.request<DebugProtocol.SetFunctionBreakpointsResponse>('setFunctionBreakpoints', { breakpoints: forwarded });
+      forwardedIndex.forEach((i, k) => (out[i] = answer.body?.breakpoints?.[k] ?? { verified: false, message: 'lldb-dap gave no answer for this breakpoint' }));
+    } else {
+      for (const i of forwardedIndex) out[i] = { verified: false, message: `${wanted[i].name}: not found in the loaded symbols` };
+    }
+    return { breakpoints: out };
+  }
+
+  private async placeAddressBreakpoints(backend: LldbDapClient, bp: DebugProtocol.FunctionBreakpoint, resolution: Resolution): Promise<DebugProtocol.Breakpoint> {
+    const ids: number[] = [];
+    const errors: string[] = [];
+    for (const site of resolution.sites) {
+      try {
+        const answer = await backend.request<DebugProtocol.EvaluateResponse>('evaluate', {
+          expression: `\`${addressBreakpointCommand(site, { condition: bp.condition, hitCondition: bp.hitCondition })}`,
+          context: 'repl',
+        });
+        const id = parseBreakpointSetOutput(answer.body?.result ?? '');
+        ids.push(id);
+        this.addressBreakpoints.push(id);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+    if (ids.length === 0) return { verified: false, message: `${bp.name}: found in the symbols, but lldb refused the breakpoint: ${errors[0] ?? 'no answer'}` };
+    const first = resolution.sites[0];
+    const result: DebugProtocol.Breakpoint = {
+      id: ids[0],
+      verified: true,
+      instructionReference: `0x${(first.runtimeAddress ?? first.fileAddress).toString(16)}`,
+    };
+    if (first.file) result.source = { name: pathBaseName(first.file), path: first.file };
+    if (first.line !== undefined) result.line = first.line;
+    const message = resolutionMessage(bp.name, resolution);
+    if (message) result.message = message;
+    return result;
+  }
+
+  private async deleteAddressBreakpoints(backend: LldbDapClient): Promise<void> {
+    if (this.addressBreakpoints.length === 0) return;
+    const ids = this.addressBreakpoints;
+    this.addressBreakpoints = [];
+    try {
+      await backend.request('evaluate', { expression: `\`breakpoint delete --force ${ids.join(' ')}`, context: 'repl' });
+    } catch {
+      // Already gone (the target was deleted); nothing left to remove.
+    }
+  }
+
+  private requireBackend(): LldbDapClient {
+    const backend = this.host.backend();
+    if (!backend || backend.exited) throw new Error('lldb-dap is not running, so the symbols of this session cannot be used');
+    return backend;
+  }
+}
+
+export function describeModule(entry: ModuleEntry): ModuleSymbolsInfo {
+  const info: ModuleSymbolsInfo = { id: entry.id, name: entry.name, path: entry.path, status: entry.status, progress: entry.progress, warnings: entry.warnings.slice(0, 20) };
+  if (entry.message) info.message = entry.message;
+  if (entry.sizeBytes !== undefined) info.sizeBytes = entry.sizeBytes;
+  if (entry.elapsedMs !== undefined) info.elapsedMs = entry.elapsedMs;
+  if (entry.error !== undefined) info.error = entry.error;
+  if (entry.index) info.symbols = entry.index.symbolCount;
+  if (entry.debugInfoPath) info.debugInfoPath = entry.debugInfoPath;
+  return info;
+}
+
+function siteHit(site: { module: string; fileAddress: number; runtimeAddress?: number; name: string; file?: string; line?: number }): ModuleSymbolHit {
+  const hit: ModuleSymbolHit = { name: site.name, kind: 'function', address: site.fileAddress, module: site.module };
+  if (site.runtimeAddress !== undefined) hit.runtimeAddress = site.runtimeAddress;
+  if (site.file !== undefined) hit.file = site.file;
+  if (site.line !== undefined) hit.line = site.line;
+  return hit;
+}
+
+/** Base name of a path from either OS (a PDB records Windows paths even when read elsewhere). */
+function pathBaseName(p: string): string {
+  return /^[a-zA-Z]:[\\/]|\\/.test(p) ? path.win32.basename(p) : path.posix.basename(p);
+}

@@ -1,0 +1,138 @@
+// Symbols in a real session: module loads as bulk futures reported to the UI, symbol queries, and function breakpoints by Rust path (generic instances too) placed through our index.
+import * as assert from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { MODULE_SYMBOLS_EVENT, MODULES_REQUEST, SEARCH_SYMBOLS_REQUEST, type ModuleSymbolsInfo, type SymbolSearchResult } from '../../src/debug/session-symbols';
+import { currentStop, initializeLikeVsCode, startClient, stopQuietly, WAIT_MS } from './support/client';
+import { compileProgram, markerLine, sourceOf, toolchainEnv } from './support/programs';
+
+/** test/programs/paths.rs with v0 mangling, whose names keep generic arguments (`largest::<f32>`). */
+function compileV0(): string {
+  const source = sourceOf('paths');
+  const out = path.join(os.tmpdir(), 'rust-offload-dap-programs', `paths-v0-${fs.statSync(source).mtimeMs.toFixed(0)}${process.platform === 'win32' ? '.exe' : ''}`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    execFileSync('rustc', ['-g', '-C', 'opt-level=0', '-C', 'symbol-mangling-version=v0', '--edition=2021', '-o', out, source], { env: toolchainEnv(), stdio: 'pipe' });
+  }
+  return out;
+}
+
+/** Latest state of each module from the session's custom events. */
+function watchModules(dc: DebugClient): Map<string, ModuleSymbolsInfo> {
+  const modules = new Map<string, ModuleSymbolsInfo>();
+  dc.on(MODULE_SYMBOLS_EVENT, (e: DebugProtocol.Event) => {
+    const info = e.body as ModuleSymbolsInfo;
+    modules.set(info.id, info);
+  });
+  return modules;
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Launches `program` with function breakpoints set the way VS Code sets them (before configurationDone). */
+async function launchWithFunctionBreakpoints(dc: DebugClient, program: string, names: string[]): Promise<DebugProtocol.Breakpoint[]> {
+  let breakpoints: DebugProtocol.Breakpoint[] = [];
+  await Promise.all([
+    dc.waitForEvent('initialized', WAIT_MS).then(async () => {
+      const set = await dc.setFunctionBreakpointsRequest({ breakpoints: names.map((name) => ({ name })) });
+      breakpoints = set.body.breakpoints;
+      await dc.configurationDoneRequest();
+    }),
+    initializeLikeVsCode(dc).then(() => dc.launchRequest({ program } as DebugProtocol.LaunchRequestArguments)),
+  ]);
+  return breakpoints;
+}
+
+describe('symbols in a debug session', function () {
+  this.timeout(240_000);
+  let dc: DebugClient;
+  afterEach(() => stopQuietly(dc));
+
+  it('loads every module as a future, and stops at function breakpoints given by Rust path, generic instances included', async () => {
+    dc = await startClient();
+    const program = compileProgram('paths');
+    const source = sourceOf('paths');
+    const modules = watchModules(dc);
+    const firstStop = dc.waitForEvent('stopped', WAIT_MS);
+    const [scale, largest, missing] = await launchWithFunctionBreakpoints(dc, program, [
+      'paths::shapes::geometry::scale',
+      'paths::shapes::largest',
+      'paths::no_such_function',
+    ]);
+
+    // The program's own module had been loaded from our index before the breakpoints were answered.
+    const own = [...modules.values()].find((m) => m.name === path.basename(program));
+    assert.ok(own, `no ${MODULE_SYMBOLS_EVENT} event for ${path.basename(program)}: ${JSON.stringify([...modules.values()].map((m) => m.name))}`);
+    assert.strictEqual(own.status, 'loaded');
+    assert.ok((own.symbols ?? 0) > 0 && (own.sizeBytes ?? 0) > 0 && own.elapsedMs !== undefined, JSON.stringify(own));
+
+    assert.strictEqual(scale.verified, true, JSON.stringify(scale));
+    assert.strictEqual(scale.line, markerLine(source, 'scale'));
+    assert.strictEqual(scale.source?.path, source);
+    assert.match(scale.instructionReference ?? '', /^0x[0-9a-f]+$/);
+    assert.strictEqual(largest.verified, true, JSON.stringify(largest));
+    assert.strictEqual(largest.line, markerLine(source, 'largest'));
+    assert.match(largest.message ?? '', /2 locations/);
+    assert.strictEqual(missing.verified, false, JSON.stringify(missing));
+
+    await firstStop;
+    let stop = await currentStop(dc);
+    assert.strictEqual(stop.frames[0].line, markerLine(source, 'scale'));
+    assert.match(stop.frames[0].name, /scale/);
+    // Past the prologue: the arguments hold what main passed.
+    assert.strictEqual((await dc.evaluateRequest({ expression: 'value', frameId: stop.frameId, context: 'watch' })).body.result, '3');
+
+    // Both instances of the generic function stop.
+    const seen: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const next = dc.waitForEvent('stopped', WAIT_MS);
+      await dc.continueRequest({ threadId: stop.threadId });
+      await next;
+      stop = await currentStop(dc);
+      assert.strictEqual(stop.frames[0].line, markerLine(source, 'largest'));
+      seen.push((await dc.evaluateRequest({ expression: 'items.len()', frameId: stop.frameId, context: 'watch' })).body.result);
+    }
+    assert.deepStrictEqual(seen.sort(), ['2', '3']);
+
+    // Every module the process loaded settles (libc and the loader too), and the index answers queries.
+    await until('every module settled', () => modules.size >= 2 && [...modules.values()].every((m) => m.status !== 'loading'));
+    for (const m of modules.values()) assert.ok(['loaded', 'publicsOnly', 'none', 'error'].includes(m.status), `${m.name}: ${m.status}`);
+    const listed = (await dc.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] };
+    assert.ok(listed.modules.some((m) => m.name === own.name && m.status === 'loaded'));
+    const found = (await dc.customRequest(SEARCH_SYMBOLS_REQUEST, { query: 'geometry::scale', limit: 10 })).body as SymbolSearchResult;
+    assert.strictEqual(found.hits[0]?.name, 'paths::shapes::geometry::scale');
+    assert.strictEqual(found.hits[0]?.file, source);
+    assert.ok(found.hits[0]?.runtimeAddress !== undefined, 'the running module has a load address');
+
+    const terminated = dc.waitForEvent('terminated', WAIT_MS);
+    await dc.continueRequest({ threadId: stop.threadId });
+    await terminated;
+  });
+
+  it('with v0 mangling, a breakpoint on one generic instance stops only there', async () => {
+    dc = await startClient();
+    const program = compileV0();
+    const source = sourceOf('paths');
+    const stopped = dc.waitForEvent('stopped', WAIT_MS);
+    const [bp] = await launchWithFunctionBreakpoints(dc, program, ['paths::shapes::largest::<f32>']);
+    assert.strictEqual(bp.verified, true, JSON.stringify(bp));
+    assert.strictEqual(bp.message, undefined, 'one location');
+    await stopped;
+    const stop = await currentStop(dc);
+    assert.strictEqual(stop.frames[0].line, markerLine(source, 'largest'));
+    assert.strictEqual((await dc.evaluateRequest({ expression: 'items.len()', frameId: stop.frameId, context: 'watch' })).body.result, '2');
+    const terminated = dc.waitForEvent('terminated', WAIT_MS);
+    await dc.continueRequest({ threadId: stop.threadId });
+    await terminated;
+  });
+});
