@@ -23,7 +23,9 @@ export class ProcessPoolExecutor extends WorkerPoolExecutor {
   private readonly onStderr: (text: string) => void;
 
   constructor(options: ProcessPoolOptions = {}) {
-    super(options, locateModulesRoot(__dirname));
+    // Without shared memory the host cannot tell which of a killed process's prefetched tasks had
+    // started (their batched answers die with it), so a requeue could run one twice: one at a time.
+    super({ ...options, prefetch: options.prefetch ?? 1 }, locateModulesRoot(__dirname));
     this.entry = path.resolve(options.modulesRoot ?? locateModulesRoot(__dirname), 'futures', 'process-worker-entry.js');
     if (!fs.existsSync(this.entry)) {
       throw new Error(`options.modulesRoot: the worker entry ${this.entry} does not exist; modulesRoot must be the folder that holds the compiled futures/ folder (out/src under tsc, dist in the bundle)`);
