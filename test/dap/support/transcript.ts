@@ -3,7 +3,15 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { PROGRAMS_DIR } from './programs';
+import { execFileSync } from 'node:child_process';
+import { PROGRAMS_DIR, toolchainEnv } from './programs';
+
+let cachedRustc: string | undefined;
+/** `1.95` for `rustc 1.95.0 (…)`: the toolchain that compiled the test programs. */
+function rustcVersion(): string {
+  cachedRustc ??= /rustc (\d+\.\d+)/.exec(execFileSync('rustc', ['--version'], { env: toolchainEnv(), encoding: 'utf8' }))?.[1] ?? 'unknown';
+  return cachedRustc;
+}
 
 export const GOLDEN_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'dap', 'golden');
 
@@ -50,10 +58,16 @@ export class Transcript {
   }
 
   /** Compares with test/dap/golden/<name>.json; writes `.actual` on mismatch. */
+  /**
+   * Compares with test/dap/golden/<name>.rustc-<major.minor>.json: type names and layouts of std differ
+   * between Rust releases, so each toolchain has its own golden. One not yet recorded (a new toolchain)
+   * is written and reported; a mismatch writes `.actual`.
+   */
   check(): void {
-    const file = path.join(GOLDEN_DIR, `${this.name}.json`);
+    const file = path.join(GOLDEN_DIR, `${this.name}.rustc-${rustcVersion()}.json`);
     const text = JSON.stringify(this.entries, null, 2) + '\n';
     if (process.env.RESET_RESULTS === '1' || !fs.existsSync(file)) {
+      if (process.env.RESET_RESULTS !== '1') console.log(`      (no golden for this toolchain yet: recorded ${path.relative(process.cwd(), file)})`);
       fs.mkdirSync(GOLDEN_DIR, { recursive: true });
       fs.writeFileSync(file, text);
       return;
