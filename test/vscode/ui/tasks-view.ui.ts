@@ -38,6 +38,9 @@ describe('Debugger Tasks in the workbench', function () {
     await wb.until('the quick task done', rowText('quick: 21 × 2'), (t) => /done · /.test(t));
     // Its 2 s deadline passes while it waits in the queue.
     await wb.until('the deadline task timed out', rowText('slow past its 2 s deadline'), (t) => /timed out · /.test(t));
+    // The elapsed time in the description moves by itself while the task runs.
+    const first = await rowText('endless CPU-bound loop')();
+    await wb.until('the endless task\'s elapsed time to move', rowText('endless CPU-bound loop'), (t) => /running · /.test(t) && t !== first);
     const status = wb.page.locator('.statusbar-item', { hasText: /1 running · 3 queued/ }).first();
     await status.waitFor({ state: 'visible' });
     await wb.setSideBarWidth(560);
@@ -100,5 +103,13 @@ describe('Debugger Tasks in the workbench', function () {
     const output = wb.page.locator('.panel .monaco-editor', { hasText: 'Self-test: submitted' }).first();
     await output.waitFor({ state: 'visible' });
     await wb.screenshot('log');
+  });
+
+  it('clears the finished tasks with the view\'s title button, and shows the welcome content again', async () => {
+    const clear = wb.page.locator('.part.sidebar .title-actions .action-label[aria-label*="Clear Finished Tasks"]').first();
+    await clear.click();
+    await wb.viewPane('Debugger Tasks').getByText('No debugger work is pending').waitFor({ state: 'visible' });
+    assert.equal(await wb.treeRows('Debugger Tasks').count(), 0);
+    await wb.screenshot('cleared');
   });
 });
