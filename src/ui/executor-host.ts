@@ -56,7 +56,7 @@ export class ExecutorHost implements vscode.Disposable {
       ? new ProcessPoolExecutor({ ...options, onStderr: (text) => this.log.warn(`worker stderr: ${text.trimEnd()}`) })
       : new ThreadPoolExecutor(options);
     this.kind = kind;
-    this.log.info(`Started a ${kind} pool executor with ${maxWorkers} worker${maxWorkers === 1 ? "" : "s"} (modules from ${this.modulesRoot}).`);
+    this.log.info(`Started a ${kind} pool executor with ${maxWorkers} worker${maxWorkers === 1 ? '' : 's'} (modules from ${this.modulesRoot}).`);
     this.created.fire(executor);
     return executor;
   }
