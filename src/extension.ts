@@ -5,6 +5,8 @@ import type { Executor } from './futures';
 import { affects, Commands, readSetting, registerCommand } from './ui/contributions';
 import { registerDebugging } from './ui/debug';
 import { ExecutorHost } from './ui/executor-host';
+import { registerModulesView } from './ui/modules-view';
+import { registerSearchSymbols } from './ui/search-symbols';
 import { registerSelfTest, selfTestOwner } from './ui/self-test';
 import { registerStatusBar } from './ui/status-bar';
 import { observeExecutor } from './ui/task-events';
@@ -54,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): RustOffloadApi {
   const getExecutor = (): Executor => host.get();
   context.subscriptions.push(...registerSelfTest(getExecutor, log));
   registerDebugging(context, { getExecutor, log });
+  const modulesView = registerModulesView(log);
+  context.subscriptions.push(...modulesView.disposables, registerSearchSymbols(() => modulesView.provider.liveSessions(), log));
 
   shutdown = async () => {
     const inTime = await host.shutdown(() => {

@@ -7,11 +7,13 @@ export const enum Commands {
   ClearFinishedTasks = 'rustOffload.clearFinishedTasks',
   ShowLog = 'rustOffload.showLog',
   RunSelfTest = 'rustOffload.runSelfTest',
+  SearchSymbols = 'rustOffload.searchSymbols',
 }
 
 export const enum Views {
   Container = 'rustOffload',
   Tasks = 'rustOffload.tasks',
+  Modules = 'rustOffload.modules',
 }
 
 /** The command VS Code generates to reveal a contributed view. */
