@@ -486,8 +486,9 @@ export class RustDebugSession extends LoggingDebugSession {
     if (name === 'TimeoutError') {
       return `timed out after ${timeout} ms; raise the "rustOffload.evaluationTimeout" setting (or "evaluationTimeout" in launch.json, 0 for no deadline) to give slow expressions longer`;
     }
+    // Whatever reached the task first (the cancellation, or the failed read), the cause is the same.
+    if (this.backendDied) return `lldb-dap exited (${this.backendDied}) during the evaluation`;
     if (name === 'CancelledError' || name === 'AbortError') {
-      if (this.backendDied) return `lldb-dap exited (${this.backendDied}) during the evaluation`;
       if (this.programExit) return `the program ended (${this.programExit}) during the evaluation`;
       return 'cancelled';
     }
