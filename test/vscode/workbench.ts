@@ -84,6 +84,19 @@ export class Workbench {
     return this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: viewName }) }).first();
   }
 
+  /**
+   * Clicks a view's title button (e.g. 'Clear Finished Tasks'). With one view in its container the buttons sit in
+   * the side bar's title; with several, in the view's pane header, shown while the pointer is over it.
+   */
+  async clickViewTitleAction(viewName: string, title: string): Promise<void> {
+    const header = this.viewPane(viewName).locator('.pane-header');
+    if (await header.isVisible()) await header.hover();
+    const action = this.page.locator(
+      `.part.sidebar .title-actions .action-label[aria-label*="${title}"], .pane:has(.pane-header:has-text("${viewName}")) .pane-header .actions .action-label[aria-label*="${title}"]`,
+    ).filter({ visible: true }).first();
+    await action.click();
+  }
+
   /** Rows of the tree in a view whose accessible label contains `text`. */
   treeRows(viewName: string, text?: string | RegExp): Locator {
     const rows = this.viewPane(viewName).locator('.monaco-list-row');

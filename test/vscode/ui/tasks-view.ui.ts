@@ -63,7 +63,7 @@ describe('Debugger Tasks in the workbench', function () {
     await wb.until('the slow task running with progress', rowText('slow: 20 steps with progress'), (t) => /running · .*step \d+ of 20/.test(t));
     await wb.screenshot('endless-cancelled-slow-running');
     // The README's picture of the view (copied to docs/sidebar.png by hand when the view changes).
-    await wb.screenshotOf('.part.sidebar', 'sidebar', 250);
+    await wb.screenshotOf('.part.sidebar', 'sidebar', 280);
   });
 
   it('shows every way a task ends, and the self-test reports how it went', async () => {
@@ -106,8 +106,7 @@ describe('Debugger Tasks in the workbench', function () {
   });
 
   it('clears the finished tasks with the view\'s title button, and shows the welcome content again', async () => {
-    const clear = wb.page.locator('.part.sidebar .title-actions .action-label[aria-label*="Clear Finished Tasks"]').first();
-    await clear.click();
+    await wb.clickViewTitleAction('Debugger Tasks', 'Clear Finished Tasks');
     await wb.viewPane('Debugger Tasks').getByText('No debugger work is pending').waitFor({ state: 'visible' });
     assert.equal(await wb.treeRows('Debugger Tasks').count(), 0);
     await wb.screenshot('cleared');
