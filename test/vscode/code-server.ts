@@ -79,7 +79,7 @@ export class CodeServer {
     }
     const logFile = path.join(root, 'code-server.log');
     const log = fs.openSync(logFile, 'w');
-    const child = spawn(toolchain.node, [
+    const serverArgs = [
       toolchain.codeServerEntry, ...common,
       '--bind-addr', '127.0.0.1:0',
       '--auth', 'none',
@@ -88,11 +88,14 @@ export class CodeServer {
       '--disable-workspace-trust',
       '--disable-getting-started-override',
       '--ignore-last-opened',
-    ], {
+    ];
+    // A guardian leads a new process group holding code-server, its extension hosts and all they start: stop()
+    // ends the group, and if this process dies without stopping it (even by SIGKILL) the guardian's stdin closes
+    // and it ends the group itself, so no server is ever orphaned.
+    const child = spawn(toolchain.node, ['-e', guardianSource, toolchain.node, ...serverArgs], {
       env,
-      // Its own process group, so stop() ends the server, its extension hosts and everything they started.
       detached: true,
-      stdio: ['ignore', 'pipe', log],
+      stdio: ['pipe', 'pipe', log],
     });
     fs.closeSync(log);
     const port = await new Promise<number>((resolve, reject) => {
@@ -147,6 +150,18 @@ export class CodeServer {
     if (!keep) fs.rmSync(this.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
+
+/** Run by the guardian process: starts code-server in its own group and ends the group when its stdin closes. */
+const guardianSource = `
+const { spawn } = require('node:child_process');
+const [node, ...args] = process.argv.slice(1);
+const server = spawn(node, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const endGroup = () => { try { process.kill(-process.pid, 'SIGKILL'); } catch { process.exit(1); } };
+process.stdin.on('end', endGroup);
+process.stdin.on('error', endGroup);
+process.stdin.resume();
+server.on('exit', (code) => process.exit(code ?? 1));
+`;
 
 const liveServers = new Set<CodeServer>();
 
