@@ -2,18 +2,17 @@
 import * as assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { MODULE_SYMBOLS_EVENT, MODULES_REQUEST, SEARCH_SYMBOLS_REQUEST, type ModuleSymbolsInfo, type SymbolSearchResult } from '../../src/debug/session-symbols';
 import { currentStop, initializeLikeVsCode, startClient, stopQuietly, WAIT_MS } from './support/client';
-import { compileProgram, markerLine, sourceOf, toolchainEnv } from './support/programs';
+import { buildDir, compileProgram, markerLine, sourceOf, toolchainEnv } from './support/programs';
 
 /** test/programs/paths.rs with v0 mangling, whose names keep generic arguments (`largest::<f32>`). */
 function compileV0(): string {
   const source = sourceOf('paths');
-  const out = path.join(os.tmpdir(), 'rust-offload-dap-programs', `paths-v0-${fs.statSync(source).mtimeMs.toFixed(0)}${process.platform === 'win32' ? '.exe' : ''}`);
+  const out = path.join(buildDir, `paths-v0-${fs.statSync(source).mtimeMs.toFixed(0)}${process.platform === 'win32' ? '.exe' : ''}`);
   if (!fs.existsSync(out)) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     execFileSync('rustc', ['-g', '-C', 'opt-level=0', '-C', 'symbol-mangling-version=v0', '--edition=2021', '-o', out, source], { env: toolchainEnv(), stdio: 'pipe' });

@@ -16,7 +16,11 @@ export function toolchainEnv(): NodeJS.ProcessEnv {
   return { ...process.env, PATH: [...extra, ...parts].join(path.delimiter) };
 }
 
-const buildDir = path.join(os.tmpdir(), 'rust-offload-dap-programs');
+/**
+ * Per checkout (out/ of this clone), never shared through the temp dir: the debug info names the source
+ * by absolute path, so a binary built from another checkout would put breakpoints in the wrong files.
+ */
+export const buildDir = path.resolve(PROGRAMS_DIR, '..', '..', 'out', 'test-programs');
 
 /** Compiles test/programs/<name>.rs with debug info; cached by source hash across runs. */
 export function compileProgram(name: string): string {
