@@ -34,7 +34,7 @@ export interface Settings {
 const defaults: Settings = {
   'executor.kind': 'thread',
   'executor.maxWorkers': 0,
-  evaluationTimeout: 5000,
+  evaluationTimeout: 30_000,
   'tasks.keepFinished': 100,
   lldbDapPath: '',
   symbolSearchPaths: [],

@@ -38,7 +38,7 @@ describe('manifest', () => {
     const config = vscode.workspace.getConfiguration('rustOffload');
     assert.equal(config.inspect('executor.kind')?.defaultValue, 'thread');
     assert.equal(config.inspect('executor.maxWorkers')?.defaultValue, 0);
-    assert.equal(config.inspect('evaluationTimeout')?.defaultValue, 5000);
+    assert.equal(config.inspect('evaluationTimeout')?.defaultValue, 30000);
     assert.equal(config.inspect('tasks.keepFinished')?.defaultValue, 100);
     assert.equal(config.inspect('lldbDapPath')?.defaultValue, '');
   });
