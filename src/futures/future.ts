@@ -12,8 +12,11 @@ export function setFutureLogger(logger: (message: string, err: unknown) => void)
 
 /** What the executor that owns a future does when it is cancelled or interrupted. */
 export interface FutureControl {
-  /** A PENDING future is being cancelled: take it out of the queue (the future then notifies itself). */
-  cancelled(future: Future<unknown>): void;
+  /**
+   * A PENDING future is being cancelled: take it out of the queue or back from its worker (the future
+   * then notifies itself). False: its worker has just started it, so it is RUNNING now and not cancelled.
+   */
+  cancelled(future: Future<unknown>): boolean;
   /** interrupt() on an unsettled future: stop the work; the executor settles the future. */
   interrupt(future: Future<unknown>): void;
   /** The future has just settled (before its done callbacks run). */
@@ -85,7 +88,7 @@ export class Future<T = unknown> implements FutureInfo {
     if (this._state === 'RUNNING' || this._state === 'FINISHED') return false;
     if (this._state === 'CANCELLED' || this._state === 'CANCELLED_AND_NOTIFIED') return true;
     // The owning executor takes it out of its queue first, and notifies it at once (no worker will).
-    this._control?.cancelled(this as Future<unknown>);
+    if (this._control && !this._control.cancelled(this as Future<unknown>)) return false;
     this.settleCancelled();
     if (this._control) this.setRunningOrNotifyCancel();
     return true;
@@ -216,7 +219,7 @@ export class Future<T = unknown> implements FutureInfo {
     this.waiters?.delete(fn);
   }
 
-  /** @internal a prefetched task whose worker died before starting it goes back to the queue. */
+  /** @internal a prefetched task whose worker died or that was taken back before it started goes back to the queue. */
   _backToPending(): void {
     if (this._state === 'RUNNING') {
       this._state = 'PENDING';

@@ -13,6 +13,8 @@ export interface Job {
   deadline: NodeJS.Timeout | undefined;
   queued: boolean;
   slot: Slot | undefined;
+  /** Its send number on its current worker (see CLAIM_RING). */
+  sent: number;
   /** Settled by interrupt/deadline while its worker still holds it. */
   stopped: boolean;
 }
@@ -23,6 +25,8 @@ export interface Slot {
   readonly interactive: boolean;
   readonly inFlight: Map<number, Job>;
   dispatched: number;
+  /** Tasks sent so far, revoked ones included (the next task's send number). */
+  sent: number;
   /** Tasks that ran to an answer (not skipped). */
   answered: number;
   ready: boolean;

@@ -32,7 +32,7 @@ import { JobQueue, type Job, type Slot } from './job-queue';
 import { MAX_WORKERS_LIMIT, checkInteger, validatePoolOptions, type PoolOptions } from './pool-options';
 import { checkModulePath, describeTask } from './task-ref';
 import type { WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle';
-import type { HostToWorker, RunTask, WorkerInit, WorkerToHost } from './wire';
+import { CLAIM_RING, type HostToWorker, type RunTask, type WorkerInit, type WorkerToHost } from './wire';
 
 export abstract class WorkerPoolExecutor extends Executor {
   private max: number;
@@ -126,6 +126,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       deadline: undefined,
       queued: true,
       slot: undefined,
+      sent: 0,
       stopped: false,
     };
     this.jobs.set(future.id, job);
@@ -159,8 +160,15 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   stats(): ExecutorStats {
     let running = 0;
-    for (const slot of this.liveSlots()) for (const job of slot.inFlight.values()) if (!job.future.done()) running++;
-    return { queued: this.interactiveQueue.size + this.bulkQueue.size, running, workers: this.liveSlots().length };
+    let waiting = 0;
+    for (const slot of this.liveSlots()) {
+      for (const job of slot.inFlight.values()) {
+        if (job.future.running()) running++;
+        else if (!job.future.done()) waiting++;
+      }
+    }
+    // Prefetched tasks that have not started count as queued: they wait, only on a worker.
+    return { queued: this.interactiveQueue.size + this.bulkQueue.size + waiting, running, workers: this.liveSlots().length };
   }
 
   resize(maxWorkers: number): void {
@@ -190,6 +198,8 @@ export abstract class WorkerPoolExecutor extends Executor {
         job.future.settleCancelled();
         job.future.setRunningOrNotifyCancel();
       }
+      // Prefetched tasks that have not started are pending too.
+      for (const slot of this.liveSlots()) for (const job of [...slot.inFlight.values()]) if (job.future.state === 'PENDING') job.future.cancel();
     }
     this.checkShutdown();
     return wait ? this.closed! : Promise.resolve();
@@ -240,11 +250,11 @@ export abstract class WorkerPoolExecutor extends Executor {
     while (this.bulkQueue.size > 0) {
       let best: Slot | undefined;
       for (const s of this.slots) {
-        if (this.open(s) && s.inFlight.size < this.depth(s) && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+        if (this.open(s) && this.room(s) > 0 && (!best || s.inFlight.size < best.inFlight.size)) best = s;
       }
       if ((!best || best.inFlight.size > 0) && this.slots.length < this.max) best = this.spawn(false);
       if (!best) break;
-      let n = Math.min(this.depth(best) - best.inFlight.size, this.bulkQueue.size);
+      let n = Math.min(this.room(best), this.bulkQueue.size);
       const cap = this.options.maxTasksPerChild;
       if (cap !== undefined) n = Math.min(n, cap - best.dispatched);
       const batch: Job[] = [];
@@ -272,6 +282,13 @@ export abstract class WorkerPoolExecutor extends Executor {
     return slot.quick ? this.prefetch : 1;
   }
 
+  /** How many more tasks the worker may hold; within CLAIM_RING send numbers of its oldest (see wire.ts). */
+  private room(slot: Slot): number {
+    const room = this.depth(slot) - slot.inFlight.size;
+    const head = this.head(slot);
+    return head ? Math.min(room, CLAIM_RING - 1 - (slot.sent - head.sent)) : room;
+  }
+
   private spawn(interactive: boolean): Slot | undefined {
     const seq = this.nextSeq++;
     const init: WorkerInit = {
@@ -287,6 +304,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       interactive,
       inFlight: new Map(),
       dispatched: 0,
+      sent: 0,
       answered: 0,
       ready: false,
       quick: false,
@@ -327,13 +345,14 @@ export abstract class WorkerPoolExecutor extends Executor {
     }
     const tasks: RunTask[] = [];
     let transfer: ArrayBuffer[] | undefined;
+    const cells = slot.handle.started;
     for (const job of jobs) {
       job.queued = false;
       job.slot = slot;
+      job.sent = slot.sent++;
+      if (cells) Atomics.store(cells, 2 + (job.sent % CLAIM_RING), job.sent + 1);
       slot.inFlight.set(job.task.id, job);
       slot.dispatched++;
-      job.future.setRunningOrNotifyCancel();
-      job.future.worker = slot.handle.name;
       tasks.push(job.task);
       if (job.transfer) (transfer ??= []).push(...job.transfer);
     }
@@ -346,14 +365,50 @@ export abstract class WorkerPoolExecutor extends Executor {
           slot.handle.post(job.task, job.transfer);
         } catch (e) {
           slot.inFlight.delete(job.task.id);
+          if (cells) {
+            // The worker numbers tasks by arrival: send a revoked stand-in so the next ones keep their numbers.
+            Atomics.store(cells, 2 + (job.sent % CLAIM_RING), 0);
+            slot.handle.post({ t: 'task', id: job.task.id, module: '', name: '', args: [] });
+          }
           if (!job.future.done()) {
             job.future.setException(new TypeError(`the arguments of task ${describeTask(job.task)} could not be sent to a worker (${(e as Error).message}); pass plain data (structured-clone-able)`, { cause: e }));
           }
         }
       }
     }
-    for (const job of jobs) if (slot.inFlight.has(job.task.id)) this.notify('started', job.future);
+    // The worker runs its tasks one at a time: only the first it holds is RUNNING, the others wait (PENDING).
+    this.promote(slot);
     if (slot.inFlight.size === 0) this.unrefWhenIdle(slot);
+  }
+
+  /** Marks the worker's first unanswered task RUNNING: the one it runs, or is about to. */
+  private promote(slot: Slot): void {
+    const head = this.head(slot);
+    if (head && head.future.state === 'PENDING') this.markRunning(head, slot);
+  }
+
+  private markRunning(job: Job, slot: Slot, startedAt?: number): void {
+    job.future.setRunningOrNotifyCancel();
+    if (startedAt !== undefined) job.future.startedAt = Math.min(job.future.startedAt!, Math.max(job.future.submittedAt, startedAt));
+    job.future.worker = slot.handle.name;
+    this.notify('started', job.future);
+  }
+
+  /**
+   * Threads: takes a prefetched task back from its worker unless the worker has claimed it (see
+   * CLAIM_RING). True: it will not run there. False: it has started; it is RUNNING now.
+   */
+  private revoke(job: Job, slot: Slot): boolean {
+    const cells = slot.handle.started!;
+    if (Atomics.compareExchange(cells, 2 + (job.sent % CLAIM_RING), job.sent + 1, 0) === job.sent + 1) {
+      slot.inFlight.delete(job.task.id);
+      job.slot = undefined;
+      if (slot.inFlight.size === 0) this.unrefWhenIdle(slot);
+      this.schedulePump();
+      return true;
+    }
+    if (job.future.state === 'PENDING') this.markRunning(job, slot);
+    return false;
   }
 
   /** Lets the host exit while a worker idles; deferred, so back-to-back tasks do not toggle it each time. */
@@ -414,6 +469,8 @@ export abstract class WorkerPoolExecutor extends Executor {
       if (!r.s) {
         slot.answered++;
         slot.quick = r.d <= 1;
+        // Answered before the host saw it start (results come in batches): it started d ms ago.
+        if (job.future.state === 'PENDING') this.markRunning(job, slot, Date.now() - r.d);
       }
       if (job.future.done()) continue;
       if (r.ok) job.future.setResult(r.value);
@@ -424,6 +481,7 @@ export abstract class WorkerPoolExecutor extends Executor {
   }
 
   private afterAnswers(slot: Slot): void {
+    this.promote(slot);
     if (slot.graceTimer && !this.head(slot)?.stopped) {
       clearTimeout(slot.graceTimer);
       slot.graceTimer = undefined;
@@ -468,22 +526,43 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   // ---- cancel, interrupt, deadlines ----
 
-  /** cancel() of a PENDING future: out of the queue (Future.cancel() then settles and notifies it). */
-  private onCancelled(future: Future<unknown>): void {
+  /**
+   * cancel() of a PENDING future: out of the queue, or back from the worker it waits on (Future.cancel()
+   * then settles and notifies it). False when its worker has just started it.
+   */
+  private onCancelled(future: Future<unknown>): boolean {
     const job = this.jobs.get(future.id);
-    if (job?.queued) {
+    if (!job) return true;
+    if (job.queued) {
       job.queued = false;
       (job.future.lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).removed();
+      return true;
     }
+    const slot = job.slot;
+    if (!slot || slot.dead || !slot.inFlight.has(job.task.id)) return true;
+    if (slot.handle.started) return this.revoke(job, slot);
+    // Processes (prefetch > 1 only): no shared memory, so ask the worker to skip it. Should it have
+    // just started it, this interrupts it instead (grace period, then the worker is terminated).
+    job.stopped = true;
+    try {
+      slot.handle.post({ t: 'cancel', id: job.task.id, reason: 'cancelled' });
+    } catch {
+      // Worker already gone; its exit handler takes care of the rest.
+    }
+    return true;
   }
 
   /** interrupt() or deadline: settle now; if the worker does not answer within the grace period, terminate it. */
   private stop(job: Job, why: 'cancelled' | 'timedOut', timeoutMs?: number): void {
     const future = job.future;
     if (future.done()) return;
+    let revoked = false;
     if (job.queued) {
       job.queued = false;
       (future.lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).removed();
+    } else if (future.state === 'PENDING' && job.slot?.handle.started && !job.slot.dead && job.slot.inFlight.has(job.task.id)) {
+      // Prefetched and not started: take it back rather than interrupt it (if it has just started, that is what happens).
+      revoked = this.revoke(job, job.slot);
     }
     if (why === 'cancelled') {
       future.settleCancelled();
@@ -493,7 +572,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       future.setException(new TimeoutError(`task ${describeTask(job.task)} (future #${future.id}) missed its deadline of ${timeoutMs} ms and was cancelled`));
     }
     const slot = job.slot;
-    if (!slot || slot.dead || !slot.inFlight.has(job.task.id)) return;
+    if (revoked || !slot || slot.dead || !slot.inFlight.has(job.task.id)) return;
     job.stopped = true;
     try {
       slot.handle.post({ t: 'cancel', id: job.task.id, reason: why });

@@ -6,7 +6,7 @@ import { BrokenThreadPool, type BrokenExecutor } from './errors';
 import { WorkerPoolExecutor } from './pool';
 import { locateModulesRoot, type PoolOptions } from './pool-options';
 import type { WorkerEvents, WorkerHandle } from './worker-handle';
-import type { HostToWorker, WorkerInit } from './wire';
+import { CLAIM_RING, type HostToWorker, type WorkerInit } from './wire';
 
 export type ThreadPoolOptions = PoolOptions;
 
@@ -26,7 +26,7 @@ export class ThreadPoolExecutor extends WorkerPoolExecutor {
   private readonly entry: string;
 
   protected spawnWorker(seq: number, init: WorkerInit, events: WorkerEvents): WorkerHandle {
-    const started = new Int32Array(new SharedArrayBuffer(8));
+    const started = new Int32Array(new SharedArrayBuffer(4 * (2 + CLAIM_RING)));
     // A channel of our own, not the worker's parentPort: one hop less per message each way.
     const { port1: port, port2 } = new MessageChannel();
     const worker = new Worker(this.entry, {

@@ -21,14 +21,25 @@ export interface WorkerInit {
   /** Task modules the pool has run before: loaded once the worker is ready and idle, so a replacement's first task starts warm. */
   readonly preload?: string[];
   /**
-   * Threads only: Int32Array[2] over a SharedArrayBuffer. Slot 0 counts tasks started, so the host
-   * knows which ran when a worker dies; slot 1 is bumped (and notified) by the host after each message,
-   * which wakes a worker lingering in Atomics.wait right after its work.
+   * Threads only: Int32Array[2 + CLAIM_RING] over a SharedArrayBuffer. Slot 0 counts tasks started, so
+   * the host knows which ran when a worker dies; slot 1 is bumped (and notified) by the host after each
+   * message, which wakes a worker lingering in Atomics.wait right after its work. The rest is the claim
+   * ring (see CLAIM_RING).
    */
   readonly started?: SharedArrayBuffer;
   /** Threads only: the worker's end of the task channel. */
   readonly port?: import('node:worker_threads').MessagePort;
 }
+
+/**
+ * Threads only: how a prefetched task that has not started can be taken back. The n-th task sent to a
+ * worker (n from 0, in send order) owns cell 2 + n % CLAIM_RING of the shared array; the host stores
+ * n + 1 there before sending it. The worker runs it only if it swaps n + 1 for -(n + 1) (it claims it);
+ * the host revokes it only if it swaps n + 1 for 0. One compare-and-swap on one cell decides, so a task
+ * is either run or revoked, never both. The host keeps the tasks in flight on a worker within a span of
+ * fewer than CLAIM_RING send numbers, so a cell is reused only once its task was claimed or revoked.
+ */
+export const CLAIM_RING = 2048;
 
 export type HostToWorker =
   | { readonly t: 'init'; readonly init: WorkerInit }

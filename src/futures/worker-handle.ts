@@ -18,7 +18,7 @@ export interface WorkerEvents {
 /** One worker, thread or process, as the pool drives it. */
 export interface WorkerHandle {
   readonly name: string;
-  /** Counts tasks started (threads only); tells which tasks ran when the worker dies. */
+  /** Threads only: counts tasks started (tells which ran when the worker dies), and the claim ring (see CLAIM_RING). */
   readonly started?: Int32Array;
   post(msg: HostToWorker, transfer?: ArrayBuffer[]): void;
   /** Terminates at once, even inside a loop that never yields. */

@@ -2,7 +2,7 @@
 import type { Progress, TaskContext } from './contract';
 import { fromWireError, toWireError, type WireError } from './errors';
 import { describeTask, taskModuleFile } from './task-ref';
-import type { HostToWorker, RunTask, TaskDone, WorkerInit, WorkerToHost } from './wire';
+import { CLAIM_RING, type HostToWorker, type RunTask, type TaskDone, type WorkerInit, type WorkerToHost } from './wire';
 
 type AnyTask = (ctx: TaskContext, ...args: unknown[]) => unknown;
 
@@ -84,6 +84,9 @@ class TaskContextImpl implements TaskContext {
 
 export class WorkerRuntime {
   private readonly queue: RunTask[] = [];
+  /** The send number of each queued task (threads: its claim cell, see CLAIM_RING). */
+  private readonly queueSeq: number[] = [];
+  private received = 0;
   private busy = false;
   private ready = false;
   private current: TaskContextImpl | undefined;
@@ -141,11 +144,11 @@ export class WorkerRuntime {
   onMessage(msg: HostToWorker): void {
     switch (msg.t) {
       case 'run':
-        for (const task of msg.tasks) this.queue.push(task);
+        for (const task of msg.tasks) this.enqueue(task);
         if (!this.busy && this.ready && !this.lingering) this.pump();
         return;
       case 'task':
-        this.queue.push(msg);
+        this.enqueue(msg);
         if (!this.busy && this.ready && !this.lingering) this.pump();
         return;
       case 'exit':
@@ -166,6 +169,18 @@ export class WorkerRuntime {
       default:
         return;
     }
+  }
+
+  private enqueue(task: RunTask): void {
+    this.queue.push(task);
+    this.queueSeq.push(this.received++);
+  }
+
+  /** Threads: takes the task with send number n unless the host has revoked it (see CLAIM_RING). */
+  private claim(n: number): boolean {
+    const state = this.started;
+    if (!state || state.length <= 2) return true;
+    return Atomics.compareExchange(state, 2 + (n % CLAIM_RING), n + 1, -(n + 1)) === n + 1;
   }
 
   request(id: number, method: string, params: unknown): Promise<unknown> {
@@ -195,6 +210,7 @@ export class WorkerRuntime {
     const i = this.queue.findIndex((t) => t.id === id);
     if (i >= 0) {
       this.queue.splice(i, 1);
+      this.queueSeq.splice(i, 1);
       this.push({ t: 'answer', id, ok: false, s: true, d: 0 });
       this.flush();
     }
@@ -215,6 +231,8 @@ export class WorkerRuntime {
   private runQueued(): boolean {
     while (this.queue.length > 0) {
       const task = this.queue.shift()!;
+      // Revoked by the host (cancelled, or moved to another worker): it is no longer ours, and unanswered.
+      if (!this.claim(this.queueSeq.shift()!)) continue;
       let fn: AnyTask | undefined;
       let unresolved: unknown;
       try {
