@@ -10,7 +10,7 @@ import type { EvaluationResult } from '../rust/expression-evaluator';
 import { BACKEND_REQUEST, type BackendRequestParams } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
-import { withoutLegacyHash } from './frame-names';
+import { rustFrameName } from './frame-names';
 import {
   ConfigurationError,
   parseRustcVersion,
@@ -158,7 +158,7 @@ export class RustDebugSession extends LoggingDebugSession {
         return this.onDisconnect(request);
       case 'stackTrace':
         return this.forward(request, request.arguments, (body: DebugProtocol.StackTraceResponse['body']) => {
-          for (const frame of body?.stackFrames ?? []) frame.name = withoutLegacyHash(frame.name);
+          for (const frame of body?.stackFrames ?? []) frame.name = rustFrameName(frame.name);
           return body;
         });
       case 'variables':

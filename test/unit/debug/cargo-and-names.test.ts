@@ -2,7 +2,7 @@
 import * as assert from 'node:assert';
 import { backendSupports, clientCapabilities } from '../../../src/debug/backend-capabilities';
 import { cargoCommandLine, parseCargoMessages, pickArtifact } from '../../../src/debug/cargo-build';
-import { withoutLegacyHash } from '../../../src/debug/frame-names';
+import { rustFrameName, withoutLegacyHash } from '../../../src/debug/frame-names';
 
 describe('cargo build output', () => {
   const lines = [
@@ -40,6 +40,14 @@ describe('frame names', () => {
     assert.strictEqual(withoutLegacyHash('core::ops::function::FnOnce::call_once::h1f18a5edfa883f9b{{vtable.shim}}'), 'core::ops::function::FnOnce::call_once{{vtable.shim}}');
     assert.strictEqual(withoutLegacyHash('my::hash::h123'), 'my::hash::h123');
     assert.strictEqual(withoutLegacyHash('<T as Trait>::method'), '<T as Trait>::method');
+  });
+
+  it('decodes legacy escapes LLDB leaves in frame names, and leaves other names alone', () => {
+    assert.strictEqual(rustFrameName('std::rt::lang_start::_$u7b$$u7b$closure$u7d$$u7d$::h0b1c2d3e4f5a6b7c'), 'std::rt::lang_start::{{closure}}');
+    assert.strictEqual(rustFrameName('core::ptr::drop_in_place$LT$alloc..string..String$GT$'), 'core::ptr::drop_in_place<alloc::string::String>');
+    assert.strictEqual(rustFrameName('warehouse::main'), 'warehouse::main');
+    assert.strictEqual(rustFrameName('<&dyn core::ops::function::Fn<()> as x>::call'), '<&dyn core::ops::function::Fn<()> as x>::call');
+    assert.strictEqual(rustFrameName('odd$name'), 'odd$name');
   });
 });
 
