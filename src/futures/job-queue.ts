@@ -36,6 +36,8 @@ export interface Slot {
   closing: boolean;
   dead: boolean;
   graceTimer: NodeJS.Timeout | undefined;
+  /** Checks whether the running task has become long, to take back the tasks waiting behind it (threads). */
+  stealTimer: NodeJS.Timeout | undefined;
   fatal: unknown;
   /** Holds the host's event loop open (while it has work). */
   refed: boolean;

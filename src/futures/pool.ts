@@ -9,7 +9,11 @@
 // Prefetch. A general worker whose last task ran in under ~1 ms gets up to `prefetch` bulk tasks in
 // flight at once (and sends results back in batches); a worker running longer tasks gets one at a
 // time, so long tasks never sit behind each other on one worker while another is idle. A worker runs
-// its tasks one at a time, in the order sent: the first unanswered task of a worker is the one it runs.
+// its tasks one at a time, in the order sent: the first unanswered task of a worker is the one it runs
+// (RUNNING); the others wait on it, PENDING, and cancel() takes them back. A quick-looking task can
+// still turn out long: once a thread worker's task has run STEAL_AFTER_MS, the tasks waiting behind it
+// are taken back (see CLAIM_RING: a task is either run or taken back, never both) and go to the front
+// of the queue, for an idle worker. (Process workers prefetch only when asked; theirs stay.)
 //
 // Crash policy (see README "Crash policy"):
 // - A worker that dies (process.exit, uncaught exception, out of memory, killed) fails the future of
@@ -33,6 +37,9 @@ import { MAX_WORKERS_LIMIT, checkInteger, validatePoolOptions, type PoolOptions 
 import { checkModulePath, describeTask } from './task-ref';
 import type { WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle';
 import { CLAIM_RING, type HostToWorker, type RunTask, type WorkerInit, type WorkerToHost } from './wire';
+
+/** A prefetched task waits at most about this long behind a task that turns out long (threads). */
+const STEAL_AFTER_MS = 20;
 
 export abstract class WorkerPoolExecutor extends Executor {
   private max: number;
@@ -311,6 +318,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       closing: false,
       dead: false,
       graceTimer: undefined,
+      stealTimer: undefined,
       fatal: undefined,
       refed: false,
       unrefScheduled: false,
@@ -379,6 +387,44 @@ export abstract class WorkerPoolExecutor extends Executor {
     // The worker runs its tasks one at a time: only the first it holds is RUNNING, the others wait (PENDING).
     this.promote(slot);
     if (slot.inFlight.size === 0) this.unrefWhenIdle(slot);
+    this.armSteal(slot);
+  }
+
+  /** Threads: while tasks wait on a worker, checks that its running task has not become long. */
+  private armSteal(slot: Slot, delay = STEAL_AFTER_MS): void {
+    if (slot.stealTimer || slot.dead || !slot.handle.started || slot.inFlight.size < 2) return;
+    slot.stealTimer = setTimeout(() => {
+      slot.stealTimer = undefined;
+      this.stealBack(slot);
+    }, delay);
+    slot.stealTimer.unref();
+  }
+
+  /** Moves the tasks waiting behind a long-running (or interrupted) task back to the front of the queue. */
+  private stealBack(slot: Slot): void {
+    if (slot.dead || slot.inFlight.size < 2) return;
+    const head = this.head(slot)!;
+    const ranFor = head.future.startedAt === undefined ? 0 : Date.now() - head.future.startedAt;
+    if (!head.stopped && ranFor < STEAL_AFTER_MS) {
+      this.armSteal(slot, STEAL_AFTER_MS - ranFor);
+      return;
+    }
+    const taken: Job[] = [];
+    for (const job of [...slot.inFlight.values()].slice(1)) {
+      if (job.future.state !== 'PENDING') continue;
+      // Claimed: the worker has moved on (the long task is over); it keeps this one and those after it.
+      if (!this.revoke(job, slot)) break;
+      job.queued = true;
+      taken.push(job);
+    }
+    if (taken.length === 0) return;
+    // Not quick any more: the worker gets one task at a time until a quick one again.
+    slot.quick = false;
+    const interactive = taken.filter((j) => j.future.lane === 'interactive');
+    const bulk = taken.filter((j) => j.future.lane !== 'interactive');
+    if (interactive.length) this.interactiveQueue.pushFront(interactive);
+    if (bulk.length) this.bulkQueue.pushFront(bulk);
+    this.schedulePump();
   }
 
   /** Marks the worker's first unanswered task RUNNING: the one it runs, or is about to. */
@@ -482,6 +528,7 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   private afterAnswers(slot: Slot): void {
     this.promote(slot);
+    this.armSteal(slot);
     if (slot.graceTimer && !this.head(slot)?.stopped) {
       clearTimeout(slot.graceTimer);
       slot.graceTimer = undefined;
@@ -662,6 +709,8 @@ export abstract class WorkerPoolExecutor extends Executor {
     slot.dead = true;
     if (slot.graceTimer) clearTimeout(slot.graceTimer);
     slot.graceTimer = undefined;
+    if (slot.stealTimer) clearTimeout(slot.stealTimer);
+    slot.stealTimer = undefined;
     if (slot === this.interactiveSlot) this.interactiveSlot = undefined;
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
@@ -712,6 +761,8 @@ export abstract class WorkerPoolExecutor extends Executor {
   private retire(slot: Slot): void {
     if (slot.dead) return;
     slot.dead = true;
+    if (slot.stealTimer) clearTimeout(slot.stealTimer);
+    slot.stealTimer = undefined;
     // Keep the host alive until the worker has exited, so shutdown({ wait: true }) can resolve.
     slot.refed = true;
     slot.handle.ref();

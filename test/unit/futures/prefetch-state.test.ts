@@ -91,6 +91,54 @@ describe('futures: prefetched tasks are PENDING until their worker starts them',
     });
   }
 
+  it('thread pool: tasks prefetched behind a task that turns out endless move to the idle worker and complete while it still runs', async () => {
+    const ex = track(poolKinds[0].create({ maxWorkers: 2, reserveInteractiveWorker: false, interruptGraceMs: 50 }));
+    const started = startedLog(ex);
+    const log = path.join(dir, 'runs.log');
+    assert.equal(await ex.submit(demo.quick, 1).result(), 2);
+    // All six go to the quick worker in one batch; the first never yields.
+    const endless = ex.submit(demo.spin);
+    const waiting = [1, 2, 3, 4, 5].map((id) => ex.submit(demo.logged, log, id, 0));
+    assert.deepEqual(await Promise.all(waiting.map((f) => f.result())), [1, 2, 3, 4, 5]);
+    assert.equal(endless.state, 'RUNNING', 'the endless task still runs');
+    assert.ok(waiting.every((f) => f.worker !== endless.worker), 'they ran on the other worker');
+    assert.deepEqual(loggedIds(log), [1, 2, 3, 4, 5], 'each ran exactly once');
+    assert.ok(waiting.every((f) => started.get(f.id) === 1), 'one started event each');
+    assert.equal(endless.interrupt(), true);
+    assert.equal(await ex.submit(demo.quick, 3).result(), 6);
+  });
+
+  it('thread pool: cancel() racing the worker through its prefetched tasks: a task cancelled with true never runs, every other one runs once', async function () {
+    this.timeout(60_000);
+    const ex = track(poolKinds[0].create({ maxWorkers: 2, reserveInteractiveWorker: false }));
+    const log = path.join(dir, 'runs.log');
+    assert.equal(await ex.submit(demo.quick, 1).result(), 2);
+    const futures = Array.from({ length: 1500 }, (_, id) => ex.submit(demo.logged, log, id, 0));
+    const cancelled = new Set<number>();
+    // Between turns of the event loop, cancel some of the first unfinished tasks: those are the ones
+    // prefetched on the workers, which the workers are about to start (or just have).
+    let next = 0;
+    for (let round = 0; next < futures.length; round++) {
+      await new Promise((r) => setImmediate(r));
+      let seen = 0;
+      for (let id = next; id < futures.length && seen < 10; id++) {
+        if (futures[id].done()) {
+          if (id === next) next++;
+          continue;
+        }
+        seen++;
+        if ((id + round) % 3 === 0 && futures[id].cancel()) cancelled.add(id);
+      }
+    }
+    const outcomes = await Promise.allSettled(futures.map((f) => f.result()));
+    const ran = loggedIds(log);
+    assert.equal(new Set(ran).size, ran.length, 'no task ran twice');
+    const expected = futures.map((_, id) => id).filter((id) => !cancelled.has(id));
+    assert.deepEqual(ran, expected, 'exactly the tasks not cancelled ran');
+    outcomes.forEach((o, id) => assert.equal(o.status === 'rejected', cancelled.has(id), `future ${id}: ${o.status}`));
+    assert.ok(cancelled.size > 0, 'some cancels succeeded');
+  });
+
   it('thread pool: shutdown({ cancelFutures }) cancels prefetched tasks that have not started', async () => {
     const ex = track(poolKinds[0].create({ maxWorkers: 1, reserveInteractiveWorker: false }));
     const log = path.join(dir, 'runs.log');
