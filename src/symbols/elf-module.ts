@@ -165,18 +165,17 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
 
 /** Defined symbols of .symtab (or .dynsym when stripped), demangled. Section and file symbols are skipped, as `nm` does. */
 export function elfPublics(elf: ElfFile, range?: { start: number; end: number }): PublicSymbol[] {
-  let syms = elf.symbols('.symtab', range);
-  if (syms.length === 0 && elf.symbolCount('.symtab') === 0) syms = elf.symbols('.dynsym', range);
+  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
   const out: PublicSymbol[] = [];
-  for (const s of syms) {
-    if (s.shndx === 0 || s.type === 3 || s.type === 4 || s.name === '') continue;
-    const p: PublicSymbol = { name: s.name, address: s.value };
+  elf.forEachSymbol(which, range, (name, value, size, type, _bind, shndx) => {
+    if (shndx === 0 || type === 3 || type === 4 || name === '') return;
+    const p: PublicSymbol = { name, address: value };
     // A TLS symbol's value is an offset in the thread's block, not an address: no size, so no address range claims it.
-    if (s.size && s.type !== 6) p.size = s.size;
-    const d = demangleRust(s.name);
+    if (size && type !== 6) p.size = size;
+    const d = demangleRust(name);
     if (d !== undefined) p.demangled = d;
     out.push(p);
-  }
+  });
   return out;
 }
 

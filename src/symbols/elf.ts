@@ -168,20 +168,30 @@ export class ElfFile {
 
   /** Symbols of .symtab and .dynsym (index 0 skipped), or only entries [range.start, range.end). */
   symbols(which: '.symtab' | '.dynsym', range?: { start: number; end: number }): ElfSymbol[] {
+    const out: ElfSymbol[] = [];
+    this.forEachSymbol(which, range, (name, value, size, type, bind, shndx) => out.push({ name, value, size, type, bind, shndx }));
+    return out;
+  }
+
+  /** Like `symbols`, without an object per entry: for the 100,000s of entries of a large library. */
+  forEachSymbol(
+    which: '.symtab' | '.dynsym',
+    range: { start: number; end: number } | undefined,
+    visit: (name: string, value: number, size: number, type: number, bind: number, shndx: number) => void,
+  ): void {
     const s = this.symbolSection(which);
-    if (!s) return [];
+    if (!s) return;
     const strs = this.sections[s.link];
     if (!strs) throw new SymbolReadError(`${which} links to string table #${s.link}, which does not exist`, this.path);
-    const strtab = this.rawData(strs);
     const total = Math.floor(s.size / 24);
     const first = Math.max(1, range?.start ?? 1);
     const last = Math.min(total, range?.end ?? total);
-    if (first >= last) return [];
+    if (first >= last) return;
     if (s.size > this.source.size) throw new SymbolReadError(`${which} claims ${s.size} bytes, more than the whole file`, this.path);
     const data = this.source.read(s.offset + first * 24, (last - first) * 24);
-    const out: ElfSymbol[] = [];
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const count = last - first;
+    const { strtab, base } = this.stringsFor(strs, view, count, range !== undefined);
     for (let i = 0; i < count; i++) {
       const o = i * 24;
       const nameOff = view.getUint32(o, true);
@@ -189,10 +199,34 @@ export class ElfFile {
       const shndx = view.getUint16(o + 6, true);
       const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
       const size = view.getUint32(o + 20, true) * 4294967296 + view.getUint32(o + 16, true);
-      const name = nameOff === 0 ? '' : nameOff < strtab.length ? cstrAt(strtab, nameOff, `the string table of ${which}`) : '';
-      out.push({ name, value, size, type: info & 0xf, bind: info >> 4, shndx });
+      const name = nameOff === 0 || nameOff < base ? '' : nameOff - base < strtab.length ? cstrAt(strtab, nameOff - base, `the string table of ${which}`) : '';
+      visit(name, value, size, info & 0xf, info >> 4, shndx);
     }
-    return out;
+  }
+
+  /**
+   * The string table bytes the entries in `view` name. A range of entries (one worker's chunk) reads only the span of
+   * the table its names lie in, so chunks of a large symbol table do not each read the whole table again.
+   */
+  private stringsFor(strs: ElfSection, view: DataView, count: number, ranged: boolean): { strtab: Uint8Array; base: number } {
+    if (!ranged || strs.type === SHT_NOBITS || strs.size > this.source.size) return { strtab: this.rawData(strs), base: 0 };
+    let lo = Infinity;
+    let hi = 0;
+    for (let i = 0; i < count; i++) {
+      const off = view.getUint32(i * 24, true);
+      if (off === 0 || off >= strs.size) continue;
+      if (off < lo) lo = off;
+      if (off > hi) hi = off;
+    }
+    if (lo === Infinity) return { strtab: new Uint8Array(0), base: 0 };
+    // The last name ends at the first NUL after it; read a margin past it, and the rest of the table if that is not enough.
+    let end = Math.min(strs.size, hi + 4096);
+    let strtab = this.source.read(strs.offset + lo, end - lo);
+    if (strtab.indexOf(0, hi - lo) < 0 && end < strs.size) {
+      end = strs.size;
+      strtab = this.source.read(strs.offset + lo, end - lo);
+    }
+    return { strtab, base: lo };
   }
 
   /** The `.gnu_debuglink` file name and CRC32, when the debug info was split off into another file. */
