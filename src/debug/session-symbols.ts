@@ -127,7 +127,7 @@ export class SessionSymbols {
   onBackendEvent(event: DebugProtocol.Event): void {
     if (event.event === 'module') {
       const body = event.body as DebugProtocol.ModuleEvent['body'];
-      if (body?.module) this.ensureRegistry()?.onModule(body.reason, body.module as DapModuleLike);
+      if (body?.module && (body.reason === 'removed' || hasFile(body.module))) this.ensureRegistry()?.onModule(body.reason, body.module as DapModuleLike);
     } else if (event.event === 'process') {
       // Catch modules announced before we listened, or by a backend that sends no module events.
       void this.refreshModules();
@@ -191,7 +191,7 @@ export class SessionSymbols {
   private async modulesRequest(args: unknown): Promise<unknown> {
     const backend = this.requireBackend();
     const answer = await backend.request<DebugProtocol.ModulesResponse>('modules', args);
-    for (const m of answer.body?.modules ?? []) this.ensureRegistry()?.onModule('new', m as DapModuleLike);
+    for (const m of answer.body?.modules ?? []) if (hasFile(m)) this.ensureRegistry()?.onModule('new', m as DapModuleLike);
     return answer.body;
   }
 
@@ -278,7 +278,8 @@ export class SessionSymbols {
     const backend = this.requireBackend();
     const wanted = args?.breakpoints ?? [];
     if (wanted.length > 0) {
-      if (this.modules().length === 0) await this.refreshModules();
+      // Module events are sent from lldb-dap's event thread and may trail this request: ask for the target's modules.
+      await this.refreshModules();
       await this.loadsSettled(FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS);
     }
     const lookup = this.pathLookup();
@@ -353,6 +354,12 @@ export class SessionSymbols {
     if (!backend || backend.exited) throw new Error('lldb-dap is not running, so the symbols of this session cannot be used');
     return backend;
   }
+}
+
+/** Modules with nothing on disk to read (`[vdso]`, `[stack]`; lldb reports them with their bracketed name as path) are left out. */
+export function hasFile(module: DebugProtocol.Module): boolean {
+  const p = module.path ?? '';
+  return p !== '' && !/^\[[^\]]*\]$/.test(p.split(/[\\/]/).pop() ?? p);
 }
 
 export function describeModule(entry: ModuleEntry): ModuleSymbolsInfo {

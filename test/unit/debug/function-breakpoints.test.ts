@@ -10,6 +10,7 @@ import {
   resolveRustPath,
   type PathLookup,
 } from '../../../src/debug/function-breakpoints';
+import { hasFile } from '../../../src/debug/session-symbols';
 import type { ModuleSymbolHit } from '../../../src/symbols/module-registry';
 
 const fn = (name: string, address: number, extra: Partial<ModuleSymbolHit> = {}): ModuleSymbolHit => ({ name, kind: 'function', address, size: 64, file: '/src/lib.rs', line: 10, module: 'app', ...extra });
@@ -76,5 +77,12 @@ describe('function breakpoints by Rust path', () => {
     assert.equal(parseBreakpointSetOutput('Breakpoint 7: where = app`app::f + 8 at lib.rs:11:5, address = 0x0000555555559008\n'), 7);
     assert.equal(parseBreakpointSetOutput('Breakpoint 12: address = app[0x0000000000001008]'), 12);
     assert.throws(() => parseBreakpointSetOutput('error: invalid address'), /lldb did not set the address breakpoint: error: invalid address/);
+  });
+
+  it('loads modules that have a file, not [vdso] and the like', () => {
+    assert.equal(hasFile({ id: 1, name: 'app', path: '/work/app' }), true);
+    assert.equal(hasFile({ id: 2, name: 'app.exe', path: 'C:\\work\\app.exe' }), true);
+    assert.equal(hasFile({ id: 3, name: '[vdso]', path: '[vdso]' }), false);
+    assert.equal(hasFile({ id: 4, name: 'x' }), false);
   });
 });
