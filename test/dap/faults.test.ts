@@ -3,15 +3,7 @@ import * as assert from 'node:assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { failureOf, launchToMarker, progressStarted, startClient, stopQuietly, track, WAIT_MS } from './support/client';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processExists } from '../support/processes';
 
 async function waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -28,7 +20,7 @@ describe('faults', function () {
   let debuggee: number | undefined;
   afterEach(async () => {
     await stopQuietly(dc);
-    if (debuggee !== undefined && alive(debuggee)) process.kill(debuggee, 'SIGKILL');
+    if (debuggee !== undefined && processExists(debuggee)) process.kill(debuggee, 'SIGKILL');
   });
 
   it('lldb-dap killed mid-session ends the session with its signal and fails the running evaluation', async () => {
@@ -39,7 +31,7 @@ describe('faults', function () {
     const stop = await launchToMarker(dc, 'values', 'main');
     debuggee = ((await processEvent) as DebugProtocol.ProcessEvent).body.systemProcessId;
     const backendPid = Number(/pid (\d+)/.exec(output.find((o) => o.output.includes('rust-offload: using'))!.output)![1]);
-    assert.ok(alive(backendPid));
+    assert.ok(processExists(backendPid));
 
     const started = progressStarted(dc);
     const evaluation = track(dc.evaluateRequest({ expression: 'haystack == needle', frameId: stop.frameId, context: 'watch' }));
@@ -52,6 +44,6 @@ describe('faults', function () {
     const notice = output.find((o) => o.category === 'important');
     assert.ok(notice, 'an important output event tells the user');
     assert.match(notice.output, /lldb-dap exited unexpectedly \(signal SIGKILL\); the debug session has ended/);
-    if (debuggee !== undefined) assert.ok(await waitUntil(() => !alive(debuggee!), 30_000), 'the debuggee should not outlive lldb-dap');
+    if (debuggee !== undefined) assert.ok(await waitUntil(() => !processExists(debuggee!), 30_000), 'the debuggee should not outlive lldb-dap');
   });
 });

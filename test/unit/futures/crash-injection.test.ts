@@ -5,18 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrokenExecutor, wait, type Future, type PoolOptions } from '../../../src/futures';
 import { delay, demo, poolKinds, trackExecutors } from './pool-fixture';
-
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed with the seed it prints. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../support/seeded-random';
 
 describe('futures: crash injection', () => {
   const track = trackExecutors();

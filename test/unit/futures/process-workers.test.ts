@@ -2,15 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { ProcessPoolExecutor } from '../../../src/futures';
 import { demo, trackExecutors, until } from './pool-fixture';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processExists } from '../../support/processes';
 
 describe('futures: process workers', () => {
   const track = trackExecutors();
@@ -46,6 +38,6 @@ describe('futures: process workers', () => {
       return Number(/pid (\d+)/.exec(f.worker!)![1]);
     }));
     await ex.shutdown({ wait: true });
-    await until(() => pids.every((pid) => !alive(pid)), 'the worker processes have exited');
+    await until(() => pids.every((pid) => !processExists(pid)), 'the worker processes have exited');
   });
 });

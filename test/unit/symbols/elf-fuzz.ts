@@ -5,6 +5,7 @@ import { readElfModule } from '../../../src/symbols/elf-module';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { demangleRust } from '../../../src/symbols/rust-demangle';
 import { SymbolIndex, buildIndex } from '../../../src/symbols/symbol-index';
+import { prng } from '../../support/seeded-random';
 
 export interface FuzzInput {
   name: string;
@@ -27,18 +28,6 @@ export interface FuzzReport {
   slowestMs: number;
   /** Distinct error messages (first words), to see which checks fire. */
   errorKinds: Map<string, number>;
-}
-
-/** mulberry32: small, fast, reproducible from a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000, 24, 64];

@@ -7,20 +7,9 @@ import { MsfFile } from '../../../src/symbols/msf';
 import { PdbFile } from '../../../src/symbols/pdb';
 import { readPe } from '../../../src/symbols/pe';
 import { readPeModule } from '../../../src/symbols/pe-module';
+import { prng } from '../../support/seeded-random';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/windows');
-
-/** mulberry32: small, fast, and the same sequence everywhere, so a failing case is replayed by (seed, index). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Corpus {
   images: Array<{ name: string; bytes: Uint8Array; pdbName?: string; pdb?: Uint8Array; streams?: number[][]; blockSize?: number }>;
