@@ -19,6 +19,8 @@ export interface SymbolLoadRequest {
   unitRange?: { start: number; end: number };
   /** Read only the .debug_info units at these offsets (a size-balanced chunk from planModuleLoad). */
   units?: number[];
+  /** PE with a PDB: read only these PDB modules (compilands), one chunk from planPeChunks. */
+  moduleRange?: { start: number; end: number };
   /** Read only these symbol-table entries (a file without DWARF whose table is split across workers). */
   symbolRange?: { start: number; end: number };
   /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
@@ -85,14 +87,6 @@ function openSource(p: string): ByteSource | undefined {
   }
 }
 
-function readFileOrUndefined(p: string): Uint8Array | undefined {
-  try {
-    return fs.readFileSync(p);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Decides how to split a module: DWARF in unit-aligned chunks of about `chunkBytes` of .debug_info; anything else in one piece. */
 export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chunkBytes = 32 * 1024 * 1024): SymbolLoadPlan {
   throwIfAborted(ctx.signal);
@@ -100,7 +94,7 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
   if (!source) throw new SymbolReadError('the file could not be opened; check that it exists and is readable', request.path);
   try {
     const kind = detectFormat(source.read(0, Math.min(4, source.size)), request.path);
-    if (kind === 'pe') return { path: request.path, format: 'pe', fileBytes: source.size, debugInfoBytes: 0, chunks: [{ ...request }] };
+    if (kind === 'pe') return planPe(source, request, chunkBytes);
     const elf = new ElfFile(source, request.path);
     const options = elfOptions(request, ctx);
     const debugElf = findDebugElf(elf, options).elf;
@@ -120,6 +114,15 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
   } finally {
     source.close?.();
   }
+}
+
+/** A PDB split by runs of compilands, a MinGW image by runs of DWARF units (planPeChunks); also surfaces a missing or mismatched PDB before any chunk starts. */
+function planPe(source: ByteSource, request: SymbolLoadRequest, chunkBytes: number): SymbolLoadPlan {
+  const pe = require('./pe-module') as typeof import('./pe-module');
+  const bytes = source.read(0, source.size);
+  const planned = pe.planPeChunks(bytes, { path: request.path, searchPaths: request.searchPaths ?? [], readFile: openSource }, Math.max(64 * 1024, chunkBytes));
+  const chunks = planned.map((c, part) => ({ ...request, unitRange: c.unitRange, moduleRange: c.moduleRange, part, parts: planned.length }));
+  return { path: request.path, format: 'pe', fileBytes: source.size, debugInfoBytes: 0, chunks };
 }
 
 /** Symbol-table entries per chunk when a file without DWARF is split (demangling ~50,000 names takes a fraction of a second). */
@@ -188,7 +191,7 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
   if (!source) throw new SymbolReadError('the file could not be opened; check that it exists and is readable', request.path);
   const label = request.parts && request.parts > 1 ? ` (part ${(request.part ?? 0) + 1} of ${request.parts})` : '';
   let mod: ModuleSymbols;
-  let debugInfoBytes = 0;
+  let debugInfoBytes: number;
   let format: FileKind;
   const fileBytes = source.size;
   try {
@@ -206,7 +209,12 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
       mod = elfMod;
     } else {
       const bytes = source.read(0, source.size);
-      mod = await readPe(bytes, request, ctx.signal);
+      const peMod = await readPe(bytes, request, ctx.signal, (fraction, message) => {
+        sampleHeap();
+        ctx.reportProgress({ fraction: 0.9 * fraction, message: message + label });
+      });
+      debugInfoBytes = peMod.debugInfoBytes;
+      mod = peMod;
     }
   } finally {
     source.close?.();
@@ -242,15 +250,16 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
   };
 }
 
-type ReadPeModule = (bytes: Uint8Array, options: { path: string; searchPaths: string[]; readFile: (p: string) => Uint8Array | undefined; signal?: AbortSignal }) => ModuleSymbols;
+type ReadPeModule = typeof import('./pe-module').readPeModule;
 
 /** The PE/PDB reader lives in pe-module (another reader); loaded on first use so an ELF-only load never pays for it. */
-async function readPe(bytes: Uint8Array, request: SymbolLoadRequest, signal: AbortSignal): Promise<ModuleSymbols> {
+async function readPe(bytes: Uint8Array, request: SymbolLoadRequest, signal: AbortSignal, onProgress: (fraction: number, message: string) => void): Promise<ModuleSymbols & { debugInfoBytes: number }> {
   let reader: ReadPeModule;
   try {
     reader = (require('./pe-module') as { readPeModule: ReadPeModule }).readPeModule;
   } catch (err) {
     throw new SymbolReadError(`the PE/COFF reader is not available in this build (${(err as Error).message})`, request.path);
   }
-  return reader(bytes, { path: request.path, searchPaths: request.searchPaths ?? [], readFile: readFileOrUndefined, signal });
+  // A ByteSource lets the PDB be read stream by stream (PDBs over 2 GiB, less memory for big ones).
+  return reader(bytes, { path: request.path, searchPaths: request.searchPaths ?? [], readFile: openSource, signal, unitRange: request.unitRange, moduleRange: request.moduleRange, onProgress });
 }
