@@ -21,24 +21,15 @@ export const MODULES_REQUEST = 'rustOffload/modules';
 export const SEARCH_SYMBOLS_REQUEST = 'rustOffload/searchSymbols';
 export const LOOKUP_SYMBOL_REQUEST = 'rustOffload/lookupSymbol';
 
-/** What the UI learns of one module (the body of MODULE_SYMBOLS_EVENT, one per entry of the MODULES_REQUEST answer). */
-export interface ModuleSymbolsInfo {
-  id: string;
-  name: string;
-  path: string;
-  status: ModuleEntry['status'];
-  /** 0..1 while loading. */
-  progress: number;
-  message?: string;
-  sizeBytes?: number;
-  elapsedMs?: number;
-  error?: string;
-  warnings: string[];
+/**
+ * What the UI learns of one module (the body of MODULE_SYMBOLS_EVENT, one per entry of the MODULES_REQUEST answer):
+ * the registry's entry without the index and load address, plus its symbol count.
+ */
+export type ModuleSymbolsInfo = Omit<ModuleEntry, 'index' | 'slide'> & {
   symbols?: number;
-  debugInfoPath?: string;
   /** True once the module was unloaded (the event's last word on it). */
   removed?: boolean;
-}
+};
 
 export interface SymbolSearchArguments {
   query: string;
