@@ -70,6 +70,18 @@ export class Workbench {
     await input.waitFor({ state: 'hidden' });
   }
 
+  /** Opens a workspace file at a line through Quick Open (`name:line`), as a person would with Ctrl+P. */
+  async openFileAt(fileName: string, line: number): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.dismissQuickInput();
+    await this.page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`${fileName}:${line}`);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible' });
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+  }
+
   private async dismissQuickInput(): Promise<void> {
     if (await this.page.locator('.quick-input-widget input').isVisible()) await this.page.keyboard.press('Escape');
   }

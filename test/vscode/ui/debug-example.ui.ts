@@ -32,14 +32,7 @@ describe('debugging the example crate in the workbench', function () {
   const taskRow = () => wb.treeRows('Debugger Tasks', SLOW_WATCH).first();
 
   it('F5 builds the example with cargo and stops at the breakpoint', async () => {
-    // Quick open with `file:line` opens the file at that line.
-    await wb.page.keyboard.press('Control+P');
-    const input = wb.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`main.rs:${breakpointLine}`);
-    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.rs' }).first().waitFor({ state: 'visible' });
-    await wb.page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
+    await wb.openFileAt('main.rs', breakpointLine);
     await wb.page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
     await wb.runCommand('Debug: Toggle Breakpoint');
     await wb.page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ state: 'visible' });

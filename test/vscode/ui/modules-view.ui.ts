@@ -25,13 +25,7 @@ describe('Modules view and Search Symbols in the workbench', function () {
   const moduleRow = (name: string) => async () => (await wb.treeRows('Modules', name).first().textContent().catch(() => '')) ?? '';
 
   it('lists the modules of the session with their symbol status, size and load time', async () => {
-    await wb.page.keyboard.press('Control+P');
-    const input = wb.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`main.rs:${breakpointLine}`);
-    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.rs' }).first().waitFor({ state: 'visible' });
-    await wb.page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
+    await wb.openFileAt('main.rs', breakpointLine);
     await wb.runCommand('Debug: Toggle Breakpoint');
     await wb.runCommand('View: Show Run and Debug');
     await wb.page.keyboard.press('F5');
