@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger, LoggingDebugSession, OutputEvent, Response, TerminatedEvent, logger } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { Executor, Future } from '../futures';
+import type { Executor, Future, SubmitOptions } from '../futures';
 import { taskModule } from '../futures/task-ref';
 import type { EvaluationResult } from '../rust/expression-evaluator';
 import { BACKEND_REQUEST, type BackendRequestParams } from '../rust/evaluate-task';
@@ -372,14 +372,7 @@ export class RustDebugSession extends LoggingDebugSession {
     this.requireBackend();
     const timeout = this.evaluationTimeout;
     const future = this.options.executor.submitWith(
-      {
-        label: args.expression,
-        kind: 'Evaluations',
-        lane: 'interactive',
-        timeout: timeout > 0 ? timeout : undefined,
-        owner: this.sessionId,
-        onRequest: (method, params, signal) => this.answerTask(method, params, signal),
-      },
+      this.evaluationOptions(args.expression, timeout),
       evaluateTasks.evaluate,
       { expression: args.expression, frameId: args.frameId, context: args.context, prefetched: this.prefetchedForTask() },
     );
@@ -396,14 +389,7 @@ export class RustDebugSession extends LoggingDebugSession {
     this.requireBackend();
     const timeout = this.evaluationTimeout;
     const future = this.options.executor.submitWith(
-      {
-        label: `expand ${name}`,
-        kind: 'Evaluations',
-        lane: 'interactive',
-        timeout: timeout > 0 ? timeout : undefined,
-        owner: this.sessionId,
-        onRequest: (method, params, signal) => this.answerTask(method, params, signal),
-      },
+      this.evaluationOptions(`expand ${name}`, timeout),
       evaluateTasks.expand,
       args,
     );
@@ -411,6 +397,18 @@ export class RustDebugSession extends LoggingDebugSession {
       this.noteLargeReferences(body);
       return body;
     });
+  }
+
+  /** How every evaluation and large expansion runs: interactive, under the deadline, owned by this session, reading through answerTask. */
+  private evaluationOptions(label: string, timeout: number): SubmitOptions {
+    return {
+      label,
+      kind: 'Evaluations',
+      lane: 'interactive',
+      timeout: timeout > 0 ? timeout : undefined,
+      owner: this.sessionId,
+      onRequest: (method, params, signal) => this.answerTask(method, params, signal),
+    };
   }
 
   private async respondWhenSettled<T>(request: DebugProtocol.Request, future: Future<T>, timeout: number, present: (value: T) => unknown): Promise<void> {
