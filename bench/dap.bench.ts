@@ -3,12 +3,14 @@ import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LldbDapClient } from '../src/debug/lldb-dap-client';
+import { MODULES_REQUEST, type ModuleSymbolsInfo } from '../src/debug/session-symbols';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
 import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
 import { report, row, type BenchRow } from './report';
 
 const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
-const SAMPLES = 40;
+/** Enough that the p50 of a sub-millisecond latency is stable from run to run (40 was not). */
+const SAMPLES = 400;
 /** How long each side's long evaluation is sampled; lldb-dap's own runs a native call of this length. */
 const LONG_EVALUATION_MS = 10_000;
 
@@ -32,8 +34,8 @@ async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function sample(fn: () => Promise<unknown>, n = SAMPLES): Promise<number> {
-  // Warm-up, not counted: every executor worker has started and loaded the task module.
-  for (let i = 0; i < 5; i++) await fn();
+  // Warm-up, not counted: every executor worker has started and loaded the task module, and the JIT has seen the path.
+  for (let i = 0; i < 20; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < n; i++) times.push(await timeOnce(fn));
   return p50(times);
@@ -57,6 +59,15 @@ async function ours(): Promise<Side & { startLong(): Promise<{ cancel(): Promise
   ]);
   const threadId = (await dc.threadsRequest()).body.threads[0].id;
   const frameId = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+  // Our symbol loads (bulk lane, 2 cores here) would otherwise share the CPU with the first samples; lldb-dap
+  // loaded its symbols before its stopped event, so both sides are measured with loading done.
+  const settleBy = Date.now() + 120_000;
+  for (;;) {
+    const { modules } = (await dc.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] };
+    if (modules.length > 0 && modules.every((m) => m.status !== 'loading')) break;
+    if (Date.now() > settleBy) throw new Error(`symbol loads did not settle within 120 s: ${JSON.stringify(modules.map((m) => [m.name, m.status]))}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   return {
     evaluate: async (expression, context) => void (await dc.evaluateRequest({ expression, frameId, context })),
     threads: async () => void (await dc.threadsRequest()),
@@ -149,7 +160,7 @@ export async function run(): Promise<void> {
     rows.push(row('threads p50, idle', 'ms', idle.ours.threads, idle.peer.threads, { peerName }));
     rows.push(row('stackTrace p50, idle', 'ms', idle.ours.stackTrace, idle.peer.stackTrace, { peerName }));
 
-    const busyOurs = { threads: await duringLong(a, () => a.threads(), 20), stackTrace: await duringLong(a, () => a.stackTrace(), 20) };
+    const busyOurs = { threads: await duringLong(a, () => a.threads(), 100), stackTrace: await duringLong(a, () => a.stackTrace(), 100) };
     // lldb-dap answers nothing while its evaluation runs: the first sample already waits for its end.
     const busyPeer = { threads: await duringLong(b, () => b.threads(), 1), stackTrace: await duringLong(b, () => b.stackTrace(), 1) };
     rows.push(

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Logger, LoggingDebugSession, OutputEvent, Response, TerminatedEvent, logger } from '@vscode/debugadapter';
+import { DebugSession, Logger, LoggingDebugSession, OutputEvent, Response, TerminatedEvent, logger } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor, Future, SubmitOptions } from '../futures';
 import { taskModule } from '../futures/task-ref';
@@ -89,8 +89,16 @@ export class RustDebugSession extends LoggingDebugSession {
    * stop: the program cannot change while stopped (except by a native call, which drops them).
    */
   private readonly stopCache = new Map<string, Promise<unknown>>();
-  /** The settled entries of stopCache, handed to each new evaluation so a simple one needs no request at all. */
-  private readonly stopCacheResolved = new Map<string, unknown>();
+  /** Counts stops (and anything else that makes cached reads stale); workers keep their reads per stop by it. */
+  private stopNumber = 0;
+  /** Whether lldb-dap reported the program stopped and it has not been resumed since. */
+  private programStopped = false;
+  /**
+   * The thread list of the current stop: it cannot change until the program runs again (lldb-dap stops
+   * all threads), and VS Code asks for it after every stop and step.
+   */
+  private stopThreads: DebugProtocol.ThreadsResponse['body'] | undefined;
+  private verbose = false;
   /** Client requests forwarded and not yet answered; evaluation reads wait for them (interactive first). */
   private clientInFlight = 0;
   private clientIdleWaiters: Array<() => void> = [];
@@ -120,8 +128,20 @@ export class RustDebugSession extends LoggingDebugSession {
    * start()ed: set it up always, quiet unless launch.json asks for `"trace": true` (then to the Debug Console).
    */
   private configureLogging(verbose: boolean): void {
+    this.verbose = verbose;
     logger.init((event) => this.sendEvent(event), undefined, false);
     logger.setup(verbose ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
+  }
+
+  // LoggingDebugSession turns every message into JSON for its log even when the log is off; only trace pays that.
+  override sendResponse(response: DebugProtocol.Response): void {
+    if (this.verbose) super.sendResponse(response);
+    else DebugSession.prototype.sendResponse.call(this, response);
+  }
+
+  override sendEvent(event: DebugProtocol.Event): void {
+    if (this.verbose) super.sendEvent(event);
+    else DebugSession.prototype.sendEvent.call(this, event);
   }
 
   /** The lldb-dap process id, while it runs. */
@@ -136,7 +156,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   // Requests are not awaited one after another: each runs on its own, so a slow evaluate never delays a threads.
   protected override dispatchRequest(request: DebugProtocol.Request): void {
-    logger.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
+    if (this.verbose) logger.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
     this.handle(request).catch((err) => this.fail(request, err));
   }
 
@@ -163,8 +183,13 @@ export class RustDebugSession extends LoggingDebugSession {
         });
       case 'variables':
         return this.onVariables(request);
+      case 'threads':
+        return this.onThreads(request);
       default:
-        if (RUN_CONTROL.has(request.command)) this.cancelEvaluations();
+        if (RUN_CONTROL.has(request.command)) {
+          this.cancelEvaluations();
+          this.programStopped = false;
+        }
         if (RUN_CONTROL.has(request.command) || CHANGES_PROGRAM.has(request.command)) this.clearStopCache();
         return this.forward(request);
     }
@@ -284,7 +309,9 @@ export class RustDebugSession extends LoggingDebugSession {
     if (event.event === 'stopped' || event.event === 'continued' || event.event === 'invalidated' || event.event === 'exited') {
       this.largeReferences.clear();
       this.clearStopCache();
+      this.programStopped = event.event === 'stopped';
     }
+    if (event.event === 'thread') this.stopThreads = undefined;
     this.sendEvent(event);
   }
 
@@ -374,11 +401,26 @@ export class RustDebugSession extends LoggingDebugSession {
     const future = this.options.executor.submitWith(
       this.evaluationOptions(args.expression, timeout),
       evaluateTasks.evaluate,
-      { expression: args.expression, frameId: args.frameId, context: args.context, prefetched: this.prefetchedForTask() },
+      { expression: args.expression, frameId: args.frameId, context: args.context, stop: `${this.sessionId}#${this.stopNumber}` },
     );
     await this.respondWhenSettled(request, future, timeout, (result: EvaluationResult) => {
       this.noteLargeReferences({ variables: [{ ...result, name: args.expression, value: result.result }] });
       return result;
+    });
+  }
+
+  /** Within a stop the thread list is answered once by lldb-dap and then from memory. */
+  private async onThreads(request: DebugProtocol.Request): Promise<void> {
+    const known = this.programStopped ? this.stopThreads : undefined;
+    if (known) {
+      const response = responseTo(request);
+      response.body = known;
+      return this.sendResponse(response);
+    }
+    const stop = this.stopNumber;
+    return this.forward(request, request.arguments, (body: DebugProtocol.ThreadsResponse['body']) => {
+      if (this.programStopped && stop === this.stopNumber) this.stopThreads = body;
+      return body;
     });
   }
 
@@ -508,13 +550,7 @@ export class RustDebugSession extends LoggingDebugSession {
         signal.throwIfAborted();
         cached = this.sendTaskRequest(command, args, new AbortController().signal);
         // A failed or cancelled read is not remembered.
-        const entry = cached;
-        entry.then(
-          (value) => {
-            if (this.stopCache.get(key) === entry) this.stopCacheResolved.set(key, value);
-          },
-          () => this.stopCache.delete(key),
-        );
+        cached.catch(() => this.stopCache.delete(key));
         this.stopCache.set(key, cached);
       }
       return cached;
@@ -525,18 +561,8 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private clearStopCache(): void {
     this.stopCache.clear();
-    this.stopCacheResolved.clear();
-  }
-
-  /** At most this many cached answers travel with an evaluation (they are copied to the worker). */
-  private prefetchedForTask(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    let n = 0;
-    for (const [key, value] of this.stopCacheResolved) {
-      if (n++ >= 64) break;
-      out[key] = value;
-    }
-    return out;
+    this.stopThreads = undefined;
+    this.stopNumber++;
   }
 
   /**

@@ -16,20 +16,52 @@ export interface EvaluateTaskArgs {
   expression: string;
   frameId?: number;
   context?: string;
-  /** Answers the adapter already has for this stop, keyed `command:JSON(arguments)`: no round trip for them. */
-  prefetched?: Record<string, unknown>;
+  /**
+   * Names the stop the evaluation belongs to (session and stop number). Reads of scopes and variables are
+   * kept per stop in the worker, so the next evaluation of the same stop on this worker needs no round trip.
+   */
+  stop?: string;
+}
+
+/** The program cannot change while stopped, so scopes/variables answers hold for the whole stop. */
+const STOPS_KEPT = 4;
+const stopReads = new Map<string, Map<string, Promise<unknown>>>();
+
+/** This worker's reads for one stop; a few stops are kept because sessions may share the worker. */
+function readsOf(stop: string): Map<string, Promise<unknown>> {
+  let reads = stopReads.get(stop);
+  if (!reads) {
+    if (stopReads.size >= STOPS_KEPT) stopReads.delete(stopReads.keys().next().value as string);
+    reads = new Map();
+    stopReads.set(stop, reads);
+  }
+  return reads;
+}
+
+/** The reads the adapter also keeps per stop (a paged variables read is not kept: its pages differ). */
+function keptPerStop(command: string, params: object): boolean {
+  return command === 'scopes' || (command === 'variables' && (params as { start?: number }).start === undefined);
 }
 
 /** The `/nat` prefix hands the rest of the expression to LLDB's own evaluator. */
 export const NATIVE_PREFIX = '/nat';
 
 export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promise<EvaluationResult> {
+  const reads = args.stop === undefined ? undefined : readsOf(args.stop);
   const data: DebuggerData = {
     signal: ctx.signal,
     request: (command, params) => {
-      const known = args.prefetched?.[`${command}:${JSON.stringify(params)}`];
-      if (known !== undefined) return Promise.resolve(known);
-      return ctx.request(BACKEND_REQUEST, { command, arguments: params } satisfies BackendRequestParams);
+      const ask = (): Promise<unknown> => ctx.request(BACKEND_REQUEST, { command, arguments: params } satisfies BackendRequestParams);
+      if (!reads || !keptPerStop(command, params)) return ask();
+      const key = `${command}:${JSON.stringify(params)}`;
+      let read = reads.get(key);
+      if (!read) {
+        read = ask();
+        // A failed or cancelled read is not kept: the next evaluation asks again.
+        read.catch(() => reads.delete(key));
+        reads.set(key, read);
+      }
+      return read;
     },
     reportProgress: (fraction, message) => ctx.reportProgress({ fraction, message }),
   };
