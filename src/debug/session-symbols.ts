@@ -75,8 +75,14 @@ export class SessionSymbols {
   private readonly settleWaiters = new Set<() => void>();
   /** lldb breakpoint ids of the address breakpoints standing in for function breakpoints (replaced on every set). */
   private addressBreakpoints: number[] = [];
-  /** Serialises setFunctionBreakpoints: each replaces the previous set. */
+  /** Serialises setFunctionBreakpoints and late binding: each replaces or completes the previous set. */
   private breakpointChain: Promise<unknown> = Promise.resolve();
+  /**
+   * Function breakpoints of the current set that neither our index nor lldb could bind yet, by the id the client
+   * knows: a module loaded later (a DLL or a dlopen'ed library, or symbols that took longer than the wait) may hold
+   * them, and then they bind through our index and the client hears of it in a `breakpoint` event.
+   */
+  private unbound = new Map<number, DebugProtocol.FunctionBreakpoint>();
   private watchedBackend: LldbDapClient | undefined;
 
   constructor(private readonly host: SessionSymbolsHost) {}
@@ -124,6 +130,10 @@ export class SessionSymbols {
       void this.refreshModules();
     } else if (event.event === 'terminated') {
       this.dispose();
+    } else if (event.event === 'breakpoint') {
+      // lldb bound one of them itself (its name lookup works for ELF modules): nothing left for us to do.
+      const bp = (event.body as DebugProtocol.BreakpointEvent['body'])?.breakpoint;
+      if (bp?.id !== undefined && bp.verified) this.unbound.delete(bp.id);
     }
   }
 
@@ -160,6 +170,9 @@ export class SessionSymbols {
     }
     this.sendModuleEvent(describeModule(entry));
     if (entry.status !== 'loading') this.wakeSettleWaiters();
+    if ((entry.status === 'loaded' || entry.status === 'publicsOnly') && this.unbound.size > 0) {
+      this.breakpointChain = this.breakpointChain.then(() => this.bindLate()).catch(() => undefined);
+    }
   }
 
   private sendModuleEvent(body: ModuleSymbolsInfo): void {
@@ -296,7 +309,28 @@ export class SessionSymbols {
     } else {
       for (const i of forwardedIndex) out[i] = { verified: false, message: `${wanted[i].name}: not found in the loaded symbols` };
     }
+    this.unbound = new Map();
+    for (const i of forwardedIndex) {
+      const id = out[i].id;
+      if (out[i].verified) continue;
+      if (id !== undefined) this.unbound.set(id, wanted[i]);
+      out[i] = { ...out[i], message: `${wanted[i].name}: not found in the loaded symbols yet; it binds when a module that has it loads` };
+    }
     return { breakpoints: out };
+  }
+
+  /** Binds the breakpoints of the current set that a newly loaded module has, under the ids the client knows. */
+  private async bindLate(): Promise<void> {
+    if (this.unbound.size === 0 || this.disposed) return;
+    const backend = this.requireBackend();
+    const lookup = this.pathLookup();
+    for (const [id, bp] of [...this.unbound]) {
+      const resolution = resolveRustPath(bp.name, lookup);
+      if (resolution.sites.length === 0) continue;
+      this.unbound.delete(id);
+      const placed = await this.placeAddressBreakpoints(backend, bp, resolution);
+      this.host.sendEvent({ seq: 0, type: 'event', event: 'breakpoint', body: { reason: 'changed', breakpoint: { ...placed, id } } } as DebugProtocol.BreakpointEvent);
+    }
   }
 
   private async placeAddressBreakpoints(backend: LldbDapClient, bp: DebugProtocol.FunctionBreakpoint, resolution: Resolution): Promise<DebugProtocol.Breakpoint> {
