@@ -33,12 +33,22 @@ async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-async function sample(fn: () => Promise<unknown>, n = SAMPLES): Promise<number> {
-  // Warm-up, not counted: every executor worker has started and loaded the task module, and the JIT has seen the path.
-  for (let i = 0; i < 20; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) times.push(await timeOnce(fn));
-  return p50(times);
+/**
+ * p50 of each of two sides, sampled in alternation (one of ours, one of the peer's, …) so that whatever else the
+ * machine does at the time weighs on both alike.
+ */
+async function samplePair(ours: () => Promise<unknown>, peer: () => Promise<unknown>, n = SAMPLES): Promise<[number, number]> {
+  for (let i = 0; i < 20; i++) {
+    await ours();
+    await peer();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < n; i++) {
+    a.push(await timeOnce(ours));
+    b.push(await timeOnce(peer));
+  }
+  return [p50(a), p50(b)];
 }
 
 async function ours(): Promise<Side & { startLong(): Promise<{ cancel(): Promise<void> }> }> {
@@ -151,12 +161,13 @@ export async function run(): Promise<void> {
       ['field `pair.1`', 'pair.1', 'pair.__1'],
     ]) {
       for (const context of ['hover', 'watch']) {
-        const ourP50 = await sample(() => a.evaluate(mine, context));
-        const peerP50 = await sample(() => b.evaluate(theirs, context));
+        const [ourP50, peerP50] = await samplePair(() => a.evaluate(mine, context), () => b.evaluate(theirs, context));
         rows.push(row(`${context} p50, ${label}`, 'ms', ourP50, peerP50, { peerName }));
       }
     }
-    const idle = { ours: { threads: await sample(() => a.threads()), stackTrace: await sample(() => a.stackTrace()) }, peer: { threads: await sample(() => b.threads()), stackTrace: await sample(() => b.stackTrace()) } };
+    const [threadsOurs, threadsPeer] = await samplePair(() => a.threads(), () => b.threads());
+    const [stackOurs, stackPeer] = await samplePair(() => a.stackTrace(), () => b.stackTrace());
+    const idle = { ours: { threads: threadsOurs, stackTrace: stackOurs }, peer: { threads: threadsPeer, stackTrace: stackPeer } };
     rows.push(row('threads p50, idle', 'ms', idle.ours.threads, idle.peer.threads, { peerName }));
     rows.push(row('stackTrace p50, idle', 'ms', idle.ours.stackTrace, idle.peer.stackTrace, { peerName }));
 
