@@ -2,6 +2,8 @@
 import type { TaskContext } from '../futures/contract';
 import { evaluateExpression, type DebuggerData, type EvaluationResult } from './expression-evaluator';
 
+export type { TaskMemory } from './expression-evaluator';
+
 /** The host channel method the adapter answers: one lldb-dap request, checked against the backend's capabilities. */
 export const BACKEND_REQUEST = 'dap';
 

@@ -2,7 +2,17 @@
 import { parseExpression, type Expr, type BinaryOp } from './expression-syntax';
 import { scalarType, typeShape, knownSize, rustTypeName, type ScalarType } from './rust-types';
 
-/** What the evaluator may ask of the debugger; in a worker this is the task's host channel. Returns the response body. */
+/**
+ * What the adapter answers to a task's `readMemory`: the bytes themselves rather than lldb-dap's base64, so a
+ * large read is not encoded again on the host and decoded again in the worker.
+ */
+export interface TaskMemory {
+  address: string;
+  bytes: Uint8Array;
+  unreadableBytes: number;
+}
+
+/** What the evaluator may ask of the debugger; in a worker this is the task's host channel. Returns the response body (TaskMemory for readMemory). */
 export interface DebuggerData {
   request(command: 'scopes' | 'variables' | 'readMemory' | 'evaluate', args: object): Promise<any>;
   readonly signal: AbortSignal;
@@ -322,8 +332,8 @@ class Evaluator {
 
   private async readMemory(address: bigint, count: number): Promise<Buffer> {
     this.data.signal.throwIfAborted();
-    const body = (await this.data.request('readMemory', { memoryReference: `0x${address.toString(16)}`, count })) as { data?: string; unreadableBytes?: number };
-    const bytes = Buffer.from(body.data ?? '', 'base64');
+    const body = (await this.data.request('readMemory', { memoryReference: `0x${address.toString(16)}`, count })) as TaskMemory;
+    const bytes = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength);
     if (bytes.length < count) throw new EvaluationError(`could not read ${count} bytes at 0x${address.toString(16)} (only ${bytes.length} readable)`);
     return bytes;
   }
