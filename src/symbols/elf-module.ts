@@ -5,7 +5,8 @@ import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readU
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { ModuleSymbols, PublicSymbol } from './model';
-import { demangleRust } from './rust-demangle';
+import { demangleRust, demangleRustBytes } from './rust-demangle';
+import { IndexBuilder } from './symbol-index';
 
 export interface ElfReadOptions {
   path: string;
@@ -177,6 +178,55 @@ export function elfPublics(elf: ElfFile, range?: { start: number; end: number })
     out.push(p);
   });
   return out;
+}
+
+/**
+ * Defined symbols of .symtab (or .dynsym when stripped), straight into an index: each name is demangled from the
+ * string table's bytes into the index's string table, with no string or object per symbol. A symbol at one of
+ * `skipStarts` (sorted function starts from DWARF) is left out without being demangled: the index would drop it
+ * as the function's duplicate anyway. Returns the number of symbols added.
+ */
+export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array): number {
+  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+  const t = elf.symbolTable(which, range);
+  if (!t) return 0;
+  const { entries, strtab, base, count } = t;
+  const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+  const names = builder.names;
+  const skip = skipStarts && skipStarts.length > 0 ? skipStarts : undefined;
+  let added = 0;
+  for (let i = 0; i < count; i++) {
+    const o = i * 24;
+    const nameOff = view.getUint32(o, true) - base;
+    const type = entries[o + 4] & 0xf;
+    const shndx = view.getUint16(o + 6, true);
+    // Undefined, section and file symbols are skipped, as `nm --defined-only` does; so are nameless ones.
+    if (shndx === 0 || type === 3 || type === 4 || nameOff + base === 0 || nameOff < 0 || nameOff >= strtab.length || strtab[nameOff] === 0) continue;
+    const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
+    if (skip && sortedIncludes(skip, value)) continue;
+    let end = strtab.indexOf(0, nameOff);
+    if (end < 0) end = strtab.length;
+    // A TLS symbol's value is an offset in the thread's block, not an address: no size, so no address range claims it.
+    const size = type === 6 ? 0 : view.getUint32(o + 20, true) * 4294967296 + view.getUint32(o + 16, true);
+    const at = names.length;
+    if (!demangleRustBytes(strtab, nameOff, end, names)) names.append(strtab, nameOff, end);
+    builder.addPublic(at, names.length - at, value, size);
+    added++;
+  }
+  return added;
+}
+
+function sortedIncludes(sorted: Float64Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid];
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /** The number of entries of the table elfPublics reads (.symtab, else .dynsym), to split it across workers. */

@@ -1,4 +1,5 @@
 // The per-module symbol index: a compact binary form (one ArrayBuffer or SharedArrayBuffer per segment) that crosses threads without a copy, and its queries.
+import { GrowableBytes } from './byte-source';
 import { ModuleSymbols } from './model';
 
 /** One function or public symbol found by a query. */
@@ -29,7 +30,7 @@ export interface AddressHit {
 }
 
 const MAGIC = 0x58495352; // 'RSIX'
-const VERSION = 2;
+const VERSION = 3;
 const NONE = 0xffffffff;
 const HEADER_WORDS = 32;
 const ENTRY_STRIDE = 5; // nameOff, nameLen, file, line, kind
@@ -39,17 +40,32 @@ const KIND_FUNCTION = 0;
 const KIND_PUBLIC = 1;
 
 /**
- * FNV-1a over the length and at most ~64 evenly spaced UTF-16 code units: Rust names run to hundreds of characters,
- * and a collision only costs one string comparison. The same on the building and the querying side.
+ * FNV-1a over the length and at most ~64 evenly spaced bytes of the UTF-8 name: Rust names run to hundreds of
+ * characters, and a collision only costs one comparison. The builder hashes the string table's bytes; a query
+ * hashes the UTF-8 encoding of its key.
  */
-function hashString(s: string): number {
-  let h = Math.imul(0x811c9dc5 ^ s.length, 0x01000193);
-  const step = s.length > 64 ? Math.floor(s.length / 64) : 1;
-  for (let i = s.length - 1; i >= 0; i -= step) {
-    h ^= s.charCodeAt(i);
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  const step = n > 64 ? Math.floor(n / 64) : 1;
+  for (let i = end - 1; i >= start; i -= step) {
+    h ^= b[i];
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0 || 1;
+}
+
+const keyScratch = new GrowableBytes(256);
+function hashString(s: string): number {
+  keyScratch.length = 0;
+  keyScratch.appendString(s);
+  return hashBytes(keyScratch.bytes, 0, keyScratch.length);
+}
+
+function bytesEqual(a: Uint8Array, aStart: number, aLen: number, b: Uint8Array, bStart: number, bLen: number): boolean {
+  if (aLen !== bLen) return false;
+  for (let i = 0; i < aLen; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
 }
 
 /** `a::b::<T>::c<U>` → `a::b::c`: the name a user types for a function breakpoint on every generic instance. */
@@ -67,7 +83,7 @@ export function stripGenerics(name: string): string {
       }
       // Generic arguments follow a name or `::`; a `<` elsewhere opens a qualified path (`<T as Trait>`) and stays.
       const prev = i > 0 ? name.charCodeAt(i - 1) : 0;
-      if (prev === 58 || prev === 95 || (prev >= 48 && prev <= 57) || (prev >= 65 && prev <= 90) || (prev >= 97 && prev <= 122) || prev > 127) {
+      if (isNameChar(prev)) {
         out += name.slice(runStart, i);
         depth = 1;
       }
@@ -82,231 +98,435 @@ export function stripGenerics(name: string): string {
   return out;
 }
 
-class StringPool {
-  bytes = Buffer.alloc(1 << 16);
-  length = 0;
-  private readonly seen = new Map<string, number>();
-
-  /** Appends (or reuses) `s`; returns its byte offset, and its byte length in `lastLength`. */
-  lastLength = 0;
-  /** `dedupe` false for strings known to be (nearly) unique, such as symbol names: it saves a Map entry each. */
-  add(s: string, dedupe = true): number {
-    if (dedupe) {
-      const known = this.seen.get(s);
-      if (known !== undefined) {
-        this.lastLength = this.lengths.get(known)!;
-        return known;
-      }
-    }
-    const max = s.length * 3;
-    if (this.length + max > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + max));
-      this.bytes.copy(grown, 0, 0, this.length);
-      this.bytes = grown;
-    }
-    const at = this.length;
-    const n = this.bytes.write(s, at, 'utf8');
-    this.length += n;
-    if (dedupe) {
-      this.seen.set(s, at);
-      this.lengths.set(at, n);
-    }
-    this.lastLength = n;
-    return at;
-  }
-  private readonly lengths = new Map<number, number>();
+/** `:`, `_`, ASCII letters and digits, and (in UTF-16 or as a UTF-8 byte) anything non-ASCII. */
+function isNameChar(c: number): boolean {
+  return c === 58 || c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
 }
+
+/**
+ * stripGenerics over the UTF-8 bytes src[start, end), appended to `out`; false (nothing appended) when the name has no
+ * generic arguments to strip. The byte-for-byte twin of stripGenerics, so the builder needs no strings.
+ */
+function stripGenericsBytes(src: Uint8Array, start: number, end: number, out: GrowableBytes): boolean {
+  let i = start;
+  while (i < end && src[i] !== 60) i++;
+  if (i === end) return false;
+  const mark = out.length;
+  let depth = 0;
+  let runStart = start;
+  for (; i < end; i++) {
+    const c = src[i];
+    if (c === 60) {
+      if (depth > 0) {
+        depth++;
+        continue;
+      }
+      if (isNameChar(i > start ? src[i - 1] : 0)) {
+        out.append(src, runStart, i);
+        depth = 1;
+      }
+    } else if (c === 62 && depth > 0) {
+      if (--depth === 0) runStart = i + 1;
+    }
+  }
+  if (depth === 0) out.append(src, runStart, end);
+  // The same two fix-ups as stripGenerics, in place over what was just appended.
+  const b = out.bytes;
+  let w = mark;
+  for (let r = mark; r < out.length; ) {
+    if (b[r] === 58 && b[r + 1] === 58 && b[r + 2] === 58 && b[r + 3] === 58 && r + 3 < out.length) {
+      b[w++] = 58;
+      b[w++] = 58;
+      r += 4;
+    } else b[w++] = b[r++];
+  }
+  out.length = w;
+  w = mark;
+  for (let r = mark; r < out.length; ) {
+    if (b[r] === 58 && r + 1 < out.length && b[r + 1] === 58 && (r + 2 === out.length || b[r + 2] === 62)) r += 2;
+    else b[w++] = b[r++];
+  }
+  out.length = w;
+  return true;
+}
+
+/** A growable column of numbers. */
+class Column<T extends Float64Array | Uint32Array> {
+  length = 0;
+  constructor(public data: T, private readonly make: (n: number) => T) {}
+  push(v: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = v;
+  }
+  grow(need: number): void {
+    const next = this.make(Math.max(need, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length) as never);
+    this.data = next;
+  }
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+const f64 = (n = 1024): Column<Float64Array> => new Column(new Float64Array(n), (m) => new Float64Array(m));
+const u32 = (n = 1024): Column<Uint32Array> => new Column(new Uint32Array(n), (m) => new Uint32Array(m));
 
 export interface BuildIndexOptions {
   /** Allocate a SharedArrayBuffer (shared with other workers) instead of an ArrayBuffer (transferred). */
   shared?: boolean;
 }
 
-/** Builds one index segment from a reader's output. Publics at the address of a DWARF/PDB function are dropped as duplicates. */
-export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}): ArrayBufferLike {
-  const pool = new StringPool();
-  const fileRefs = new Uint32Array(mod.files.length * 2);
-  mod.files.forEach((f, i) => {
-    fileRefs[i * 2] = pool.add(f);
-    fileRefs[i * 2 + 1] = pool.lastLength;
-  });
-  const functionStarts = new Set<number>();
-  for (const f of mod.functions) for (const r of f.ranges) functionStarts.add(r[0]);
-  const publics = mod.publics.filter((p) => !functionStarts.has(p.address));
-  const entryCount = mod.functions.length + publics.length;
-  const entries = new Uint32Array(entryCount * ENTRY_STRIDE);
-  const entryAddr = new Float64Array(entryCount);
-  const entrySize = new Float64Array(entryCount);
-  const keys: string[] = new Array(entryCount);
-  let rangeCount = 0;
-  for (const f of mod.functions) rangeCount += f.ranges.length;
-  for (const p of publics) if (p.size) rangeCount++;
-  const rangeLow = new Float64Array(rangeCount);
-  const rangeHigh = new Float64Array(rangeCount);
-  const rangeEntry = new Uint32Array(rangeCount);
-  let ri = 0;
-  let e = 0;
-  for (const f of mod.functions) {
-    const o = e * ENTRY_STRIDE;
-    entries[o] = pool.add(f.name, false);
-    entries[o + 1] = pool.lastLength;
-    entries[o + 2] = f.file ?? NONE;
-    entries[o + 3] = f.line ?? 0;
-    entries[o + 4] = KIND_FUNCTION;
-    let low = Infinity;
-    for (const r of f.ranges) {
-      if (r[0] < low) {
-        low = r[0];
-        entrySize[e] = r[1] - r[0];
-      }
-      rangeLow[ri] = r[0];
-      rangeHigh[ri] = r[1];
-      rangeEntry[ri++] = e;
-    }
-    entryAddr[e] = low === Infinity ? 0 : low;
-    keys[e] = f.name;
-    e++;
-  }
-  for (const p of publics) {
-    const o = e * ENTRY_STRIDE;
-    const name = p.demangled ?? p.name;
-    entries[o] = pool.add(name, false);
-    entries[o + 1] = pool.lastLength;
-    entries[o + 2] = NONE;
-    entries[o + 3] = 0;
-    entries[o + 4] = KIND_PUBLIC;
-    entryAddr[e] = p.address;
-    entrySize[e] = p.size ?? 0;
-    if (p.size) {
-      rangeLow[ri] = p.address;
-      rangeHigh[ri] = p.address + p.size;
-      rangeEntry[ri++] = e;
-    }
-    keys[e] = name;
-    e++;
-  }
-  sortByAddress(rangeLow, [rangeHigh], [rangeEntry]);
+/**
+ * Builds one index segment as the readers go: names are written straight into `names` (the segment's string table)
+ * and every fact into typed columns, so a module with millions of functions, inlined calls and line rows costs no
+ * object per fact. Publics at the address of a function are dropped as duplicates when the segment is finished.
+ */
+export class IndexBuilder {
+  /** The string table: readers append a name here, then pass its offset and length. */
+  readonly names = new GrowableBytes(1 << 20);
+  private readonly entName = u32();
+  private readonly entLen = u32();
+  private readonly entFile = u32();
+  private readonly entLine = u32();
+  private readonly entKind = u32();
+  private readonly entAddr = f64();
+  private readonly entSize = f64();
+  private readonly rangeLow = f64();
+  private readonly rangeHigh = f64();
+  private readonly rangeEntry = u32();
+  private readonly inl = u32();
+  private readonly inlLow = f64();
+  private readonly inlHigh = f64();
+  private readonly inlIdx = u32();
+  private readonly fileRefs = u32(64);
+  private readonly fileIds = new Map<string, number>();
+  readonly lineAddr = f64(4096);
+  readonly lineFile = u32(4096);
+  readonly lineLine = u32(4096);
+  private functionCount = 0;
+  private publicCount = 0;
 
-  // Name hash: each entry under its full name and, when different, its name without generic arguments.
-  const bare: Array<string | undefined> = new Array(entryCount);
-  let keyCount = entryCount;
-  for (let i = 0; i < entryCount; i++) {
-    const b = stripGenerics(keys[i]);
-    if (b !== keys[i]) {
-      bare[i] = b;
-      keyCount++;
+  get functions(): number {
+    return this.functionCount;
+  }
+  get publics(): number {
+    return this.publicCount;
+  }
+  get inlineSites(): number {
+    return this.inl.length / INLINE_STRIDE;
+  }
+  get files(): number {
+    return this.fileRefs.length / 2;
+  }
+  get lines(): number {
+    return this.lineAddr.length;
+  }
+
+  /** The file's id in this segment (the same path once). */
+  file(path: string): number {
+    let id = this.fileIds.get(path);
+    if (id === undefined) this.fileIds.set(path, (id = this.addFile(path)));
+    return id;
+  }
+  /** A new file id, even for a path seen before (a reader's own file numbering stays valid). */
+  addFile(path: string): number {
+    const id = this.fileRefs.length / 2;
+    const at = this.names.length;
+    this.names.appendString(path);
+    this.fileRefs.push(at);
+    this.fileRefs.push(this.names.length - at);
+    return id;
+  }
+  /** Appends a name given as a string; returns its offset (its length is names.length − offset). */
+  name(s: string): number {
+    const at = this.names.length;
+    this.names.appendString(s);
+    return at;
+  }
+
+  /** A function (with its ranges added next through `range`); returns its entry id. */
+  addFunction(nameOff: number, nameLen: number, file: number, line: number): number {
+    this.functionCount++;
+    return this.entry(nameOff, nameLen, file, line, KIND_FUNCTION, Infinity, 0);
+  }
+  /** One [low, high) range of the function `entry`; its lowest range is its address and size. */
+  range(entry: number, low: number, high: number): void {
+    this.rangeLow.push(low);
+    this.rangeHigh.push(high);
+    this.rangeEntry.push(entry);
+    if (low < this.entAddr.data[entry]) {
+      this.entAddr.data[entry] = low;
+      this.entSize.data[entry] = high - low;
     }
   }
-  // One slot per distinct key; entries sharing a key (thousands of `core::ptr::drop_in_place` instances share
-  // their bare name) are chained through nextFull/nextBare, so inserting stays O(1) instead of probing a cluster.
-  const hashCapacity = nextPow2(Math.max(16, Math.ceil(keyCount * 1.5)));
-  // Slot: hash, head of the entries whose full name is the key, head of those whose bare name is. Entries sharing a
-  // key (thousands of `core::ptr::drop_in_place` instances share their bare name) are chained through
-  // nextFull/nextBare, so inserting stays O(1) instead of probing one long cluster.
-  const hashes = new Uint32Array(hashCapacity * HASH_STRIDE);
-  const nextFull = new Uint32Array(entryCount).fill(NONE);
-  const nextBare = new Uint32Array(entryCount).fill(NONE);
-  const mask = hashCapacity - 1;
-  const insert = (key: string, entry: number, isBare: boolean): void => {
-    const h = hashString(key);
-    let slot = h & mask;
-    for (; hashes[slot * HASH_STRIDE] !== 0; slot = (slot + 1) & mask) {
+  /** A symbol-table entry; a size claims [address, address + size) for address lookups. */
+  addPublic(nameOff: number, nameLen: number, address: number, size: number): number {
+    this.publicCount++;
+    const e = this.entry(nameOff, nameLen, NONE, 0, KIND_PUBLIC, address, size);
+    if (size) {
+      this.rangeLow.push(address);
+      this.rangeHigh.push(address + size);
+      this.rangeEntry.push(e);
+    }
+    return e;
+  }
+  private entry(nameOff: number, nameLen: number, file: number, line: number, kind: number, addr: number, size: number): number {
+    const e = this.entKind.length;
+    this.entName.push(nameOff);
+    this.entLen.push(nameLen);
+    this.entFile.push(file);
+    this.entLine.push(line);
+    this.entKind.push(kind);
+    this.entAddr.push(addr);
+    this.entSize.push(size);
+    return e;
+  }
+  /** An inlined call inside function entry `parent` (ranges through inlineRange); returns its id. */
+  addInline(nameOff: number, nameLen: number, parent: number, callFile: number, callLine: number, depth: number): number {
+    const i = this.inl.length / INLINE_STRIDE;
+    this.inl.push(nameOff);
+    this.inl.push(nameLen);
+    this.inl.push(parent);
+    this.inl.push(callFile);
+    this.inl.push(callLine);
+    this.inl.push(depth);
+    return i;
+  }
+  /** Names an inline site later (its callee is resolved after the unit is read). */
+  setInlineName(site: number, nameOff: number, nameLen: number): void {
+    this.inl.data[site * INLINE_STRIDE] = nameOff;
+    this.inl.data[site * INLINE_STRIDE + 1] = nameLen;
+  }
+  setFunctionName(entry: number, nameOff: number, nameLen: number): void {
+    this.entName.data[entry] = nameOff;
+    this.entLen.data[entry] = nameLen;
+  }
+  /** Declaring file and line of a function, when they come later (from its abstract origin). */
+  functionFileLine(entry: number): { file: number; line: number } {
+    return { file: this.entFile.data[entry], line: this.entLine.data[entry] };
+  }
+  setFunctionFileLine(entry: number, file: number, line: number): void {
+    this.entFile.data[entry] = file;
+    this.entLine.data[entry] = line;
+  }
+  inlineRange(site: number, low: number, high: number): void {
+    this.inlLow.push(low);
+    this.inlHigh.push(high);
+    this.inlIdx.push(site);
+  }
+  line(address: number, file: number, line: number): void {
+    this.lineAddr.push(address);
+    this.lineFile.push(file);
+    this.lineLine.push(line);
+  }
+  /** Line rows in bulk (from a reader that keeps them as columns). */
+  lineColumns(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void {
+    for (const [col, src] of [[this.lineAddr, address], [this.lineFile, file], [this.lineLine, line]] as const) {
+      if (col.length + count > col.data.length) col.grow(col.length + count);
+      (col.data as Float64Array | Uint32Array).set(src.subarray(0, count) as never, col.length);
+      col.length += count;
+    }
+  }
+
+  /** Function start addresses, sorted: a symbol-table reader asks `coversAddress` to skip demangling what DWARF names. */
+  private starts: Float64Array | undefined;
+  functionStarts(): Float64Array {
+    if (!this.starts || this.starts.length !== this.rangeLow.length) {
+      const out: number[] = [];
+      const kinds = this.entKind.data;
+      for (let i = 0; i < this.rangeLow.length; i++) if (kinds[this.rangeEntry.data[i]] === KIND_FUNCTION) out.push(this.rangeLow.data[i]);
+      this.starts = Float64Array.from(out).sort();
+    }
+    return this.starts;
+  }
+
+  /** Lays the segment out in one buffer; the builder is spent afterwards. */
+  finish(options: BuildIndexOptions = {}): ArrayBufferLike {
+    // Publics at a function's start are that function; drop them and renumber.
+    const starts = this.functionStarts();
+    const total = this.entKind.length;
+    const remap = new Uint32Array(total);
+    let entryCount = 0;
+    const kind = this.entKind.data;
+    const addr = this.entAddr.data;
+    for (let e = 0; e < total; e++) {
+      if (kind[e] === KIND_PUBLIC && starts.length > 0 && sortedHas(starts, addr[e])) remap[e] = NONE;
+      else remap[e] = entryCount++;
+    }
+    const entries = new Uint32Array(entryCount * ENTRY_STRIDE);
+    const entryAddr = new Float64Array(entryCount);
+    const entrySize = new Float64Array(entryCount);
+    for (let e = 0; e < total; e++) {
+      const n = remap[e];
+      if (n === NONE) continue;
+      const o = n * ENTRY_STRIDE;
+      entries[o] = this.entName.data[e];
+      entries[o + 1] = this.entLen.data[e];
+      entries[o + 2] = this.entFile.data[e];
+      entries[o + 3] = this.entLine.data[e];
+      entries[o + 4] = kind[e];
+      entryAddr[n] = addr[e] === Infinity ? 0 : addr[e];
+      entrySize[n] = this.entSize.data[e];
+    }
+    let rangeCount = 0;
+    for (let i = 0; i < this.rangeEntry.length; i++) if (remap[this.rangeEntry.data[i]] !== NONE) rangeCount++;
+    const rangeLow = new Float64Array(rangeCount);
+    const rangeHigh = new Float64Array(rangeCount);
+    const rangeEntry = new Uint32Array(rangeCount);
+    for (let i = 0, r = 0; i < this.rangeEntry.length; i++) {
+      const n = remap[this.rangeEntry.data[i]];
+      if (n === NONE) continue;
+      rangeLow[r] = this.rangeLow.data[i];
+      rangeHigh[r] = this.rangeHigh.data[i];
+      rangeEntry[r++] = n;
+    }
+    sortByAddress(rangeLow, [rangeHigh], [rangeEntry]);
+
+    const { hashes, hashCapacity, nextFull, nextBare } = this.hashNames(entries, entryCount);
+
+    const inlineCount = this.inl.length / INLINE_STRIDE;
+    const inlines = this.inl.view();
+    for (let i = 0; i < inlineCount; i++) inlines[i * INLINE_STRIDE + 2] = remap[inlines[i * INLINE_STRIDE + 2]] ?? NONE;
+    const inlLow = this.inlLow.view();
+    const inlHigh = this.inlHigh.view();
+    const inlIdx = this.inlIdx.view();
+    sortByAddress(inlLow, [inlHigh], [inlIdx]);
+
+    const lineAddr = this.lineAddr.view();
+    const lineFile = this.lineFile.view();
+    const lineLine = this.lineLine.view();
+    sortByAddress(lineAddr, [], [lineFile, lineLine]);
+    const fileRefs = this.fileRefs.view();
+    const strings = this.names.bytes.subarray(0, this.names.length);
+
+    // Layout: header, then 8-byte-aligned arrays in a fixed order.
+    const parts: ArrayBufferView[] = [
+      entries, entryAddr, entrySize, rangeLow, rangeHigh, rangeEntry, hashes, inlines, inlLow, inlHigh, inlIdx,
+      fileRefs, lineAddr, lineFile, lineLine, strings, nextFull, nextBare,
+    ];
+    let size = HEADER_WORDS * 4;
+    const offsets: number[] = [];
+    for (const p of parts) {
+      size = align8(size);
+      offsets.push(size);
+      size += p.byteLength;
+    }
+    const buffer = options.shared ? new SharedArrayBuffer(align8(size)) : new ArrayBuffer(align8(size));
+    const header = new Uint32Array(buffer, 0, HEADER_WORDS);
+    header[0] = MAGIC;
+    header[1] = VERSION;
+    header[2] = entryCount;
+    header[3] = rangeCount;
+    header[4] = hashCapacity;
+    header[5] = inlineCount;
+    header[6] = inlLow.length;
+    header[7] = fileRefs.length / 2;
+    header[8] = lineAddr.length;
+    header[9] = strings.length;
+    header[10] = parts.length;
+    offsets.forEach((o, i) => (header[11 + i] = o));
+    const bytes = new Uint8Array(buffer);
+    parts.forEach((p, i) => bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offsets[i]));
+    return buffer;
+  }
+
+  /**
+   * Name hash: each entry under its full name and, when different, its name without generic arguments. One slot per
+   * distinct key; entries sharing a key (thousands of `core::ptr::drop_in_place` instances share their bare name) are
+   * chained through nextFull/nextBare, so inserting stays O(1) instead of probing one long cluster.
+   */
+  private hashNames(entries: Uint32Array, entryCount: number): { hashes: Uint32Array; hashCapacity: number; nextFull: Uint32Array; nextBare: Uint32Array } {
+    const pool = this.names.bytes;
+    // Bare keys live only while hashing: [offset, length] per entry into `bare`, length NONE when the name has none.
+    const bare = new GrowableBytes(1 << 16);
+    const bareRef = new Uint32Array(entryCount * 2);
+    let keyCount = entryCount;
+    for (let e = 0; e < entryCount; e++) {
+      const off = entries[e * ENTRY_STRIDE];
+      const at = bare.length;
+      if (stripGenericsBytes(pool, off, off + entries[e * ENTRY_STRIDE + 1], bare)) {
+        bareRef[e * 2] = at;
+        bareRef[e * 2 + 1] = bare.length - at;
+        keyCount++;
+      } else bareRef[e * 2 + 1] = NONE;
+    }
+    const hashCapacity = nextPow2(Math.max(16, Math.ceil(keyCount * 1.5)));
+    const hashes = new Uint32Array(hashCapacity * HASH_STRIDE);
+    const nextFull = new Uint32Array(entryCount).fill(NONE);
+    const nextBare = new Uint32Array(entryCount).fill(NONE);
+    const mask = hashCapacity - 1;
+    const bb = (): Uint8Array => bare.bytes;
+    const insert = (kb: Uint8Array, ko: number, kl: number, entry: number, isBare: boolean): void => {
+      const h = hashBytes(kb, ko, ko + kl);
+      let slot = h & mask;
+      for (; hashes[slot * HASH_STRIDE] !== 0; slot = (slot + 1) & mask) {
+        const o = slot * HASH_STRIDE;
+        if (hashes[o] !== h) continue;
+        const full = hashes[o + 1];
+        const same = full !== NONE
+          ? bytesEqual(kb, ko, kl, pool, entries[full * ENTRY_STRIDE], entries[full * ENTRY_STRIDE + 1])
+          : bytesEqual(kb, ko, kl, bb(), bareRef[hashes[o + 2] * 2], bareRef[hashes[o + 2] * 2 + 1]);
+        if (!same) continue;
+        if (isBare) {
+          nextBare[entry] = hashes[o + 2];
+          hashes[o + 2] = entry;
+        } else {
+          nextFull[entry] = full;
+          hashes[o + 1] = entry;
+        }
+        return;
+      }
       const o = slot * HASH_STRIDE;
-      if (hashes[o] !== h) continue;
-      const full = hashes[o + 1];
-      const slotKey = full !== NONE ? keys[full] : bare[hashes[o + 2]];
-      if (slotKey !== key) continue;
-      if (isBare) {
-        nextBare[entry] = hashes[o + 2];
-        hashes[o + 2] = entry;
-      } else {
-        nextFull[entry] = full;
-        hashes[o + 1] = entry;
-      }
-      return;
+      hashes[o] = h;
+      hashes[o + 1] = isBare ? NONE : entry;
+      hashes[o + 2] = isBare ? entry : NONE;
+    };
+    for (let e = 0; e < entryCount; e++) {
+      insert(pool, entries[e * ENTRY_STRIDE], entries[e * ENTRY_STRIDE + 1], e, false);
+      if (bareRef[e * 2 + 1] !== NONE) insert(bare.bytes, bareRef[e * 2], bareRef[e * 2 + 1], e, true);
     }
-    const o = slot * HASH_STRIDE;
-    hashes[o] = h;
-    hashes[o + 1] = isBare ? NONE : entry;
-    hashes[o + 2] = isBare ? entry : NONE;
-  };
-  for (let i = 0; i < entryCount; i++) {
-    insert(keys[i], i, false);
-    const b = bare[i];
-    if (b !== undefined) insert(b, i, true);
+    return { hashes, hashCapacity, nextFull, nextBare };
   }
+}
 
-  const inlineCount = mod.inlineSites.length;
-  const inlines = new Uint32Array(inlineCount * INLINE_STRIDE);
-  let inlineRangeCount = 0;
-  for (const s of mod.inlineSites) inlineRangeCount += s.ranges.length;
-  const inlLow = new Float64Array(inlineRangeCount);
-  const inlHigh = new Float64Array(inlineRangeCount);
-  const inlIdx = new Uint32Array(inlineRangeCount);
-  let ii = 0;
+function sortedHas(sorted: Float64Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid];
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Builds one index segment from a reader's output (the PE/PDB readers, and tests). Publics at the address of a DWARF/PDB function are dropped as duplicates. */
+export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}): ArrayBufferLike {
+  const b = new IndexBuilder();
+  const fileIds = mod.files.map((f) => b.addFile(f));
+  const fileOf = (i: number | undefined): number => (i === undefined ? NONE : fileIds[i] ?? NONE);
+  for (const f of mod.functions) {
+    const at = b.name(f.name);
+    const e = b.addFunction(at, b.names.length - at, fileOf(f.file), f.line ?? 0);
+    for (const r of f.ranges) b.range(e, r[0], r[1]);
+  }
+  for (const p of mod.publics) {
+    const at = b.name(p.demangled ?? p.name);
+    b.addPublic(at, b.names.length - at, p.address, p.size ?? 0);
+  }
+  const inlineNames = new Map<string, number>();
   mod.inlineSites.forEach((s, i) => {
-    const o = i * INLINE_STRIDE;
-    inlines[o] = pool.add(s.name);
-    inlines[o + 1] = pool.lastLength;
-    inlines[o + 2] = s.parent;
-    inlines[o + 3] = s.callFile ?? NONE;
-    inlines[o + 4] = s.callLine ?? 0;
-    inlines[o + 5] = s.depth ?? 0;
-    for (const r of s.ranges) {
-      inlLow[ii] = r[0];
-      inlHigh[ii] = r[1];
-      inlIdx[ii++] = i;
-    }
+    let at = inlineNames.get(s.name);
+    if (at === undefined) inlineNames.set(s.name, (at = b.name(s.name)));
+    const len = Buffer.byteLength(s.name, 'utf8');
+    const site = b.addInline(at, len, s.parent, fileOf(s.callFile), s.callLine ?? 0, s.depth ?? 0);
+    void i;
+    for (const r of s.ranges) b.inlineRange(site, r[0], r[1]);
   });
-  sortByAddress(inlLow, [inlHigh], [inlIdx]);
-
-  const lineCount = mod.lines.length + (mod.lineColumns?.count ?? 0);
-  const lineAddr = new Float64Array(lineCount);
-  const lineFile = new Uint32Array(lineCount);
-  const lineLine = new Uint32Array(lineCount);
-  let li = 0;
-  for (const row of mod.lines) {
-    lineAddr[li] = row.address;
-    lineFile[li] = row.file;
-    lineLine[li++] = row.line;
-  }
-  if (mod.lineColumns) {
-    const c = mod.lineColumns;
-    lineAddr.set(c.address.subarray(0, c.count), li);
-    lineFile.set(c.file.subarray(0, c.count), li);
-    lineLine.set(c.line.subarray(0, c.count), li);
-  }
-  sortByAddress(lineAddr, [], [lineFile, lineLine]);
-
-  // Layout: header, then 8-byte-aligned arrays in a fixed order.
-  const parts: ArrayBufferView[] = [
-    entries, entryAddr, entrySize, rangeLow, rangeHigh, rangeEntry, hashes, inlines, inlLow, inlHigh, inlIdx,
-    fileRefs, lineAddr, lineFile, lineLine, pool.bytes.subarray(0, pool.length), nextFull, nextBare,
-  ];
-  let size = HEADER_WORDS * 4;
-  const offsets: number[] = [];
-  for (const p of parts) {
-    size = align8(size);
-    offsets.push(size);
-    size += p.byteLength;
-  }
-  const buffer = options.shared ? new SharedArrayBuffer(align8(size)) : new ArrayBuffer(align8(size));
-  const header = new Uint32Array(buffer, 0, HEADER_WORDS);
-  header[0] = MAGIC;
-  header[1] = VERSION;
-  header[2] = entryCount;
-  header[3] = rangeCount;
-  header[4] = hashCapacity;
-  header[5] = inlineCount;
-  header[6] = inlineRangeCount;
-  header[7] = mod.files.length;
-  header[8] = lineCount;
-  header[9] = pool.length;
-  header[10] = parts.length;
-  offsets.forEach((o, i) => (header[11 + i] = o));
-  const bytes = new Uint8Array(buffer);
-  parts.forEach((p, i) => bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offsets[i]));
-  return buffer;
+  for (const row of mod.lines) b.line(row.address, row.file, row.line);
+  if (mod.lineColumns) b.lineColumns(mod.lineColumns.address, mod.lineColumns.file, mod.lineColumns.line, mod.lineColumns.count);
+  return b.finish(options);
 }
 
 function align8(n: number): number {
