@@ -1,5 +1,5 @@
 // DWARF 4 and 5 .debug_info reader (units may mix versions): compile units, subprograms, inlined subroutines and line tables, unit by unit so big files split into chunks.
-import { Reader, cstrAt } from './byte-source';
+import { GrowableBytes, Reader, cstrAt } from './byte-source';
 import {
   DW_AT, DW_FORM, DW_LANG_RUST, DW_TAG, FormContext, fixedFormSize, isAddrxForm, isStrxForm, isUnitRefForm, languageName,
   readNumberForm, skipForm,
@@ -7,7 +7,8 @@ import {
 import { LineSink, readLineProgram } from './dwarf-line';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit } from './model';
-import { demangleRust } from './rust-demangle';
+import { demangleRustBytes } from './rust-demangle';
+import { IndexBuilder } from './symbol-index';
 
 export interface DwarfSections {
   info: Uint8Array;
@@ -134,16 +135,6 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
   return t;
 }
 
-/** What a chunk of units yields; the index builder consumes it without intermediate objects per line row. */
-export interface DwarfChunkResult {
-  compileUnits: CompileUnit[];
-  functions: Array<{ name: string; linkageName?: string; ranges: Array<[number, number]>; file?: number; line?: number }>;
-  inlineSites: Array<{ name: string; parent: number; ranges: Array<[number, number]>; callFile?: number; callLine?: number; depth: number }>;
-  files: string[];
-  lines: LineColumnsBuilder;
-  warnings: string[];
-}
-
 /** Growable columns of line rows (address, file id, line). */
 export class LineColumnsBuilder implements LineSink {
   address = new Float64Array(1024);
@@ -260,29 +251,33 @@ class NamedTable {
   }
 }
 
-/** Reads the units in `options.range`; a unit that fails to parse is skipped with a warning, so one bad unit does not lose the rest. */
-export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): DwarfChunkResult {
-  const result: DwarfChunkResult = { compileUnits: [], functions: [], inlineSites: [], files: [], lines: new LineColumnsBuilder(), warnings: [] };
-  const fileIds = new Map<string, number>();
-  const mapFile = (p: string): number => {
-    let id = fileIds.get(p);
-    if (id === undefined) {
-      id = result.files.length;
-      result.files.push(p);
-      fileIds.set(p, id);
-    }
-    return id;
-  };
+/** What readDwarfInto leaves beside the index builder: the units, problems, and per function its linkage name (for readDwarf's objects). */
+export interface DwarfChunkFacts {
+  compileUnits: CompileUnit[];
+  warnings: string[];
+  /** Per function entry of the builder: its linkage name as a .debug_str offset or inline string. */
+  functionLinkage: Array<StrRef | undefined>;
+}
+
+/**
+ * Reads the units in `options` straight into an index builder: functions, inlined calls, files and line rows go into
+ * its typed columns and names into its string table, demangled from .debug_str's bytes once per linkage name. A unit
+ * that fails to parse is skipped with a warning, so one bad unit does not lose the rest.
+ */
+export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: IndexBuilder): DwarfChunkFacts {
+  const facts: DwarfChunkFacts = { compileUnits: [], warnings: [], functionLinkage: [] };
   const start = options.range?.start ?? 0;
   const end = Math.min(options.range?.end ?? s.info.length, s.info.length);
   const abbrevCache = new Map<string, AbbrevTable>();
   // Subprogram DIEs by offset, to name concrete instances and inlined calls through abstract_origin/specification.
   const named = new NamedTable();
-  const pendingFunctions: Array<{ index: number; origin: number }> = [];
-  // Inline sites naming their callee through abstract_origin: [site index, origin offset] pairs, flat (there can be millions).
+  const namer = new DwarfNamer(s, b);
+  // [function entry, origin offset] and [inline site, origin offset] pairs, flat (there can be millions).
+  const pendingFunctions: number[] = [];
   const pendingInlines: number[] = [];
+  const chunk: ChunkState = { b, namer, named, facts, pendingFunctions, pendingInlines, abbrevCache, ranges: new Float64Array(2 * 64) };
   // Units in increasing offset order (the subprogram table relies on it).
-  const list = options.units ? [...new Set(options.units)].sort((a, b) => a - b) : undefined;
+  const list = options.units ? [...new Set(options.units)].sort((a, c) => a - c) : undefined;
   let total = end - start;
   let done = 0;
   let nextReport = 1 << 20;
@@ -297,16 +292,16 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     try {
       h = readUnitHeader(s.info, off);
     } catch (err) {
-      result.warnings.push(`DWARF: stopped reading units at .debug_info offset ${off}: ${(err as Error).message}`);
+      facts.warnings.push(`DWARF: stopped reading units at .debug_info offset ${off}: ${(err as Error).message}`);
       break;
     }
     if (list) total += h.end - h.offset;
     if (h.unitType === DW_UT_compile || h.unitType === DW_UT_partial || h.unitType === DW_UT_skeleton) {
       try {
-        readUnit(s, h, abbrevCache, named, mapFile, result, pendingFunctions, pendingInlines);
+        readUnit(s, h, chunk, options.signal);
       } catch (err) {
         if (!(err instanceof SymbolReadError)) throw err;
-        if (++failures <= 20) result.warnings.push(`DWARF: skipped the unit at .debug_info offset ${h.offset}: ${err.message}`);
+        if (++failures <= 20) facts.warnings.push(`DWARF: skipped the unit at .debug_info offset ${h.offset}: ${err.message}`);
       }
     }
     done += h.end - h.offset;
@@ -317,9 +312,7 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
       options.onProgress?.(list ? li / list.length : done / Math.max(1, total));
     }
   }
-  if (failures > 20) result.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
-  const str = (ref: StrRef | undefined): string | undefined =>
-    ref === undefined || typeof ref === 'string' ? ref : s.str ? cstrAt(s.str, ref, '.debug_str') : undefined;
+  if (failures > 20) facts.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
   // Follow abstract_origin/specification chains, filling what the nearer DIE lacks; results are cached per origin
   // because thousands of inlined calls share one callee.
   const resolved = new Map<number, NamedEntry | null>();
@@ -341,47 +334,168 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     resolved.set(origin, out ?? null);
     return out;
   };
-  const names = new Map<number, string>();
-  const byLinkageOffset = new Map<number, string>();
-  const nameOf = (origin: number): string => {
+  const names = new Map<number, number>();
+  const nameOf = (origin: number): number => {
     let n = names.get(origin);
     if (n === undefined) {
       const e = resolve(origin);
-      if (!e) n = '<unknown inlined function>';
-      else if (typeof e.linkageName === 'number') {
-        // The linker merges identical strings in .debug_str, so one offset is one linkage name across all units.
-        n = byLinkageOffset.get(e.linkageName);
-        if (n === undefined) {
-          n = displayName(str(e.linkageName), str(e.name), e.scope);
-          byLinkageOffset.set(e.linkageName, n);
-        }
-      } else n = displayName(str(e.linkageName), str(e.name), e.scope);
+      n = e ? namer.name(e.linkageName, e.name, e.scope) : namer.literal('<unknown inlined function>');
       names.set(origin, n);
     }
     return n;
   };
-  for (const p of pendingFunctions) {
-    const f = result.functions[p.index];
-    const e = resolve(p.origin);
+  for (let i = 0; i < pendingFunctions.length; i += 2) {
+    const f = pendingFunctions[i];
+    const origin = pendingFunctions[i + 1];
+    const e = resolve(origin);
     if (!e) continue;
-    if (!f.linkageName) {
-      f.linkageName = str(e.linkageName);
-      f.name = nameOf(p.origin);
+    if (facts.functionLinkage[f] === undefined) {
+      facts.functionLinkage[f] = e.linkageName;
+      const n = nameOf(origin);
+      b.setFunctionName(f, nameOffset(n), nameLength(n));
     }
-    if (f.file === undefined) f.file = e.file;
-    if (f.line === undefined) f.line = e.line;
+    const fl = b.functionFileLine(f);
+    b.setFunctionFileLine(f, fl.file === NO_FILE && e.file !== undefined ? e.file : fl.file, fl.line === 0 && e.line !== undefined ? e.line : fl.line);
   }
-  for (let i = 0; i < pendingInlines.length; i += 2) result.inlineSites[pendingInlines[i]].name = nameOf(pendingInlines[i + 1]);
-  return result;
+  for (let i = 0; i < pendingInlines.length; i += 2) {
+    const n = nameOf(pendingInlines[i + 1]);
+    b.setInlineName(pendingInlines[i], nameOffset(n), nameLength(n));
+  }
+  return facts;
 }
 
-function displayName(linkageName: string | undefined, name: string | undefined, scope: string | undefined): string {
-  if (linkageName) {
-    const d = demangleRust(linkageName);
-    if (d !== undefined) return d;
+/** What a chunk of units yields as objects (the PE reader and tests use this form; loading uses readDwarfInto). */
+export interface DwarfChunkResult {
+  compileUnits: CompileUnit[];
+  functions: Array<{ name: string; linkageName?: string; ranges: Array<[number, number]>; file?: number; line?: number }>;
+  inlineSites: Array<{ name: string; parent: number; ranges: Array<[number, number]>; callFile?: number; callLine?: number; depth: number }>;
+  files: string[];
+  lines: LineColumnsBuilder;
+  warnings: string[];
+}
+
+/** readDwarfInto, then the builder's columns as objects. */
+export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): DwarfChunkResult {
+  const b = new IndexBuilder();
+  const facts = readDwarfInto(s, options, b);
+  const o = b.toObjects();
+  const lines = new LineColumnsBuilder();
+  lines.address = o.lines.address;
+  lines.file = o.lines.file;
+  lines.line = o.lines.line;
+  lines.count = o.lines.count;
+  const str = (ref: StrRef | undefined): string | undefined =>
+    ref === undefined || typeof ref === 'string' ? ref : s.str && ref < s.str.length ? cstrAt(s.str, ref, '.debug_str') : undefined;
+  return {
+    compileUnits: facts.compileUnits,
+    functions: o.functions.map((f, i) => {
+      const linkageName = str(facts.functionLinkage[i]);
+      return linkageName === undefined ? f : { ...f, linkageName };
+    }),
+    inlineSites: o.inlineSites.map((x) => ({ ...x, depth: x.depth ?? 0 })),
+    files: o.files,
+    lines,
+    warnings: facts.warnings,
+  };
+}
+
+const NAME_LENGTH_LIMIT = 2 ** 21;
+/** A name in the builder's string table, packed in one number: offset × 2^21 + length (names are cut at 2 MiB). */
+function packName(offset: number, length: number): number {
+  return offset * NAME_LENGTH_LIMIT + Math.min(length, NAME_LENGTH_LIMIT - 1);
+}
+function nameOffset(packed: number): number {
+  return Math.floor(packed / NAME_LENGTH_LIMIT);
+}
+function nameLength(packed: number): number {
+  return packed % NAME_LENGTH_LIMIT;
+}
+const NO_FILE = 0xffffffff;
+
+/** Writes display names into the builder's string table: the demangled linkage name, else scope::name, once per .debug_str linkage offset. */
+class DwarfNamer {
+  /** .debug_str offset of a linkage name → its packed demangled name (the linker merges identical strings, so one offset is one name). */
+  private readonly byLinkage = new Map<number, number>();
+  private readonly literals = new Map<string, number>();
+  private readonly scratch = new GrowableBytes(256);
+  constructor(private readonly s: DwarfSections, private readonly b: IndexBuilder) {}
+
+  literal(text: string): number {
+    let n = this.literals.get(text);
+    if (n === undefined) {
+      const at = this.b.name(text);
+      this.literals.set(text, (n = packName(at, this.b.names.length - at)));
+    }
+    return n;
   }
-  if (name) return scope ? `${scope}::${name}` : name;
-  return linkageName ?? '<unnamed>';
+
+  name(linkage: StrRef | undefined, name: StrRef | undefined, scope: string | undefined): number {
+    const out = this.b.names;
+    const str = this.s.str;
+    if (typeof linkage === 'number') {
+      const known = this.byLinkage.get(linkage);
+      if (known !== undefined) return known;
+      if (str && linkage < str.length) {
+        let end = str.indexOf(0, linkage);
+        if (end < 0) end = str.length;
+        const at = out.length;
+        if (demangleRustBytes(str, linkage, end, out)) {
+          const n = packName(at, out.length - at);
+          this.byLinkage.set(linkage, n);
+          return n;
+        }
+      }
+    } else if (typeof linkage === 'string' && linkage !== '') {
+      this.scratch.length = 0;
+      this.scratch.appendString(linkage);
+      const at = out.length;
+      if (demangleRustBytes(this.scratch.bytes, 0, this.scratch.length, out)) return packName(at, out.length - at);
+    }
+    const at = out.length;
+    if (name !== undefined && this.appendRef(name)) {
+      if (scope) {
+        // scope::name, with the name already appended: move it behind the scope.
+        const nameBytes = out.bytes.slice(at, out.length);
+        out.length = at;
+        out.appendString(scope);
+        out.push(58);
+        out.push(58);
+        out.append(nameBytes, 0, nameBytes.length);
+      }
+      return packName(at, out.length - at);
+    }
+    out.length = at;
+    if (linkage !== undefined && linkage !== '' && this.appendRef(linkage)) return packName(at, out.length - at);
+    out.length = at;
+    return this.literal('<unnamed>');
+  }
+
+  /** Appends a string attribute's text; false when it is empty or cannot be read. */
+  private appendRef(ref: StrRef): boolean {
+    const out = this.b.names;
+    if (typeof ref === 'string') {
+      out.appendString(ref);
+      return ref !== '';
+    }
+    const str = this.s.str;
+    if (!str || ref >= str.length) return false;
+    let end = str.indexOf(0, ref);
+    if (end < 0) end = str.length;
+    out.append(str, ref, end);
+    return end > ref;
+  }
+}
+
+interface ChunkState {
+  b: IndexBuilder;
+  namer: DwarfNamer;
+  named: NamedTable;
+  facts: DwarfChunkFacts;
+  pendingFunctions: number[];
+  pendingInlines: number[];
+  abbrevCache: Map<string, AbbrevTable>;
+  /** Scratch for one DIE's ranges: [low, high] pairs. */
+  ranges: Float64Array;
 }
 
 interface UnitState {
@@ -394,16 +508,10 @@ interface UnitState {
   baseAddress: number;
 }
 
-function readUnit(
-  s: DwarfSections,
-  h: UnitHeader,
-  abbrevCache: Map<string, AbbrevTable>,
-  named: NamedTable,
-  mapFile: (p: string) => number,
-  out: DwarfChunkResult,
-  pendingFunctions: Array<{ index: number; origin: number }>,
-  pendingInlines: number[],
-): void {
+function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState, signal: AbortSignal | undefined): void {
+  const { b, named, namer, abbrevCache, pendingFunctions, pendingInlines } = chunk;
+  const out = chunk.facts;
+  const mapFile = (p: string): number => b.file(p);
   const cx: FormContext = { version: h.version, addressSize: h.addressSize, offsetSize: h.offsetSize };
   const key = `${h.abbrevOffset}/${h.addressSize}/${h.offsetSize}/${h.version}`;
   let abbrevs = abbrevCache.get(key);
@@ -452,7 +560,7 @@ function readUnit(
   if (stmtList !== undefined && s.line) {
     const program = readLineProgram(
       { line: s.line, str: s.str, lineStr: s.lineStr, strOffsets: s.strOffsets },
-      stmtList, compDir, cuName, u.strOffsetsBase, mapFile, out.lines,
+      stmtList, compDir, cuName, u.strOffsetsBase, mapFile, b,
     );
     fileIds = program.files.map((p) => (p === '' ? -1 : mapFile(p)));
   }
@@ -571,30 +679,41 @@ function readUnit(
     let functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
     let inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
     if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
-      let ranges: Array<[number, number]> | undefined;
+      // One range inline (low/high, the usual case) or a list from DW_AT_ranges; no array for the first.
+      let lo0 = 0;
+      let hi0 = 0;
+      let list: Array<[number, number]> | undefined;
       if (low !== undefined && high !== undefined) {
         const hi = highIsOffset ? low + high : high;
-        if (low !== 0 && hi > low) ranges = [[low, hi]];
+        if (low !== 0 && hi > low) {
+          lo0 = low;
+          hi0 = hi;
+        }
       } else if (rangesValue !== undefined && !Number.isNaN(rangesValue)) {
-        ranges = readRanges(u, rangesForm, rangesValue).filter((x) => x[0] !== 0);
-        if (ranges.length === 0) ranges = undefined;
+        list = readRanges(u, rangesForm, rangesValue).filter((x) => x[0] !== 0);
+        if (list.length === 0) list = undefined;
       }
+      const hasRanges = hi0 > 0 || list !== undefined;
       if (tag === DW_TAG.subprogram) {
         const declFileId = declFile === undefined ? undefined : fileId(declFile);
         named.add(dieOffset, name, linkageName, parentScope, declFileId, declLine, origin);
-        if (ranges) {
-          functionIndex = out.functions.length;
+        if (hasRanges) {
           inlineDepth = 0;
-          const linkage = strOf(u, linkageName);
-          out.functions.push({ name: displayName(linkage, strOf(u, name), parentScope), linkageName: linkage, ranges, file: declFileId, line: declLine });
-          if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push({ index: functionIndex, origin });
+          const n = namer.name(linkageName, name, parentScope);
+          functionIndex = b.addFunction(nameOffset(n), nameLength(n), declFileId ?? NO_FILE, declLine ?? 0);
+          out.functionLinkage[functionIndex] = linkageName;
+          if (list) for (const x of list) b.range(functionIndex, x[0], x[1]);
+          else b.range(functionIndex, lo0, hi0);
+          if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push(functionIndex, origin);
         }
-      } else if (ranges && functionIndex >= 0) {
-        const index = out.inlineSites.length;
+      } else if (hasRanges && functionIndex >= 0) {
         inlineDepth++;
-        out.inlineSites.push({ name: '', parent: functionIndex, ranges, callFile: callFile === undefined ? undefined : fileId(callFile), callLine, depth: inlineDepth });
-        if (origin !== undefined) pendingInlines.push(index, origin);
-        else out.inlineSites[index].name = displayName(strOf(u, linkageName), strOf(u, name), parentScope);
+        const n = origin === undefined ? namer.name(linkageName, name, parentScope) : 0;
+        const cf = callFile === undefined ? undefined : fileId(callFile);
+        const site = b.addInline(nameOffset(n), nameLength(n), functionIndex, cf ?? NO_FILE, callLine ?? 0, inlineDepth);
+        if (list) for (const x of list) b.inlineRange(site, x[0], x[1]);
+        else b.inlineRange(site, lo0, hi0);
+        if (origin !== undefined) pendingInlines.push(site, origin);
       }
     }
     if (a.children) {
@@ -604,8 +723,8 @@ function readUnit(
       scopeFunction.push(functionIndex);
       scopeInlineDepth.push(inlineDepth);
     }
-    void info;
   }
+  void signal;
 }
 
 function isScopeTag(tag: number): boolean {

@@ -1,6 +1,6 @@
 // The per-module symbol index: a compact binary form (one ArrayBuffer or SharedArrayBuffer per segment) that crosses threads without a copy, and its queries.
 import { GrowableBytes } from './byte-source';
-import { ModuleSymbols } from './model';
+import { FunctionSymbol, InlineSite, ModuleSymbols } from './model';
 
 /** One function or public symbol found by a query. */
 export interface SymbolHit {
@@ -318,6 +318,10 @@ export class IndexBuilder {
     this.lineFile.push(file);
     this.lineLine.push(line);
   }
+  /** LineSink: a line table reader writes its rows straight in. */
+  row(address: number, file: number, line: number): void {
+    this.line(address, file, line);
+  }
   /** Line rows in bulk (from a reader that keeps them as columns). */
   lineColumns(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void {
     for (const [col, src] of [[this.lineAddr, address], [this.lineFile, file], [this.lineLine, line]] as const) {
@@ -325,6 +329,35 @@ export class IndexBuilder {
       (col.data as Float64Array | Uint32Array).set(src.subarray(0, count) as never, col.length);
       col.length += count;
     }
+  }
+
+  /** The functions (no publics), inline sites, files and line rows as the model's objects: for readers' tests and the PE reader. */
+  toObjects(): { functions: FunctionSymbol[]; inlineSites: InlineSite[]; files: string[]; lines: { address: Float64Array<ArrayBuffer>; file: Uint32Array<ArrayBuffer>; line: Uint32Array<ArrayBuffer>; count: number } } {
+    const text = (off: number, len: number): string => this.names.text(off, off + len);
+    const functionOf = new Map<number, FunctionSymbol>();
+    const functions: FunctionSymbol[] = [];
+    for (let e = 0; e < this.entKind.length; e++) {
+      if (this.entKind.data[e] !== KIND_FUNCTION) continue;
+      const f: FunctionSymbol = { name: text(this.entName.data[e], this.entLen.data[e]), ranges: [] };
+      if (this.entFile.data[e] !== NONE) f.file = this.entFile.data[e];
+      if (this.entLine.data[e]) f.line = this.entLine.data[e];
+      functions.push(f);
+      functionOf.set(e, f);
+    }
+    for (let i = 0; i < this.rangeEntry.length; i++) functionOf.get(this.rangeEntry.data[i])?.ranges.push([this.rangeLow.data[i], this.rangeHigh.data[i]]);
+    const inl = this.inl.data;
+    const inlineSites: InlineSite[] = [];
+    for (let i = 0; i < this.inlineSites; i++) {
+      const o = i * INLINE_STRIDE;
+      const site: InlineSite = { name: text(inl[o], inl[o + 1]), parent: inl[o + 2], ranges: [], depth: inl[o + 5] };
+      if (inl[o + 3] !== NONE) site.callFile = inl[o + 3];
+      if (inl[o + 4]) site.callLine = inl[o + 4];
+      inlineSites.push(site);
+    }
+    for (let i = 0; i < this.inlIdx.length; i++) inlineSites[this.inlIdx.data[i]]?.ranges.push([this.inlLow.data[i], this.inlHigh.data[i]]);
+    const files: string[] = [];
+    for (let i = 0; i < this.files; i++) files.push(text(this.fileRefs.data[i * 2], this.fileRefs.data[i * 2 + 1]));
+    return { functions, inlineSites, files, lines: { address: Float64Array.from(this.lineAddr.view()), file: Uint32Array.from(this.lineFile.view()), line: Uint32Array.from(this.lineLine.view()), count: this.lineAddr.length } };
   }
 
   /** Function start addresses, sorted: a symbol-table reader asks `coversAddress` to skip demangling what DWARF names. */
