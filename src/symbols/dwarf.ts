@@ -315,14 +315,16 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
   if (failures > 20) facts.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
   // Follow abstract_origin/specification chains, filling what the nearer DIE lacks; results are cached per origin
   // because thousands of inlined calls share one callee.
-  const resolved = new Map<number, NamedEntry | null>();
+  // Indexed by the DIE's row in `named` (a binary search away from its offset), not a Map keyed by offset.
+  const resolved: Array<NamedEntry | null | undefined> = new Array(named.count);
   const resolve = (origin: number, depth = 0): NamedEntry | undefined => {
-    const cached = resolved.get(origin);
-    if (cached !== undefined) return cached ?? undefined;
     const at = named.find(origin);
-    const e = at < 0 ? undefined : named.entry(at);
+    if (at < 0) return undefined;
+    const cached = resolved[at];
+    if (cached !== undefined) return cached ?? undefined;
+    const e = named.entry(at);
     let out: NamedEntry | undefined = e;
-    if (e && e.origin !== undefined && depth < 8 && (!e.linkageName || e.file === undefined)) {
+    if (e.origin !== undefined && depth < 8 && (!e.linkageName || e.file === undefined)) {
       const up = resolve(e.origin, depth + 1);
       if (up) {
         out = {
@@ -331,16 +333,18 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
         };
       }
     }
-    resolved.set(origin, out ?? null);
+    resolved[at] = out ?? null;
     return out;
   };
-  const names = new Map<number, number>();
+  // Packed name per subprogram DIE (by its row in `named`), -1 until first asked: one binary search per inline site, no Map.
+  const nameByRow = new Float64Array(named.count).fill(-1);
   const nameOf = (origin: number): number => {
-    let n = names.get(origin);
-    if (n === undefined) {
+    const at = named.find(origin);
+    if (at < 0) return namer.literal('<unknown inlined function>');
+    let n = nameByRow[at];
+    if (n < 0) {
       const e = resolve(origin);
-      n = e ? namer.name(e.linkageName, e.name, e.scope) : namer.literal('<unknown inlined function>');
-      names.set(origin, n);
+      n = nameByRow[at] = e ? namer.name(e.linkageName, e.name, e.scope) : namer.literal('<unknown inlined function>');
     }
     return n;
   };

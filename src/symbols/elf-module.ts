@@ -1,10 +1,10 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
 import { ByteSource, bufferSource } from './byte-source';
-import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readUnitHeader } from './dwarf';
+import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
-import { ModuleSymbols, PublicSymbol } from './model';
+import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
 import { demangleRust, demangleRustBytes } from './rust-demangle';
 import { IndexBuilder } from './symbol-index';
 
@@ -26,6 +26,10 @@ export interface ElfReadOptions {
   symbolsOnly?: boolean;
   /** Only symbol-table entries [start, end) (a file without DWARF, split across workers); implies symbolsOnly. */
   symbolRange?: { start: number; end: number };
+  /** Only the symbol table, whole (its own chunk of a split load); no DWARF. */
+  publicsOnly?: boolean;
+  /** DWARF units only, even in the chunk holding unit 0 (another chunk reads the symbol table). */
+  noPublics?: boolean;
 }
 
 export const DWARF_SECTION_NAMES: Record<keyof DwarfSections, string> = {
@@ -116,7 +120,31 @@ function unitSize(info: Uint8Array, offset: number): number {
   }
 }
 
-/** Reads ELF symbols and DWARF. With `unitRange` only that slice of DWARF is read (symbols are left to the chunk holding offset 0). */
+/** Whether this load reads the ELF symbol table: a whole-file load, the chunk holding unit 0, or a symbol-table range. */
+function readsSymbolTable(options: ElfReadOptions): boolean {
+  if (options.symbolRange) return true;
+  if (options.publicsOnly) return true;
+  if (options.noPublics) return false;
+  return options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
+}
+
+/** The DWARF sections (from the worker's cache when the previous chunk read the same file), and where they came from. */
+function sectionsFor(elf: ElfFile, options: ElfReadOptions): { sections: DwarfSections | undefined; debugInfoPath: string; warning?: string } {
+  const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
+  if (cached) return cached;
+  const { elf: debugElf, warning } = findDebugElf(elf, options);
+  const found = { sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
+  if (options.cacheKey !== undefined) rememberSections({ key: options.cacheKey, ...found });
+  return found;
+}
+
+function chunkDebugBytes(sections: DwarfSections, options: ElfReadOptions): number {
+  return options.units
+    ? options.units.reduce((n, u) => n + unitSize(sections.info, u), 0)
+    : options.unitRange ? Math.min(options.unitRange.end, sections.info.length) - options.unitRange.start : sections.info.length;
+}
+
+/** Reads ELF symbols and DWARF into objects (tests and tools; loading uses indexElfModule). With `unitRange` only that slice of DWARF is read. */
 export function readElfModule(source: ByteSource, options: ElfReadOptions): ModuleSymbols & { debugInfoBytes: number } {
   const elf = new ElfFile(source, options.path);
   const warnings: string[] = [];
@@ -124,30 +152,21 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
     debugInfoBytes: 0,
     format: 'elf', debugFormat: 'none', imageBase: elfImageBase(elf), compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics: [], warnings,
   };
-  const firstChunk = options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
+  const firstChunk = readsSymbolTable(options);
   if (options.symbolRange) {
     mod.publics = elfPublics(elf, options.symbolRange);
     return mod;
   }
   if (firstChunk) mod.publics = elfPublics(elf);
   throwIfAborted(options.signal);
-  if (options.symbolsOnly) return mod;
-  const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
-  let found: { sections: DwarfSections | undefined; debugInfoPath: string; warning?: string };
-  if (cached) found = cached;
-  else {
-    const { elf: debugElf, warning } = findDebugElf(elf, options);
-    found = { sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
-    if (options.cacheKey !== undefined) rememberSections({ key: options.cacheKey, ...found });
-  }
+  if (options.symbolsOnly || options.publicsOnly) return mod;
+  const found = sectionsFor(elf, options);
   if (found.warning && firstChunk) warnings.push(found.warning);
   const sections = found.sections;
   if (!sections) return mod;
   mod.debugFormat = 'dwarf';
   mod.debugInfoPath = found.debugInfoPath;
-  mod.debugInfoBytes = options.units
-    ? options.units.reduce((n, u) => n + unitSize(sections.info, u), 0)
-    : options.unitRange ? Math.min(options.unitRange.end, sections.info.length) - options.unitRange.start : sections.info.length;
+  mod.debugInfoBytes = chunkDebugBytes(sections, options);
   options.onProgress?.(0, 'reading DWARF');
   const d = readDwarf(sections, {
     range: options.unitRange,
@@ -162,6 +181,50 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   mod.lineColumns = { address: d.lines.address, file: d.lines.file, line: d.lines.line, count: d.lines.count };
   warnings.push(...d.warnings);
   return mod;
+}
+
+/** What indexElfModule read, beside the builder that holds the facts themselves. */
+export interface ElfIndexFacts {
+  debugFormat: 'dwarf' | 'none';
+  debugInfoPath?: string;
+  imageBase: number;
+  debugInfoBytes: number;
+  compileUnits: CompileUnit[];
+  warnings: string[];
+}
+
+/**
+ * Reads one load's share of an ELF file straight into `builder`: DWARF first, then the symbol table, whose entries at a
+ * function's start DWARF already named are skipped without being demangled. The loading path: no object per fact.
+ */
+export function indexElfModule(source: ByteSource, options: ElfReadOptions, builder: IndexBuilder): ElfIndexFacts {
+  const elf = new ElfFile(source, options.path);
+  const facts: ElfIndexFacts = { debugFormat: 'none', imageBase: elfImageBase(elf), debugInfoBytes: 0, compileUnits: [], warnings: [] };
+  const withSymbols = readsSymbolTable(options);
+  if (options.symbolRange || options.symbolsOnly || options.publicsOnly) {
+    if (withSymbols) addElfPublics(elf, builder, options.symbolRange);
+    return facts;
+  }
+  const found = sectionsFor(elf, options);
+  if (found.warning && withSymbols) facts.warnings.push(found.warning);
+  const sections = found.sections;
+  if (sections) {
+    facts.debugFormat = 'dwarf';
+    facts.debugInfoPath = found.debugInfoPath;
+    facts.debugInfoBytes = chunkDebugBytes(sections, options);
+    options.onProgress?.(0, 'reading DWARF');
+    const d = readDwarfInto(sections, {
+      range: options.unitRange,
+      units: options.units,
+      signal: options.signal,
+      onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
+    }, builder);
+    facts.compileUnits = d.compileUnits;
+    facts.warnings.push(...d.warnings);
+  }
+  throwIfAborted(options.signal);
+  if (withSymbols) addElfPublics(elf, builder, undefined, builder.functions > 0 ? builder.functionStarts() : undefined);
+  return facts;
 }
 
 /** Defined symbols of .symtab (or .dynsym when stripped), demangled. Section and file symbols are skipped, as `nm` does. */
