@@ -20,6 +20,8 @@ export interface DwarfSections {
   addr?: Uint8Array;
   strOffsets?: Uint8Array;
   lineStr?: Uint8Array;
+  /** Which unit's code an address lies in (used to share the ELF symbol table out among chunks). */
+  aranges?: Uint8Array;
 }
 
 export interface UnitHeader {

@@ -1,12 +1,12 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
-import { ByteSource, bufferSource } from './byte-source';
+import { ByteSource, Reader, bufferSource } from './byte-source';
 import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
 import { demangleRust, demangleRustBytes } from './rust-demangle';
-import { IndexBuilder } from './symbol-index';
+import { IndexBuilder, sortByAddress } from './symbol-index';
 
 export interface ElfReadOptions {
   path: string;
@@ -26,15 +26,18 @@ export interface ElfReadOptions {
   symbolsOnly?: boolean;
   /** Only symbol-table entries [start, end) (a file without DWARF, split across workers); implies symbolsOnly. */
   symbolRange?: { start: number; end: number };
-  /** Only the symbol table, whole (its own chunk of a split load); no DWARF. */
-  publicsOnly?: boolean;
-  /** DWARF units only, even in the chunk holding unit 0 (another chunk reads the symbol table). */
-  noPublics?: boolean;
+  /**
+   * A split load where every chunk reads the symbols that fall in its own units' code (by .debug_aranges), so each
+   * can skip the ones its DWARF already names; `leftoverPublics` marks the one chunk that also takes the symbols no
+   * unit covers (or all of them when the file has no .debug_aranges).
+   */
+  publicsByUnit?: boolean;
+  leftoverPublics?: boolean;
 }
 
 export const DWARF_SECTION_NAMES: Record<keyof DwarfSections, string> = {
   info: '.debug_info', abbrev: '.debug_abbrev', str: '.debug_str', line: '.debug_line', ranges: '.debug_ranges',
-  rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str',
+  rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str', aranges: '.debug_aranges',
 };
 
 export function dwarfSections(elf: ElfFile): DwarfSections | undefined {
@@ -43,7 +46,7 @@ export function dwarfSections(elf: ElfFile): DwarfSections | undefined {
   const abbrev = elf.data('.debug_abbrev');
   if (!abbrev) throw new SymbolReadError('the file has .debug_info but no .debug_abbrev; it is corrupt', elf.path);
   const s: DwarfSections = { info, abbrev };
-  for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr'] as const) {
+  for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr', 'aranges'] as const) {
     const d = elf.data(DWARF_SECTION_NAMES[key]);
     if (d) s[key] = d;
   }
@@ -122,9 +125,7 @@ function unitSize(info: Uint8Array, offset: number): number {
 
 /** Whether this load reads the ELF symbol table: a whole-file load, the chunk holding unit 0, or a symbol-table range. */
 function readsSymbolTable(options: ElfReadOptions): boolean {
-  if (options.symbolRange) return true;
-  if (options.publicsOnly) return true;
-  if (options.noPublics) return false;
+  if (options.symbolRange || options.publicsByUnit) return true;
   return options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
 }
 
@@ -159,7 +160,7 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   }
   if (firstChunk) mod.publics = elfPublics(elf);
   throwIfAborted(options.signal);
-  if (options.symbolsOnly || options.publicsOnly) return mod;
+  if (options.symbolsOnly) return mod;
   const found = sectionsFor(elf, options);
   if (found.warning && firstChunk) warnings.push(found.warning);
   const sections = found.sections;
@@ -201,7 +202,7 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
   const elf = new ElfFile(source, options.path);
   const facts: ElfIndexFacts = { debugFormat: 'none', imageBase: elfImageBase(elf), debugInfoBytes: 0, compileUnits: [], warnings: [] };
   const withSymbols = readsSymbolTable(options);
-  if (options.symbolRange || options.symbolsOnly || options.publicsOnly) {
+  if (options.symbolRange || options.symbolsOnly) {
     if (withSymbols) addElfPublics(elf, builder, options.symbolRange);
     return facts;
   }
@@ -223,8 +224,95 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
     facts.warnings.push(...d.warnings);
   }
   throwIfAborted(options.signal);
-  if (withSymbols) addElfPublics(elf, builder, undefined, builder.functions > 0 ? builder.functionStarts() : undefined);
+  if (!withSymbols) return facts;
+  const starts = builder.functions > 0 ? builder.functionStarts() : undefined;
+  if (options.publicsByUnit && sections) {
+    const ranges = sections.aranges ? cachedUnitRanges(sections.aranges) : undefined;
+    if (ranges) {
+      const mine = new Set(options.units ?? []);
+      const leftovers = options.leftoverPublics === true;
+      addElfPublics(elf, builder, undefined, starts, (address) => {
+        const unit = ranges.unitAt(address);
+        return unit < 0 ? leftovers : mine.has(unit);
+      });
+    } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts);
+  } else addElfPublics(elf, builder, undefined, starts);
   return facts;
+}
+
+const parsedAranges = new WeakMap<Uint8Array, UnitAddressRanges | null>();
+/** The worker keeps a file's sections for its next chunk; the parsed .debug_aranges go with them. */
+function cachedUnitRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
+  let r = parsedAranges.get(aranges);
+  if (r === undefined) parsedAranges.set(aranges, (r = unitAddressRanges(aranges) ?? null));
+  return r ?? undefined;
+}
+
+/** .debug_aranges as sorted columns: which unit's code an address lies in. */
+export interface UnitAddressRanges {
+  /** The .debug_info offset of the unit whose code holds `address`, or -1. */
+  unitAt(address: number): number;
+}
+
+/** Parses .debug_aranges; undefined when it is malformed (the caller then falls back to one chunk taking every symbol). */
+export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
+  const low: number[] = [];
+  const high: number[] = [];
+  const unit: number[] = [];
+  try {
+    const r = new Reader(aranges, '.debug_aranges');
+    while (r.remaining >= 16) {
+      const setStart = r.pos;
+      let length = r.u32();
+      let offsetSize = 4;
+      if (length === 0xffffffff) {
+        length = r.u64();
+        offsetSize = 8;
+      }
+      const end = r.pos + length;
+      if (end > aranges.length) return undefined;
+      r.u16(); // version 2
+      const infoOffset = r.uN(offsetSize);
+      const addressSize = r.u8();
+      const segmentSize = r.u8();
+      if ((addressSize !== 4 && addressSize !== 8) || segmentSize !== 0) return undefined;
+      // Tuples start at a multiple of twice the address size from the set's start.
+      const tuple = 2 * addressSize;
+      r.pos = setStart + Math.ceil((r.pos - setStart) / tuple) * tuple;
+      while (r.pos + tuple <= end) {
+        const a = r.uN(addressSize);
+        const n = r.uN(addressSize);
+        if (a === 0 && n === 0) break;
+        if (n > 0) {
+          low.push(a);
+          high.push(a + n);
+          unit.push(infoOffset);
+        }
+      }
+      r.pos = end;
+    }
+  } catch {
+    return undefined;
+  }
+  const lo = Float64Array.from(low);
+  const hi = Float64Array.from(high);
+  const un = Float64Array.from(unit);
+  sortByAddress(lo, [hi, un], []);
+  return {
+    unitAt(address: number): number {
+      let a = 0;
+      let b = lo.length - 1;
+      let at = -1;
+      while (a <= b) {
+        const mid = (a + b) >>> 1;
+        if (lo[mid] <= address) {
+          at = mid;
+          a = mid + 1;
+        } else b = mid - 1;
+      }
+      return at >= 0 && address < hi[at] ? un[at] : -1;
+    },
+  };
 }
 
 /** Defined symbols of .symtab (or .dynsym when stripped), demangled. Section and file symbols are skipped, as `nm` does. */
@@ -249,24 +337,42 @@ export function elfPublics(elf: ElfFile, range?: { start: number; end: number })
  * `skipStarts` (sorted function starts from DWARF) is left out without being demangled: the index would drop it
  * as the function's duplicate anyway. Returns the number of symbols added.
  */
-export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array): number {
+export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, owns?: (address: number) => boolean): number {
   const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
-  const t = elf.symbolTable(which, range);
-  if (!t) return 0;
-  const { entries, strtab, base, count } = t;
-  const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
-  const names = builder.names;
+  const entries = elf.symbolEntries(which, range);
+  if (!entries) return 0;
+  const { data, count } = entries;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const skip = skipStarts && skipStarts.length > 0 ? skipStarts : undefined;
-  let added = 0;
+  // First pass: which entries to index (no string table needed yet); a chunk that keeps few reads only their names' span.
+  const keep = new Uint32Array(count);
+  let kept = 0;
+  let lo = Infinity;
+  let hi = 0;
   for (let i = 0; i < count; i++) {
     const o = i * 24;
-    const nameOff = view.getUint32(o, true) - base;
-    const type = entries[o + 4] & 0xf;
+    const nameOff = view.getUint32(o, true);
+    const type = data[o + 4] & 0xf;
     const shndx = view.getUint16(o + 6, true);
     // Undefined, section and file symbols are skipped, as `nm --defined-only` does; so are nameless ones.
-    if (shndx === 0 || type === 3 || type === 4 || nameOff + base === 0 || nameOff < 0 || nameOff >= strtab.length || strtab[nameOff] === 0) continue;
+    if (shndx === 0 || type === 3 || type === 4 || nameOff === 0) continue;
     const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
+    if (owns && !owns(value)) continue;
     if (skip && sortedIncludes(skip, value)) continue;
+    keep[kept++] = i;
+    if (nameOff < lo) lo = nameOff;
+    if (nameOff > hi) hi = nameOff;
+  }
+  if (kept === 0) return 0;
+  const { strtab, base } = elf.symbolNames(which, lo, hi);
+  const names = builder.names;
+  let added = 0;
+  for (let k = 0; k < kept; k++) {
+    const o = keep[k] * 24;
+    const nameOff = view.getUint32(o, true) - base;
+    if (nameOff < 0 || nameOff >= strtab.length || strtab[nameOff] === 0) continue;
+    const type = data[o + 4] & 0xf;
+    const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
     let end = strtab.indexOf(0, nameOff);
     if (end < 0) end = strtab.length;
     // A TLS symbol's value is an offset in the thread's block, not an address: no size, so no address range claims it.

@@ -21,9 +21,9 @@ export interface SymbolLoadRequest {
   units?: number[];
   /** PE with a PDB: read only these PDB modules (compilands), one chunk from planPeChunks. */
   moduleRange?: { start: number; end: number };
-  /** Read only the symbol table (its own chunk of a split DWARF load), or leave it to that chunk. */
-  publicsOnly?: boolean;
-  noPublics?: boolean;
+  /** A split DWARF load: this chunk reads the symbols in its own units' code (and `leftoverPublics`: those in none). */
+  publicsByUnit?: boolean;
+  leftoverPublics?: boolean;
   /** Read only these symbol-table entries (a file without DWARF whose table is split across workers). */
   symbolRange?: { start: number; end: number };
   /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
@@ -111,12 +111,13 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
       chunks = Array.from({ length: parts }, (_, part) => ({ ...request, symbolRange: { start: part * per, end: Math.min(symbols, (part + 1) * per) }, part, parts }));
     } else {
       const planned = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
-      if (info && planned.length > 1 && symbols > PUBLICS_OWN_CHUNK) {
-        // A big symbol table is its own chunk, second in line, so the largest unit and the demangling run side by side.
-        const parts = planned.length + 1;
-        const dwarf = planned.map((c, i) => ({ ...request, units: c.units, noPublics: true, part: i === 0 ? 0 : i + 1, parts }));
-        chunks = [dwarf[0], { ...request, publicsOnly: true, part: 1, parts }, ...dwarf.slice(1)];
-      } else chunks = planned.map((c, part) => ({ ...request, units: c.units, part, parts: planned.length }));
+      // Each chunk takes the symbols in its own units' code and skips those its DWARF names; the last (smallest)
+      // also takes the symbols outside every unit.
+      const byUnit = info !== undefined && planned.length > 1;
+      chunks = planned.map((c, part) => ({
+        ...request, units: c.units, part, parts: planned.length,
+        ...(byUnit ? { publicsByUnit: true, leftoverPublics: part === planned.length - 1 } : {}),
+      }));
     }
     return { path: request.path, format: 'elf', fileBytes: source.size, debugInfoBytes: info?.size ?? 0, chunks };
   } finally {
@@ -133,9 +134,6 @@ function planPe(source: ByteSource, request: SymbolLoadRequest, chunkBytes: numb
   return { path: request.path, format: 'pe', fileBytes: source.size, debugInfoBytes: 0, chunks };
 }
 
-/** Beyond this many symbol-table entries, a split DWARF load reads the table in a chunk of its own. */
-const PUBLICS_OWN_CHUNK = 20_000;
-
 /** Symbol-table entries per chunk when a file without DWARF is split (demangling ~50,000 names takes a fraction of a second). */
 const SYMBOLS_PER_CHUNK = 50_000;
 
@@ -149,7 +147,7 @@ function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOption
   }
   return {
     path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange,
-    units: request.units, symbolRange: request.symbolRange, publicsOnly: request.publicsOnly, noPublics: request.noPublics, cacheKey,
+    units: request.units, symbolRange: request.symbolRange, publicsByUnit: request.publicsByUnit, leftoverPublics: request.leftoverPublics, cacheKey,
   };
 }
 

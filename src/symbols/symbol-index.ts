@@ -572,7 +572,7 @@ function nextPow2(n: number): number {
 }
 
 /** Sorts `keys` ascending and permutes the companion arrays alike; skips the work when already sorted (the usual case for line tables). */
-function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array[]): void {
+export function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array[]): void {
   let sorted = true;
   for (let i = 1; i < keys.length; i++) {
     if (keys[i] < keys[i - 1]) {
