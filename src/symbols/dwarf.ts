@@ -275,8 +275,8 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
   const named = new NamedTable();
   const namer = new DwarfNamer(s, b);
   // [function entry, origin offset] and [inline site, origin offset] pairs, flat (there can be millions).
-  const pendingFunctions: number[] = [];
-  const pendingInlines: number[] = [];
+  const pendingFunctions = new PairList();
+  const pendingInlines = new PairList();
   const chunk: ChunkState = { b, namer, named, facts, pendingFunctions, pendingInlines, abbrevCache, ranges: new Float64Array(2 * 64) };
   // Units in increasing offset order (the subprogram table relies on it).
   const list = options.units ? [...new Set(options.units)].sort((a, c) => a - c) : undefined;
@@ -351,8 +351,8 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     return n;
   };
   for (let i = 0; i < pendingFunctions.length; i += 2) {
-    const f = pendingFunctions[i];
-    const origin = pendingFunctions[i + 1];
+    const f = pendingFunctions.data[i];
+    const origin = pendingFunctions.data[i + 1];
     const e = resolve(origin);
     if (!e) continue;
     if (facts.functionLinkage[f] === undefined) {
@@ -364,8 +364,8 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     b.setFunctionFileLine(f, fl.file === NO_FILE && e.file !== undefined ? e.file : fl.file, fl.line === 0 && e.line !== undefined ? e.line : fl.line);
   }
   for (let i = 0; i < pendingInlines.length; i += 2) {
-    const n = nameOf(pendingInlines[i + 1]);
-    b.setInlineName(pendingInlines[i], nameOffset(n), nameLength(n));
+    const n = nameOf(pendingInlines.data[i + 1]);
+    b.setInlineName(pendingInlines.data[i], nameOffset(n), nameLength(n));
   }
   return facts;
 }
@@ -421,7 +421,7 @@ const NO_FILE = 0xffffffff;
 /** Writes display names into the builder's string table: the demangled linkage name, else scope::name, once per .debug_str linkage offset. */
 class DwarfNamer {
   /** .debug_str offset of a linkage name → its packed demangled name (the linker merges identical strings, so one offset is one name). */
-  private readonly byLinkage = new Map<number, number>();
+  private readonly byLinkage = new OffsetMap();
   private readonly literals = new Map<string, number>();
   private readonly scratch = new GrowableBytes(256);
   constructor(private readonly s: DwarfSections, private readonly b: IndexBuilder) {}
@@ -440,7 +440,7 @@ class DwarfNamer {
     const str = this.s.str;
     if (typeof linkage === 'number') {
       const known = this.byLinkage.get(linkage);
-      if (known !== undefined) return known;
+      if (known >= 0) return known;
       if (str && linkage < str.length) {
         let end = str.indexOf(0, linkage);
         if (end < 0) end = str.length;
@@ -492,13 +492,68 @@ class DwarfNamer {
   }
 }
 
+/** Flat growable (id, offset) pairs: millions of inline sites wait for their callee's name. */
+class PairList {
+  data = new Float64Array(4096);
+  length = 0;
+  push(a: number, b: number): void {
+    if (this.length + 2 > this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = a;
+    this.data[this.length++] = b;
+  }
+}
+
+/** Non-negative integer keys (section offsets) → non-negative values, open addressing in typed arrays: a Map of 100,000s of number keys costs more than the names. */
+class OffsetMap {
+  private keys = new Float64Array(1 << 12).fill(-1);
+  private values = new Float64Array(1 << 12);
+  private size = 0;
+  /** The value, or -1. */
+  get(key: number): number {
+    const mask = this.keys.length - 1;
+    for (let i = hashOffset(key) & mask; ; i = (i + 1) & mask) {
+      const k = this.keys[i];
+      if (k === key) return this.values[i];
+      if (k === -1) return -1;
+    }
+  }
+  set(key: number, value: number): void {
+    if ((this.size + 1) * 2 > this.keys.length) this.rehash();
+    const mask = this.keys.length - 1;
+    for (let i = hashOffset(key) & mask; ; i = (i + 1) & mask) {
+      const k = this.keys[i];
+      if (k === key || k === -1) {
+        if (k === -1) this.size++;
+        this.keys[i] = key;
+        this.values[i] = value;
+        return;
+      }
+    }
+  }
+  private rehash(): void {
+    const keys = this.keys;
+    const values = this.values;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.values = new Float64Array(keys.length * 2);
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.set(keys[i], values[i]);
+  }
+}
+function hashOffset(key: number): number {
+  return Math.imul((key | 0) ^ ((key / 4294967296) | 0), 0x9e3779b1) >>> 0;
+}
+
 interface ChunkState {
   b: IndexBuilder;
   namer: DwarfNamer;
   named: NamedTable;
   facts: DwarfChunkFacts;
-  pendingFunctions: number[];
-  pendingInlines: number[];
+  pendingFunctions: PairList;
+  pendingInlines: PairList;
   abbrevCache: Map<string, AbbrevTable>;
   /** Scratch for one DIE's ranges: [low, high] pairs. */
   ranges: Float64Array;

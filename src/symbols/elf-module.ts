@@ -231,8 +231,13 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
     if (ranges) {
       const mine = new Set(options.units ?? []);
       const leftovers = options.leftoverPublics === true;
-      addElfPublics(elf, builder, undefined, starts, (address) => {
-        const unit = ranges.unitAt(address);
+      // The unit of each symbol-table entry, found once per worker and file (the next chunk reuses it): -2 not yet known.
+      const total = publicSymbolCount(elf);
+      if (ranges.unitOfEntry?.length !== total) ranges.unitOfEntry = new Float64Array(total).fill(-2);
+      const unitOf = ranges.unitOfEntry;
+      addElfPublics(elf, builder, undefined, starts, (entry, address) => {
+        let unit = unitOf[entry];
+        if (unit === -2) unit = unitOf[entry] = ranges.unitAt(address);
         return unit < 0 ? leftovers : mine.has(unit);
       });
     } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts);
@@ -252,6 +257,8 @@ function cachedUnitRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
 export interface UnitAddressRanges {
   /** The .debug_info offset of the unit whose code holds `address`, or -1. */
   unitAt(address: number): number;
+  /** unitAt per symbol-table entry, filled in as chunks ask (kept with the parsed ranges). */
+  unitOfEntry?: Float64Array;
 }
 
 /** Parses .debug_aranges; undefined when it is malformed (the caller then falls back to one chunk taking every symbol). */
@@ -335,13 +342,14 @@ export function elfPublics(elf: ElfFile, range?: { start: number; end: number })
  * Defined symbols of .symtab (or .dynsym when stripped), straight into an index: each name is demangled from the
  * string table's bytes into the index's string table, with no string or object per symbol. A symbol at one of
  * `skipStarts` (sorted function starts from DWARF) is left out without being demangled: the index would drop it
- * as the function's duplicate anyway. Returns the number of symbols added.
+ * as the function's duplicate anyway; one `owns` refuses (by table index and address) is left to another chunk.
+ * Returns the number of symbols added.
  */
-export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, owns?: (address: number) => boolean): number {
+export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, owns?: (entry: number, address: number) => boolean): number {
   const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
   const entries = elf.symbolEntries(which, range);
   if (!entries) return 0;
-  const { data, count } = entries;
+  const { data, count, first } = entries;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const skip = skipStarts && skipStarts.length > 0 ? skipStarts : undefined;
   // First pass: which entries to index (no string table needed yet); a chunk that keeps few reads only their names' span.
@@ -357,7 +365,7 @@ export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { sta
     // Undefined, section and file symbols are skipped, as `nm --defined-only` does; so are nameless ones.
     if (shndx === 0 || type === 3 || type === 4 || nameOff === 0) continue;
     const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
-    if (owns && !owns(value)) continue;
+    if (owns && !owns(first + i, value)) continue;
     if (skip && sortedIncludes(skip, value)) continue;
     keep[kept++] = i;
     if (nameOff < lo) lo = nameOff;

@@ -195,8 +195,8 @@ export class ElfFile {
     }
   }
 
-  /** The raw entries (24 bytes each) of .symtab or .dynsym, all or [range.start, range.end), without the null entry. */
-  symbolEntries(which: '.symtab' | '.dynsym', range?: { start: number; end: number }): { data: Uint8Array; count: number } | undefined {
+  /** The raw entries (24 bytes each) of .symtab or .dynsym, all or [range.start, range.end), without the null entry; `first` is the first one's index. */
+  symbolEntries(which: '.symtab' | '.dynsym', range?: { start: number; end: number }): { data: Uint8Array; count: number; first: number } | undefined {
     const s = this.symbolSection(which);
     if (!s) return undefined;
     const total = Math.floor(s.size / 24);
@@ -204,7 +204,7 @@ export class ElfFile {
     const last = Math.min(total, range?.end ?? total);
     if (first >= last) return undefined;
     if (s.size > this.source.size) throw new SymbolReadError(`${which} claims ${s.size} bytes, more than the whole file`, this.path);
-    return { data: this.source.read(s.offset + first * 24, (last - first) * 24), count: last - first };
+    return { data: this.source.read(s.offset + first * 24, (last - first) * 24), count: last - first, first };
   }
 
   /** The span of the string table of `which` that holds the names starting at offsets lo..hi (name offset − base indexes it). */
