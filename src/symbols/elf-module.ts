@@ -40,8 +40,8 @@ export const DWARF_SECTION_NAMES: Record<keyof DwarfSections, string> = {
   rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str', aranges: '.debug_aranges',
 };
 
-export function dwarfSections(elf: ElfFile): DwarfSections | undefined {
-  const info = elf.data('.debug_info');
+export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array): DwarfSections | undefined {
+  const info = infoBytes ?? elf.data('.debug_info');
   if (!info || info.length === 0) return undefined;
   const abbrev = elf.data('.debug_abbrev');
   if (!abbrev) throw new SymbolReadError('the file has .debug_info but no .debug_abbrev; it is corrupt', elf.path);
@@ -99,6 +99,8 @@ interface CachedSections {
   sections: DwarfSections | undefined;
   debugInfoPath: string;
   warning?: string;
+  /** Set when .debug_info is read unit by unit (only the chunk's units): the offsets of the units read so far. */
+  unitsRead?: Set<number>;
 }
 let sectionCache: CachedSections | undefined;
 let sectionCacheTimer: NodeJS.Timeout | undefined;
@@ -132,11 +134,43 @@ function readsSymbolTable(options: ElfReadOptions): boolean {
 /** The DWARF sections (from the worker's cache when the previous chunk read the same file), and where they came from. */
 function sectionsFor(elf: ElfFile, options: ElfReadOptions): { sections: DwarfSections | undefined; debugInfoPath: string; warning?: string } {
   const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
-  if (cached) return cached;
+  // A section read unit by unit serves chunks that name their units; anything else reads the whole section afresh.
+  if (cached && (!cached.unitsRead || options.units)) {
+    if (cached.unitsRead && cached.sections && options.units) readInfoUnits(elf, cached.sections.info, options.units, cached.unitsRead);
+    return cached;
+  }
   const { elf: debugElf, warning } = findDebugElf(elf, options);
-  const found = { sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
-  if (options.cacheKey !== undefined) rememberSections({ key: options.cacheKey, ...found });
+  // A chunk of an uncompressed .debug_info in the file itself reads only its own units; the rest of the section stays
+  // zero pages the OS never backs (a later chunk in this worker reads its units into the same array).
+  const sec = debugElf === elf ? elf.section('.debug_info') : undefined;
+  const sparse = sec !== undefined && options.units !== undefined && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size;
+  let found: CachedSections;
+  if (sparse) {
+    const unitsRead = new Set<number>();
+    const info = new Uint8Array(sec.size);
+    const sections = dwarfSections(elf, info);
+    readInfoUnits(elf, info, options.units!, unitsRead);
+    found = { key: options.cacheKey ?? '', sections, debugInfoPath: elf.path, warning, unitsRead };
+  } else found = { key: options.cacheKey ?? '', sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
+  if (options.cacheKey !== undefined) rememberSections(found);
   return found;
+}
+
+/** Reads the units at `units` of the file's .debug_info into `info` (a section-sized array), skipping those already read. */
+function readInfoUnits(elf: ElfFile, info: Uint8Array, units: number[], unitsRead: Set<number>): void {
+  const sec = elf.section('.debug_info')!;
+  for (const u of units) {
+    if (unitsRead.has(u) || u < 0 || u + 11 > sec.size) continue;
+    try {
+      const head = elf.source.read(sec.offset + u, Math.min(40, sec.size - u));
+      const h = parseUnitHeader(head, u, sec.size);
+      info.set(elf.source.read(sec.offset + u, h.end - u), u);
+      unitsRead.add(u);
+    } catch (err) {
+      // A corrupt header: leave the unit unread; the DWARF reader then reports it as it would any bad unit.
+      if (!(err instanceof SymbolReadError)) throw err;
+    }
+  }
 }
 
 function chunkDebugBytes(sections: DwarfSections, options: ElfReadOptions): number {
