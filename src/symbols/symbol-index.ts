@@ -114,6 +114,8 @@ function stripGenericsBytes(src: Uint8Array, start: number, end: number, out: Gr
   const mark = out.length;
   let depth = 0;
   let runStart = start;
+  // Only a `<…>` cut right after `:` can leave `::::`, `::>` or a trailing `::` behind.
+  let afterColon = false;
   for (; i < end; i++) {
     const c = src[i];
     if (c === 60) {
@@ -121,17 +123,27 @@ function stripGenericsBytes(src: Uint8Array, start: number, end: number, out: Gr
         depth++;
         continue;
       }
-      if (isNameChar(i > start ? src[i - 1] : 0)) {
+      const prev = i > start ? src[i - 1] : 0;
+      if (isNameChar(prev)) {
         out.append(src, runStart, i);
         depth = 1;
+        if (prev === 58) afterColon = true;
       }
     } else if (c === 62 && depth > 0) {
       if (--depth === 0) runStart = i + 1;
     }
   }
   if (depth === 0) out.append(src, runStart, end);
-  // The same two fix-ups as stripGenerics, in place over what was just appended.
   const b = out.bytes;
+  if (!afterColon) {
+    // Without such a cut the fix-ups only matter for a name that already held `:::` or `::>` or ended in `::`.
+    let odd = false;
+    for (let r = mark; r + 1 < out.length && !odd; r++) {
+      if (b[r] === 58 && b[r + 1] === 58) odd = r + 2 === out.length || b[r + 2] === 58 || b[r + 2] === 62;
+    }
+    if (!odd) return true;
+  }
+  // The same two fix-ups as stripGenerics, in place over what was just appended.
   let w = mark;
   for (let r = mark; r < out.length; ) {
     if (b[r] === 58 && b[r + 1] === 58 && b[r + 2] === 58 && b[r + 3] === 58 && r + 3 < out.length) {

@@ -88,7 +88,7 @@ describe('index builder (the loading path) vs the object path', function () {
   it('finds a function by its name without generic arguments, however the arguments sit', () => {
     const names = [
       'a::b::<T>::c', 'a::f::<u8>', '<T as core::Trait>::f<U>', 'f<A<B>>::g<C>', 'x::<T>::<U>::y', 'h::<T>>', 'm::<T>::',
-      'core::ptr::drop_in_place<alloc::vec::Vec<u8>>', 'ü::<T>::g', 'plain::name',
+      'core::ptr::drop_in_place<alloc::vec::Vec<u8>>', 'ü::<T>::g', 'plain::name', 'weird::::x<T>', 'k<T>::', 'q<T>:::>',
     ];
     const b = new IndexBuilder();
     names.forEach((n, i) => {
