@@ -242,3 +242,42 @@ export class GrowableBytes {
     return decodeUtf8(this.bytes, start, end);
   }
 }
+
+/**
+ * A section read page by page as a reader touches it: `bytes` is section-sized, and pages not read yet are zero
+ * pages the OS never backs. A chunk of a big file reads the part of .debug_str its units name, not all of it.
+ * `source` is the file as the current load has it open (a worker's next chunk brings its own).
+ */
+export class SectionPages {
+  readonly bytes: Uint8Array;
+  private readonly loaded: Uint8Array;
+  constructor(public source: ByteSource, private readonly fileOffset: number, size: number, private readonly pageSize = 1 << 16) {
+    this.bytes = new Uint8Array(size);
+    this.loaded = new Uint8Array(Math.ceil(size / pageSize));
+  }
+  /** Reads the pages covering [start, end) that are not read yet. */
+  ensure(start: number, end: number): void {
+    const size = this.bytes.length;
+    if (start < 0) start = 0;
+    if (end > size) end = size;
+    for (let p = Math.floor(start / this.pageSize), last = Math.ceil(end / this.pageSize); p < last; p++) this.page(p);
+  }
+  /** Reads the pages holding the NUL-terminated string at `offset`. */
+  ensureString(offset: number): void {
+    const size = this.bytes.length;
+    if (offset < 0 || offset >= size) return;
+    for (let p = Math.floor(offset / this.pageSize); p * this.pageSize < size; p++) {
+      this.page(p);
+      const pageEnd = Math.min(size, (p + 1) * this.pageSize);
+      const nul = this.bytes.indexOf(0, Math.max(offset, p * this.pageSize));
+      if (nul >= 0 && nul < pageEnd) return;
+    }
+  }
+  private page(p: number): void {
+    if (this.loaded[p]) return;
+    const start = p * this.pageSize;
+    const length = Math.min(this.pageSize, this.bytes.length - start);
+    this.bytes.set(this.source.read(this.fileOffset + start, length), start);
+    this.loaded[p] = 1;
+  }
+}

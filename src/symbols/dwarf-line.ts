@@ -1,6 +1,6 @@
 // DWARF 2–5 line-number programs (.debug_line, with .debug_line_str for v5 paths): file tables and address→line rows.
 import * as path from 'node:path';
-import { Reader, cstrAt } from './byte-source';
+import { cstrAt, Reader, SectionPages } from './byte-source';
 import { DW_FORM, FormContext, readNumberForm, skipForm } from './dwarf-forms';
 import { SymbolReadError } from './errors';
 
@@ -9,6 +9,8 @@ export interface LineSections {
   str?: Uint8Array;
   lineStr?: Uint8Array;
   strOffsets?: Uint8Array;
+  /** .debug_str read page by page: pages are read before a string is. */
+  strPages?: SectionPages;
 }
 
 /** Receives rows as they are decoded; `line` 0 marks the end of a sequence (no source line past it). */
@@ -191,17 +193,22 @@ function readEntryTable(r: Reader, s: LineSections, cx: FormContext, strOffsetsB
   return out;
 }
 
+function strAt(s: LineSections, offset: number): string {
+  s.strPages?.ensureString(offset);
+  return cstrAt(s.str!, offset, '.debug_str');
+}
+
 function readStringForm(r: Reader, form: number, cx: FormContext, s: LineSections, strOffsetsBase: number): string {
   switch (form) {
     case DW_FORM.string: return r.cstr();
     case DW_FORM.line_strp: return s.lineStr ? cstrAt(s.lineStr, r.uN(cx.offsetSize), '.debug_line_str') : (r.uN(cx.offsetSize), '');
-    case DW_FORM.strp: return s.str ? cstrAt(s.str, r.uN(cx.offsetSize), '.debug_str') : (r.uN(cx.offsetSize), '');
+    case DW_FORM.strp: return s.str ? strAt(s, r.uN(cx.offsetSize)) : (r.uN(cx.offsetSize), '');
     default: {
       const index = readNumberForm(r, form, cx);
       if (!s.strOffsets || !s.str || Number.isNaN(index)) return '';
       const at = strOffsetsBase + index * cx.offsetSize;
       const so = new Reader(s.strOffsets, '.debug_str_offsets', at);
-      return cstrAt(s.str, so.uN(cx.offsetSize), '.debug_str');
+      return strAt(s, so.uN(cx.offsetSize));
     }
   }
 }

@@ -1,5 +1,5 @@
 // DWARF 4 and 5 .debug_info reader (units may mix versions): compile units, subprograms, inlined subroutines and line tables, unit by unit so big files split into chunks.
-import { GrowableBytes, Reader, cstrAt } from './byte-source';
+import { GrowableBytes, Reader, SectionPages, cstrAt } from './byte-source';
 import {
   DW_AT, DW_FORM, DW_LANG_RUST, DW_TAG, FormContext, fixedFormSize, isAddrxForm, isStrxForm, isUnitRefForm, languageName,
   readNumberForm, skipForm,
@@ -22,6 +22,15 @@ export interface DwarfSections {
   lineStr?: Uint8Array;
   /** Which unit's code an address lies in (used to share the ELF symbol table out among chunks). */
   aranges?: Uint8Array;
+  /** When .debug_str / .debug_line are read page by page (`str` / `line` are then their `bytes`): read before touching. */
+  pages?: { str?: SectionPages; line?: SectionPages };
+}
+
+/** The string at `offset` of .debug_str, read in first when the section is paged. */
+function debugStr(s: DwarfSections, offset: number): string | undefined {
+  if (!s.str || offset >= s.str.length) return undefined;
+  s.pages?.str?.ensureString(offset);
+  return cstrAt(s.str, offset, '.debug_str');
 }
 
 export interface UnitHeader {
@@ -391,7 +400,7 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
   lines.line = o.lines.line;
   lines.count = o.lines.count;
   const str = (ref: StrRef | undefined): string | undefined =>
-    ref === undefined || typeof ref === 'string' ? ref : s.str && ref < s.str.length ? cstrAt(s.str, ref, '.debug_str') : undefined;
+    ref === undefined || typeof ref === 'string' ? ref : debugStr(s, ref);
   return {
     compileUnits: facts.compileUnits,
     functions: o.functions.map((f, i) => {
@@ -442,6 +451,7 @@ class DwarfNamer {
       const known = this.byLinkage.get(linkage);
       if (known >= 0) return known;
       if (str && linkage < str.length) {
+        this.s.pages?.str?.ensureString(linkage);
         let end = str.indexOf(0, linkage);
         if (end < 0) end = str.length;
         const at = out.length;
@@ -485,6 +495,7 @@ class DwarfNamer {
     }
     const str = this.s.str;
     if (!str || ref >= str.length) return false;
+    this.s.pages?.str?.ensureString(ref);
     let end = str.indexOf(0, ref);
     if (end < 0) end = str.length;
     out.append(str, ref, end);
@@ -619,8 +630,17 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState, signal: Ab
 
   let fileIds: number[] = [];
   if (stmtList !== undefined && s.line) {
+    const linePages = s.pages?.line;
+    if (linePages) {
+      // The unit's line program: its length first, then all of it.
+      linePages.ensure(stmtList, stmtList + 12);
+      const head = new Reader(s.line, '.debug_line', stmtList);
+      let length = head.u32();
+      if (length === 0xffffffff) length = head.u64();
+      linePages.ensure(stmtList, head.pos + length);
+    }
     const program = readLineProgram(
-      { line: s.line, str: s.str, lineStr: s.lineStr, strOffsets: s.strOffsets },
+      { line: s.line, str: s.str, lineStr: s.lineStr, strOffsets: s.strOffsets, strPages: s.pages?.str },
       stmtList, compDir, cuName, u.strOffsetsBase, mapFile, b,
     );
     fileIds = program.files.map((p) => (p === '' ? -1 : mapFile(p)));
@@ -808,7 +828,7 @@ function currentScope(u: UnitState, names: Array<StrRef | undefined>): string | 
 
 function strOf(u: UnitState, ref: StrRef | undefined): string | undefined {
   if (ref === undefined || typeof ref === 'string') return ref;
-  return u.s.str ? cstrAt(u.s.str, ref, '.debug_str') : undefined;
+  return u.s.str ? debugStr(u.s, ref) ?? cstrAt(u.s.str, ref, '.debug_str') : undefined;
 }
 
 /** Reads a string attribute as a reference: .debug_str offsets stay numbers until someone needs the text. */
@@ -833,12 +853,13 @@ function stringValue(u: UnitState, form: number, v: number | string): string | u
 
 
 function resolveString(u: UnitState, form: number, v: number): string | undefined {
-  if (form === DW_FORM.strp) return u.s.str ? cstrAt(u.s.str, v, '.debug_str') : undefined;
+  if (form === DW_FORM.strp) return u.s.str ? debugStr(u.s, v) ?? cstrAt(u.s.str, v, '.debug_str') : undefined;
   if (form === DW_FORM.line_strp) return u.s.lineStr ? cstrAt(u.s.lineStr, v, '.debug_line_str') : undefined;
   if (isStrxForm(form)) {
     if (!u.s.strOffsets || !u.s.str) return undefined;
     const r = new Reader(u.s.strOffsets, '.debug_str_offsets', u.strOffsetsBase + v * u.cx.offsetSize);
-    return cstrAt(u.s.str, r.uN(u.cx.offsetSize), '.debug_str');
+    const at = r.uN(u.cx.offsetSize);
+    return debugStr(u.s, at) ?? cstrAt(u.s.str, at, '.debug_str');
   }
   return undefined; // supplementary/alt string forms point into another file
 }

@@ -1,6 +1,6 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
-import { ByteSource, Reader, bufferSource } from './byte-source';
+import { ByteSource, Reader, SectionPages, bufferSource } from './byte-source';
 import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
@@ -35,18 +35,26 @@ export interface ElfReadOptions {
   leftoverPublics?: boolean;
 }
 
-export const DWARF_SECTION_NAMES: Record<keyof DwarfSections, string> = {
+export const DWARF_SECTION_NAMES: Record<Exclude<keyof DwarfSections, 'pages'>, string> = {
   info: '.debug_info', abbrev: '.debug_abbrev', str: '.debug_str', line: '.debug_line', ranges: '.debug_ranges',
   rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str', aranges: '.debug_aranges',
 };
 
-export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array): DwarfSections | undefined {
+export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = false): DwarfSections | undefined {
   const info = infoBytes ?? elf.data('.debug_info');
   if (!info || info.length === 0) return undefined;
   const abbrev = elf.data('.debug_abbrev');
   if (!abbrev) throw new SymbolReadError('the file has .debug_info but no .debug_abbrev; it is corrupt', elf.path);
   const s: DwarfSections = { info, abbrev };
   for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr', 'aranges'] as const) {
+    const sec = paged && (key === 'str' || key === 'line') ? elf.section(DWARF_SECTION_NAMES[key]) : undefined;
+    if (sec && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size && sec.offset + sec.size <= elf.source.size) {
+      // A chunk touches a fraction of these: read them page by page (see SectionPages).
+      const pages = new SectionPages(elf.source, sec.offset, sec.size);
+      s[key] = pages.bytes;
+      (s.pages ??= {})[key as 'str' | 'line'] = pages;
+      continue;
+    }
     const d = elf.data(DWARF_SECTION_NAMES[key]);
     if (d) s[key] = d;
   }
@@ -136,7 +144,11 @@ function sectionsFor(elf: ElfFile, options: ElfReadOptions): { sections: DwarfSe
   const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
   // A section read unit by unit serves chunks that name their units; anything else reads the whole section afresh.
   if (cached && (!cached.unitsRead || options.units)) {
-    if (cached.unitsRead && cached.sections && options.units) readInfoUnits(elf, cached.sections.info, options.units, cached.unitsRead);
+    if (cached.unitsRead && cached.sections && options.units) {
+      readInfoUnits(elf, cached.sections.info, options.units, cached.unitsRead);
+      // Paged sections read on through this load's open file.
+      for (const pages of Object.values(cached.sections.pages ?? {})) pages.source = elf.source;
+    }
     return cached;
   }
   const { elf: debugElf, warning } = findDebugElf(elf, options);
@@ -148,7 +160,7 @@ function sectionsFor(elf: ElfFile, options: ElfReadOptions): { sections: DwarfSe
   if (sparse) {
     const unitsRead = new Set<number>();
     const info = new Uint8Array(sec.size);
-    const sections = dwarfSections(elf, info);
+    const sections = dwarfSections(elf, info, true);
     readInfoUnits(elf, info, options.units!, unitsRead);
     found = { key: options.cacheKey ?? '', sections, debugInfoPath: elf.path, warning, unitsRead };
   } else found = { key: options.cacheKey ?? '', sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
