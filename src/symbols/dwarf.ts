@@ -286,7 +286,7 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
   // [function entry, origin offset] and [inline site, origin offset] pairs, flat (there can be millions).
   const pendingFunctions = new PairList();
   const pendingInlines = new PairList();
-  const chunk: ChunkState = { b, namer, named, facts, pendingFunctions, pendingInlines, abbrevCache, ranges: new Float64Array(2 * 64) };
+  const chunk: ChunkState = { b, namer, named, facts, pendingFunctions, pendingInlines, abbrevCache };
   // Units in increasing offset order (the subprogram table relies on it).
   const list = options.units ? [...new Set(options.units)].sort((a, c) => a - c) : undefined;
   let total = end - start;
@@ -309,7 +309,7 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     if (list) total += h.end - h.offset;
     if (h.unitType === DW_UT_compile || h.unitType === DW_UT_partial || h.unitType === DW_UT_skeleton) {
       try {
-        readUnit(s, h, chunk, options.signal);
+        readUnit(s, h, chunk);
       } catch (err) {
         if (!(err instanceof SymbolReadError)) throw err;
         if (++failures <= 20) facts.warnings.push(`DWARF: skipped the unit at .debug_info offset ${h.offset}: ${err.message}`);
@@ -566,8 +566,6 @@ interface ChunkState {
   pendingFunctions: PairList;
   pendingInlines: PairList;
   abbrevCache: Map<string, AbbrevTable>;
-  /** Scratch for one DIE's ranges: [low, high] pairs. */
-  ranges: Float64Array;
 }
 
 interface UnitState {
@@ -580,7 +578,7 @@ interface UnitState {
   baseAddress: number;
 }
 
-function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState, signal: AbortSignal | undefined): void {
+function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
   const { b, named, namer, abbrevCache, pendingFunctions, pendingInlines } = chunk;
   const out = chunk.facts;
   const mapFile = (p: string): number => b.file(p);
@@ -657,7 +655,6 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState, signal: Ab
   const scopeInlineDepth: number[] = [];
   let depth = 0;
   const unitStart = h.offset;
-  const info = s.info;
   while (r.pos < h.end) {
     const dieOffset = r.pos;
     const code = r.uleb();
@@ -805,7 +802,6 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState, signal: Ab
       scopeInlineDepth.push(inlineDepth);
     }
   }
-  void signal;
 }
 
 function isScopeTag(tag: number): boolean {
