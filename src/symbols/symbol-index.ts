@@ -30,9 +30,12 @@ export interface AddressHit {
 }
 
 const MAGIC = 0x58495352; // 'RSIX'
-const VERSION = 3;
+const VERSION = 4;
 const NONE = 0xffffffff;
 const HEADER_WORDS = 32;
+/** Header words after the 18 part offsets (11..28): whether addresses are 32-bit offsets, and the base they are offsets from. */
+const HEADER_COMPACT = 29;
+const HEADER_BASE = 30;
 const ENTRY_STRIDE = 5; // nameOff, nameLen, file, line, kind
 const HASH_STRIDE = 3; // hash, full-name chain head, bare-name chain head
 const INLINE_STRIDE = 6; // nameOff, nameLen, parentEntry, callFile, callLine, depth
@@ -443,10 +446,35 @@ export class IndexBuilder {
     const fileRefs = this.fileRefs.view();
     const strings = this.names.bytes.subarray(0, this.names.length);
 
+    // Addresses as 32-bit offsets from the lowest one when the segment spans less than 4 GiB (every linked image
+    // does): half the bytes of the largest columns. Otherwise they stay doubles.
+    const addressColumns = [entryAddr, rangeLow, rangeHigh, inlLow, inlHigh, lineAddr];
+    let low = Infinity;
+    let high = -Infinity;
+    let integral = true;
+    for (const col of addressColumns) {
+      for (let i = 0; i < col.length; i++) {
+        const v = col[i];
+        if (v < low) low = v;
+        if (v > high) high = v;
+      }
+    }
+    for (let i = 0; i < entrySize.length && integral; i++) integral = entrySize[i] < 2 ** 32;
+    for (const col of addressColumns) for (let i = 0; i < col.length && integral; i++) integral = Number.isInteger(col[i]);
+    const compact = integral && (high === -Infinity || (low >= 0 && high - low < 2 ** 32));
+    const base = compact && low !== Infinity ? low : 0;
+    const asOffsets = (col: Float64Array): Float64Array | Uint32Array => {
+      if (!compact) return col;
+      const out = new Uint32Array(col.length);
+      for (let i = 0; i < col.length; i++) out[i] = col[i] - base;
+      return out;
+    };
+    const sizes = compact ? Uint32Array.from(entrySize) : entrySize;
+
     // Layout: header, then 8-byte-aligned arrays in a fixed order.
     const parts: ArrayBufferView[] = [
-      entries, entryAddr, entrySize, rangeLow, rangeHigh, rangeEntry, hashes, inlines, inlLow, inlHigh, inlIdx,
-      fileRefs, lineAddr, lineFile, lineLine, strings, nextFull, nextBare,
+      entries, asOffsets(entryAddr), sizes, asOffsets(rangeLow), asOffsets(rangeHigh), rangeEntry, hashes, inlines, asOffsets(inlLow), asOffsets(inlHigh), inlIdx,
+      fileRefs, asOffsets(lineAddr), lineFile, lineLine, strings, nextFull, nextBare,
     ];
     let size = HEADER_WORDS * 4;
     const offsets: number[] = [];
@@ -469,6 +497,9 @@ export class IndexBuilder {
     header[9] = strings.length;
     header[10] = parts.length;
     offsets.forEach((o, i) => (header[11 + i] = o));
+    header[HEADER_COMPACT] = compact ? 1 : 0;
+    header[HEADER_BASE] = base % 2 ** 32;
+    header[HEADER_BASE + 1] = Math.floor(base / 2 ** 32);
     const bytes = new Uint8Array(buffer);
     parts.forEach((p, i) => bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offsets[i]));
     return buffer;
@@ -635,18 +666,20 @@ const decoder = new TextDecoder();
 class Segment {
   readonly entryCount: number;
   readonly entries: Uint32Array;
-  readonly entryAddr: Float64Array;
-  readonly entrySize: Float64Array;
-  readonly rangeLow: Float64Array;
-  readonly rangeHigh: Float64Array;
+  /** Address columns: 32-bit offsets from `base`, or (a segment spanning 4 GiB or more) doubles with base 0. */
+  readonly base: number;
+  readonly entryAddr: Float64Array | Uint32Array;
+  readonly entrySize: Float64Array | Uint32Array;
+  readonly rangeLow: Float64Array | Uint32Array;
+  readonly rangeHigh: Float64Array | Uint32Array;
   readonly rangeEntry: Uint32Array;
   readonly hashes: Uint32Array;
   readonly inlines: Uint32Array;
-  readonly inlLow: Float64Array;
-  readonly inlHigh: Float64Array;
+  readonly inlLow: Float64Array | Uint32Array;
+  readonly inlHigh: Float64Array | Uint32Array;
   readonly inlIdx: Uint32Array;
   readonly fileRefs: Uint32Array;
-  readonly lineAddr: Float64Array;
+  readonly lineAddr: Float64Array | Uint32Array;
   readonly lineFile: Uint32Array;
   readonly lineLine: Uint32Array;
   readonly strings: Uint8Array;
@@ -663,18 +696,21 @@ class Segment {
     const o = (i: number): number => h[11 + i];
     this.entryCount = entryCount;
     this.entries = new Uint32Array(buffer, o(0), entryCount * ENTRY_STRIDE);
-    this.entryAddr = new Float64Array(buffer, o(1), entryCount);
-    this.entrySize = new Float64Array(buffer, o(2), entryCount);
-    this.rangeLow = new Float64Array(buffer, o(3), rangeCount);
-    this.rangeHigh = new Float64Array(buffer, o(4), rangeCount);
+    const compact = h[HEADER_COMPACT] === 1;
+    this.base = compact ? h[HEADER_BASE] + h[HEADER_BASE + 1] * 2 ** 32 : 0;
+    const A = (at: number, n: number): Float64Array | Uint32Array => (compact ? new Uint32Array(buffer, at, n) : new Float64Array(buffer, at, n));
+    this.entryAddr = A(o(1), entryCount);
+    this.entrySize = A(o(2), entryCount);
+    this.rangeLow = A(o(3), rangeCount);
+    this.rangeHigh = A(o(4), rangeCount);
     this.rangeEntry = new Uint32Array(buffer, o(5), rangeCount);
     this.hashes = new Uint32Array(buffer, o(6), hashCapacity * HASH_STRIDE);
     this.inlines = new Uint32Array(buffer, o(7), inlineCount * INLINE_STRIDE);
-    this.inlLow = new Float64Array(buffer, o(8), inlineRangeCount);
-    this.inlHigh = new Float64Array(buffer, o(9), inlineRangeCount);
+    this.inlLow = A(o(8), inlineRangeCount);
+    this.inlHigh = A(o(9), inlineRangeCount);
     this.inlIdx = new Uint32Array(buffer, o(10), inlineRangeCount);
     this.fileRefs = new Uint32Array(buffer, o(11), fileCount * 2);
-    this.lineAddr = new Float64Array(buffer, o(12), lineCount);
+    this.lineAddr = A(o(12), lineCount);
     this.lineFile = new Uint32Array(buffer, o(13), lineCount);
     this.lineLine = new Uint32Array(buffer, o(14), lineCount);
     this.strings = new Uint8Array(buffer, o(15), stringBytes);
@@ -711,7 +747,7 @@ class Segment {
     const hit: SymbolHit = {
       name: this.name(e),
       kind: this.entries[o + 4] === KIND_FUNCTION ? 'function' : 'public',
-      address: this.entryAddr[e],
+      address: this.entryAddr[e] + this.base,
     };
     if (this.entrySize[e]) hit.size = this.entrySize[e];
     const file = this.file(this.entries[o + 2]);
@@ -739,7 +775,7 @@ class Segment {
     return [...new Set(out)];
   }
   /** Index of the last element of a sorted array ≤ x, or -1. */
-  static floor(arr: Float64Array, x: number): number {
+  static floor(arr: Float64Array | Uint32Array, x: number): number {
     let lo = 0;
     let hi = arr.length - 1;
     let ans = -1;
@@ -752,14 +788,16 @@ class Segment {
     }
     return ans;
   }
-  functionAt(addr: number): number {
+  functionAt(address: number): number {
+    const addr = address - this.base;
     // Ranges may nest or overlap (a public inside a function); take the innermost, i.e. the latest start that covers addr.
     for (let i = Segment.floor(this.rangeLow, addr), n = 0; i >= 0 && n < 64; i--, n++) {
       if (this.rangeHigh[i] > addr) return this.rangeEntry[i];
     }
     return -1;
   }
-  inlinesAt(addr: number): InlineHit[] {
+  inlinesAt(address: number): InlineHit[] {
+    const addr = address - this.base;
     const found: Array<{ depth: number; low: number; i: number }> = [];
     for (let i = Segment.floor(this.inlLow, addr), n = 0; i >= 0 && n < 4096; i--, n++) {
       if (this.inlHigh[i] > addr) found.push({ depth: this.inlines[this.inlIdx[i] * INLINE_STRIDE + 5], low: this.inlLow[i], i: this.inlIdx[i] });
@@ -774,8 +812,8 @@ class Segment {
       return hit;
     });
   }
-  lineAt(addr: number): { file?: string; line: number } | undefined {
-    const i = Segment.floor(this.lineAddr, addr);
+  lineAt(address: number): { file?: string; line: number } | undefined {
+    const i = Segment.floor(this.lineAddr, address - this.base);
     if (i < 0 || this.lineLine[i] === 0) return undefined;
     return { file: this.file(this.lineFile[i]), line: this.lineLine[i] };
   }

@@ -102,4 +102,30 @@ describe('index builder (the loading path) vs the object path', function () {
       assert.ok(index.lookupByName(stripGenerics(n)).some((h) => h.address === 0x1000 + i * 16), `${n} as ${stripGenerics(n)}`);
     });
   });
+
+  it('answers address queries the same whether addresses fit 32-bit offsets from a base or need doubles', () => {
+    for (const bases of [[0x140001000, 0x140002000], [0x10, 2 ** 40]]) {
+      const b = new IndexBuilder();
+      const file = b.file('/src/lib.rs');
+      bases.forEach((low, i) => {
+        const at = b.name(`f${i}`);
+        const e = b.addFunction(at, b.names.length - at, file, 10 + i);
+        b.range(e, low, low + 0x40);
+        const s = b.addInline(at, b.names.length - at, e, file, 20 + i, 1);
+        b.inlineRange(s, low + 8, low + 16);
+        b.line(low, file, 30 + i);
+        b.line(low + 0x40, file, 0);
+      });
+      const index = new SymbolIndex([b.finish()]);
+      bases.forEach((low, i) => {
+        assert.deepEqual(index.lookupByName(`f${i}`), [{ name: `f${i}`, kind: 'function', address: low, size: 0x40, file: '/src/lib.rs', line: 10 + i }]);
+        const hit = index.lookupAddress(low + 9);
+        assert.equal(hit.function?.name, `f${i}`);
+        assert.deepEqual(hit.inlined, [{ name: `f${i}`, callFile: '/src/lib.rs', callLine: 20 + i }]);
+        assert.equal(hit.line, 30 + i);
+        assert.equal(index.lookupAddress(low + 0x40).function, undefined);
+        assert.equal(index.lookupAddress(low - 1).function, undefined);
+      });
+    }
+  });
 });
