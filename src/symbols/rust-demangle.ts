@@ -58,8 +58,14 @@ export function looksLikeRustSymbol(sym: string): boolean {
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
+/** Per byte: 1 for `[0-9A-Za-z_]`, 2 for the other characters a legacy symbol may hold (`$ . :`). A table: these loops see every byte of every name. */
+const SYMBOL_CHAR = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) SYMBOL_CHAR[c] = 1;
+  else if (c === 36 || c === 46 || c === 58) SYMBOL_CHAR[c] = 2;
+}
 function isAlnumOrUnderscore(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  return SYMBOL_CHAR[c] === 1;
 }
 function isLowerHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
@@ -103,10 +109,7 @@ function latin1(src: Uint8Array, start: number, end: number): string {
 
 function demangleLegacy(sym: Uint8Array, start: number, end: number, out: GrowableBytes, verbose: boolean): boolean {
   let len = end;
-  for (let i = start; i < len; i++) {
-    const c = sym[i];
-    if (!(isAlnumOrUnderscore(c) || c === 36 /* $ */ || c === 46 /* . */ || c === 58 /* : */)) return false;
-  }
+  for (let i = start; i < len; i++) if (SYMBOL_CHAR[sym[i]] === 0) return false;
   if (sym[len - 1] !== 69 /* E */) return false;
   len--;
   // Every legacy Rust symbol ends in a `17h<16 hex>` hash segment; this rejects C++ names early.
@@ -255,8 +258,9 @@ function demangleV0(sym: Uint8Array, start: number, symEnd: number, out: Growabl
   let end = symEnd;
   for (let i = start; i < symEnd; i++) {
     const ch = sym[i];
+    if (SYMBOL_CHAR[ch] === 1) continue;
     if (ch === 46 /* . */) { end = i; break; } // `.llvm.123`, `.cold`: dropped, as nm -C does
-    if (!isAlnumOrUnderscore(ch)) return false;
+    return false;
   }
   const p = printer;
   p.reset(sym, start, end, out, verbose);
