@@ -64,9 +64,6 @@ for (let c = 0; c < 256; c++) {
   if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) SYMBOL_CHAR[c] = 1;
   else if (c === 36 || c === 46 || c === 58) SYMBOL_CHAR[c] = 2;
 }
-function isAlnumOrUnderscore(c: number): boolean {
-  return SYMBOL_CHAR[c] === 1;
-}
 function isLowerHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 }
