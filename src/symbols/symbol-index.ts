@@ -644,10 +644,15 @@ function sortOrder(keys: Float64Array): Uint32Array {
   const n = keys.length;
   const order = new Uint32Array(n);
   let max = 0;
-  for (let i = 0; i < n; i++) if (keys[i] > max) max = keys[i];
+  let min = Infinity;
+  for (let i = 0; i < n; i++) {
+    if (keys[i] > max) max = keys[i];
+    if (keys[i] < min) min = keys[i];
+  }
   const scale = nextPow2(n);
   let integral = true;
   for (let i = 0; i < n && integral; i++) integral = Number.isInteger(keys[i]) && keys[i] >= 0;
+  if (integral && n > 4096 && max - min < 2 ** 32) return radixOrder(keys, min);
   if (integral && Number.isSafeInteger(max * scale + scale)) {
     const packed = new Float64Array(n);
     for (let i = 0; i < n; i++) packed[i] = keys[i] * scale + i;
@@ -658,6 +663,38 @@ function sortOrder(keys: Float64Array): Uint32Array {
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => keys[a] - keys[b] || a - b);
   return order;
+}
+
+/**
+ * The stable ascending order of integer `keys` that lie within 2^32 of `min`: an LSD radix sort on 16-bit digits of
+ * key − min, two linear passes instead of a comparison sort (the line table of a large unit has millions of rows).
+ */
+function radixOrder(keys: Float64Array, min: number): Uint32Array {
+  const n = keys.length;
+  const rel = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rel[i] = keys[i] - min;
+  let src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  let dst = new Uint32Array(n);
+  const count = new Uint32Array(65536);
+  for (let shift = 0; shift < 32; shift += 16) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(rel[src[i]] >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = src[i];
+      dst[count[(rel[k] >>> shift) & 0xffff]++] = k;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
 }
 
 const decoder = new TextDecoder();
