@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { fileSource } from '../../../src/symbols/byte-source';
 import { ElfFile } from '../../../src/symbols/elf';
 import { addElfPublics, elfPublics, indexElfModule, planDwarfChunks, readElfModule } from '../../../src/symbols/elf-module';
-import { IndexBuilder, SymbolIndex, buildIndex, stripGenerics } from '../../../src/symbols/symbol-index';
+import { IndexBuilder, SymbolIndex, buildIndex, sortByAddress, stripGenerics } from '../../../src/symbols/symbol-index';
 import { findRustcDriver, linuxFixtures } from './linux-fixtures';
 
 function fastIndex(file: string, extra: Parameters<typeof indexElfModule>[1] | object = {}): SymbolIndex {
@@ -126,6 +126,23 @@ describe('index builder (the loading path) vs the object path', function () {
         assert.equal(index.lookupAddress(low + 0x40).function, undefined);
         assert.equal(index.lookupAddress(low - 1).function, undefined);
       });
+    }
+  });
+
+  it('sorts address columns stably, companions alike, by radix (under 4 GiB of span) or by comparison', () => {
+    for (const [base, span] of [[0x140000000, 3e9], [0x400000, 2 ** 40], [0, 5000]]) {
+      const n = 50_000;
+      const keys = new Float64Array(n);
+      for (let i = 0; i < n; i++) keys[i] = base + Math.floor(((i * 7919) % 10007) / 10007 * span);
+      const original = keys.slice();
+      const f = Float64Array.from(keys, (k) => k + 0.5);
+      const u = Uint32Array.from(keys.keys());
+      sortByAddress(keys, [f], [u]);
+      for (let i = 0; i < n; i++) {
+        assert.equal(keys[i], original[u[i]], 'companion moved with its key');
+        assert.equal(f[i], keys[i] + 0.5);
+        if (i > 0) assert.ok(keys[i - 1] < keys[i] || (keys[i - 1] === keys[i] && u[i - 1] < u[i]), `ascending and stable at ${i}`);
+      }
     }
   });
 });
