@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import type { TaskContext } from '../futures/contract';
 import { ByteSource, fileSource } from './byte-source';
 import { ElfFile } from './elf';
@@ -29,7 +30,7 @@ export interface SymbolLoadRequest {
   /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
   part?: number;
   parts?: number;
-  /** Put the index in a SharedArrayBuffer (default true): it then reaches the host and other workers without a copy. */
+  /** Put the index in a SharedArrayBuffer (default: in a worker thread yes, in a child process or on the main thread no): it then reaches the host and other workers without a copy. */
   shared?: boolean;
 }
 
@@ -220,7 +221,7 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
         compileUnits: facts.compileUnits.length, rustUnits: facts.compileUnits.filter((c) => c.isRust).length, functions: builder.functions,
         inlineSites: builder.inlineSites, lines: builder.lines, publics: builder.publics, files: builder.files,
       };
-      const index = builder.finish({ shared: request.shared !== false });
+      const index = builder.finish({ shared: shareIndex(request) });
       result = {
         debugFormat: facts.debugFormat, debugInfoPath: facts.debugInfoPath, imageBase: facts.imageBase,
         status: statusOf(facts.debugFormat, counts.functions, counts.lines, counts.publics), index, counts,
@@ -234,7 +235,7 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
       sampleHeap();
       throwIfAborted(ctx.signal);
       ctx.reportProgress({ fraction: 0.9, message: `indexing${label}` });
-      const index = buildIndex(mod, { shared: request.shared !== false });
+      const index = buildIndex(mod, { shared: shareIndex(request) });
       const lines = mod.lines.length + (mod.lineColumns?.count ?? 0);
       result = {
         debugFormat: mod.debugFormat, debugInfoPath: mod.debugInfoPath, imageBase: mod.imageBase,
@@ -254,6 +255,15 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
   sampleHeap();
   ctx.reportProgress({ fraction: 1, message: `done${label}` });
   return { path: request.path, format, fileBytes, peakHeapBytes: peakHeap, elapsedMs: Date.now() - t0, ...result };
+}
+
+/**
+ * A SharedArrayBuffer when the load runs in a worker thread (it reaches the host without a copy); a plain
+ * ArrayBuffer in a child process (a process pool cannot send shared memory; the buffer is copied over IPC) or on
+ * the main thread, unless the request says otherwise.
+ */
+function shareIndex(request: SymbolLoadRequest): boolean {
+  return request.shared ?? !isMainThread;
 }
 
 function statusOf(debugFormat: string, functions: number, lines: number, publics: number): SymbolStatus {
