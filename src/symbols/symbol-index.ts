@@ -387,7 +387,7 @@ export class IndexBuilder {
     return this.starts;
   }
 
-  /** Lays the segment out in one buffer; the builder is spent afterwards. */
+  /** Lays the segment out in one buffer, writing each part in place (no intermediate copies); the builder is spent afterwards. */
   finish(options: BuildIndexOptions = {}): ArrayBufferLike {
     // Publics at a function's start are that function; drop them and renumber.
     const starts = this.functionStarts();
@@ -400,9 +400,67 @@ export class IndexBuilder {
       if (kind[e] === KIND_PUBLIC && starts.length > 0 && sortedHas(starts, addr[e])) remap[e] = NONE;
       else remap[e] = entryCount++;
     }
-    const entries = new Uint32Array(entryCount * ENTRY_STRIDE);
-    const entryAddr = new Float64Array(entryCount);
-    const entrySize = new Float64Array(entryCount);
+    const rangeEntryCol = this.rangeEntry.data;
+    let rangeCount = 0;
+    for (let i = 0; i < this.rangeEntry.length; i++) if (remap[rangeEntryCol[i]] !== NONE) rangeCount++;
+    const inlineCount = this.inl.length / INLINE_STRIDE;
+    const inlineRangeCount = this.inlLow.length;
+    const lineCount = this.lineAddr.length;
+    const fileCount = this.fileRefs.length / 2;
+    const stringBytes = this.names.length;
+
+    // Addresses as 32-bit offsets from the lowest one when the segment spans less than 4 GiB (every linked image
+    // does): half the bytes of the largest columns. Otherwise they stay doubles.
+    let low = Infinity;
+    let high = -Infinity;
+    let integral = true;
+    const scan = (col: Float64Array, n: number, skip?: (i: number) => boolean): void => {
+      for (let i = 0; i < n; i++) {
+        if (skip?.(i)) continue;
+        let v = col[i];
+        if (v === Infinity) v = 0; // a function without ranges sits at 0
+        if (v < low) low = v;
+        if (v > high) high = v;
+        if (integral && !Number.isInteger(v)) integral = false;
+      }
+    };
+    scan(addr, total, (e) => remap[e] === NONE);
+    scan(this.rangeLow.data, this.rangeLow.length);
+    scan(this.rangeHigh.data, this.rangeHigh.length);
+    scan(this.inlLow.data, inlineRangeCount);
+    scan(this.inlHigh.data, inlineRangeCount);
+    scan(this.lineAddr.data, lineCount);
+    for (let e = 0; e < total && integral; e++) integral = this.entSize.data[e] < 2 ** 32;
+    const compact = integral && (high === -Infinity || (low >= 0 && high - low < 2 ** 32));
+    const base = compact && low !== Infinity ? low : 0;
+
+    // Bare keys (names without generic arguments) first: their count sizes the hash table.
+    const bare = this.bareKeys(remap, entryCount);
+    const hashCapacity = nextPow2(Math.max(16, Math.ceil(bare.keyCount * 1.5)));
+
+    // Layout: header, then 8-byte-aligned parts in a fixed order.
+    const A = compact ? 4 : 8;
+    const partBytes = [
+      entryCount * ENTRY_STRIDE * 4, entryCount * A, entryCount * A, rangeCount * A, rangeCount * A, rangeCount * 4,
+      hashCapacity * HASH_STRIDE * 4, inlineCount * INLINE_STRIDE * 4, inlineRangeCount * A, inlineRangeCount * A, inlineRangeCount * 4,
+      fileCount * 2 * 4, lineCount * A, lineCount * 4, lineCount * 4, stringBytes, entryCount * 4, entryCount * 4,
+    ];
+    let size = HEADER_WORDS * 4;
+    const offsets: number[] = [];
+    for (const n of partBytes) {
+      size = align8(size);
+      offsets.push(size);
+      size += n;
+    }
+    const buffer = options.shared ? new SharedArrayBuffer(align8(size)) : new ArrayBuffer(align8(size));
+    const u32At = (part: number, n: number): Uint32Array => new Uint32Array(buffer, offsets[part], n);
+    const addrAt = (part: number, n: number): Float64Array | Uint32Array =>
+      compact ? new Uint32Array(buffer, offsets[part], n) : new Float64Array(buffer, offsets[part], n);
+
+    // Entries.
+    const entries = u32At(0, entryCount * ENTRY_STRIDE);
+    const entryAddr = addrAt(1, entryCount);
+    const entrySize = addrAt(2, entryCount);
     for (let e = 0; e < total; e++) {
       const n = remap[e];
       if (n === NONE) continue;
@@ -412,78 +470,64 @@ export class IndexBuilder {
       entries[o + 2] = this.entFile.data[e];
       entries[o + 3] = this.entLine.data[e];
       entries[o + 4] = kind[e];
-      entryAddr[n] = addr[e] === Infinity ? 0 : addr[e];
+      entryAddr[n] = (addr[e] === Infinity ? 0 : addr[e]) - base;
       entrySize[n] = this.entSize.data[e];
     }
-    let rangeCount = 0;
-    for (let i = 0; i < this.rangeEntry.length; i++) if (remap[this.rangeEntry.data[i]] !== NONE) rangeCount++;
-    const rangeLow = new Float64Array(rangeCount);
-    const rangeHigh = new Float64Array(rangeCount);
-    const rangeEntry = new Uint32Array(rangeCount);
+
+    // Function and public ranges, by address.
+    const keptLow = new Float64Array(rangeCount);
+    const keptAt = new Uint32Array(rangeCount);
     for (let i = 0, r = 0; i < this.rangeEntry.length; i++) {
-      const n = remap[this.rangeEntry.data[i]];
-      if (n === NONE) continue;
-      rangeLow[r] = this.rangeLow.data[i];
-      rangeHigh[r] = this.rangeHigh.data[i];
-      rangeEntry[r++] = n;
+      if (remap[rangeEntryCol[i]] === NONE) continue;
+      keptLow[r] = this.rangeLow.data[i];
+      keptAt[r++] = i;
     }
-    sortByAddress(rangeLow, [rangeHigh], [rangeEntry]);
+    const rangeOrder = ascendingOrder(keptLow);
+    const rangeLow = addrAt(3, rangeCount);
+    const rangeHigh = addrAt(4, rangeCount);
+    const rangeEntry = u32At(5, rangeCount);
+    for (let r = 0; r < rangeCount; r++) {
+      const i = keptAt[rangeOrder ? rangeOrder[r] : r];
+      rangeLow[r] = this.rangeLow.data[i] - base;
+      rangeHigh[r] = this.rangeHigh.data[i] - base;
+      rangeEntry[r] = remap[rangeEntryCol[i]];
+    }
 
-    const { hashes, hashCapacity, nextFull, nextBare } = this.hashNames(entries, entryCount);
+    // Names.
+    const hashes = u32At(6, hashCapacity * HASH_STRIDE);
+    const nextFull = u32At(16, entryCount).fill(NONE);
+    const nextBare = u32At(17, entryCount).fill(NONE);
+    this.hashNames(entries, entryCount, bare, hashes, nextFull, nextBare);
 
-    const inlineCount = this.inl.length / INLINE_STRIDE;
-    const inlines = this.inl.view();
+    // Inline sites, their ranges by address.
+    const inlines = u32At(7, inlineCount * INLINE_STRIDE);
+    inlines.set(this.inl.data.subarray(0, inlineCount * INLINE_STRIDE));
     for (let i = 0; i < inlineCount; i++) inlines[i * INLINE_STRIDE + 2] = remap[inlines[i * INLINE_STRIDE + 2]] ?? NONE;
-    const inlLow = this.inlLow.view();
-    const inlHigh = this.inlHigh.view();
-    const inlIdx = this.inlIdx.view();
-    sortByAddress(inlLow, [inlHigh], [inlIdx]);
-
-    const lineAddr = this.lineAddr.view();
-    const lineFile = this.lineFile.view();
-    const lineLine = this.lineLine.view();
-    sortByAddress(lineAddr, [], [lineFile, lineLine]);
-    const fileRefs = this.fileRefs.view();
-    const strings = this.names.bytes.subarray(0, this.names.length);
-
-    // Addresses as 32-bit offsets from the lowest one when the segment spans less than 4 GiB (every linked image
-    // does): half the bytes of the largest columns. Otherwise they stay doubles.
-    const addressColumns = [entryAddr, rangeLow, rangeHigh, inlLow, inlHigh, lineAddr];
-    let low = Infinity;
-    let high = -Infinity;
-    let integral = true;
-    for (const col of addressColumns) {
-      for (let i = 0; i < col.length; i++) {
-        const v = col[i];
-        if (v < low) low = v;
-        if (v > high) high = v;
-      }
+    const inlOrder = ascendingOrder(this.inlLow.data.subarray(0, inlineRangeCount));
+    const inlLow = addrAt(8, inlineRangeCount);
+    const inlHigh = addrAt(9, inlineRangeCount);
+    const inlIdx = u32At(10, inlineRangeCount);
+    for (let r = 0; r < inlineRangeCount; r++) {
+      const i = inlOrder ? inlOrder[r] : r;
+      inlLow[r] = this.inlLow.data[i] - base;
+      inlHigh[r] = this.inlHigh.data[i] - base;
+      inlIdx[r] = this.inlIdx.data[i];
     }
-    for (let i = 0; i < entrySize.length && integral; i++) integral = entrySize[i] < 2 ** 32;
-    for (const col of addressColumns) for (let i = 0; i < col.length && integral; i++) integral = Number.isInteger(col[i]);
-    const compact = integral && (high === -Infinity || (low >= 0 && high - low < 2 ** 32));
-    const base = compact && low !== Infinity ? low : 0;
-    const asOffsets = (col: Float64Array): Float64Array | Uint32Array => {
-      if (!compact) return col;
-      const out = new Uint32Array(col.length);
-      for (let i = 0; i < col.length; i++) out[i] = col[i] - base;
-      return out;
-    };
-    const sizes = compact ? Uint32Array.from(entrySize) : entrySize;
 
-    // Layout: header, then 8-byte-aligned arrays in a fixed order.
-    const parts: ArrayBufferView[] = [
-      entries, asOffsets(entryAddr), sizes, asOffsets(rangeLow), asOffsets(rangeHigh), rangeEntry, hashes, inlines, asOffsets(inlLow), asOffsets(inlHigh), inlIdx,
-      fileRefs, asOffsets(lineAddr), lineFile, lineLine, strings, nextFull, nextBare,
-    ];
-    let size = HEADER_WORDS * 4;
-    const offsets: number[] = [];
-    for (const p of parts) {
-      size = align8(size);
-      offsets.push(size);
-      size += p.byteLength;
+    // Files, line rows by address, strings.
+    u32At(11, fileCount * 2).set(this.fileRefs.data.subarray(0, fileCount * 2));
+    const lineOrder = ascendingOrder(this.lineAddr.data.subarray(0, lineCount));
+    const lineAddr = addrAt(12, lineCount);
+    const lineFile = u32At(13, lineCount);
+    const lineLine = u32At(14, lineCount);
+    for (let r = 0; r < lineCount; r++) {
+      const i = lineOrder ? lineOrder[r] : r;
+      lineAddr[r] = this.lineAddr.data[i] - base;
+      lineFile[r] = this.lineFile.data[i];
+      lineLine[r] = this.lineLine.data[i];
     }
-    const buffer = options.shared ? new SharedArrayBuffer(align8(size)) : new ArrayBuffer(align8(size));
+    new Uint8Array(buffer, offsets[15], stringBytes).set(this.names.bytes.subarray(0, stringBytes));
+
     const header = new Uint32Array(buffer, 0, HEADER_WORDS);
     header[0] = MAGIC;
     header[1] = VERSION;
@@ -491,18 +535,36 @@ export class IndexBuilder {
     header[3] = rangeCount;
     header[4] = hashCapacity;
     header[5] = inlineCount;
-    header[6] = inlLow.length;
-    header[7] = fileRefs.length / 2;
-    header[8] = lineAddr.length;
-    header[9] = strings.length;
-    header[10] = parts.length;
+    header[6] = inlineRangeCount;
+    header[7] = fileCount;
+    header[8] = lineCount;
+    header[9] = stringBytes;
+    header[10] = partBytes.length;
     offsets.forEach((o, i) => (header[11 + i] = o));
     header[HEADER_COMPACT] = compact ? 1 : 0;
     header[HEADER_BASE] = base % 2 ** 32;
     header[HEADER_BASE + 1] = Math.floor(base / 2 ** 32);
-    const bytes = new Uint8Array(buffer);
-    parts.forEach((p, i) => bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offsets[i]));
     return buffer;
+  }
+
+  /** Each kept entry's name without generic arguments, when that differs: [offset, length] into `bytes`, length NONE when none. */
+  private bareKeys(remap: Uint32Array, entryCount: number): { bytes: GrowableBytes; refs: Uint32Array; keyCount: number } {
+    const pool = this.names.bytes;
+    const bytes = new GrowableBytes(1 << 16);
+    const refs = new Uint32Array(entryCount * 2);
+    let keyCount = entryCount;
+    for (let e = 0; e < remap.length; e++) {
+      const n = remap[e];
+      if (n === NONE) continue;
+      const off = this.entName.data[e];
+      const at = bytes.length;
+      if (stripGenericsBytes(pool, off, off + this.entLen.data[e], bytes)) {
+        refs[n * 2] = at;
+        refs[n * 2 + 1] = bytes.length - at;
+        keyCount++;
+      } else refs[n * 2 + 1] = NONE;
+    }
+    return { bytes, refs, keyCount };
   }
 
   /**
@@ -510,27 +572,14 @@ export class IndexBuilder {
    * distinct key; entries sharing a key (thousands of `core::ptr::drop_in_place` instances share their bare name) are
    * chained through nextFull/nextBare, so inserting stays O(1) instead of probing one long cluster.
    */
-  private hashNames(entries: Uint32Array, entryCount: number): { hashes: Uint32Array; hashCapacity: number; nextFull: Uint32Array; nextBare: Uint32Array } {
+  private hashNames(
+    entries: Uint32Array, entryCount: number, bare: { bytes: GrowableBytes; refs: Uint32Array },
+    hashes: Uint32Array, nextFull: Uint32Array, nextBare: Uint32Array,
+  ): void {
     const pool = this.names.bytes;
-    // Bare keys live only while hashing: [offset, length] per entry into `bare`, length NONE when the name has none.
-    const bare = new GrowableBytes(1 << 16);
-    const bareRef = new Uint32Array(entryCount * 2);
-    let keyCount = entryCount;
-    for (let e = 0; e < entryCount; e++) {
-      const off = entries[e * ENTRY_STRIDE];
-      const at = bare.length;
-      if (stripGenericsBytes(pool, off, off + entries[e * ENTRY_STRIDE + 1], bare)) {
-        bareRef[e * 2] = at;
-        bareRef[e * 2 + 1] = bare.length - at;
-        keyCount++;
-      } else bareRef[e * 2 + 1] = NONE;
-    }
-    const hashCapacity = nextPow2(Math.max(16, Math.ceil(keyCount * 1.5)));
-    const hashes = new Uint32Array(hashCapacity * HASH_STRIDE);
-    const nextFull = new Uint32Array(entryCount).fill(NONE);
-    const nextBare = new Uint32Array(entryCount).fill(NONE);
-    const mask = hashCapacity - 1;
-    const bb = (): Uint8Array => bare.bytes;
+    const bareBytes = bare.bytes.bytes;
+    const bareRef = bare.refs;
+    const mask = hashes.length / HASH_STRIDE - 1;
     const insert = (kb: Uint8Array, ko: number, kl: number, entry: number, isBare: boolean): void => {
       const h = hashBytes(kb, ko, ko + kl);
       let slot = h & mask;
@@ -540,7 +589,7 @@ export class IndexBuilder {
         const full = hashes[o + 1];
         const same = full !== NONE
           ? bytesEqual(kb, ko, kl, pool, entries[full * ENTRY_STRIDE], entries[full * ENTRY_STRIDE + 1])
-          : bytesEqual(kb, ko, kl, bb(), bareRef[hashes[o + 2] * 2], bareRef[hashes[o + 2] * 2 + 1]);
+          : bytesEqual(kb, ko, kl, bareBytes, bareRef[hashes[o + 2] * 2], bareRef[hashes[o + 2] * 2 + 1]);
         if (!same) continue;
         if (isBare) {
           nextBare[entry] = hashes[o + 2];
@@ -558,9 +607,8 @@ export class IndexBuilder {
     };
     for (let e = 0; e < entryCount; e++) {
       insert(pool, entries[e * ENTRY_STRIDE], entries[e * ENTRY_STRIDE + 1], e, false);
-      if (bareRef[e * 2 + 1] !== NONE) insert(bare.bytes, bareRef[e * 2], bareRef[e * 2 + 1], e, true);
+      if (bareRef[e * 2 + 1] !== NONE) insert(bareBytes, bareRef[e * 2], bareRef[e * 2 + 1], e, true);
     }
-    return { hashes, hashCapacity, nextFull, nextBare };
   }
 }
 
@@ -634,6 +682,12 @@ export function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint
     const copy = arr.slice();
     for (let i = 0; i < n; i++) arr[i] = copy[order[i]];
   }
+}
+
+/** The stable ascending order of `keys`, or undefined when they are already in order (the usual case for line tables). */
+function ascendingOrder(keys: Float64Array): Uint32Array | undefined {
+  for (let i = 1; i < keys.length; i++) if (keys[i] < keys[i - 1]) return sortOrder(keys);
+  return undefined;
 }
 
 /**
