@@ -179,10 +179,13 @@ export class ElfFile {
     range: { start: number; end: number } | undefined,
     visit: (name: string, value: number, size: number, type: number, bind: number, shndx: number) => void,
   ): void {
-    const t = this.symbolTable(which, range);
+    const t = this.symbolEntries(which, range);
     if (!t) return;
-    const { entries: data, strtab, base, count } = t;
+    const { data, count } = t;
+    const strs = this.sections[this.symbolSection(which)!.link];
+    if (!strs) throw new SymbolReadError(`${which} links to string table #${this.symbolSection(which)!.link}, which does not exist`, this.path);
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const { strtab, base } = this.stringsFor(strs, view, count, range !== undefined);
     for (let i = 0; i < count; i++) {
       const o = i * 24;
       const nameOff = view.getUint32(o, true);
@@ -222,28 +225,6 @@ export class ElfFile {
       strtab = this.source.read(strs.offset + lo, end - lo);
     }
     return { strtab, base: lo };
-  }
-
-  /**
-   * The raw entries (24 bytes each) of .symtab or .dynsym, all or [range.start, range.end) without the null entry,
-   * and the string table bytes their names lie in (name offset − base indexes `strtab`). For readers that decode
-   * names straight from the bytes; undefined when the table is absent or empty.
-   */
-  symbolTable(which: '.symtab' | '.dynsym', range?: { start: number; end: number }): { entries: Uint8Array; strtab: Uint8Array; base: number; count: number } | undefined {
-    const s = this.symbolSection(which);
-    if (!s) return undefined;
-    const strs = this.sections[s.link];
-    if (!strs) throw new SymbolReadError(`${which} links to string table #${s.link}, which does not exist`, this.path);
-    const total = Math.floor(s.size / 24);
-    const first = Math.max(1, range?.start ?? 1);
-    const last = Math.min(total, range?.end ?? total);
-    if (first >= last) return undefined;
-    if (s.size > this.source.size) throw new SymbolReadError(`${which} claims ${s.size} bytes, more than the whole file`, this.path);
-    const entries = this.source.read(s.offset + first * 24, (last - first) * 24);
-    const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
-    const count = last - first;
-    const { strtab, base } = this.stringsFor(strs, view, count, range !== undefined);
-    return { entries, strtab, base, count };
   }
 
   /**
