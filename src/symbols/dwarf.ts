@@ -104,8 +104,30 @@ interface Abbrev {
   attrs: number[];
   /** Total size when every form is fixed-size, else -1: such DIEs are skipped in one step. */
   fixedSize: number;
-  /** Per attribute: its fixed size, or -1 when it must be decoded to be skipped. */
-  skips: Int32Array;
+  /**
+   * How to skip a DIE of this abbreviation: a byte count for each run of fixed-size attributes, and for each
+   * variable one SKIP_LEB, SKIP_BLOCK (ULEB length then bytes), SKIP_STRING, or −(form + 1) for any other form.
+   */
+  skipPlan: Int32Array;
+}
+
+const SKIP_LEB = 0;
+const SKIP_BLOCK = -1_000_000;
+const SKIP_STRING = -1_000_001;
+
+/** The skip step of a variable-size form (see Abbrev.skipPlan). */
+function variableSkip(form: number): number {
+  switch (form) {
+    case DW_FORM.sdata: case DW_FORM.udata: case DW_FORM.ref_udata: case DW_FORM.strx: case DW_FORM.addrx:
+    case DW_FORM.loclistx: case DW_FORM.rnglistx: case DW_FORM.GNU_addr_index: case DW_FORM.GNU_str_index:
+      return SKIP_LEB;
+    case DW_FORM.block: case DW_FORM.exprloc:
+      return SKIP_BLOCK;
+    case DW_FORM.string:
+      return SKIP_STRING;
+    default:
+      return -form - 1;
+  }
 }
 
 class AbbrevTable {
@@ -125,8 +147,9 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
     const tag = r.uleb();
     const children = r.u8() !== 0;
     const attrs: number[] = [];
-    const skips: number[] = [];
+    const plan: number[] = [];
     let fixedSize = 0;
+    let run = 0;
     for (;;) {
       const name = r.uleb();
       const form = r.uleb();
@@ -134,10 +157,17 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
       const implicit = form === DW_FORM.implicit_const ? r.sleb() : 0;
       attrs.push(name, form, implicit);
       const size = fixedFormSize(form, cx);
-      skips.push(size);
       fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
+      if (size >= 0) {
+        run += size;
+        continue;
+      }
+      if (run > 0) plan.push(run);
+      run = 0;
+      plan.push(variableSkip(form));
     }
-    const a: Abbrev = { tag, children, attrs, fixedSize, skips: Int32Array.from(skips) };
+    if (run > 0) plan.push(run);
+    const a: Abbrev = { tag, children, attrs, fixedSize, skipPlan: Int32Array.from(plan) };
     if (code < 100_000 && code <= t.dense.length + 1024) {
       while (t.dense.length <= code) t.dense.push(undefined);
       t.dense[code] = a;
@@ -675,15 +705,19 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
         r.pos += a.fixedSize;
         if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
       } else {
-        const attrs = a.attrs;
-        const skips = a.skips;
-        for (let i = 0, k = 0; i < attrs.length; i += 3, k++) {
-          const size = skips[k];
-          if (size >= 0) r.pos += size;
-          else {
-            const form = attrs[i + 1];
-            if (form === DW_FORM.indirect) skipForm(r, r.uleb(), cx);
-            else skipForm(r, form, cx);
+        const plan = a.skipPlan;
+        for (let k = 0; k < plan.length; k++) {
+          const step = plan[k];
+          if (step > 0) r.pos += step;
+          else if (step === SKIP_LEB) r.skipLeb();
+          else if (step === SKIP_BLOCK) r.skip(r.uleb());
+          else if (step === SKIP_STRING) {
+            const end = r.bytes.indexOf(0, r.pos);
+            if (end < 0) throw new SymbolReadError(`DIE at offset ${dieOffset} has an unterminated string`);
+            r.pos = end + 1;
+          } else {
+            const form = -step - 1;
+            skipForm(r, form === DW_FORM.indirect ? r.uleb() : form, cx);
           }
         }
         if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
