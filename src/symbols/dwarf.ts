@@ -225,7 +225,8 @@ interface NamedEntry {
  * objects for ~100,000 declarations was the reader's largest cost. Looked up by binary search on the offset.
  */
 class NamedTable {
-  offsets = new Float64Array(4096);
+  /** DIE offsets (.debug_info is below 4 GiB): 32-bit integers, which a binary search reads without boxing. */
+  offsets = new Uint32Array(4096);
   /** .debug_str offsets of the name and linkage name, -1 when absent; inline (DW_FORM_string) names go to `inline`. */
   names = new Float64Array(4096);
   linkages = new Float64Array(4096);
@@ -255,7 +256,8 @@ class NamedTable {
     const n = this.offsets.length * 2;
     const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(n); b.set(a); return b; };
     const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => { const b = new Int32Array(n); b.set(a); return b; };
-    this.offsets = f64(this.offsets);
+    const u32 = (a: Uint32Array): Uint32Array<ArrayBuffer> => { const b = new Uint32Array(n); b.set(a); return b; };
+    this.offsets = u32(this.offsets);
     this.names = f64(this.names);
     this.linkages = f64(this.linkages);
     this.origins = f64(this.origins);
@@ -377,8 +379,8 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     resolved[at] = out ?? null;
     return out;
   };
-  // Packed name per subprogram DIE (by its row in `named`), -1 until first asked: one binary search per inline site, no Map.
-  const nameByRow = new Float64Array(named.count).fill(-1);
+  // Name id per subprogram DIE (by its row in `named`), -1 until first asked: one binary search per inline site, no Map.
+  const nameByRow = new Int32Array(named.count).fill(-1);
   const nameOf = (origin: number): number => {
     const at = named.find(origin);
     if (at < 0) return namer.literal('<unknown inlined function>');
@@ -397,14 +399,18 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     if (facts.functionLinkage[f] === undefined) {
       facts.functionLinkage[f] = e.linkageName;
       const n = nameOf(origin);
-      b.setFunctionName(f, nameOffset(n), nameLength(n));
+      b.setFunctionName(f, namer.offsetOf(n), namer.lengthOf(n));
     }
     const fl = b.functionFileLine(f);
     b.setFunctionFileLine(f, fl.file === NO_FILE && e.file !== undefined ? e.file : fl.file, fl.line === 0 && e.line !== undefined ? e.line : fl.line);
   }
+  const pending = pendingInlines.data;
   for (let i = 0; i < pendingInlines.length; i += 2) {
-    const n = nameOf(pendingInlines.data[i + 1]);
-    b.setInlineName(pendingInlines.data[i], nameOffset(n), nameLength(n));
+    const origin = pending[i + 1];
+    const at = named.find(origin);
+    let n = at < 0 ? -1 : nameByRow[at];
+    if (n < 0) n = nameOf(origin);
+    b.setInlineName(pending[i], namer.offsetOf(n), namer.lengthOf(n));
   }
   return facts;
 }
@@ -444,32 +450,46 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
   };
 }
 
-const NAME_LENGTH_LIMIT = 2 ** 21;
-/** A name in the builder's string table, packed in one number: offset × 2^21 + length (names are cut at 2 MiB). */
-function packName(offset: number, length: number): number {
-  return offset * NAME_LENGTH_LIMIT + Math.min(length, NAME_LENGTH_LIMIT - 1);
-}
-function nameOffset(packed: number): number {
-  return Math.floor(packed / NAME_LENGTH_LIMIT);
-}
-function nameLength(packed: number): number {
-  return packed % NAME_LENGTH_LIMIT;
-}
 const NO_FILE = 0xffffffff;
 
 /** Writes display names into the builder's string table: the demangled linkage name, else scope::name, once per .debug_str linkage offset. */
 class DwarfNamer {
-  /** .debug_str offset of a linkage name → its packed demangled name (the linker merges identical strings, so one offset is one name). */
+  /** Names made so far, by id: where each lies in the builder's string table (ids stay small integers; no boxed numbers). */
+  private offsets = new Uint32Array(4096);
+  private lengths = new Uint32Array(4096);
+  private count = 0;
+  /** .debug_str offset of a linkage name → the id of its demangled name (the linker merges identical strings, so one offset is one name). */
   private readonly byLinkage = new OffsetMap();
   private readonly literals = new Map<string, number>();
   private readonly scratch = new GrowableBytes(256);
   constructor(private readonly s: DwarfSections, private readonly b: IndexBuilder) {}
 
+  offsetOf(id: number): number {
+    return this.offsets[id];
+  }
+  lengthOf(id: number): number {
+    return this.lengths[id];
+  }
+  /** A new id for the name at [at, at + length) of the string table. */
+  private made(at: number, length: number): number {
+    if (this.count === this.offsets.length) {
+      const o = new Uint32Array(this.count * 2);
+      o.set(this.offsets);
+      this.offsets = o;
+      const l = new Uint32Array(this.count * 2);
+      l.set(this.lengths);
+      this.lengths = l;
+    }
+    this.offsets[this.count] = at;
+    this.lengths[this.count] = length;
+    return this.count++;
+  }
+
   literal(text: string): number {
     let n = this.literals.get(text);
     if (n === undefined) {
       const at = this.b.name(text);
-      this.literals.set(text, (n = packName(at, this.b.names.length - at)));
+      this.literals.set(text, (n = this.made(at, this.b.names.length - at)));
     }
     return n;
   }
@@ -486,7 +506,7 @@ class DwarfNamer {
         if (end < 0) end = str.length;
         const at = out.length;
         if (demangleRustBytes(str, linkage, end, out)) {
-          const n = packName(at, out.length - at);
+          const n = this.made(at, out.length - at);
           this.byLinkage.set(linkage, n);
           return n;
         }
@@ -495,7 +515,7 @@ class DwarfNamer {
       this.scratch.length = 0;
       this.scratch.appendString(linkage);
       const at = out.length;
-      if (demangleRustBytes(this.scratch.bytes, 0, this.scratch.length, out)) return packName(at, out.length - at);
+      if (demangleRustBytes(this.scratch.bytes, 0, this.scratch.length, out)) return this.made(at, out.length - at);
     }
     const at = out.length;
     if (name !== undefined && this.appendRef(name)) {
@@ -508,10 +528,10 @@ class DwarfNamer {
         out.push(58);
         out.append(nameBytes, 0, nameBytes.length);
       }
-      return packName(at, out.length - at);
+      return this.made(at, out.length - at);
     }
     out.length = at;
-    if (linkage !== undefined && linkage !== '' && this.appendRef(linkage)) return packName(at, out.length - at);
+    if (linkage !== undefined && linkage !== '' && this.appendRef(linkage)) return this.made(at, out.length - at);
     out.length = at;
     return this.literal('<unnamed>');
   }
@@ -535,11 +555,12 @@ class DwarfNamer {
 
 /** Flat growable (id, offset) pairs: millions of inline sites wait for their callee's name. */
 class PairList {
-  data = new Float64Array(4096);
+  /** Ids and .debug_info offsets are below 2^32; 32-bit integers stay unboxed where doubles would not. */
+  data = new Uint32Array(4096);
   length = 0;
   push(a: number, b: number): void {
     if (this.length + 2 > this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
+      const next = new Uint32Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
@@ -606,6 +627,9 @@ interface UnitState {
   addrBase: number;
   rnglistsBase: number;
   baseAddress: number;
+  /** Cursors over .debug_ranges / .debug_rnglists, made on first use and moved for each list. */
+  rangesReader?: Reader;
+  rnglistsReader?: Reader;
 }
 
 function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
@@ -794,7 +818,8 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
       // One range inline (low/high, the usual case) or a list from DW_AT_ranges; no array for the first.
       let lo0 = 0;
       let hi0 = 0;
-      let list: Array<[number, number]> | undefined;
+      // More than one range: they are in rangeScratch[0 .. 2 * listCount).
+      let listCount = 0;
       if (low !== undefined && high !== undefined) {
         const hi = highIsOffset ? low + high : high;
         if (low !== 0 && hi > low) {
@@ -802,28 +827,27 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
           hi0 = hi;
         }
       } else if (rangesValue !== undefined && !Number.isNaN(rangesValue)) {
-        list = readRanges(u, rangesForm, rangesValue).filter((x) => x[0] !== 0);
-        if (list.length === 0) list = undefined;
+        listCount = readRanges(u, rangesForm, rangesValue);
       }
-      const hasRanges = hi0 > 0 || list !== undefined;
+      const hasRanges = hi0 > 0 || listCount > 0;
       if (tag === DW_TAG.subprogram) {
         const declFileId = declFile === undefined ? undefined : fileId(declFile);
         named.add(dieOffset, name, linkageName, parentScope, declFileId, declLine, origin);
         if (hasRanges) {
           inlineDepth = 0;
           const n = namer.name(linkageName, name, parentScope);
-          functionIndex = b.addFunction(nameOffset(n), nameLength(n), declFileId ?? NO_FILE, declLine ?? 0);
+          functionIndex = b.addFunction(namer.offsetOf(n), namer.lengthOf(n), declFileId ?? NO_FILE, declLine ?? 0);
           out.functionLinkage[functionIndex] = linkageName;
-          if (list) for (const x of list) b.range(functionIndex, x[0], x[1]);
+          if (listCount > 0) for (let k = 0; k < listCount; k++) b.range(functionIndex, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
           else b.range(functionIndex, lo0, hi0);
           if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push(functionIndex, origin);
         }
       } else if (hasRanges && functionIndex >= 0) {
         inlineDepth++;
-        const n = origin === undefined ? namer.name(linkageName, name, parentScope) : 0;
+        const n = origin === undefined ? namer.name(linkageName, name, parentScope) : -1;
         const cf = callFile === undefined ? undefined : fileId(callFile);
-        const site = b.addInline(nameOffset(n), nameLength(n), functionIndex, cf ?? NO_FILE, callLine ?? 0, inlineDepth);
-        if (list) for (const x of list) b.inlineRange(site, x[0], x[1]);
+        const site = b.addInline(n < 0 ? 0 : namer.offsetOf(n), n < 0 ? 0 : namer.lengthOf(n), functionIndex, cf ?? NO_FILE, callLine ?? 0, inlineDepth);
+        if (listCount > 0) for (let k = 0; k < listCount; k++) b.inlineRange(site, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
         else b.inlineRange(site, lo0, hi0);
         if (origin !== undefined) pendingInlines.push(site, origin);
       }
@@ -904,45 +928,58 @@ function addressValue(u: UnitState, form: number, v: number): number {
 /** Per range list; real functions have a handful, and a corrupt list must not fill memory. */
 const MAX_RANGES = 4096;
 
-function readRanges(u: UnitState, form: number, value: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
+/** [low, high) pairs of the last readRanges, as a flat scratch (no array per DIE: millions of inline sites have range lists). */
+const rangeScratch = new Float64Array(2 * MAX_RANGES);
+
+/** Reads a range list into rangeScratch; returns the number of ranges (those at address 0, discarded code, left out). */
+function readRanges(u: UnitState, form: number, value: number): number {
+  let n = 0;
+  const push = (lo: number, hi: number): void => {
+    if (lo === 0) return;
+    rangeScratch[2 * n] = lo;
+    rangeScratch[2 * n + 1] = hi;
+    n++;
+  };
+  let steps = 0;
   if (u.h.version < 5) {
-    if (!u.s.ranges) return out;
-    const r = new Reader(u.s.ranges, '.debug_ranges', value);
+    if (!u.s.ranges) return 0;
+    const r = (u.rangesReader ??= new Reader(u.s.ranges, '.debug_ranges'));
+    r.pos = value;
     const size = u.cx.addressSize;
     const maxAddr = size === 8 ? 2 ** 64 - 1 : 0xffffffff;
     let base = u.baseAddress;
-    while (out.length < MAX_RANGES) {
+    while (n < MAX_RANGES && steps++ < 4 * MAX_RANGES) {
       const a = r.uN(size);
       const b = r.uN(size);
       if (a === 0 && b === 0) break;
       if (a >= maxAddr) base = b;
-      else out.push([base + a, base + b]);
+      else push(base + a, base + b);
     }
-    return out;
+    return n;
   }
-  if (!u.s.rnglists) return out;
+  if (!u.s.rnglists) return 0;
   let offset = value;
   if (form === DW_FORM.rnglistx) {
     const idx = new Reader(u.s.rnglists, '.debug_rnglists', u.rnglistsBase + value * u.cx.offsetSize);
     offset = u.rnglistsBase + idx.uN(u.cx.offsetSize);
   }
-  const r = new Reader(u.s.rnglists, '.debug_rnglists', offset);
+  const r = (u.rnglistsReader ??= new Reader(u.s.rnglists, '.debug_rnglists'));
+  r.pos = offset;
   let base = u.baseAddress;
   const addrx = (i: number): number => addressValue(u, DW_FORM.addrx, i);
-  while (out.length < MAX_RANGES) {
+  while (n < MAX_RANGES && steps++ < 4 * MAX_RANGES) {
     const kind = r.u8();
     if (kind === 0) break;
     switch (kind) {
       case 1: base = addrx(r.uleb()); break;
-      case 2: { const a = addrx(r.uleb()); out.push([a, addrx(r.uleb())]); break; }
-      case 3: { const a = addrx(r.uleb()); out.push([a, a + r.uleb()]); break; }
-      case 4: { const a = r.uleb(); out.push([base + a, base + r.uleb()]); break; }
+      case 2: { const a = addrx(r.uleb()); push(a, addrx(r.uleb())); break; }
+      case 3: { const a = addrx(r.uleb()); push(a, a + r.uleb()); break; }
+      case 4: { const a = r.uleb(); push(base + a, base + r.uleb()); break; }
       case 5: base = r.uN(u.cx.addressSize); break;
-      case 6: { const a = r.uN(u.cx.addressSize); out.push([a, r.uN(u.cx.addressSize)]); break; }
-      case 7: { const a = r.uN(u.cx.addressSize); out.push([a, a + r.uleb()]); break; }
+      case 6: { const a = r.uN(u.cx.addressSize); push(a, r.uN(u.cx.addressSize)); break; }
+      case 7: { const a = r.uN(u.cx.addressSize); push(a, a + r.uleb()); break; }
       default: throw new SymbolReadError(`.debug_rnglists has unknown entry kind ${kind} at offset ${r.pos - 1}`);
     }
   }
-  return out;
+  return n;
 }
