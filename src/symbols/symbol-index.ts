@@ -375,14 +375,17 @@ export class IndexBuilder {
     return { functions, inlineSites, files, lines: { address: Float64Array.from(this.lineAddr.view()), file: Uint32Array.from(this.lineFile.view()), line: Uint32Array.from(this.lineLine.view()), count: this.lineAddr.length } };
   }
 
-  /** Function start addresses, sorted: a symbol-table reader asks `coversAddress` to skip demangling what DWARF names. */
+  /** Function start addresses, sorted: a symbol-table reader skips (without demangling) what DWARF already names. */
   private starts: Float64Array | undefined;
+  /** rangeLow.length when `starts` was computed: any range added since makes it stale. */
+  private startsAt = -1;
   functionStarts(): Float64Array {
-    if (!this.starts || this.starts.length !== this.rangeLow.length) {
+    if (!this.starts || this.startsAt !== this.rangeLow.length) {
       const out: number[] = [];
       const kinds = this.entKind.data;
       for (let i = 0; i < this.rangeLow.length; i++) if (kinds[this.rangeEntry.data[i]] === KIND_FUNCTION) out.push(this.rangeLow.data[i]);
       this.starts = Float64Array.from(out).sort();
+      this.startsAt = this.rangeLow.length;
     }
     return this.starts;
   }
