@@ -272,8 +272,10 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
   throwIfAborted(options.signal);
   if (!withSymbols) return facts;
   const starts = builder.functions > 0 ? builder.functionStarts() : undefined;
-  if (options.publicsByUnit && sections) {
-    const ranges = sections.aranges ? cachedUnitRanges(sections.aranges) : undefined;
+  if (!options.publicsByUnit) addElfPublics(elf, builder, undefined, starts);
+  else {
+    // Without .debug_aranges (or DWARF) the chunk marked for leftovers takes every symbol, the others none.
+    const ranges = sections?.aranges ? cachedUnitRanges(sections.aranges) : undefined;
     if (ranges) {
       const mine = new Set(options.units ?? []);
       const leftovers = options.leftoverPublics === true;
@@ -287,7 +289,7 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
         return unit < 0 ? leftovers : mine.has(unit);
       });
     } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts);
-  } else addElfPublics(elf, builder, undefined, starts);
+  }
   return facts;
 }
 
