@@ -253,7 +253,8 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
     return facts;
   }
   const found = sectionsFor(elf, options);
-  if (found.warning && withSymbols) facts.warnings.push(found.warning);
+  // A file-level warning once per load: from the chunk that reads the symbol table, or the leftovers one when all do.
+  if (found.warning && (options.publicsByUnit ? options.leftoverPublics === true : withSymbols)) facts.warnings.push(found.warning);
   const sections = found.sections;
   if (sections) {
     facts.debugFormat = 'dwarf';
