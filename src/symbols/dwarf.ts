@@ -934,13 +934,8 @@ const rangeScratch = new Float64Array(2 * MAX_RANGES);
 /** Reads a range list into rangeScratch; returns the number of ranges (those at address 0, discarded code, left out). */
 function readRanges(u: UnitState, form: number, value: number): number {
   let n = 0;
-  const push = (lo: number, hi: number): void => {
-    if (lo === 0) return;
-    rangeScratch[2 * n] = lo;
-    rangeScratch[2 * n + 1] = hi;
-    n++;
-  };
   let steps = 0;
+  const out = rangeScratch;
   if (u.h.version < 5) {
     if (!u.s.ranges) return 0;
     const r = (u.rangesReader ??= new Reader(u.s.ranges, '.debug_ranges'));
@@ -953,7 +948,11 @@ function readRanges(u: UnitState, form: number, value: number): number {
       const b = r.uN(size);
       if (a === 0 && b === 0) break;
       if (a >= maxAddr) base = b;
-      else push(base + a, base + b);
+      else if (base + a !== 0) {
+        out[2 * n] = base + a;
+        out[2 * n + 1] = base + b;
+        n++;
+      }
     }
     return n;
   }
@@ -966,19 +965,25 @@ function readRanges(u: UnitState, form: number, value: number): number {
   const r = (u.rnglistsReader ??= new Reader(u.s.rnglists, '.debug_rnglists'));
   r.pos = offset;
   let base = u.baseAddress;
-  const addrx = (i: number): number => addressValue(u, DW_FORM.addrx, i);
   while (n < MAX_RANGES && steps++ < 4 * MAX_RANGES) {
     const kind = r.u8();
     if (kind === 0) break;
+    let lo: number;
+    let hi: number;
     switch (kind) {
-      case 1: base = addrx(r.uleb()); break;
-      case 2: { const a = addrx(r.uleb()); push(a, addrx(r.uleb())); break; }
-      case 3: { const a = addrx(r.uleb()); push(a, a + r.uleb()); break; }
-      case 4: { const a = r.uleb(); push(base + a, base + r.uleb()); break; }
-      case 5: base = r.uN(u.cx.addressSize); break;
-      case 6: { const a = r.uN(u.cx.addressSize); push(a, r.uN(u.cx.addressSize)); break; }
-      case 7: { const a = r.uN(u.cx.addressSize); push(a, a + r.uleb()); break; }
+      case 1: base = addressValue(u, DW_FORM.addrx, r.uleb()); continue;
+      case 2: lo = addressValue(u, DW_FORM.addrx, r.uleb()); hi = addressValue(u, DW_FORM.addrx, r.uleb()); break;
+      case 3: lo = addressValue(u, DW_FORM.addrx, r.uleb()); hi = lo + r.uleb(); break;
+      case 4: lo = base + r.uleb(); hi = base + r.uleb(); break;
+      case 5: base = r.uN(u.cx.addressSize); continue;
+      case 6: lo = r.uN(u.cx.addressSize); hi = r.uN(u.cx.addressSize); break;
+      case 7: lo = r.uN(u.cx.addressSize); hi = lo + r.uleb(); break;
       default: throw new SymbolReadError(`.debug_rnglists has unknown entry kind ${kind} at offset ${r.pos - 1}`);
+    }
+    if (lo !== 0) {
+      out[2 * n] = lo;
+      out[2 * n + 1] = hi;
+      n++;
     }
   }
   return n;
