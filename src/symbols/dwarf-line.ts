@@ -113,61 +113,63 @@ export function readLineProgram(
   let lastLine = -1;
   let skipping = false;
   let seqStarted = false;
-  const emit = (): void => {
+  // One loop with the row emission inline (no closure over the registers: a closure per program made the optimized
+  // loop deoptimize for every unit).
+  while (r.pos < r.length) {
+    const op = r.u8();
+    let emit = false;
+    if (op >= opcodeBase) {
+      const adj = op - opcodeBase;
+      address += Math.floor(adj / lineRange) * minInst;
+      line += lineBase + (adj % lineRange);
+      emit = true;
+    } else {
+      switch (op) {
+        case 0: {
+          const len = r.uleb();
+          if (len === 0) break;
+          const end = r.pos + len;
+          const sub = r.u8();
+          if (sub === 1) {
+            if (seqStarted && !skipping) sink.row(address, ids[file] ?? 0xffffffff, 0);
+            address = 0;
+            file = 1;
+            line = 1;
+            lastFile = -1;
+            lastLine = -1;
+            seqStarted = false;
+            skipping = false;
+          } else if (sub === 2) {
+            address = r.uN(len - 1 === 4 ? 4 : len - 1 === 8 ? 8 : addressSize);
+          }
+          r.pos = end;
+          r.need(0);
+          break;
+        }
+        case 1: emit = true; break;
+        case 2: address += r.uleb() * minInst; break;
+        case 3: line += r.sleb(); break;
+        case 4: file = r.uleb(); break;
+        case 5: r.uleb(); break;
+        case 6: case 7: case 10: case 11: break;
+        case 8: address += Math.floor((255 - opcodeBase) / lineRange) * minInst; break;
+        case 9: address += r.u16(); break;
+        case 12: r.uleb(); break;
+        default:
+          for (let i = 0; i < stdLengths[op]; i++) r.uleb();
+      }
+    }
+    if (!emit) continue;
     if (!seqStarted) {
       seqStarted = true;
       skipping = address === 0;
     }
-    if (skipping) return;
+    if (skipping) continue;
     const id = ids[file] ?? 0xffffffff;
     if (id !== lastFile || line !== lastLine) {
       sink.row(address, id, line);
       lastFile = id;
       lastLine = line;
-    }
-  };
-  while (r.pos < r.length) {
-    const op = r.u8();
-    if (op >= opcodeBase) {
-      const adj = op - opcodeBase;
-      address += Math.floor(adj / lineRange) * minInst;
-      line += lineBase + (adj % lineRange);
-      emit();
-      continue;
-    }
-    switch (op) {
-      case 0: {
-        const len = r.uleb();
-        if (len === 0) break;
-        const end = r.pos + len;
-        const sub = r.u8();
-        if (sub === 1) {
-          if (seqStarted && !skipping) sink.row(address, ids[file] ?? 0xffffffff, 0);
-          address = 0;
-          file = 1;
-          line = 1;
-          lastFile = -1;
-          lastLine = -1;
-          seqStarted = false;
-          skipping = false;
-        } else if (sub === 2) {
-          address = r.uN(len - 1 === 4 ? 4 : len - 1 === 8 ? 8 : addressSize);
-        }
-        r.pos = end;
-        r.need(0);
-        break;
-      }
-      case 1: emit(); break;
-      case 2: address += r.uleb() * minInst; break;
-      case 3: line += r.sleb(); break;
-      case 4: file = r.uleb(); break;
-      case 5: r.uleb(); break;
-      case 6: case 7: case 10: case 11: break;
-      case 8: address += Math.floor((255 - opcodeBase) / lineRange) * minInst; break;
-      case 9: address += r.u16(); break;
-      case 12: r.uleb(); break;
-      default:
-        for (let i = 0; i < stdLengths[op]; i++) r.uleb();
     }
   }
   return { files: ids.map((id, i) => (id === 0xffffffff ? '' : localPaths[i])) };

@@ -628,12 +628,12 @@ interface UnitState {
   rnglistsBase: number;
   baseAddress: number;
   /** Cursors over .debug_ranges / .debug_rnglists, made on first use and moved for each list. */
-  rangesReader?: Reader;
-  rnglistsReader?: Reader;
+  rangesReader: Reader | undefined;
+  rnglistsReader: Reader | undefined;
 }
 
 function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
-  const { b, named, namer, abbrevCache, pendingFunctions, pendingInlines } = chunk;
+  const { b, abbrevCache } = chunk;
   const out = chunk.facts;
   const mapFile = (p: string): number => b.file(p);
   const cx: FormContext = { version: h.version, addressSize: h.addressSize, offsetSize: h.offsetSize };
@@ -644,7 +644,11 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
     abbrevCache.set(key, abbrevs);
   }
   const r = new Reader(s.info.subarray(0, h.end), '.debug_info', h.dieOffset);
-  const u: UnitState = { h, cx, s, strOffsetsBase: h.version >= 5 ? 8 : 0, addrBase: h.version >= 5 ? 8 : 0, rnglistsBase: 0, baseAddress: 0 };
+  // Every field up front: adding one later changes the object's shape and throws away the optimized loop.
+  const u: UnitState = {
+    h, cx, s, strOffsetsBase: h.version >= 5 ? 8 : 0, addrBase: h.version >= 5 ? 8 : 0, rnglistsBase: 0, baseAddress: 0,
+    rangesReader: undefined, rnglistsReader: undefined,
+  };
 
   // The unit DIE first: its base attributes decide how strx/addrx/rnglistx forms in it and below resolve.
   const cuCode = r.uleb();
@@ -697,10 +701,6 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
     );
     fileIds = program.files.map((p) => (p === '' ? -1 : mapFile(p)));
   }
-  const fileId = (n: number): number | undefined => {
-    const id = fileIds[n];
-    return id === undefined || id < 0 ? undefined : id;
-  };
   if (!cuAbbrev.children) return;
 
   // Scope stack: qualified names for DIEs without a linkage name, and the enclosing concrete function for inline sites.
@@ -709,6 +709,7 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
   const scopeInlineDepth: number[] = [];
   let depth = 0;
   const unitStart = h.offset;
+  const d = dieScratch;
   while (r.pos < h.end) {
     const dieOffset = r.pos;
     const code = r.uleb();
@@ -725,27 +726,7 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
     const tag = a.tag;
     const interesting = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine || (a.children && isScopeTag(tag));
     if (!interesting) {
-      if (a.fixedSize >= 0) {
-        r.pos += a.fixedSize;
-        if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-      } else {
-        const plan = a.skipPlan;
-        for (let k = 0; k < plan.length; k++) {
-          const step = plan[k];
-          if (step > 0) r.pos += step;
-          else if (step === SKIP_LEB) r.skipLeb();
-          else if (step === SKIP_BLOCK) r.skip(r.uleb());
-          else if (step === SKIP_STRING) {
-            const end = r.bytes.indexOf(0, r.pos);
-            if (end < 0) throw new SymbolReadError(`DIE at offset ${dieOffset} has an unterminated string`);
-            r.pos = end + 1;
-          } else {
-            const form = -step - 1;
-            skipForm(r, form === DW_FORM.indirect ? r.uleb() : form, cx);
-          }
-        }
-        if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-      }
+      skipDie(r, a, cx, h.end, dieOffset);
       if (a.children) {
         depth++;
         scopeNames.push(undefined);
@@ -754,112 +735,173 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
       }
       continue;
     }
-    let name: StrRef | undefined, linkageName: StrRef | undefined, declFile: number | undefined, declLine: number | undefined;
-    let low: number | undefined, high: number | undefined, highIsOffset = false, rangesValue: number | undefined, rangesForm = 0;
-    let origin: number | undefined, callFile: number | undefined, callLine: number | undefined;
-    const attrs = a.attrs;
-    for (let i = 0; i < attrs.length; i += 3) {
-      const at = attrs[i];
-      let form = attrs[i + 1];
-      if (form === DW_FORM.indirect) form = r.uleb();
-      switch (at) {
-        case DW_AT.name:
-          name = readStringRef(u, r, form);
-          break;
-        case DW_AT.linkage_name:
-        case DW_AT.MIPS_linkage_name:
-          linkageName = readStringRef(u, r, form);
-          break;
-        case DW_AT.low_pc:
-          low = addressValue(u, form, readNumberForm(r, form, cx));
-          break;
-        case DW_AT.high_pc:
-          if (form === DW_FORM.addr || isAddrxForm(form)) high = addressValue(u, form, readNumberForm(r, form, cx));
-          else {
-            high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-            highIsOffset = true;
-          }
-          break;
-        case DW_AT.ranges:
-          rangesForm = form;
-          rangesValue = readNumberForm(r, form, cx);
-          break;
-        case DW_AT.decl_file:
-          declFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.decl_line:
-          declLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.call_file:
-          callFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.call_line:
-          callLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.abstract_origin:
-        case DW_AT.specification: {
-          const v = readNumberForm(r, form, cx);
-          if (isUnitRefForm(form)) origin = unitStart + v;
-          else if (form === DW_FORM.ref_addr) origin = v;
-          break;
-        }
-        default:
-          if (form === DW_FORM.implicit_const) break;
-          skipForm(r, form, cx);
-      }
-    }
+    readDieAttributes(r, a, u, unitStart, d);
     if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-    // Qualified scope names are only needed for DIEs without a linkage name (C, or Rust declarations); built lazily.
-    const isFunctionTag = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine;
-    const parentScope = isFunctionTag && linkageName === undefined && name !== undefined ? currentScope(u, scopeNames) : undefined;
-    let functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
-    let inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
+    d.functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
+    d.inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
     if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
-      // One range inline (low/high, the usual case) or a list from DW_AT_ranges; no array for the first.
-      let lo0 = 0;
-      let hi0 = 0;
-      // More than one range: they are in rangeScratch[0 .. 2 * listCount).
-      let listCount = 0;
-      if (low !== undefined && high !== undefined) {
-        const hi = highIsOffset ? low + high : high;
-        if (low !== 0 && hi > low) {
-          lo0 = low;
-          hi0 = hi;
-        }
-      } else if (rangesValue !== undefined && !Number.isNaN(rangesValue)) {
-        listCount = readRanges(u, rangesForm, rangesValue);
-      }
-      const hasRanges = hi0 > 0 || listCount > 0;
-      if (tag === DW_TAG.subprogram) {
-        const declFileId = declFile === undefined ? undefined : fileId(declFile);
-        named.add(dieOffset, name, linkageName, parentScope, declFileId, declLine, origin);
-        if (hasRanges) {
-          inlineDepth = 0;
-          const n = namer.name(linkageName, name, parentScope);
-          functionIndex = b.addFunction(namer.offsetOf(n), namer.lengthOf(n), declFileId ?? NO_FILE, declLine ?? 0);
-          out.functionLinkage[functionIndex] = linkageName;
-          if (listCount > 0) for (let k = 0; k < listCount; k++) b.range(functionIndex, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
-          else b.range(functionIndex, lo0, hi0);
-          if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push(functionIndex, origin);
-        }
-      } else if (hasRanges && functionIndex >= 0) {
-        inlineDepth++;
-        const n = origin === undefined ? namer.name(linkageName, name, parentScope) : -1;
-        const cf = callFile === undefined ? undefined : fileId(callFile);
-        const site = b.addInline(n < 0 ? 0 : namer.offsetOf(n), n < 0 ? 0 : namer.lengthOf(n), functionIndex, cf ?? NO_FILE, callLine ?? 0, inlineDepth);
-        if (listCount > 0) for (let k = 0; k < listCount; k++) b.inlineRange(site, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
-        else b.inlineRange(site, lo0, hi0);
-        if (origin !== undefined) pendingInlines.push(site, origin);
-      }
+      // Qualified scope names are only needed for DIEs without a linkage name (C, or Rust declarations); built lazily.
+      const parentScope = d.linkageName === undefined && d.name !== undefined ? currentScope(u, scopeNames) : undefined;
+      recordFunctionDie(chunk, u, fileIds, d, tag === DW_TAG.subprogram, dieOffset, parentScope);
     }
     if (a.children) {
       depth++;
-      scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : name ?? '{anonymous}');
-
-      scopeFunction.push(functionIndex);
-      scopeInlineDepth.push(inlineDepth);
+      scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : d.name ?? '{anonymous}');
+      scopeFunction.push(d.functionIndex);
+      scopeInlineDepth.push(d.inlineDepth);
     }
   }
+}
+
+// The DIE loop in small functions: a single large one was recompiled over and over as each unit reached paths the
+// optimizer had no feedback for yet.
+
+/** The attributes of one subprogram, inlined call or scope DIE (one object, reused for every DIE). */
+class DieAttributes {
+  name: StrRef | undefined = undefined;
+  linkageName: StrRef | undefined = undefined;
+  declFile: number | undefined = undefined;
+  declLine: number | undefined = undefined;
+  low: number | undefined = undefined;
+  high: number | undefined = undefined;
+  highIsOffset = false;
+  rangesValue: number | undefined = undefined;
+  rangesForm = 0;
+  origin: number | undefined = undefined;
+  callFile: number | undefined = undefined;
+  callLine: number | undefined = undefined;
+  /** The enclosing concrete function's entry and inline nesting, updated by recordFunctionDie for the DIE's children. */
+  functionIndex = -1;
+  inlineDepth = 0;
+}
+const dieScratch = new DieAttributes();
+
+/** Steps over a DIE whose attributes are not needed. */
+function skipDie(r: Reader, a: Abbrev, cx: FormContext, end: number, dieOffset: number): void {
+  if (a.fixedSize >= 0) r.pos += a.fixedSize;
+  else {
+    const plan = a.skipPlan;
+    for (let k = 0; k < plan.length; k++) {
+      const step = plan[k];
+      if (step > 0) r.pos += step;
+      else if (step === SKIP_LEB) r.skipLeb();
+      else if (step === SKIP_BLOCK) r.skip(r.uleb());
+      else if (step === SKIP_STRING) {
+        const nul = r.bytes.indexOf(0, r.pos);
+        if (nul < 0) throw new SymbolReadError(`DIE at offset ${dieOffset} has an unterminated string`);
+        r.pos = nul + 1;
+      } else {
+        const form = -step - 1;
+        skipForm(r, form === DW_FORM.indirect ? r.uleb() : form, cx);
+      }
+    }
+  }
+  if (r.pos > end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
+}
+
+function readDieAttributes(r: Reader, a: Abbrev, u: UnitState, unitStart: number, d: DieAttributes): void {
+  d.name = d.linkageName = d.declFile = d.declLine = d.low = d.high = d.rangesValue = d.origin = d.callFile = d.callLine = undefined;
+  d.highIsOffset = false;
+  d.rangesForm = 0;
+  const cx = u.cx;
+  const attrs = a.attrs;
+  for (let i = 0; i < attrs.length; i += 3) {
+    const at = attrs[i];
+    let form = attrs[i + 1];
+    if (form === DW_FORM.indirect) form = r.uleb();
+    switch (at) {
+      case DW_AT.name:
+        d.name = readStringRef(u, r, form);
+        break;
+      case DW_AT.linkage_name:
+      case DW_AT.MIPS_linkage_name:
+        d.linkageName = readStringRef(u, r, form);
+        break;
+      case DW_AT.low_pc:
+        d.low = addressValue(u, form, readNumberForm(r, form, cx));
+        break;
+      case DW_AT.high_pc:
+        if (form === DW_FORM.addr || isAddrxForm(form)) d.high = addressValue(u, form, readNumberForm(r, form, cx));
+        else {
+          d.high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          d.highIsOffset = true;
+        }
+        break;
+      case DW_AT.ranges:
+        d.rangesForm = form;
+        d.rangesValue = readNumberForm(r, form, cx);
+        break;
+      case DW_AT.decl_file:
+        d.declFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.decl_line:
+        d.declLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.call_file:
+        d.callFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.call_line:
+        d.callLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.abstract_origin:
+      case DW_AT.specification: {
+        const v = readNumberForm(r, form, cx);
+        if (isUnitRefForm(form)) d.origin = unitStart + v;
+        else if (form === DW_FORM.ref_addr) d.origin = v;
+        break;
+      }
+      default:
+        if (form === DW_FORM.implicit_const) break;
+        skipForm(r, form, cx);
+    }
+  }
+}
+
+/** Records a subprogram (in the subprogram table, and as a function when it has code) or an inlined call with code. */
+function recordFunctionDie(
+  chunk: ChunkState, u: UnitState, fileIds: number[], d: DieAttributes, isSubprogram: boolean, dieOffset: number, parentScope: string | undefined,
+): void {
+  const { b, named, namer, pendingFunctions, pendingInlines } = chunk;
+  // One range inline (low/high, the usual case) or a list from DW_AT_ranges in rangeScratch[0 .. 2 * listCount).
+  let lo0 = 0;
+  let hi0 = 0;
+  let listCount = 0;
+  if (d.low !== undefined && d.high !== undefined) {
+    const hi = d.highIsOffset ? d.low + d.high : d.high;
+    if (d.low !== 0 && hi > d.low) {
+      lo0 = d.low;
+      hi0 = hi;
+    }
+  } else if (d.rangesValue !== undefined && !Number.isNaN(d.rangesValue)) {
+    listCount = readRanges(u, d.rangesForm, d.rangesValue);
+  }
+  const hasRanges = hi0 > 0 || listCount > 0;
+  if (isSubprogram) {
+    const declFileId = d.declFile === undefined ? undefined : fileIdIn(fileIds, d.declFile);
+    named.add(dieOffset, d.name, d.linkageName, parentScope, declFileId, d.declLine, d.origin);
+    if (!hasRanges) return;
+    d.inlineDepth = 0;
+    const n = namer.name(d.linkageName, d.name, parentScope);
+    const f = (d.functionIndex = b.addFunction(namer.offsetOf(n), namer.lengthOf(n), declFileId ?? NO_FILE, d.declLine ?? 0));
+    chunk.facts.functionLinkage[f] = d.linkageName;
+    if (listCount > 0) for (let k = 0; k < listCount; k++) b.range(f, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
+    else b.range(f, lo0, hi0);
+    if (d.origin !== undefined && (!d.linkageName || d.declFile === undefined)) pendingFunctions.push(f, d.origin);
+  } else if (hasRanges && d.functionIndex >= 0) {
+    d.inlineDepth++;
+    const n = d.origin === undefined ? namer.name(d.linkageName, d.name, parentScope) : -1;
+    const cf = d.callFile === undefined ? undefined : fileIdIn(fileIds, d.callFile);
+    const site = b.addInline(n < 0 ? 0 : namer.offsetOf(n), n < 0 ? 0 : namer.lengthOf(n), d.functionIndex, cf ?? NO_FILE, d.callLine ?? 0, d.inlineDepth);
+    if (listCount > 0) for (let k = 0; k < listCount; k++) b.inlineRange(site, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
+    else b.inlineRange(site, lo0, hi0);
+    if (d.origin !== undefined) pendingInlines.push(site, d.origin);
+  }
+}
+
+/** The index's file id of a unit's file number (a plain function: a closure per unit made the optimized loop deoptimize). */
+function fileIdIn(fileIds: number[], n: number): number | undefined {
+  const id = fileIds[n];
+  return id === undefined || id < 0 ? undefined : id;
 }
 
 function isScopeTag(tag: number): boolean {

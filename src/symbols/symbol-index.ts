@@ -414,25 +414,15 @@ export class IndexBuilder {
 
     // Addresses as 32-bit offsets from the lowest one when the segment spans less than 4 GiB (every linked image
     // does): half the bytes of the largest columns. Otherwise they stay doubles.
-    let low = Infinity;
-    let high = -Infinity;
-    let integral = true;
-    const scan = (col: Float64Array, n: number, skip?: (i: number) => boolean): void => {
-      for (let i = 0; i < n; i++) {
-        if (skip?.(i)) continue;
-        let v = col[i];
-        if (v === Infinity) v = 0; // a function without ranges sits at 0
-        if (v < low) low = v;
-        if (v > high) high = v;
-        if (integral && !Number.isInteger(v)) integral = false;
-      }
-    };
-    scan(addr, total, (e) => remap[e] === NONE);
-    scan(this.rangeLow.data, this.rangeLow.length);
-    scan(this.rangeHigh.data, this.rangeHigh.length);
-    scan(this.inlLow.data, inlineRangeCount);
-    scan(this.inlHigh.data, inlineRangeCount);
-    scan(this.lineAddr.data, lineCount);
+    const span: AddressSpan = { low: Infinity, high: -Infinity, integral: true };
+    scanAddresses(span, addr, total, remap);
+    scanAddresses(span, this.rangeLow.data, this.rangeLow.length);
+    scanAddresses(span, this.rangeHigh.data, this.rangeHigh.length);
+    scanAddresses(span, this.inlLow.data, inlineRangeCount);
+    scanAddresses(span, this.inlHigh.data, inlineRangeCount);
+    scanAddresses(span, this.lineAddr.data, lineCount);
+    const { low, high } = span;
+    let integral = span.integral;
     for (let e = 0; e < total && integral; e++) integral = this.entSize.data[e] < 2 ** 32;
     const compact = integral && (high === -Infinity || (low >= 0 && high - low < 2 ** 32));
     const base = compact && low !== Infinity ? low : 0;
@@ -478,23 +468,19 @@ export class IndexBuilder {
     }
 
     // Function and public ranges, by address.
+    const kept = new Uint32Array(rangeCount);
     const keptLow = new Float64Array(rangeCount);
-    const keptAt = new Uint32Array(rangeCount);
     for (let i = 0, r = 0; i < this.rangeEntry.length; i++) {
       if (remap[rangeEntryCol[i]] === NONE) continue;
       keptLow[r] = this.rangeLow.data[i];
-      keptAt[r++] = i;
+      kept[r++] = i;
     }
     const rangeOrder = ascendingOrder(keptLow);
-    const rangeLow = addrAt(3, rangeCount);
-    const rangeHigh = addrAt(4, rangeCount);
-    const rangeEntry = u32At(5, rangeCount);
-    for (let r = 0; r < rangeCount; r++) {
-      const i = keptAt[rangeOrder ? rangeOrder[r] : r];
-      rangeLow[r] = this.rangeLow.data[i] - base;
-      rangeHigh[r] = this.rangeHigh.data[i] - base;
-      rangeEntry[r] = remap[rangeEntryCol[i]];
-    }
+    if (rangeOrder) for (let r = 0; r < rangeCount; r++) rangeOrder[r] = kept[rangeOrder[r]];
+    const rangeRows = rangeOrder ?? kept;
+    permuteAddresses(this.rangeLow.data, rangeRows, addrAt(3, rangeCount), base);
+    permuteAddresses(this.rangeHigh.data, rangeRows, addrAt(4, rangeCount), base);
+    permuteRemapped(rangeEntryCol, rangeRows, u32At(5, rangeCount), remap);
 
     // Names.
     const hashes = u32At(6, hashCapacity * HASH_STRIDE);
@@ -506,29 +492,17 @@ export class IndexBuilder {
     const inlines = u32At(7, inlineCount * INLINE_STRIDE);
     inlines.set(this.inl.data.subarray(0, inlineCount * INLINE_STRIDE));
     for (let i = 0; i < inlineCount; i++) inlines[i * INLINE_STRIDE + 2] = remap[inlines[i * INLINE_STRIDE + 2]] ?? NONE;
-    const inlOrder = ascendingOrder(this.inlLow.data.subarray(0, inlineRangeCount));
-    const inlLow = addrAt(8, inlineRangeCount);
-    const inlHigh = addrAt(9, inlineRangeCount);
-    const inlIdx = u32At(10, inlineRangeCount);
-    for (let r = 0; r < inlineRangeCount; r++) {
-      const i = inlOrder ? inlOrder[r] : r;
-      inlLow[r] = this.inlLow.data[i] - base;
-      inlHigh[r] = this.inlHigh.data[i] - base;
-      inlIdx[r] = this.inlIdx.data[i];
-    }
+    const inlRows = ascendingOrder(this.inlLow.data.subarray(0, inlineRangeCount)) ?? identity(inlineRangeCount);
+    permuteAddresses(this.inlLow.data, inlRows, addrAt(8, inlineRangeCount), base);
+    permuteAddresses(this.inlHigh.data, inlRows, addrAt(9, inlineRangeCount), base);
+    permuteU32(this.inlIdx.data, inlRows, u32At(10, inlineRangeCount));
 
     // Files, line rows by address, strings.
     u32At(11, fileCount * 2).set(this.fileRefs.data.subarray(0, fileCount * 2));
-    const lineOrder = ascendingOrder(this.lineAddr.data.subarray(0, lineCount));
-    const lineAddr = addrAt(12, lineCount);
-    const lineFile = u32At(13, lineCount);
-    const lineLine = u32At(14, lineCount);
-    for (let r = 0; r < lineCount; r++) {
-      const i = lineOrder ? lineOrder[r] : r;
-      lineAddr[r] = this.lineAddr.data[i] - base;
-      lineFile[r] = this.lineFile.data[i];
-      lineLine[r] = this.lineLine.data[i];
-    }
+    const lineRows = ascendingOrder(this.lineAddr.data.subarray(0, lineCount)) ?? identity(lineCount);
+    permuteAddresses(this.lineAddr.data, lineRows, addrAt(12, lineCount), base);
+    permuteU32(this.lineFile.data, lineRows, u32At(13, lineCount));
+    permuteU32(this.lineLine.data, lineRows, u32At(14, lineCount));
     new Uint8Array(buffer, offsets[15], stringBytes).set(this.names.bytes.subarray(0, stringBytes));
 
     const header = new Uint32Array(buffer, 0, HEADER_WORDS);
@@ -613,6 +587,50 @@ export class IndexBuilder {
       if (bareRef[e * 2 + 1] !== NONE) insert(bareBytes, bareRef[e * 2], bareRef[e * 2 + 1], e, true);
     }
   }
+}
+
+/** Lowest and highest address seen, and whether all were integers. */
+interface AddressSpan {
+  low: number;
+  high: number;
+  integral: boolean;
+}
+
+// finish() in phases, each a small function of its own: one big function with many loops was optimized loop by
+// loop and thrown away again whenever the next loop had no type feedback yet.
+
+function scanAddresses(span: AddressSpan, col: Float64Array, n: number, remap?: Uint32Array): void {
+  let { low, high, integral } = span;
+  for (let i = 0; i < n; i++) {
+    if (remap !== undefined && remap[i] === NONE) continue;
+    let v = col[i];
+    if (v === Infinity) v = 0; // a function without ranges sits at 0
+    if (v < low) low = v;
+    if (v > high) high = v;
+    if (integral && !Number.isInteger(v)) integral = false;
+  }
+  span.low = low;
+  span.high = high;
+  span.integral = integral;
+}
+
+function identity(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/** dst[r] = src[rows[r]] − base (addresses as offsets, or doubles when base is 0 and dst is a Float64Array). */
+function permuteAddresses(src: Float64Array, rows: Uint32Array, dst: Float64Array | Uint32Array, base: number): void {
+  for (let r = 0; r < rows.length; r++) dst[r] = src[rows[r]] - base;
+}
+
+function permuteU32(src: Uint32Array, rows: Uint32Array, dst: Uint32Array): void {
+  for (let r = 0; r < rows.length; r++) dst[r] = src[rows[r]];
+}
+
+function permuteRemapped(src: Uint32Array, rows: Uint32Array, dst: Uint32Array, remap: Uint32Array): void {
+  for (let r = 0; r < rows.length; r++) dst[r] = remap[src[rows[r]]];
 }
 
 function sortedHas(sorted: Float64Array, x: number): boolean {
