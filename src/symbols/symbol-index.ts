@@ -393,19 +393,13 @@ export class IndexBuilder {
   /** Lays the segment out in one buffer, writing each part in place (no intermediate copies); the builder is spent afterwards. */
   finish(options: BuildIndexOptions = {}): ArrayBufferLike {
     // Publics at a function's start are that function; drop them and renumber.
-    const starts = this.functionStarts();
     const total = this.entKind.length;
-    const remap = new Uint32Array(total);
-    let entryCount = 0;
     const kind = this.entKind.data;
     const addr = this.entAddr.data;
-    for (let e = 0; e < total; e++) {
-      if (kind[e] === KIND_PUBLIC && starts.length > 0 && sortedHas(starts, addr[e])) remap[e] = NONE;
-      else remap[e] = entryCount++;
-    }
+    const remap = new Uint32Array(total);
+    const entryCount = renumberEntries(kind, addr, total, this.functionStarts(), remap);
     const rangeEntryCol = this.rangeEntry.data;
-    let rangeCount = 0;
-    for (let i = 0; i < this.rangeEntry.length; i++) if (remap[rangeEntryCol[i]] !== NONE) rangeCount++;
+    const rangeCount = countKept(rangeEntryCol, this.rangeEntry.length, remap);
     const inlineCount = this.inl.length / INLINE_STRIDE;
     const inlineRangeCount = this.inlLow.length;
     const lineCount = this.lineAddr.length;
@@ -454,29 +448,14 @@ export class IndexBuilder {
     const entries = u32At(0, entryCount * ENTRY_STRIDE);
     const entryAddr = addrAt(1, entryCount);
     const entrySize = addrAt(2, entryCount);
-    for (let e = 0; e < total; e++) {
-      const n = remap[e];
-      if (n === NONE) continue;
-      const o = n * ENTRY_STRIDE;
-      entries[o] = this.entName.data[e];
-      entries[o + 1] = this.entLen.data[e];
-      entries[o + 2] = this.entFile.data[e];
-      entries[o + 3] = this.entLine.data[e];
-      entries[o + 4] = kind[e];
-      entryAddr[n] = (addr[e] === Infinity ? 0 : addr[e]) - base;
-      entrySize[n] = this.entSize.data[e];
-    }
+    this.writeEntries(remap, base, entries, entryAddr, entrySize);
 
     // Function and public ranges, by address.
     const kept = new Uint32Array(rangeCount);
     const keptLow = new Float64Array(rangeCount);
-    for (let i = 0, r = 0; i < this.rangeEntry.length; i++) {
-      if (remap[rangeEntryCol[i]] === NONE) continue;
-      keptLow[r] = this.rangeLow.data[i];
-      kept[r++] = i;
-    }
+    selectKept(rangeEntryCol, this.rangeLow.data, this.rangeEntry.length, remap, kept, keptLow);
     const rangeOrder = ascendingOrder(keptLow);
-    if (rangeOrder) for (let r = 0; r < rangeCount; r++) rangeOrder[r] = kept[rangeOrder[r]];
+    if (rangeOrder) permuteU32(kept, rangeOrder.slice(), rangeOrder);
     const rangeRows = rangeOrder ?? kept;
     permuteAddresses(this.rangeLow.data, rangeRows, addrAt(3, rangeCount), base);
     permuteAddresses(this.rangeHigh.data, rangeRows, addrAt(4, rangeCount), base);
@@ -491,7 +470,7 @@ export class IndexBuilder {
     // Inline sites, their ranges by address.
     const inlines = u32At(7, inlineCount * INLINE_STRIDE);
     inlines.set(this.inl.data.subarray(0, inlineCount * INLINE_STRIDE));
-    for (let i = 0; i < inlineCount; i++) inlines[i * INLINE_STRIDE + 2] = remap[inlines[i * INLINE_STRIDE + 2]] ?? NONE;
+    remapParents(inlines, inlineCount, remap);
     const inlRows = ascendingOrder(this.inlLow.data.subarray(0, inlineRangeCount)) ?? identity(inlineRangeCount);
     permuteAddresses(this.inlLow.data, inlRows, addrAt(8, inlineRangeCount), base);
     permuteAddresses(this.inlHigh.data, inlRows, addrAt(9, inlineRangeCount), base);
@@ -522,6 +501,23 @@ export class IndexBuilder {
     header[HEADER_BASE] = base % 2 ** 32;
     header[HEADER_BASE + 1] = Math.floor(base / 2 ** 32);
     return buffer;
+  }
+
+  private writeEntries(remap: Uint32Array, base: number, entries: Uint32Array, entryAddr: Float64Array | Uint32Array, entrySize: Float64Array | Uint32Array): void {
+    const kind = this.entKind.data;
+    const addr = this.entAddr.data;
+    for (let e = 0; e < remap.length; e++) {
+      const n = remap[e];
+      if (n === NONE) continue;
+      const o = n * ENTRY_STRIDE;
+      entries[o] = this.entName.data[e];
+      entries[o + 1] = this.entLen.data[e];
+      entries[o + 2] = this.entFile.data[e];
+      entries[o + 3] = this.entLine.data[e];
+      entries[o + 4] = kind[e];
+      entryAddr[n] = (addr[e] === Infinity ? 0 : addr[e]) - base;
+      entrySize[n] = this.entSize.data[e];
+    }
   }
 
   /** Each kept entry's name without generic arguments, when that differs: [offset, length] into `bytes`, length NONE when none. */
@@ -612,6 +608,38 @@ function scanAddresses(span: AddressSpan, col: Float64Array, n: number, remap?: 
   span.low = low;
   span.high = high;
   span.integral = integral;
+}
+
+/** New entry numbers into `remap` (NONE for a public at a function's start, which is that function); returns how many are kept. */
+function renumberEntries(kind: Uint32Array, addr: Float64Array, total: number, starts: Float64Array, remap: Uint32Array): number {
+  let count = 0;
+  for (let e = 0; e < total; e++) {
+    if (kind[e] === KIND_PUBLIC && starts.length > 0 && sortedHas(starts, addr[e])) remap[e] = NONE;
+    else remap[e] = count++;
+  }
+  return count;
+}
+
+function countKept(entryOf: Uint32Array, n: number, remap: Uint32Array): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (remap[entryOf[i]] !== NONE) count++;
+  return count;
+}
+
+/** The rows whose entry is kept (into `kept`) and their low addresses (into `keptLow`). */
+function selectKept(entryOf: Uint32Array, low: Float64Array, n: number, remap: Uint32Array, kept: Uint32Array, keptLow: Float64Array): void {
+  for (let i = 0, r = 0; i < n; i++) {
+    if (remap[entryOf[i]] === NONE) continue;
+    keptLow[r] = low[i];
+    kept[r++] = i;
+  }
+}
+
+function remapParents(inlines: Uint32Array, count: number, remap: Uint32Array): void {
+  for (let i = 0; i < count; i++) {
+    const o = i * INLINE_STRIDE + 2;
+    inlines[o] = inlines[o] < remap.length ? remap[inlines[o]] : NONE;
+  }
 }
 
 function identity(n: number): Uint32Array {
