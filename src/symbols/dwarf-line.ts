@@ -103,9 +103,18 @@ export function readLineProgram(
       localPaths.push(joinDwarfPath(dirs[dir] ?? compDir, name));
     }
   }
-  const ids = localPaths.map((p) => (p === '' ? 0xffffffff : mapFile(p)));
-
+  // Uint32, so a missing file (0xffffffff) does not turn the array into doubles for some programs and not others.
+  const ids = Uint32Array.from(localPaths, (p) => (p === '' ? 0xffffffff : mapFile(p)));
   r.pos = programStart;
+  runLineProgram(r, ids, sink, addressSize, minInst, lineBase, lineRange, opcodeBase, stdLengths);
+  return { files: Array.from(ids, (id, i) => (id === 0xffffffff ? '' : localPaths[i])) };
+}
+
+/** The line-number state machine over the program's opcodes, rows to `sink` (its own function: optimized once, not per header shape). */
+function runLineProgram(
+  r: Reader, ids: Uint32Array, sink: LineSink, addressSize: number, minInst: number, lineBase: number, lineRange: number,
+  opcodeBase: number, stdLengths: number[],
+): void {
   let address = 0;
   let file = 1;
   let line = 1;
@@ -172,7 +181,6 @@ export function readLineProgram(
       lastLine = line;
     }
   }
-  return { files: ids.map((id, i) => (id === 0xffffffff ? '' : localPaths[i])) };
 }
 
 function readEntryTable(r: Reader, s: LineSections, cx: FormContext, strOffsetsBase: number): Array<{ path: string; dir: number }> {

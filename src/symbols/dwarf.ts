@@ -356,19 +356,34 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     }
   }
   if (failures > 20) facts.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
-  // Follow abstract_origin/specification chains, filling what the nearer DIE lacks; results are cached per origin
-  // because thousands of inlined calls share one callee.
-  // Indexed by the DIE's row in `named` (a binary search away from its offset), not a Map keyed by offset.
-  const resolved: Array<NamedEntry | null | undefined> = new Array(named.count);
-  const resolve = (origin: number, depth = 0): NamedEntry | undefined => {
-    const at = named.find(origin);
+  const origins = new OriginNames(named, namer);
+  nameFromOrigins(origins, pendingFunctions, facts, b);
+  nameInlineSites(origins, pendingInlines, b);
+  return facts;
+}
+
+/**
+ * Names through abstract_origin/specification chains, each DIE filling what the nearer one lacks; results are cached
+ * per DIE (by its row in the subprogram table, a binary search from its offset, not a Map) because thousands of
+ * inlined calls share one callee. A class, not closures per chunk, so its methods stay optimized across chunks.
+ */
+class OriginNames {
+  private readonly resolved: Array<NamedEntry | null | undefined>;
+  /** Name id per DIE row, -1 until first asked. */
+  readonly nameByRow: Int32Array;
+  constructor(readonly named: NamedTable, private readonly namer: DwarfNamer) {
+    this.resolved = new Array(named.count);
+    this.nameByRow = new Int32Array(named.count).fill(-1);
+  }
+  resolve(origin: number, depth = 0): NamedEntry | undefined {
+    const at = this.named.find(origin);
     if (at < 0) return undefined;
-    const cached = resolved[at];
+    const cached = this.resolved[at];
     if (cached !== undefined) return cached ?? undefined;
-    const e = named.entry(at);
+    const e = this.named.entry(at);
     let out: NamedEntry | undefined = e;
     if (e.origin !== undefined && depth < 8 && (!e.linkageName || e.file === undefined)) {
-      const up = resolve(e.origin, depth + 1);
+      const up = this.resolve(e.origin, depth + 1);
       if (up) {
         out = {
           name: e.name ?? up.name, linkageName: e.linkageName ?? up.linkageName, scope: e.scope ?? up.scope,
@@ -376,43 +391,53 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
         };
       }
     }
-    resolved[at] = out ?? null;
+    this.resolved[at] = out ?? null;
     return out;
-  };
-  // Name id per subprogram DIE (by its row in `named`), -1 until first asked: one binary search per inline site, no Map.
-  const nameByRow = new Int32Array(named.count).fill(-1);
-  const nameOf = (origin: number): number => {
-    const at = named.find(origin);
-    if (at < 0) return namer.literal('<unknown inlined function>');
-    let n = nameByRow[at];
+  }
+  namerOffset(id: number): number {
+    return this.namer.offsetOf(id);
+  }
+  namerLength(id: number): number {
+    return this.namer.lengthOf(id);
+  }
+  /** The name id of the callee at `origin`. */
+  nameOf(origin: number): number {
+    const at = this.named.find(origin);
+    if (at < 0) return this.namer.literal('<unknown inlined function>');
+    let n = this.nameByRow[at];
     if (n < 0) {
-      const e = resolve(origin);
-      n = nameByRow[at] = e ? namer.name(e.linkageName, e.name, e.scope) : namer.literal('<unknown inlined function>');
+      const e = this.resolve(origin);
+      n = this.nameByRow[at] = e ? this.namer.name(e.linkageName, e.name, e.scope) : this.namer.literal('<unknown inlined function>');
     }
     return n;
-  };
-  for (let i = 0; i < pendingFunctions.length; i += 2) {
-    const f = pendingFunctions.data[i];
-    const origin = pendingFunctions.data[i + 1];
-    const e = resolve(origin);
+  }
+}
+
+/** Concrete functions that only point at their declaration get its name, file and line. */
+function nameFromOrigins(origins: OriginNames, pending: PairList, facts: DwarfChunkFacts, b: IndexBuilder): void {
+  const data = pending.data;
+  for (let i = 0; i < pending.length; i += 2) {
+    const f = data[i];
+    const origin = data[i + 1];
+    const e = origins.resolve(origin);
     if (!e) continue;
     if (facts.functionLinkage[f] === undefined) {
       facts.functionLinkage[f] = e.linkageName;
-      const n = nameOf(origin);
-      b.setFunctionName(f, namer.offsetOf(n), namer.lengthOf(n));
+      const n = origins.nameOf(origin);
+      b.setFunctionName(f, origins.namerOffset(n), origins.namerLength(n));
     }
     const fl = b.functionFileLine(f);
     b.setFunctionFileLine(f, fl.file === NO_FILE && e.file !== undefined ? e.file : fl.file, fl.line === 0 && e.line !== undefined ? e.line : fl.line);
   }
-  const pending = pendingInlines.data;
-  for (let i = 0; i < pendingInlines.length; i += 2) {
-    const origin = pending[i + 1];
-    const at = named.find(origin);
-    let n = at < 0 ? -1 : nameByRow[at];
-    if (n < 0) n = nameOf(origin);
-    b.setInlineName(pending[i], namer.offsetOf(n), namer.lengthOf(n));
+}
+
+/** Every inlined call gets its callee's name. */
+function nameInlineSites(origins: OriginNames, pending: PairList, b: IndexBuilder): void {
+  const data = pending.data;
+  for (let i = 0; i < pending.length; i += 2) {
+    const n = origins.nameOf(data[i + 1]);
+    b.setInlineName(data[i], origins.namerOffset(n), origins.namerLength(n));
   }
-  return facts;
 }
 
 /** What a chunk of units yields as objects (the PE reader and tests use this form; loading uses readDwarfInto). */
