@@ -727,7 +727,12 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
     fileIds = program.files.map((p) => (p === '' ? -1 : mapFile(p)));
   }
   if (!cuAbbrev.children) return;
+  walkDies(r, h, abbrevs, u, fileIds, chunk);
+}
 
+/** The DIEs below the unit DIE (its own function: the unit DIE's one-off code kept throwing the optimized loop away). */
+function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, fileIds: number[], chunk: ChunkState): void {
+  const cx = u.cx;
   // Scope stack: qualified names for DIEs without a linkage name, and the enclosing concrete function for inline sites.
   const scopeNames: Array<StrRef | undefined> = [];
   const scopeFunction: number[] = [];
