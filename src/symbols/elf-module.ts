@@ -278,17 +278,11 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
     // Without .debug_aranges (or DWARF) the chunk marked for leftovers takes every symbol, the others none.
     const ranges = sections?.aranges ? cachedUnitRanges(sections.aranges) : undefined;
     if (ranges) {
-      const mine = new Set(options.units ?? []);
-      const leftovers = options.leftoverPublics === true;
-      // The unit of each symbol-table entry, found once per worker and file (the next chunk reuses it): -2 not yet known.
-      const total = publicSymbolCount(elf);
-      if (ranges.unitOfEntry?.length !== total) ranges.unitOfEntry = new Float64Array(total).fill(-2);
-      const unitOf = ranges.unitOfEntry;
-      addElfPublics(elf, builder, undefined, starts, (entry, address) => {
-        let unit = unitOf[entry];
-        if (unit === -2) unit = unitOf[entry] = ranges.unitAt(address);
-        return unit < 0 ? leftovers : mine.has(unit);
-      });
+      const groups = (ranges.entriesByUnit ??= groupEntriesByUnit(elf, ranges));
+      const lists = (options.units ?? []).map((unit) => groups.get(unit));
+      if (options.leftoverPublics) lists.push(groups.get(-1));
+      const only = mergeSorted(lists);
+      if (only.length > 0) addElfPublics(elf, builder, undefined, starts, only);
     } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts);
   }
   return facts;
@@ -302,12 +296,44 @@ function cachedUnitRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
   return r ?? undefined;
 }
 
+/** Every entry of the symbol table that addElfPublics reads, grouped by the unit whose code holds its address (-1: none). */
+function groupEntriesByUnit(elf: ElfFile, ranges: UnitAddressRanges): Map<number, Uint32Array> {
+  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+  const groups = new Map<number, number[]>();
+  const entries = elf.symbolEntries(which);
+  if (entries) {
+    const { data, count, first } = entries;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (let i = 0; i < count; i++) {
+      const value = view.getUint32(i * 24 + 12, true) * 4294967296 + view.getUint32(i * 24 + 8, true);
+      const unit = ranges.unitAt(value);
+      let list = groups.get(unit);
+      if (!list) groups.set(unit, (list = []));
+      list.push(first + i);
+    }
+  }
+  return new Map([...groups].map(([unit, list]) => [unit, Uint32Array.from(list)]));
+}
+
+/** Sorted union of sorted index lists. */
+function mergeSorted(lists: Array<Uint32Array | undefined>): Uint32Array {
+  const present = lists.filter((l): l is Uint32Array => l !== undefined && l.length > 0);
+  if (present.length === 1) return present[0];
+  const out = new Uint32Array(present.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const l of present) {
+    out.set(l, at);
+    at += l.length;
+  }
+  return out.sort();
+}
+
 /** .debug_aranges as sorted columns: which unit's code an address lies in. */
 export interface UnitAddressRanges {
   /** The .debug_info offset of the unit whose code holds `address`, or -1. */
   unitAt(address: number): number;
-  /** unitAt per symbol-table entry, filled in as chunks ask (kept with the parsed ranges). */
-  unitOfEntry?: Float64Array;
+  /** Symbol-table entry indices by the unit whose code holds them (-1: none), made by the first chunk in a worker. */
+  entriesByUnit?: Map<number, Uint32Array>;
 }
 
 /** Parses .debug_aranges; undefined when it is malformed (the caller then falls back to one chunk taking every symbol). */
@@ -391,10 +417,10 @@ export function elfPublics(elf: ElfFile, range?: { start: number; end: number })
  * Defined symbols of .symtab (or .dynsym when stripped), straight into an index: each name is demangled from the
  * string table's bytes into the index's string table, with no string or object per symbol. A symbol at one of
  * `skipStarts` (sorted function starts from DWARF) is left out without being demangled: the index would drop it
- * as the function's duplicate anyway; one `owns` refuses (by table index and address) is left to another chunk.
- * Returns the number of symbols added.
+ * as the function's duplicate anyway. With `only` (sorted table indices) just those entries are read: another chunk
+ * takes the rest. Returns the number of symbols added.
  */
-export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, owns?: (entry: number, address: number) => boolean): number {
+export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, only?: Uint32Array): number {
   const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
   const entries = elf.symbolEntries(which, range);
   if (!entries) return 0;
@@ -406,7 +432,10 @@ export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { sta
   let kept = 0;
   let lo = Infinity;
   let hi = 0;
-  for (let i = 0; i < count; i++) {
+  const n = only ? only.length : count;
+  for (let k = 0; k < n; k++) {
+    const i = only ? only[k] - first : k;
+    if (i < 0 || i >= count) continue;
     const o = i * 24;
     const nameOff = view.getUint32(o, true);
     const type = data[o + 4] & 0xf;
@@ -414,7 +443,6 @@ export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { sta
     // Undefined, section and file symbols are skipped, as `nm --defined-only` does; so are nameless ones.
     if (shndx === 0 || type === 3 || type === 4 || nameOff === 0) continue;
     const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
-    if (owns && !owns(first + i, value)) continue;
     if (skip && sortedIncludes(skip, value)) continue;
     keep[kept++] = i;
     if (nameOff < lo) lo = nameOff;
