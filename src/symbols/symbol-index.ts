@@ -165,25 +165,49 @@ function stripGenericsBytes(src: Uint8Array, start: number, end: number, out: Gr
   return true;
 }
 
-/** A growable column of numbers. */
-class Column<T extends Float64Array | Uint32Array> {
+/** A growable column of doubles (addresses). One class per element type, so every push site stays monomorphic. */
+class F64Column {
   length = 0;
-  constructor(public data: T, private readonly make: (n: number) => T) {}
+  data: Float64Array;
+  constructor(n: number) {
+    this.data = new Float64Array(n);
+  }
   push(v: number): void {
     if (this.length === this.data.length) this.grow(this.length + 1);
     this.data[this.length++] = v;
   }
   grow(need: number): void {
-    const next = this.make(Math.max(need, this.data.length * 2));
-    next.set(this.data.subarray(0, this.length) as never);
+    const next = new Float64Array(Math.max(need, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
-  view(): T {
-    return this.data.subarray(0, this.length) as T;
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
   }
 }
-const f64 = (n = 1024): Column<Float64Array> => new Column(new Float64Array(n), (m) => new Float64Array(m));
-const u32 = (n = 1024): Column<Uint32Array> => new Column(new Uint32Array(n), (m) => new Uint32Array(m));
+
+/** A growable column of 32-bit unsigned integers (ids, lines, offsets). */
+class U32Column {
+  length = 0;
+  data: Uint32Array;
+  constructor(n: number) {
+    this.data = new Uint32Array(n);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = v;
+  }
+  grow(need: number): void {
+    const next = new Uint32Array(Math.max(need, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+  view(): Uint32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+const f64 = (n = 1024): F64Column => new F64Column(n);
+const u32 = (n = 1024): U32Column => new U32Column(n);
 
 export interface BuildIndexOptions {
   /** Allocate a SharedArrayBuffer (shared with other workers) instead of an ArrayBuffer (transferred). */
@@ -329,9 +353,17 @@ export class IndexBuilder {
     this.inlIdx.push(site);
   }
   line(address: number, file: number, line: number): void {
-    this.lineAddr.push(address);
-    this.lineFile.push(file);
-    this.lineLine.push(line);
+    // The three line columns grow together; one capacity check for the millions of rows of a large unit.
+    const n = this.lineAddr.length;
+    if (n === this.lineAddr.data.length || n === this.lineFile.data.length || n === this.lineLine.data.length) {
+      this.lineAddr.grow(n + 1);
+      this.lineFile.grow(n + 1);
+      this.lineLine.grow(n + 1);
+    }
+    this.lineAddr.data[n] = address;
+    this.lineFile.data[n] = file;
+    this.lineLine.data[n] = line;
+    this.lineAddr.length = this.lineFile.length = this.lineLine.length = n + 1;
   }
   /** LineSink: a line table reader writes its rows straight in. */
   row(address: number, file: number, line: number): void {
@@ -339,11 +371,14 @@ export class IndexBuilder {
   }
   /** Line rows in bulk (from a reader that keeps them as columns). */
   lineColumns(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void {
-    for (const [col, src] of [[this.lineAddr, address], [this.lineFile, file], [this.lineLine, line]] as const) {
-      if (col.length + count > col.data.length) col.grow(col.length + count);
-      (col.data as Float64Array | Uint32Array).set(src.subarray(0, count) as never, col.length);
-      col.length += count;
-    }
+    const at = this.lineAddr.length;
+    if (at + count > this.lineAddr.data.length) this.lineAddr.grow(at + count);
+    if (at + count > this.lineFile.data.length) this.lineFile.grow(at + count);
+    if (at + count > this.lineLine.data.length) this.lineLine.grow(at + count);
+    this.lineAddr.data.set(address.subarray(0, count), at);
+    this.lineFile.data.set(file.subarray(0, count), at);
+    this.lineLine.data.set(line.subarray(0, count), at);
+    this.lineAddr.length = this.lineFile.length = this.lineLine.length = at + count;
   }
 
   /** The functions (no publics), inline sites, files and line rows as the model's objects: for readers' tests and the PE reader. */
