@@ -7,11 +7,10 @@ import type { Progress, TaskContext } from '../src/futures/contract';
 import { ThreadPoolExecutor } from '../src/futures/thread-pool';
 import { fileSource } from '../src/symbols/byte-source';
 import { ElfFile } from '../src/symbols/elf';
-import { elfPublics } from '../src/symbols/elf-module';
+import { addElfPublics } from '../src/symbols/elf-module';
 import { loadModule, planModuleLoad } from '../src/symbols/load-task';
-import { ModuleSymbols } from '../src/symbols/model';
 import { loadModuleSymbols, symbolTasks } from '../src/symbols/module-loader';
-import { SymbolIndex, buildIndex } from '../src/symbols/symbol-index';
+import { IndexBuilder, SymbolIndex } from '../src/symbols/symbol-index';
 import { BenchRow, report, row } from './report';
 
 const env = { ...process.env, PATH: [path.join(os.homedir(), '.cargo', 'bin'), '/root/.cargo/bin', process.env.PATH ?? ''].join(path.delimiter) };
@@ -36,13 +35,13 @@ function rustcDriver(): string {
   return path.join(lib, name);
 }
 
-/** Demangling + indexing every defined symbol, in this process, as the worker does it. */
+/** Demangling + indexing every defined symbol, in this process, as the worker does it (straight from .strtab into the index). */
 function indexPublicsOf(file: string): SymbolIndex {
   const source = fileSource(file);
   try {
-    const publics = elfPublics(new ElfFile(source, file));
-    const mod: ModuleSymbols = { format: 'elf', debugFormat: 'none', imageBase: 0, compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics, warnings: [] };
-    return new SymbolIndex([buildIndex(mod)]);
+    const builder = new IndexBuilder();
+    addElfPublics(new ElfFile(source, file), builder);
+    return new SymbolIndex([builder.finish()]);
   } finally {
     source.close?.();
   }

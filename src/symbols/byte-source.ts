@@ -185,3 +185,99 @@ export function cstrAt(table: Uint8Array, offset: number, what: string): string 
   if (end < 0) end = table.length;
   return decodeUtf8(table, offset, end);
 }
+
+/**
+ * An append-only byte buffer that doubles as it grows: the demangler writes names into it and the index keeps it as
+ * its string table, so a name goes from the file's bytes to the index without becoming a JS string on the way.
+ */
+export class GrowableBytes {
+  bytes: Uint8Array;
+  length = 0;
+  constructor(initial = 1 << 16) {
+    this.bytes = new Uint8Array(Math.max(16, initial));
+  }
+  /** Makes room for `extra` more bytes. */
+  ensure(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.bytes.length) return;
+    if (need > 2 ** 31 - 1) throw new SymbolReadError(`a string table would exceed 2 GiB (${need} bytes)`);
+    const grown = new Uint8Array(Math.min(2 ** 31 - 1, Math.max(this.bytes.length * 2, need)));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+  push(b: number): void {
+    if (this.length === this.bytes.length) this.ensure(1);
+    this.bytes[this.length++] = b;
+  }
+  /** Appends src[start, end). */
+  append(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    const out = this.bytes;
+    let at = this.length;
+    // Names are short: a loop beats set()+subarray() allocations below a few dozen bytes.
+    if (n < 48) for (let i = start; i < end; i++) out[at++] = src[i];
+    else out.set(src.subarray(start, end), at);
+    this.length += n;
+  }
+  /** Appends a string as UTF-8 (ASCII without a round trip through Buffer). */
+  appendString(s: string): void {
+    const n = s.length;
+    this.ensure(n * 3);
+    const out = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.length = at;
+        this.length += asBuffer(out).write(s.slice(i), at, 'utf8');
+        return;
+      }
+      out[at++] = c;
+    }
+    this.length = at;
+  }
+  /** The bytes [start, end) as a string. */
+  text(start = 0, end = this.length): string {
+    return decodeUtf8(this.bytes, start, end);
+  }
+}
+
+/**
+ * A section read page by page as a reader touches it: `bytes` is section-sized, and pages not read yet are zero
+ * pages the OS never backs. A chunk of a big file reads the part of .debug_str its units name, not all of it.
+ * `source` is the file as the current load has it open (a worker's next chunk brings its own).
+ */
+export class SectionPages {
+  readonly bytes: Uint8Array;
+  private readonly loaded: Uint8Array;
+  constructor(public source: ByteSource, private readonly fileOffset: number, size: number, private readonly pageSize = 1 << 16) {
+    this.bytes = new Uint8Array(size);
+    this.loaded = new Uint8Array(Math.ceil(size / pageSize));
+  }
+  /** Reads the pages covering [start, end) that are not read yet. */
+  ensure(start: number, end: number): void {
+    const size = this.bytes.length;
+    if (start < 0) start = 0;
+    if (end > size) end = size;
+    for (let p = Math.floor(start / this.pageSize), last = Math.ceil(end / this.pageSize); p < last; p++) this.page(p);
+  }
+  /** Reads the pages holding the NUL-terminated string at `offset`. */
+  ensureString(offset: number): void {
+    const size = this.bytes.length;
+    if (offset < 0 || offset >= size) return;
+    for (let p = Math.floor(offset / this.pageSize); p * this.pageSize < size; p++) {
+      this.page(p);
+      const pageEnd = Math.min(size, (p + 1) * this.pageSize);
+      const nul = this.bytes.indexOf(0, Math.max(offset, p * this.pageSize));
+      if (nul >= 0 && nul < pageEnd) return;
+    }
+  }
+  private page(p: number): void {
+    if (this.loaded[p]) return;
+    const start = p * this.pageSize;
+    const length = Math.min(this.pageSize, this.bytes.length - start);
+    this.bytes.set(this.source.read(this.fileOffset + start, length), start);
+    this.loaded[p] = 1;
+  }
+}

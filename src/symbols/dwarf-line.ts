@@ -1,6 +1,6 @@
 // DWARF 2–5 line-number programs (.debug_line, with .debug_line_str for v5 paths): file tables and address→line rows.
 import * as path from 'node:path';
-import { Reader, cstrAt } from './byte-source';
+import { cstrAt, Reader, SectionPages } from './byte-source';
 import { DW_FORM, FormContext, readNumberForm, skipForm } from './dwarf-forms';
 import { SymbolReadError } from './errors';
 
@@ -9,6 +9,8 @@ export interface LineSections {
   str?: Uint8Array;
   lineStr?: Uint8Array;
   strOffsets?: Uint8Array;
+  /** .debug_str read page by page: pages are read before a string is. */
+  strPages?: SectionPages;
 }
 
 /** Receives rows as they are decoded; `line` 0 marks the end of a sequence (no source line past it). */
@@ -101,9 +103,18 @@ export function readLineProgram(
       localPaths.push(joinDwarfPath(dirs[dir] ?? compDir, name));
     }
   }
-  const ids = localPaths.map((p) => (p === '' ? 0xffffffff : mapFile(p)));
-
+  // Uint32, so a missing file (0xffffffff) does not turn the array into doubles for some programs and not others.
+  const ids = Uint32Array.from(localPaths, (p) => (p === '' ? 0xffffffff : mapFile(p)));
   r.pos = programStart;
+  runLineProgram(r, ids, sink, addressSize, minInst, lineBase, lineRange, opcodeBase, stdLengths);
+  return { files: Array.from(ids, (id, i) => (id === 0xffffffff ? '' : localPaths[i])) };
+}
+
+/** The line-number state machine over the program's opcodes, rows to `sink` (its own function: optimized once, not per header shape). */
+function runLineProgram(
+  r: Reader, ids: Uint32Array, sink: LineSink, addressSize: number, minInst: number, lineBase: number, lineRange: number,
+  opcodeBase: number, stdLengths: number[],
+): void {
   let address = 0;
   let file = 1;
   let line = 1;
@@ -111,64 +122,65 @@ export function readLineProgram(
   let lastLine = -1;
   let skipping = false;
   let seqStarted = false;
-  const emit = (): void => {
+  // One loop with the row emission inline (no closure over the registers: a closure per program made the optimized
+  // loop deoptimize for every unit).
+  while (r.pos < r.length) {
+    const op = r.u8();
+    let emit = false;
+    if (op >= opcodeBase) {
+      const adj = op - opcodeBase;
+      address += Math.floor(adj / lineRange) * minInst;
+      line += lineBase + (adj % lineRange);
+      emit = true;
+    } else {
+      switch (op) {
+        case 0: {
+          const len = r.uleb();
+          if (len === 0) break;
+          const end = r.pos + len;
+          const sub = r.u8();
+          if (sub === 1) {
+            if (seqStarted && !skipping) sink.row(address, ids[file] ?? 0xffffffff, 0);
+            address = 0;
+            file = 1;
+            line = 1;
+            lastFile = -1;
+            lastLine = -1;
+            seqStarted = false;
+            skipping = false;
+          } else if (sub === 2) {
+            address = r.uN(len - 1 === 4 ? 4 : len - 1 === 8 ? 8 : addressSize);
+          }
+          r.pos = end;
+          r.need(0);
+          break;
+        }
+        case 1: emit = true; break;
+        case 2: address += r.uleb() * minInst; break;
+        case 3: line += r.sleb(); break;
+        case 4: file = r.uleb(); break;
+        case 5: r.uleb(); break;
+        case 6: case 7: case 10: case 11: break;
+        case 8: address += Math.floor((255 - opcodeBase) / lineRange) * minInst; break;
+        case 9: address += r.u16(); break;
+        case 12: r.uleb(); break;
+        default:
+          for (let i = 0; i < stdLengths[op]; i++) r.uleb();
+      }
+    }
+    if (!emit) continue;
     if (!seqStarted) {
       seqStarted = true;
       skipping = address === 0;
     }
-    if (skipping) return;
+    if (skipping) continue;
     const id = ids[file] ?? 0xffffffff;
     if (id !== lastFile || line !== lastLine) {
       sink.row(address, id, line);
       lastFile = id;
       lastLine = line;
     }
-  };
-  while (r.pos < r.length) {
-    const op = r.u8();
-    if (op >= opcodeBase) {
-      const adj = op - opcodeBase;
-      address += Math.floor(adj / lineRange) * minInst;
-      line += lineBase + (adj % lineRange);
-      emit();
-      continue;
-    }
-    switch (op) {
-      case 0: {
-        const len = r.uleb();
-        if (len === 0) break;
-        const end = r.pos + len;
-        const sub = r.u8();
-        if (sub === 1) {
-          if (seqStarted && !skipping) sink.row(address, ids[file] ?? 0xffffffff, 0);
-          address = 0;
-          file = 1;
-          line = 1;
-          lastFile = -1;
-          lastLine = -1;
-          seqStarted = false;
-          skipping = false;
-        } else if (sub === 2) {
-          address = r.uN(len - 1 === 4 ? 4 : len - 1 === 8 ? 8 : addressSize);
-        }
-        r.pos = end;
-        r.need(0);
-        break;
-      }
-      case 1: emit(); break;
-      case 2: address += r.uleb() * minInst; break;
-      case 3: line += r.sleb(); break;
-      case 4: file = r.uleb(); break;
-      case 5: r.uleb(); break;
-      case 6: case 7: case 10: case 11: break;
-      case 8: address += Math.floor((255 - opcodeBase) / lineRange) * minInst; break;
-      case 9: address += r.u16(); break;
-      case 12: r.uleb(); break;
-      default:
-        for (let i = 0; i < stdLengths[op]; i++) r.uleb();
-    }
   }
-  return { files: ids.map((id, i) => (id === 0xffffffff ? '' : localPaths[i])) };
 }
 
 function readEntryTable(r: Reader, s: LineSections, cx: FormContext, strOffsetsBase: number): Array<{ path: string; dir: number }> {
@@ -191,17 +203,22 @@ function readEntryTable(r: Reader, s: LineSections, cx: FormContext, strOffsetsB
   return out;
 }
 
+function strAt(s: LineSections, offset: number): string {
+  s.strPages?.ensureString(offset);
+  return cstrAt(s.str!, offset, '.debug_str');
+}
+
 function readStringForm(r: Reader, form: number, cx: FormContext, s: LineSections, strOffsetsBase: number): string {
   switch (form) {
     case DW_FORM.string: return r.cstr();
     case DW_FORM.line_strp: return s.lineStr ? cstrAt(s.lineStr, r.uN(cx.offsetSize), '.debug_line_str') : (r.uN(cx.offsetSize), '');
-    case DW_FORM.strp: return s.str ? cstrAt(s.str, r.uN(cx.offsetSize), '.debug_str') : (r.uN(cx.offsetSize), '');
+    case DW_FORM.strp: return s.str ? strAt(s, r.uN(cx.offsetSize)) : (r.uN(cx.offsetSize), '');
     default: {
       const index = readNumberForm(r, form, cx);
       if (!s.strOffsets || !s.str || Number.isNaN(index)) return '';
       const at = strOffsetsBase + index * cx.offsetSize;
       const so = new Reader(s.strOffsets, '.debug_str_offsets', at);
-      return cstrAt(s.str, so.uN(cx.offsetSize), '.debug_str');
+      return strAt(s, so.uN(cx.offsetSize));
     }
   }
 }

@@ -1,5 +1,5 @@
 // DWARF 4 and 5 .debug_info reader (units may mix versions): compile units, subprograms, inlined subroutines and line tables, unit by unit so big files split into chunks.
-import { Reader, cstrAt } from './byte-source';
+import { GrowableBytes, Reader, SectionPages, cstrAt } from './byte-source';
 import {
   DW_AT, DW_FORM, DW_LANG_RUST, DW_TAG, FormContext, fixedFormSize, isAddrxForm, isStrxForm, isUnitRefForm, languageName,
   readNumberForm, skipForm,
@@ -7,7 +7,8 @@ import {
 import { LineSink, readLineProgram } from './dwarf-line';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit } from './model';
-import { demangleRust } from './rust-demangle';
+import { demangleRustBytes } from './rust-demangle';
+import { IndexBuilder } from './symbol-index';
 
 export interface DwarfSections {
   info: Uint8Array;
@@ -19,6 +20,17 @@ export interface DwarfSections {
   addr?: Uint8Array;
   strOffsets?: Uint8Array;
   lineStr?: Uint8Array;
+  /** Which unit's code an address lies in (used to share the ELF symbol table out among chunks). */
+  aranges?: Uint8Array;
+  /** When .debug_str / .debug_line are read page by page (`str` / `line` are then their `bytes`): read before touching. */
+  pages?: { str?: SectionPages; line?: SectionPages };
+}
+
+/** The string at `offset` of .debug_str, read in first when the section is paged. */
+function debugStr(s: DwarfSections, offset: number): string | undefined {
+  if (!s.str || offset >= s.str.length) return undefined;
+  s.pages?.str?.ensureString(offset);
+  return cstrAt(s.str, offset, '.debug_str');
 }
 
 export interface UnitHeader {
@@ -92,8 +104,30 @@ interface Abbrev {
   attrs: number[];
   /** Total size when every form is fixed-size, else -1: such DIEs are skipped in one step. */
   fixedSize: number;
-  /** Per attribute: its fixed size, or -1 when it must be decoded to be skipped. */
-  skips: Int32Array;
+  /**
+   * How to skip a DIE of this abbreviation: a byte count for each run of fixed-size attributes, and for each
+   * variable one SKIP_LEB, SKIP_BLOCK (ULEB length then bytes), SKIP_STRING, or −(form + 1) for any other form.
+   */
+  skipPlan: Int32Array;
+}
+
+const SKIP_LEB = 0;
+const SKIP_BLOCK = -1_000_000;
+const SKIP_STRING = -1_000_001;
+
+/** The skip step of a variable-size form (see Abbrev.skipPlan). */
+function variableSkip(form: number): number {
+  switch (form) {
+    case DW_FORM.sdata: case DW_FORM.udata: case DW_FORM.ref_udata: case DW_FORM.strx: case DW_FORM.addrx:
+    case DW_FORM.loclistx: case DW_FORM.rnglistx: case DW_FORM.GNU_addr_index: case DW_FORM.GNU_str_index:
+      return SKIP_LEB;
+    case DW_FORM.block: case DW_FORM.exprloc:
+      return SKIP_BLOCK;
+    case DW_FORM.string:
+      return SKIP_STRING;
+    default:
+      return -form - 1;
+  }
 }
 
 class AbbrevTable {
@@ -113,8 +147,9 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
     const tag = r.uleb();
     const children = r.u8() !== 0;
     const attrs: number[] = [];
-    const skips: number[] = [];
+    const plan: number[] = [];
     let fixedSize = 0;
+    let run = 0;
     for (;;) {
       const name = r.uleb();
       const form = r.uleb();
@@ -122,26 +157,23 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
       const implicit = form === DW_FORM.implicit_const ? r.sleb() : 0;
       attrs.push(name, form, implicit);
       const size = fixedFormSize(form, cx);
-      skips.push(size);
       fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
+      if (size >= 0) {
+        run += size;
+        continue;
+      }
+      if (run > 0) plan.push(run);
+      run = 0;
+      plan.push(variableSkip(form));
     }
-    const a: Abbrev = { tag, children, attrs, fixedSize, skips: Int32Array.from(skips) };
+    if (run > 0) plan.push(run);
+    const a: Abbrev = { tag, children, attrs, fixedSize, skipPlan: Int32Array.from(plan) };
     if (code < 100_000 && code <= t.dense.length + 1024) {
       while (t.dense.length <= code) t.dense.push(undefined);
       t.dense[code] = a;
     } else t.sparse.set(code, a);
   }
   return t;
-}
-
-/** What a chunk of units yields; the index builder consumes it without intermediate objects per line row. */
-export interface DwarfChunkResult {
-  compileUnits: CompileUnit[];
-  functions: Array<{ name: string; linkageName?: string; ranges: Array<[number, number]>; file?: number; line?: number }>;
-  inlineSites: Array<{ name: string; parent: number; ranges: Array<[number, number]>; callFile?: number; callLine?: number; depth: number }>;
-  files: string[];
-  lines: LineColumnsBuilder;
-  warnings: string[];
 }
 
 /** Growable columns of line rows (address, file id, line). */
@@ -193,7 +225,8 @@ interface NamedEntry {
  * objects for ~100,000 declarations was the reader's largest cost. Looked up by binary search on the offset.
  */
 class NamedTable {
-  offsets = new Float64Array(4096);
+  /** DIE offsets (.debug_info is below 4 GiB): 32-bit integers, which a binary search reads without boxing. */
+  offsets = new Uint32Array(4096);
   /** .debug_str offsets of the name and linkage name, -1 when absent; inline (DW_FORM_string) names go to `inline`. */
   names = new Float64Array(4096);
   linkages = new Float64Array(4096);
@@ -223,7 +256,8 @@ class NamedTable {
     const n = this.offsets.length * 2;
     const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(n); b.set(a); return b; };
     const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => { const b = new Int32Array(n); b.set(a); return b; };
-    this.offsets = f64(this.offsets);
+    const u32 = (a: Uint32Array): Uint32Array<ArrayBuffer> => { const b = new Uint32Array(n); b.set(a); return b; };
+    this.offsets = u32(this.offsets);
     this.names = f64(this.names);
     this.linkages = f64(this.linkages);
     this.origins = f64(this.origins);
@@ -260,29 +294,33 @@ class NamedTable {
   }
 }
 
-/** Reads the units in `options.range`; a unit that fails to parse is skipped with a warning, so one bad unit does not lose the rest. */
-export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): DwarfChunkResult {
-  const result: DwarfChunkResult = { compileUnits: [], functions: [], inlineSites: [], files: [], lines: new LineColumnsBuilder(), warnings: [] };
-  const fileIds = new Map<string, number>();
-  const mapFile = (p: string): number => {
-    let id = fileIds.get(p);
-    if (id === undefined) {
-      id = result.files.length;
-      result.files.push(p);
-      fileIds.set(p, id);
-    }
-    return id;
-  };
+/** What readDwarfInto leaves beside the index builder: the units, problems, and per function its linkage name (for readDwarf's objects). */
+export interface DwarfChunkFacts {
+  compileUnits: CompileUnit[];
+  warnings: string[];
+  /** Per function entry of the builder: its linkage name as a .debug_str offset or inline string. */
+  functionLinkage: Array<StrRef | undefined>;
+}
+
+/**
+ * Reads the units in `options` straight into an index builder: functions, inlined calls, files and line rows go into
+ * its typed columns and names into its string table, demangled from .debug_str's bytes once per linkage name. A unit
+ * that fails to parse is skipped with a warning, so one bad unit does not lose the rest.
+ */
+export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: IndexBuilder): DwarfChunkFacts {
+  const facts: DwarfChunkFacts = { compileUnits: [], warnings: [], functionLinkage: [] };
   const start = options.range?.start ?? 0;
   const end = Math.min(options.range?.end ?? s.info.length, s.info.length);
   const abbrevCache = new Map<string, AbbrevTable>();
   // Subprogram DIEs by offset, to name concrete instances and inlined calls through abstract_origin/specification.
   const named = new NamedTable();
-  const pendingFunctions: Array<{ index: number; origin: number }> = [];
-  // Inline sites naming their callee through abstract_origin: [site index, origin offset] pairs, flat (there can be millions).
-  const pendingInlines: number[] = [];
+  const namer = new DwarfNamer(s, b);
+  // [function entry, origin offset] and [inline site, origin offset] pairs, flat (there can be millions).
+  const pendingFunctions = new PairList();
+  const pendingInlines = new PairList();
+  const chunk: ChunkState = { b, namer, named, facts, pendingFunctions, pendingInlines, abbrevCache };
   // Units in increasing offset order (the subprogram table relies on it).
-  const list = options.units ? [...new Set(options.units)].sort((a, b) => a - b) : undefined;
+  const list = options.units ? [...new Set(options.units)].sort((a, c) => a - c) : undefined;
   let total = end - start;
   let done = 0;
   let nextReport = 1 << 20;
@@ -297,16 +335,16 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
     try {
       h = readUnitHeader(s.info, off);
     } catch (err) {
-      result.warnings.push(`DWARF: stopped reading units at .debug_info offset ${off}: ${(err as Error).message}`);
+      facts.warnings.push(`DWARF: stopped reading units at .debug_info offset ${off}: ${(err as Error).message}`);
       break;
     }
     if (list) total += h.end - h.offset;
     if (h.unitType === DW_UT_compile || h.unitType === DW_UT_partial || h.unitType === DW_UT_skeleton) {
       try {
-        readUnit(s, h, abbrevCache, named, mapFile, result, pendingFunctions, pendingInlines);
+        readUnit(s, h, chunk);
       } catch (err) {
         if (!(err instanceof SymbolReadError)) throw err;
-        if (++failures <= 20) result.warnings.push(`DWARF: skipped the unit at .debug_info offset ${h.offset}: ${err.message}`);
+        if (++failures <= 20) facts.warnings.push(`DWARF: skipped the unit at .debug_info offset ${h.offset}: ${err.message}`);
       }
     }
     done += h.end - h.offset;
@@ -317,20 +355,35 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
       options.onProgress?.(list ? li / list.length : done / Math.max(1, total));
     }
   }
-  if (failures > 20) result.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
-  const str = (ref: StrRef | undefined): string | undefined =>
-    ref === undefined || typeof ref === 'string' ? ref : s.str ? cstrAt(s.str, ref, '.debug_str') : undefined;
-  // Follow abstract_origin/specification chains, filling what the nearer DIE lacks; results are cached per origin
-  // because thousands of inlined calls share one callee.
-  const resolved = new Map<number, NamedEntry | null>();
-  const resolve = (origin: number, depth = 0): NamedEntry | undefined => {
-    const cached = resolved.get(origin);
+  if (failures > 20) facts.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
+  const origins = new OriginNames(named, namer);
+  nameFromOrigins(origins, pendingFunctions, facts, b);
+  nameInlineSites(origins, pendingInlines, b);
+  return facts;
+}
+
+/**
+ * Names through abstract_origin/specification chains, each DIE filling what the nearer one lacks; results are cached
+ * per DIE (by its row in the subprogram table, a binary search from its offset, not a Map) because thousands of
+ * inlined calls share one callee. A class, not closures per chunk, so its methods stay optimized across chunks.
+ */
+class OriginNames {
+  private readonly resolved: Array<NamedEntry | null | undefined>;
+  /** Name id per DIE row, -1 until first asked. */
+  readonly nameByRow: Int32Array;
+  constructor(readonly named: NamedTable, private readonly namer: DwarfNamer) {
+    this.resolved = new Array(named.count);
+    this.nameByRow = new Int32Array(named.count).fill(-1);
+  }
+  resolve(origin: number, depth = 0): NamedEntry | undefined {
+    const at = this.named.find(origin);
+    if (at < 0) return undefined;
+    const cached = this.resolved[at];
     if (cached !== undefined) return cached ?? undefined;
-    const at = named.find(origin);
-    const e = at < 0 ? undefined : named.entry(at);
+    const e = this.named.entry(at);
     let out: NamedEntry | undefined = e;
-    if (e && e.origin !== undefined && depth < 8 && (!e.linkageName || e.file === undefined)) {
-      const up = resolve(e.origin, depth + 1);
+    if (e.origin !== undefined && depth < 8 && (!e.linkageName || e.file === undefined)) {
+      const up = this.resolve(e.origin, depth + 1);
       if (up) {
         out = {
           name: e.name ?? up.name, linkageName: e.linkageName ?? up.linkageName, scope: e.scope ?? up.scope,
@@ -338,50 +391,257 @@ export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): Dwa
         };
       }
     }
-    resolved.set(origin, out ?? null);
+    this.resolved[at] = out ?? null;
     return out;
-  };
-  const names = new Map<number, string>();
-  const byLinkageOffset = new Map<number, string>();
-  const nameOf = (origin: number): string => {
-    let n = names.get(origin);
-    if (n === undefined) {
-      const e = resolve(origin);
-      if (!e) n = '<unknown inlined function>';
-      else if (typeof e.linkageName === 'number') {
-        // The linker merges identical strings in .debug_str, so one offset is one linkage name across all units.
-        n = byLinkageOffset.get(e.linkageName);
-        if (n === undefined) {
-          n = displayName(str(e.linkageName), str(e.name), e.scope);
-          byLinkageOffset.set(e.linkageName, n);
-        }
-      } else n = displayName(str(e.linkageName), str(e.name), e.scope);
-      names.set(origin, n);
+  }
+  namerOffset(id: number): number {
+    return this.namer.offsetOf(id);
+  }
+  namerLength(id: number): number {
+    return this.namer.lengthOf(id);
+  }
+  /** The name id of the callee at `origin`. */
+  nameOf(origin: number): number {
+    const at = this.named.find(origin);
+    if (at < 0) return this.namer.literal('<unknown inlined function>');
+    let n = this.nameByRow[at];
+    if (n < 0) {
+      const e = this.resolve(origin);
+      n = this.nameByRow[at] = e ? this.namer.name(e.linkageName, e.name, e.scope) : this.namer.literal('<unknown inlined function>');
     }
     return n;
-  };
-  for (const p of pendingFunctions) {
-    const f = result.functions[p.index];
-    const e = resolve(p.origin);
-    if (!e) continue;
-    if (!f.linkageName) {
-      f.linkageName = str(e.linkageName);
-      f.name = nameOf(p.origin);
-    }
-    if (f.file === undefined) f.file = e.file;
-    if (f.line === undefined) f.line = e.line;
   }
-  for (let i = 0; i < pendingInlines.length; i += 2) result.inlineSites[pendingInlines[i]].name = nameOf(pendingInlines[i + 1]);
-  return result;
 }
 
-function displayName(linkageName: string | undefined, name: string | undefined, scope: string | undefined): string {
-  if (linkageName) {
-    const d = demangleRust(linkageName);
-    if (d !== undefined) return d;
+/** Concrete functions that only point at their declaration get its name, file and line. */
+function nameFromOrigins(origins: OriginNames, pending: PairList, facts: DwarfChunkFacts, b: IndexBuilder): void {
+  const data = pending.data;
+  for (let i = 0; i < pending.length; i += 2) {
+    const f = data[i];
+    const origin = data[i + 1];
+    const e = origins.resolve(origin);
+    if (!e) continue;
+    if (facts.functionLinkage[f] === undefined) {
+      facts.functionLinkage[f] = e.linkageName;
+      const n = origins.nameOf(origin);
+      b.setFunctionName(f, origins.namerOffset(n), origins.namerLength(n));
+    }
+    const fl = b.functionFileLine(f);
+    b.setFunctionFileLine(f, fl.file === NO_FILE && e.file !== undefined ? e.file : fl.file, fl.line === 0 && e.line !== undefined ? e.line : fl.line);
   }
-  if (name) return scope ? `${scope}::${name}` : name;
-  return linkageName ?? '<unnamed>';
+}
+
+/** Every inlined call gets its callee's name. */
+function nameInlineSites(origins: OriginNames, pending: PairList, b: IndexBuilder): void {
+  const data = pending.data;
+  for (let i = 0; i < pending.length; i += 2) {
+    const n = origins.nameOf(data[i + 1]);
+    b.setInlineName(data[i], origins.namerOffset(n), origins.namerLength(n));
+  }
+}
+
+/** What a chunk of units yields as objects (the PE reader and tests use this form; loading uses readDwarfInto). */
+export interface DwarfChunkResult {
+  compileUnits: CompileUnit[];
+  functions: Array<{ name: string; linkageName?: string; ranges: Array<[number, number]>; file?: number; line?: number }>;
+  inlineSites: Array<{ name: string; parent: number; ranges: Array<[number, number]>; callFile?: number; callLine?: number; depth: number }>;
+  files: string[];
+  lines: LineColumnsBuilder;
+  warnings: string[];
+}
+
+/** readDwarfInto, then the builder's columns as objects. */
+export function readDwarf(s: DwarfSections, options: ReadDwarfOptions = {}): DwarfChunkResult {
+  const b = new IndexBuilder();
+  const facts = readDwarfInto(s, options, b);
+  const o = b.toObjects();
+  const lines = new LineColumnsBuilder();
+  lines.address = o.lines.address;
+  lines.file = o.lines.file;
+  lines.line = o.lines.line;
+  lines.count = o.lines.count;
+  const str = (ref: StrRef | undefined): string | undefined =>
+    ref === undefined || typeof ref === 'string' ? ref : debugStr(s, ref);
+  return {
+    compileUnits: facts.compileUnits,
+    functions: o.functions.map((f, i) => {
+      const linkageName = str(facts.functionLinkage[i]);
+      return linkageName === undefined ? f : { ...f, linkageName };
+    }),
+    inlineSites: o.inlineSites.map((x) => ({ ...x, depth: x.depth ?? 0 })),
+    files: o.files,
+    lines,
+    warnings: facts.warnings,
+  };
+}
+
+const NO_FILE = 0xffffffff;
+
+/** Writes display names into the builder's string table: the demangled linkage name, else scope::name, once per .debug_str linkage offset. */
+class DwarfNamer {
+  /** Names made so far, by id: where each lies in the builder's string table (ids stay small integers; no boxed numbers). */
+  private offsets = new Uint32Array(4096);
+  private lengths = new Uint32Array(4096);
+  private count = 0;
+  /** .debug_str offset of a linkage name → the id of its demangled name (the linker merges identical strings, so one offset is one name). */
+  private readonly byLinkage = new OffsetMap();
+  private readonly literals = new Map<string, number>();
+  private readonly scratch = new GrowableBytes(256);
+  constructor(private readonly s: DwarfSections, private readonly b: IndexBuilder) {}
+
+  offsetOf(id: number): number {
+    return this.offsets[id];
+  }
+  lengthOf(id: number): number {
+    return this.lengths[id];
+  }
+  /** A new id for the name at [at, at + length) of the string table. */
+  private made(at: number, length: number): number {
+    if (this.count === this.offsets.length) {
+      const o = new Uint32Array(this.count * 2);
+      o.set(this.offsets);
+      this.offsets = o;
+      const l = new Uint32Array(this.count * 2);
+      l.set(this.lengths);
+      this.lengths = l;
+    }
+    this.offsets[this.count] = at;
+    this.lengths[this.count] = length;
+    return this.count++;
+  }
+
+  literal(text: string): number {
+    let n = this.literals.get(text);
+    if (n === undefined) {
+      const at = this.b.name(text);
+      this.literals.set(text, (n = this.made(at, this.b.names.length - at)));
+    }
+    return n;
+  }
+
+  name(linkage: StrRef | undefined, name: StrRef | undefined, scope: string | undefined): number {
+    const out = this.b.names;
+    const str = this.s.str;
+    if (typeof linkage === 'number') {
+      const known = this.byLinkage.get(linkage);
+      if (known >= 0) return known;
+      if (str && linkage < str.length) {
+        this.s.pages?.str?.ensureString(linkage);
+        let end = str.indexOf(0, linkage);
+        if (end < 0) end = str.length;
+        const at = out.length;
+        if (demangleRustBytes(str, linkage, end, out)) {
+          const n = this.made(at, out.length - at);
+          this.byLinkage.set(linkage, n);
+          return n;
+        }
+      }
+    } else if (typeof linkage === 'string' && linkage !== '') {
+      this.scratch.length = 0;
+      this.scratch.appendString(linkage);
+      const at = out.length;
+      if (demangleRustBytes(this.scratch.bytes, 0, this.scratch.length, out)) return this.made(at, out.length - at);
+    }
+    const at = out.length;
+    if (name !== undefined && this.appendRef(name)) {
+      if (scope) {
+        // scope::name, with the name already appended: move it behind the scope.
+        const nameBytes = out.bytes.slice(at, out.length);
+        out.length = at;
+        out.appendString(scope);
+        out.push(58);
+        out.push(58);
+        out.append(nameBytes, 0, nameBytes.length);
+      }
+      return this.made(at, out.length - at);
+    }
+    out.length = at;
+    if (linkage !== undefined && linkage !== '' && this.appendRef(linkage)) return this.made(at, out.length - at);
+    out.length = at;
+    return this.literal('<unnamed>');
+  }
+
+  /** Appends a string attribute's text; false when it is empty or cannot be read. */
+  private appendRef(ref: StrRef): boolean {
+    const out = this.b.names;
+    if (typeof ref === 'string') {
+      out.appendString(ref);
+      return ref !== '';
+    }
+    const str = this.s.str;
+    if (!str || ref >= str.length) return false;
+    this.s.pages?.str?.ensureString(ref);
+    let end = str.indexOf(0, ref);
+    if (end < 0) end = str.length;
+    out.append(str, ref, end);
+    return end > ref;
+  }
+}
+
+/** Flat growable (id, offset) pairs: millions of inline sites wait for their callee's name. */
+class PairList {
+  /** Ids and .debug_info offsets are below 2^32; 32-bit integers stay unboxed where doubles would not. */
+  data = new Uint32Array(4096);
+  length = 0;
+  push(a: number, b: number): void {
+    if (this.length + 2 > this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = a;
+    this.data[this.length++] = b;
+  }
+}
+
+/** Non-negative integer keys (section offsets) → non-negative values, open addressing in typed arrays: a Map of 100,000s of number keys costs more than the names. */
+class OffsetMap {
+  private keys = new Float64Array(1 << 12).fill(-1);
+  private values = new Float64Array(1 << 12);
+  private size = 0;
+  /** The value, or -1. */
+  get(key: number): number {
+    const mask = this.keys.length - 1;
+    for (let i = hashOffset(key) & mask; ; i = (i + 1) & mask) {
+      const k = this.keys[i];
+      if (k === key) return this.values[i];
+      if (k === -1) return -1;
+    }
+  }
+  set(key: number, value: number): void {
+    if ((this.size + 1) * 2 > this.keys.length) this.rehash();
+    const mask = this.keys.length - 1;
+    for (let i = hashOffset(key) & mask; ; i = (i + 1) & mask) {
+      const k = this.keys[i];
+      if (k === key || k === -1) {
+        if (k === -1) this.size++;
+        this.keys[i] = key;
+        this.values[i] = value;
+        return;
+      }
+    }
+  }
+  private rehash(): void {
+    const keys = this.keys;
+    const values = this.values;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.values = new Float64Array(keys.length * 2);
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.set(keys[i], values[i]);
+  }
+}
+function hashOffset(key: number): number {
+  return Math.imul((key | 0) ^ ((key / 4294967296) | 0), 0x9e3779b1) >>> 0;
+}
+
+interface ChunkState {
+  b: IndexBuilder;
+  namer: DwarfNamer;
+  named: NamedTable;
+  facts: DwarfChunkFacts;
+  pendingFunctions: PairList;
+  pendingInlines: PairList;
+  abbrevCache: Map<string, AbbrevTable>;
 }
 
 interface UnitState {
@@ -392,18 +652,15 @@ interface UnitState {
   addrBase: number;
   rnglistsBase: number;
   baseAddress: number;
+  /** Cursors over .debug_ranges / .debug_rnglists, made on first use and moved for each list. */
+  rangesReader: Reader | undefined;
+  rnglistsReader: Reader | undefined;
 }
 
-function readUnit(
-  s: DwarfSections,
-  h: UnitHeader,
-  abbrevCache: Map<string, AbbrevTable>,
-  named: NamedTable,
-  mapFile: (p: string) => number,
-  out: DwarfChunkResult,
-  pendingFunctions: Array<{ index: number; origin: number }>,
-  pendingInlines: number[],
-): void {
+function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
+  const { b, abbrevCache } = chunk;
+  const out = chunk.facts;
+  const mapFile = (p: string): number => b.file(p);
   const cx: FormContext = { version: h.version, addressSize: h.addressSize, offsetSize: h.offsetSize };
   const key = `${h.abbrevOffset}/${h.addressSize}/${h.offsetSize}/${h.version}`;
   let abbrevs = abbrevCache.get(key);
@@ -412,7 +669,11 @@ function readUnit(
     abbrevCache.set(key, abbrevs);
   }
   const r = new Reader(s.info.subarray(0, h.end), '.debug_info', h.dieOffset);
-  const u: UnitState = { h, cx, s, strOffsetsBase: h.version >= 5 ? 8 : 0, addrBase: h.version >= 5 ? 8 : 0, rnglistsBase: 0, baseAddress: 0 };
+  // Every field up front: adding one later changes the object's shape and throws away the optimized loop.
+  const u: UnitState = {
+    h, cx, s, strOffsetsBase: h.version >= 5 ? 8 : 0, addrBase: h.version >= 5 ? 8 : 0, rnglistsBase: 0, baseAddress: 0,
+    rangesReader: undefined, rnglistsReader: undefined,
+  };
 
   // The unit DIE first: its base attributes decide how strx/addrx/rnglistx forms in it and below resolve.
   const cuCode = r.uleb();
@@ -450,25 +711,35 @@ function readUnit(
 
   let fileIds: number[] = [];
   if (stmtList !== undefined && s.line) {
+    const linePages = s.pages?.line;
+    if (linePages) {
+      // The unit's line program: its length first, then all of it.
+      linePages.ensure(stmtList, stmtList + 12);
+      const head = new Reader(s.line, '.debug_line', stmtList);
+      let length = head.u32();
+      if (length === 0xffffffff) length = head.u64();
+      linePages.ensure(stmtList, head.pos + length);
+    }
     const program = readLineProgram(
-      { line: s.line, str: s.str, lineStr: s.lineStr, strOffsets: s.strOffsets },
-      stmtList, compDir, cuName, u.strOffsetsBase, mapFile, out.lines,
+      { line: s.line, str: s.str, lineStr: s.lineStr, strOffsets: s.strOffsets, strPages: s.pages?.str },
+      stmtList, compDir, cuName, u.strOffsetsBase, mapFile, b,
     );
     fileIds = program.files.map((p) => (p === '' ? -1 : mapFile(p)));
   }
-  const fileId = (n: number): number | undefined => {
-    const id = fileIds[n];
-    return id === undefined || id < 0 ? undefined : id;
-  };
   if (!cuAbbrev.children) return;
+  walkDies(r, h, abbrevs, u, fileIds, chunk);
+}
 
+/** The DIEs below the unit DIE (its own function: the unit DIE's one-off code kept throwing the optimized loop away). */
+function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, fileIds: number[], chunk: ChunkState): void {
+  const cx = u.cx;
   // Scope stack: qualified names for DIEs without a linkage name, and the enclosing concrete function for inline sites.
   const scopeNames: Array<StrRef | undefined> = [];
   const scopeFunction: number[] = [];
   const scopeInlineDepth: number[] = [];
   let depth = 0;
   const unitStart = h.offset;
-  const info = s.info;
+  const d = dieScratch;
   while (r.pos < h.end) {
     const dieOffset = r.pos;
     const code = r.uleb();
@@ -485,23 +756,7 @@ function readUnit(
     const tag = a.tag;
     const interesting = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine || (a.children && isScopeTag(tag));
     if (!interesting) {
-      if (a.fixedSize >= 0) {
-        r.pos += a.fixedSize;
-        if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-      } else {
-        const attrs = a.attrs;
-        const skips = a.skips;
-        for (let i = 0, k = 0; i < attrs.length; i += 3, k++) {
-          const size = skips[k];
-          if (size >= 0) r.pos += size;
-          else {
-            const form = attrs[i + 1];
-            if (form === DW_FORM.indirect) skipForm(r, r.uleb(), cx);
-            else skipForm(r, form, cx);
-          }
-        }
-        if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-      }
+      skipDie(r, a, cx, h.end, dieOffset);
       if (a.children) {
         depth++;
         scopeNames.push(undefined);
@@ -510,102 +765,173 @@ function readUnit(
       }
       continue;
     }
-    let name: StrRef | undefined, linkageName: StrRef | undefined, declFile: number | undefined, declLine: number | undefined;
-    let low: number | undefined, high: number | undefined, highIsOffset = false, rangesValue: number | undefined, rangesForm = 0;
-    let origin: number | undefined, callFile: number | undefined, callLine: number | undefined;
-    const attrs = a.attrs;
-    for (let i = 0; i < attrs.length; i += 3) {
-      const at = attrs[i];
-      let form = attrs[i + 1];
-      if (form === DW_FORM.indirect) form = r.uleb();
-      switch (at) {
-        case DW_AT.name:
-          name = readStringRef(u, r, form);
-          break;
-        case DW_AT.linkage_name:
-        case DW_AT.MIPS_linkage_name:
-          linkageName = readStringRef(u, r, form);
-          break;
-        case DW_AT.low_pc:
-          low = addressValue(u, form, readNumberForm(r, form, cx));
-          break;
-        case DW_AT.high_pc:
-          if (form === DW_FORM.addr || isAddrxForm(form)) high = addressValue(u, form, readNumberForm(r, form, cx));
-          else {
-            high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-            highIsOffset = true;
-          }
-          break;
-        case DW_AT.ranges:
-          rangesForm = form;
-          rangesValue = readNumberForm(r, form, cx);
-          break;
-        case DW_AT.decl_file:
-          declFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.decl_line:
-          declLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.call_file:
-          callFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.call_line:
-          callLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
-          break;
-        case DW_AT.abstract_origin:
-        case DW_AT.specification: {
-          const v = readNumberForm(r, form, cx);
-          if (isUnitRefForm(form)) origin = unitStart + v;
-          else if (form === DW_FORM.ref_addr) origin = v;
-          break;
-        }
-        default:
-          if (form === DW_FORM.implicit_const) break;
-          skipForm(r, form, cx);
-      }
-    }
+    readDieAttributes(r, a, u, unitStart, d);
     if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-    // Qualified scope names are only needed for DIEs without a linkage name (C, or Rust declarations); built lazily.
-    const isFunctionTag = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine;
-    const parentScope = isFunctionTag && linkageName === undefined && name !== undefined ? currentScope(u, scopeNames) : undefined;
-    let functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
-    let inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
+    d.functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
+    d.inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
     if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
-      let ranges: Array<[number, number]> | undefined;
-      if (low !== undefined && high !== undefined) {
-        const hi = highIsOffset ? low + high : high;
-        if (low !== 0 && hi > low) ranges = [[low, hi]];
-      } else if (rangesValue !== undefined && !Number.isNaN(rangesValue)) {
-        ranges = readRanges(u, rangesForm, rangesValue).filter((x) => x[0] !== 0);
-        if (ranges.length === 0) ranges = undefined;
-      }
-      if (tag === DW_TAG.subprogram) {
-        const declFileId = declFile === undefined ? undefined : fileId(declFile);
-        named.add(dieOffset, name, linkageName, parentScope, declFileId, declLine, origin);
-        if (ranges) {
-          functionIndex = out.functions.length;
-          inlineDepth = 0;
-          const linkage = strOf(u, linkageName);
-          out.functions.push({ name: displayName(linkage, strOf(u, name), parentScope), linkageName: linkage, ranges, file: declFileId, line: declLine });
-          if (origin !== undefined && (!linkageName || declFile === undefined)) pendingFunctions.push({ index: functionIndex, origin });
-        }
-      } else if (ranges && functionIndex >= 0) {
-        const index = out.inlineSites.length;
-        inlineDepth++;
-        out.inlineSites.push({ name: '', parent: functionIndex, ranges, callFile: callFile === undefined ? undefined : fileId(callFile), callLine, depth: inlineDepth });
-        if (origin !== undefined) pendingInlines.push(index, origin);
-        else out.inlineSites[index].name = displayName(strOf(u, linkageName), strOf(u, name), parentScope);
-      }
+      // Qualified scope names are only needed for DIEs without a linkage name (C, or Rust declarations); built lazily.
+      const parentScope = d.linkageName === undefined && d.name !== undefined ? currentScope(u, scopeNames) : undefined;
+      recordFunctionDie(chunk, u, fileIds, d, tag === DW_TAG.subprogram, dieOffset, parentScope);
     }
     if (a.children) {
       depth++;
-      scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : name ?? '{anonymous}');
-
-      scopeFunction.push(functionIndex);
-      scopeInlineDepth.push(inlineDepth);
+      scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : d.name ?? '{anonymous}');
+      scopeFunction.push(d.functionIndex);
+      scopeInlineDepth.push(d.inlineDepth);
     }
-    void info;
   }
+}
+
+// The DIE loop in small functions: a single large one was recompiled over and over as each unit reached paths the
+// optimizer had no feedback for yet.
+
+/** The attributes of one subprogram, inlined call or scope DIE (one object, reused for every DIE). */
+class DieAttributes {
+  name: StrRef | undefined = undefined;
+  linkageName: StrRef | undefined = undefined;
+  declFile: number | undefined = undefined;
+  declLine: number | undefined = undefined;
+  low: number | undefined = undefined;
+  high: number | undefined = undefined;
+  highIsOffset = false;
+  rangesValue: number | undefined = undefined;
+  rangesForm = 0;
+  origin: number | undefined = undefined;
+  callFile: number | undefined = undefined;
+  callLine: number | undefined = undefined;
+  /** The enclosing concrete function's entry and inline nesting, updated by recordFunctionDie for the DIE's children. */
+  functionIndex = -1;
+  inlineDepth = 0;
+}
+const dieScratch = new DieAttributes();
+
+/** Steps over a DIE whose attributes are not needed. */
+function skipDie(r: Reader, a: Abbrev, cx: FormContext, end: number, dieOffset: number): void {
+  if (a.fixedSize >= 0) r.pos += a.fixedSize;
+  else {
+    const plan = a.skipPlan;
+    for (let k = 0; k < plan.length; k++) {
+      const step = plan[k];
+      if (step > 0) r.pos += step;
+      else if (step === SKIP_LEB) r.skipLeb();
+      else if (step === SKIP_BLOCK) r.skip(r.uleb());
+      else if (step === SKIP_STRING) {
+        const nul = r.bytes.indexOf(0, r.pos);
+        if (nul < 0) throw new SymbolReadError(`DIE at offset ${dieOffset} has an unterminated string`);
+        r.pos = nul + 1;
+      } else {
+        const form = -step - 1;
+        skipForm(r, form === DW_FORM.indirect ? r.uleb() : form, cx);
+      }
+    }
+  }
+  if (r.pos > end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
+}
+
+function readDieAttributes(r: Reader, a: Abbrev, u: UnitState, unitStart: number, d: DieAttributes): void {
+  d.name = d.linkageName = d.declFile = d.declLine = d.low = d.high = d.rangesValue = d.origin = d.callFile = d.callLine = undefined;
+  d.highIsOffset = false;
+  d.rangesForm = 0;
+  const cx = u.cx;
+  const attrs = a.attrs;
+  for (let i = 0; i < attrs.length; i += 3) {
+    const at = attrs[i];
+    let form = attrs[i + 1];
+    if (form === DW_FORM.indirect) form = r.uleb();
+    switch (at) {
+      case DW_AT.name:
+        d.name = readStringRef(u, r, form);
+        break;
+      case DW_AT.linkage_name:
+      case DW_AT.MIPS_linkage_name:
+        d.linkageName = readStringRef(u, r, form);
+        break;
+      case DW_AT.low_pc:
+        d.low = addressValue(u, form, readNumberForm(r, form, cx));
+        break;
+      case DW_AT.high_pc:
+        if (form === DW_FORM.addr || isAddrxForm(form)) d.high = addressValue(u, form, readNumberForm(r, form, cx));
+        else {
+          d.high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          d.highIsOffset = true;
+        }
+        break;
+      case DW_AT.ranges:
+        d.rangesForm = form;
+        d.rangesValue = readNumberForm(r, form, cx);
+        break;
+      case DW_AT.decl_file:
+        d.declFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.decl_line:
+        d.declLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.call_file:
+        d.callFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.call_line:
+        d.callLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        break;
+      case DW_AT.abstract_origin:
+      case DW_AT.specification: {
+        const v = readNumberForm(r, form, cx);
+        if (isUnitRefForm(form)) d.origin = unitStart + v;
+        else if (form === DW_FORM.ref_addr) d.origin = v;
+        break;
+      }
+      default:
+        if (form === DW_FORM.implicit_const) break;
+        skipForm(r, form, cx);
+    }
+  }
+}
+
+/** Records a subprogram (in the subprogram table, and as a function when it has code) or an inlined call with code. */
+function recordFunctionDie(
+  chunk: ChunkState, u: UnitState, fileIds: number[], d: DieAttributes, isSubprogram: boolean, dieOffset: number, parentScope: string | undefined,
+): void {
+  const { b, named, namer, pendingFunctions, pendingInlines } = chunk;
+  // One range inline (low/high, the usual case) or a list from DW_AT_ranges in rangeScratch[0 .. 2 * listCount).
+  let lo0 = 0;
+  let hi0 = 0;
+  let listCount = 0;
+  if (d.low !== undefined && d.high !== undefined) {
+    const hi = d.highIsOffset ? d.low + d.high : d.high;
+    if (d.low !== 0 && hi > d.low) {
+      lo0 = d.low;
+      hi0 = hi;
+    }
+  } else if (d.rangesValue !== undefined && !Number.isNaN(d.rangesValue)) {
+    listCount = readRanges(u, d.rangesForm, d.rangesValue);
+  }
+  const hasRanges = hi0 > 0 || listCount > 0;
+  if (isSubprogram) {
+    const declFileId = d.declFile === undefined ? undefined : fileIdIn(fileIds, d.declFile);
+    named.add(dieOffset, d.name, d.linkageName, parentScope, declFileId, d.declLine, d.origin);
+    if (!hasRanges) return;
+    d.inlineDepth = 0;
+    const n = namer.name(d.linkageName, d.name, parentScope);
+    const f = (d.functionIndex = b.addFunction(namer.offsetOf(n), namer.lengthOf(n), declFileId ?? NO_FILE, d.declLine ?? 0));
+    chunk.facts.functionLinkage[f] = d.linkageName;
+    if (listCount > 0) for (let k = 0; k < listCount; k++) b.range(f, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
+    else b.range(f, lo0, hi0);
+    if (d.origin !== undefined && (!d.linkageName || d.declFile === undefined)) pendingFunctions.push(f, d.origin);
+  } else if (hasRanges && d.functionIndex >= 0) {
+    d.inlineDepth++;
+    const n = d.origin === undefined ? namer.name(d.linkageName, d.name, parentScope) : -1;
+    const cf = d.callFile === undefined ? undefined : fileIdIn(fileIds, d.callFile);
+    const site = b.addInline(n < 0 ? 0 : namer.offsetOf(n), n < 0 ? 0 : namer.lengthOf(n), d.functionIndex, cf ?? NO_FILE, d.callLine ?? 0, d.inlineDepth);
+    if (listCount > 0) for (let k = 0; k < listCount; k++) b.inlineRange(site, rangeScratch[2 * k], rangeScratch[2 * k + 1]);
+    else b.inlineRange(site, lo0, hi0);
+    if (d.origin !== undefined) pendingInlines.push(site, d.origin);
+  }
+}
+
+/** The index's file id of a unit's file number (a plain function: a closure per unit made the optimized loop deoptimize). */
+function fileIdIn(fileIds: number[], n: number): number | undefined {
+  const id = fileIds[n];
+  return id === undefined || id < 0 ? undefined : id;
 }
 
 function isScopeTag(tag: number): boolean {
@@ -628,7 +954,7 @@ function currentScope(u: UnitState, names: Array<StrRef | undefined>): string | 
 
 function strOf(u: UnitState, ref: StrRef | undefined): string | undefined {
   if (ref === undefined || typeof ref === 'string') return ref;
-  return u.s.str ? cstrAt(u.s.str, ref, '.debug_str') : undefined;
+  return u.s.str ? debugStr(u.s, ref) ?? cstrAt(u.s.str, ref, '.debug_str') : undefined;
 }
 
 /** Reads a string attribute as a reference: .debug_str offsets stay numbers until someone needs the text. */
@@ -653,12 +979,13 @@ function stringValue(u: UnitState, form: number, v: number | string): string | u
 
 
 function resolveString(u: UnitState, form: number, v: number): string | undefined {
-  if (form === DW_FORM.strp) return u.s.str ? cstrAt(u.s.str, v, '.debug_str') : undefined;
+  if (form === DW_FORM.strp) return u.s.str ? debugStr(u.s, v) ?? cstrAt(u.s.str, v, '.debug_str') : undefined;
   if (form === DW_FORM.line_strp) return u.s.lineStr ? cstrAt(u.s.lineStr, v, '.debug_line_str') : undefined;
   if (isStrxForm(form)) {
     if (!u.s.strOffsets || !u.s.str) return undefined;
     const r = new Reader(u.s.strOffsets, '.debug_str_offsets', u.strOffsetsBase + v * u.cx.offsetSize);
-    return cstrAt(u.s.str, r.uN(u.cx.offsetSize), '.debug_str');
+    const at = r.uN(u.cx.offsetSize);
+    return debugStr(u.s, at) ?? cstrAt(u.s.str, at, '.debug_str');
   }
   return undefined; // supplementary/alt string forms point into another file
 }
@@ -673,45 +1000,63 @@ function addressValue(u: UnitState, form: number, v: number): number {
 /** Per range list; real functions have a handful, and a corrupt list must not fill memory. */
 const MAX_RANGES = 4096;
 
-function readRanges(u: UnitState, form: number, value: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
+/** [low, high) pairs of the last readRanges, as a flat scratch (no array per DIE: millions of inline sites have range lists). */
+const rangeScratch = new Float64Array(2 * MAX_RANGES);
+
+/** Reads a range list into rangeScratch; returns the number of ranges (those at address 0, discarded code, left out). */
+function readRanges(u: UnitState, form: number, value: number): number {
+  let n = 0;
+  let steps = 0;
+  const out = rangeScratch;
   if (u.h.version < 5) {
-    if (!u.s.ranges) return out;
-    const r = new Reader(u.s.ranges, '.debug_ranges', value);
+    if (!u.s.ranges) return 0;
+    const r = (u.rangesReader ??= new Reader(u.s.ranges, '.debug_ranges'));
+    r.pos = value;
     const size = u.cx.addressSize;
     const maxAddr = size === 8 ? 2 ** 64 - 1 : 0xffffffff;
     let base = u.baseAddress;
-    while (out.length < MAX_RANGES) {
+    while (n < MAX_RANGES && steps++ < 4 * MAX_RANGES) {
       const a = r.uN(size);
       const b = r.uN(size);
       if (a === 0 && b === 0) break;
       if (a >= maxAddr) base = b;
-      else out.push([base + a, base + b]);
+      else if (base + a !== 0) {
+        out[2 * n] = base + a;
+        out[2 * n + 1] = base + b;
+        n++;
+      }
     }
-    return out;
+    return n;
   }
-  if (!u.s.rnglists) return out;
+  if (!u.s.rnglists) return 0;
   let offset = value;
   if (form === DW_FORM.rnglistx) {
     const idx = new Reader(u.s.rnglists, '.debug_rnglists', u.rnglistsBase + value * u.cx.offsetSize);
     offset = u.rnglistsBase + idx.uN(u.cx.offsetSize);
   }
-  const r = new Reader(u.s.rnglists, '.debug_rnglists', offset);
+  const r = (u.rnglistsReader ??= new Reader(u.s.rnglists, '.debug_rnglists'));
+  r.pos = offset;
   let base = u.baseAddress;
-  const addrx = (i: number): number => addressValue(u, DW_FORM.addrx, i);
-  while (out.length < MAX_RANGES) {
+  while (n < MAX_RANGES && steps++ < 4 * MAX_RANGES) {
     const kind = r.u8();
     if (kind === 0) break;
+    let lo: number;
+    let hi: number;
     switch (kind) {
-      case 1: base = addrx(r.uleb()); break;
-      case 2: { const a = addrx(r.uleb()); out.push([a, addrx(r.uleb())]); break; }
-      case 3: { const a = addrx(r.uleb()); out.push([a, a + r.uleb()]); break; }
-      case 4: { const a = r.uleb(); out.push([base + a, base + r.uleb()]); break; }
-      case 5: base = r.uN(u.cx.addressSize); break;
-      case 6: { const a = r.uN(u.cx.addressSize); out.push([a, r.uN(u.cx.addressSize)]); break; }
-      case 7: { const a = r.uN(u.cx.addressSize); out.push([a, a + r.uleb()]); break; }
+      case 1: base = addressValue(u, DW_FORM.addrx, r.uleb()); continue;
+      case 2: lo = addressValue(u, DW_FORM.addrx, r.uleb()); hi = addressValue(u, DW_FORM.addrx, r.uleb()); break;
+      case 3: lo = addressValue(u, DW_FORM.addrx, r.uleb()); hi = lo + r.uleb(); break;
+      case 4: lo = base + r.uleb(); hi = base + r.uleb(); break;
+      case 5: base = r.uN(u.cx.addressSize); continue;
+      case 6: lo = r.uN(u.cx.addressSize); hi = r.uN(u.cx.addressSize); break;
+      case 7: lo = r.uN(u.cx.addressSize); hi = lo + r.uleb(); break;
       default: throw new SymbolReadError(`.debug_rnglists has unknown entry kind ${kind} at offset ${r.pos - 1}`);
     }
+    if (lo !== 0) {
+      out[2 * n] = lo;
+      out[2 * n + 1] = hi;
+      n++;
+    }
   }
-  return out;
+  return n;
 }

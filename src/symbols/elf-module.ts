@@ -1,11 +1,12 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
-import { ByteSource, bufferSource } from './byte-source';
-import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readUnitHeader } from './dwarf';
+import { ByteSource, Reader, SectionPages, bufferSource } from './byte-source';
+import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
-import { ModuleSymbols, PublicSymbol } from './model';
-import { demangleRust } from './rust-demangle';
+import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
+import { demangleRust, demangleRustBytes } from './rust-demangle';
+import { IndexBuilder, sortByAddress } from './symbol-index';
 
 export interface ElfReadOptions {
   path: string;
@@ -25,20 +26,35 @@ export interface ElfReadOptions {
   symbolsOnly?: boolean;
   /** Only symbol-table entries [start, end) (a file without DWARF, split across workers); implies symbolsOnly. */
   symbolRange?: { start: number; end: number };
+  /**
+   * A split load where every chunk reads the symbols that fall in its own units' code (by .debug_aranges), so each
+   * can skip the ones its DWARF already names; `leftoverPublics` marks the one chunk that also takes the symbols no
+   * unit covers (or all of them when the file has no .debug_aranges).
+   */
+  publicsByUnit?: boolean;
+  leftoverPublics?: boolean;
 }
 
-export const DWARF_SECTION_NAMES: Record<keyof DwarfSections, string> = {
+export const DWARF_SECTION_NAMES: Record<Exclude<keyof DwarfSections, 'pages'>, string> = {
   info: '.debug_info', abbrev: '.debug_abbrev', str: '.debug_str', line: '.debug_line', ranges: '.debug_ranges',
-  rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str',
+  rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str', aranges: '.debug_aranges',
 };
 
-export function dwarfSections(elf: ElfFile): DwarfSections | undefined {
-  const info = elf.data('.debug_info');
+export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = false): DwarfSections | undefined {
+  const info = infoBytes ?? elf.data('.debug_info');
   if (!info || info.length === 0) return undefined;
   const abbrev = elf.data('.debug_abbrev');
   if (!abbrev) throw new SymbolReadError('the file has .debug_info but no .debug_abbrev; it is corrupt', elf.path);
   const s: DwarfSections = { info, abbrev };
-  for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr'] as const) {
+  for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr', 'aranges'] as const) {
+    const sec = paged && (key === 'str' || key === 'line') ? elf.section(DWARF_SECTION_NAMES[key]) : undefined;
+    if (sec && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size && sec.offset + sec.size <= elf.source.size) {
+      // A chunk touches a fraction of these: read them page by page (see SectionPages).
+      const pages = new SectionPages(elf.source, sec.offset, sec.size);
+      s[key] = pages.bytes;
+      (s.pages ??= {})[key as 'str' | 'line'] = pages;
+      continue;
+    }
     const d = elf.data(DWARF_SECTION_NAMES[key]);
     if (d) s[key] = d;
   }
@@ -91,6 +107,8 @@ interface CachedSections {
   sections: DwarfSections | undefined;
   debugInfoPath: string;
   warning?: string;
+  /** Set when .debug_info is read unit by unit (only the chunk's units): the offsets of the units read so far. */
+  unitsRead?: Set<number>;
 }
 let sectionCache: CachedSections | undefined;
 let sectionCacheTimer: NodeJS.Timeout | undefined;
@@ -115,7 +133,65 @@ function unitSize(info: Uint8Array, offset: number): number {
   }
 }
 
-/** Reads ELF symbols and DWARF. With `unitRange` only that slice of DWARF is read (symbols are left to the chunk holding offset 0). */
+/** Whether this load reads the ELF symbol table: a whole-file load, the chunk holding unit 0, or a symbol-table range. */
+function readsSymbolTable(options: ElfReadOptions): boolean {
+  if (options.symbolRange || options.publicsByUnit) return true;
+  return options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
+}
+
+/** The DWARF sections (from the worker's cache when the previous chunk read the same file), and where they came from. */
+function sectionsFor(elf: ElfFile, options: ElfReadOptions): { sections: DwarfSections | undefined; debugInfoPath: string; warning?: string } {
+  const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
+  // A section read unit by unit serves chunks that name their units; anything else reads the whole section afresh.
+  if (cached && (!cached.unitsRead || options.units)) {
+    if (cached.unitsRead && cached.sections && options.units) {
+      readInfoUnits(elf, cached.sections.info, options.units, cached.unitsRead);
+      // Paged sections read on through this load's open file.
+      for (const pages of Object.values(cached.sections.pages ?? {})) pages.source = elf.source;
+    }
+    return cached;
+  }
+  const { elf: debugElf, warning } = findDebugElf(elf, options);
+  // A chunk of an uncompressed .debug_info in the file itself reads only its own units; the rest of the section stays
+  // zero pages the OS never backs (a later chunk in this worker reads its units into the same array).
+  const sec = debugElf === elf ? elf.section('.debug_info') : undefined;
+  const sparse = sec !== undefined && options.units !== undefined && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size;
+  let found: CachedSections;
+  if (sparse) {
+    const unitsRead = new Set<number>();
+    const info = new Uint8Array(sec.size);
+    const sections = dwarfSections(elf, info, true);
+    readInfoUnits(elf, info, options.units!, unitsRead);
+    found = { key: options.cacheKey ?? '', sections, debugInfoPath: elf.path, warning, unitsRead };
+  } else found = { key: options.cacheKey ?? '', sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
+  if (options.cacheKey !== undefined) rememberSections(found);
+  return found;
+}
+
+/** Reads the units at `units` of the file's .debug_info into `info` (a section-sized array), skipping those already read. */
+function readInfoUnits(elf: ElfFile, info: Uint8Array, units: number[], unitsRead: Set<number>): void {
+  const sec = elf.section('.debug_info')!;
+  for (const u of units) {
+    if (unitsRead.has(u) || u < 0 || u + 11 > sec.size) continue;
+    try {
+      const head = elf.source.read(sec.offset + u, Math.min(40, sec.size - u));
+      const h = parseUnitHeader(head, u, sec.size);
+      info.set(elf.source.read(sec.offset + u, h.end - u), u);
+      unitsRead.add(u);
+    } catch (err) {
+      // A corrupt header: leave the unit unread; the DWARF reader then reports it as it would any bad unit.
+      if (!(err instanceof SymbolReadError)) throw err;
+    }
+  }
+}
+
+function chunkDebugBytes(sections: DwarfSections, options: ElfReadOptions): number {
+  return options.units
+    ? options.units.reduce((n, u) => n + unitSize(sections.info, u), 0)
+    : options.unitRange ? Math.min(options.unitRange.end, sections.info.length) - options.unitRange.start : sections.info.length;
+}
+
+/** Reads ELF symbols and DWARF into objects (tests and tools; loading uses indexElfModule). With `unitRange` only that slice of DWARF is read. */
 export function readElfModule(source: ByteSource, options: ElfReadOptions): ModuleSymbols & { debugInfoBytes: number } {
   const elf = new ElfFile(source, options.path);
   const warnings: string[] = [];
@@ -123,7 +199,7 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
     debugInfoBytes: 0,
     format: 'elf', debugFormat: 'none', imageBase: elfImageBase(elf), compileUnits: [], functions: [], inlineSites: [], files: [], lines: [], publics: [], warnings,
   };
-  const firstChunk = options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
+  const firstChunk = readsSymbolTable(options);
   if (options.symbolRange) {
     mod.publics = elfPublics(elf, options.symbolRange);
     return mod;
@@ -131,22 +207,13 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   if (firstChunk) mod.publics = elfPublics(elf);
   throwIfAborted(options.signal);
   if (options.symbolsOnly) return mod;
-  const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
-  let found: { sections: DwarfSections | undefined; debugInfoPath: string; warning?: string };
-  if (cached) found = cached;
-  else {
-    const { elf: debugElf, warning } = findDebugElf(elf, options);
-    found = { sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
-    if (options.cacheKey !== undefined) rememberSections({ key: options.cacheKey, ...found });
-  }
+  const found = sectionsFor(elf, options);
   if (found.warning && firstChunk) warnings.push(found.warning);
   const sections = found.sections;
   if (!sections) return mod;
   mod.debugFormat = 'dwarf';
   mod.debugInfoPath = found.debugInfoPath;
-  mod.debugInfoBytes = options.units
-    ? options.units.reduce((n, u) => n + unitSize(sections.info, u), 0)
-    : options.unitRange ? Math.min(options.unitRange.end, sections.info.length) - options.unitRange.start : sections.info.length;
+  mod.debugInfoBytes = chunkDebugBytes(sections, options);
   options.onProgress?.(0, 'reading DWARF');
   const d = readDwarf(sections, {
     range: options.unitRange,
@@ -163,6 +230,173 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   return mod;
 }
 
+/** What indexElfModule read, beside the builder that holds the facts themselves. */
+export interface ElfIndexFacts {
+  debugFormat: 'dwarf' | 'none';
+  debugInfoPath?: string;
+  imageBase: number;
+  debugInfoBytes: number;
+  compileUnits: CompileUnit[];
+  warnings: string[];
+}
+
+/**
+ * Reads one load's share of an ELF file straight into `builder`: DWARF first, then the symbol table, whose entries at a
+ * function's start DWARF already named are skipped without being demangled. The loading path: no object per fact.
+ */
+export function indexElfModule(source: ByteSource, options: ElfReadOptions, builder: IndexBuilder): ElfIndexFacts {
+  const elf = new ElfFile(source, options.path);
+  const facts: ElfIndexFacts = { debugFormat: 'none', imageBase: elfImageBase(elf), debugInfoBytes: 0, compileUnits: [], warnings: [] };
+  const withSymbols = readsSymbolTable(options);
+  if (options.symbolRange || options.symbolsOnly) {
+    if (withSymbols) addElfPublics(elf, builder, options.symbolRange);
+    return facts;
+  }
+  const found = sectionsFor(elf, options);
+  // A file-level warning once per load: from the chunk that reads the symbol table, or the leftovers one when all do.
+  if (found.warning && (options.publicsByUnit ? options.leftoverPublics === true : withSymbols)) facts.warnings.push(found.warning);
+  const sections = found.sections;
+  if (sections) {
+    facts.debugFormat = 'dwarf';
+    facts.debugInfoPath = found.debugInfoPath;
+    facts.debugInfoBytes = chunkDebugBytes(sections, options);
+    options.onProgress?.(0, 'reading DWARF');
+    const d = readDwarfInto(sections, {
+      range: options.unitRange,
+      units: options.units,
+      signal: options.signal,
+      onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
+    }, builder);
+    facts.compileUnits = d.compileUnits;
+    facts.warnings.push(...d.warnings);
+  }
+  throwIfAborted(options.signal);
+  if (!withSymbols) return facts;
+  const starts = builder.functions > 0 ? builder.functionStarts() : undefined;
+  if (!options.publicsByUnit) addElfPublics(elf, builder, undefined, starts);
+  else {
+    // Without .debug_aranges (or DWARF) the chunk marked for leftovers takes every symbol, the others none.
+    const ranges = sections?.aranges ? cachedUnitRanges(sections.aranges) : undefined;
+    if (ranges) {
+      const groups = (ranges.entriesByUnit ??= groupEntriesByUnit(elf, ranges));
+      const lists = (options.units ?? []).map((unit) => groups.get(unit));
+      if (options.leftoverPublics) lists.push(groups.get(-1));
+      const only = mergeSorted(lists);
+      if (only.length > 0) addElfPublics(elf, builder, undefined, starts, only);
+    } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts);
+  }
+  return facts;
+}
+
+const parsedAranges = new WeakMap<Uint8Array, UnitAddressRanges | null>();
+/** The worker keeps a file's sections for its next chunk; the parsed .debug_aranges go with them. */
+function cachedUnitRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
+  let r = parsedAranges.get(aranges);
+  if (r === undefined) parsedAranges.set(aranges, (r = unitAddressRanges(aranges) ?? null));
+  return r ?? undefined;
+}
+
+/** Every entry of the symbol table that addElfPublics reads, grouped by the unit whose code holds its address (-1: none). */
+function groupEntriesByUnit(elf: ElfFile, ranges: UnitAddressRanges): Map<number, Uint32Array> {
+  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+  const groups = new Map<number, number[]>();
+  const entries = elf.symbolEntries(which);
+  if (entries) {
+    const { data, count, first } = entries;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (let i = 0; i < count; i++) {
+      const value = view.getUint32(i * 24 + 12, true) * 4294967296 + view.getUint32(i * 24 + 8, true);
+      const unit = ranges.unitAt(value);
+      let list = groups.get(unit);
+      if (!list) groups.set(unit, (list = []));
+      list.push(first + i);
+    }
+  }
+  return new Map([...groups].map(([unit, list]) => [unit, Uint32Array.from(list)]));
+}
+
+/** Sorted union of sorted index lists. */
+function mergeSorted(lists: Array<Uint32Array | undefined>): Uint32Array {
+  const present = lists.filter((l): l is Uint32Array => l !== undefined && l.length > 0);
+  if (present.length === 1) return present[0];
+  const out = new Uint32Array(present.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const l of present) {
+    out.set(l, at);
+    at += l.length;
+  }
+  return out.sort();
+}
+
+/** .debug_aranges as sorted columns: which unit's code an address lies in. */
+export interface UnitAddressRanges {
+  /** The .debug_info offset of the unit whose code holds `address`, or -1. */
+  unitAt(address: number): number;
+  /** Symbol-table entry indices by the unit whose code holds them (-1: none), made by the first chunk in a worker. */
+  entriesByUnit?: Map<number, Uint32Array>;
+}
+
+/** Parses .debug_aranges; undefined when it is malformed (the caller then falls back to one chunk taking every symbol). */
+export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
+  const low: number[] = [];
+  const high: number[] = [];
+  const unit: number[] = [];
+  try {
+    const r = new Reader(aranges, '.debug_aranges');
+    while (r.remaining >= 16) {
+      const setStart = r.pos;
+      let length = r.u32();
+      let offsetSize = 4;
+      if (length === 0xffffffff) {
+        length = r.u64();
+        offsetSize = 8;
+      }
+      const end = r.pos + length;
+      if (end > aranges.length) return undefined;
+      r.u16(); // version 2
+      const infoOffset = r.uN(offsetSize);
+      const addressSize = r.u8();
+      const segmentSize = r.u8();
+      if ((addressSize !== 4 && addressSize !== 8) || segmentSize !== 0) return undefined;
+      // Tuples start at a multiple of twice the address size from the set's start.
+      const tuple = 2 * addressSize;
+      r.pos = setStart + Math.ceil((r.pos - setStart) / tuple) * tuple;
+      while (r.pos + tuple <= end) {
+        const a = r.uN(addressSize);
+        const n = r.uN(addressSize);
+        if (a === 0 && n === 0) break;
+        if (n > 0) {
+          low.push(a);
+          high.push(a + n);
+          unit.push(infoOffset);
+        }
+      }
+      r.pos = end;
+    }
+  } catch {
+    return undefined;
+  }
+  const lo = Float64Array.from(low);
+  const hi = Float64Array.from(high);
+  const un = Float64Array.from(unit);
+  sortByAddress(lo, [hi, un], []);
+  return {
+    unitAt(address: number): number {
+      let a = 0;
+      let b = lo.length - 1;
+      let at = -1;
+      while (a <= b) {
+        const mid = (a + b) >>> 1;
+        if (lo[mid] <= address) {
+          at = mid;
+          a = mid + 1;
+        } else b = mid - 1;
+      }
+      return at >= 0 && address < hi[at] ? un[at] : -1;
+    },
+  };
+}
+
 /** Defined symbols of .symtab (or .dynsym when stripped), demangled. Section and file symbols are skipped, as `nm` does. */
 export function elfPublics(elf: ElfFile, range?: { start: number; end: number }): PublicSymbol[] {
   const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
@@ -177,6 +411,76 @@ export function elfPublics(elf: ElfFile, range?: { start: number; end: number })
     out.push(p);
   });
   return out;
+}
+
+/**
+ * Defined symbols of .symtab (or .dynsym when stripped), straight into an index: each name is demangled from the
+ * string table's bytes into the index's string table, with no string or object per symbol. A symbol at one of
+ * `skipStarts` (sorted function starts from DWARF) is left out without being demangled: the index would drop it
+ * as the function's duplicate anyway. With `only` (sorted table indices) just those entries are read: another chunk
+ * takes the rest. Returns the number of symbols added.
+ */
+export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, only?: Uint32Array): number {
+  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+  const entries = elf.symbolEntries(which, range);
+  if (!entries) return 0;
+  const { data, count, first } = entries;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const skip = skipStarts && skipStarts.length > 0 ? skipStarts : undefined;
+  // First pass: which entries to index (no string table needed yet); a chunk that keeps few reads only their names' span.
+  const keep = new Uint32Array(count);
+  let kept = 0;
+  let lo = Infinity;
+  let hi = 0;
+  const n = only ? only.length : count;
+  for (let k = 0; k < n; k++) {
+    const i = only ? only[k] - first : k;
+    if (i < 0 || i >= count) continue;
+    const o = i * 24;
+    const nameOff = view.getUint32(o, true);
+    const type = data[o + 4] & 0xf;
+    const shndx = view.getUint16(o + 6, true);
+    // Undefined, section and file symbols are skipped, as `nm --defined-only` does; so are nameless ones.
+    if (shndx === 0 || type === 3 || type === 4 || nameOff === 0) continue;
+    const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
+    if (skip && sortedIncludes(skip, value)) continue;
+    keep[kept++] = i;
+    if (nameOff < lo) lo = nameOff;
+    if (nameOff > hi) hi = nameOff;
+  }
+  if (kept === 0) return 0;
+  const { strtab, base } = elf.symbolNames(which, lo, hi);
+  const names = builder.names;
+  let added = 0;
+  for (let k = 0; k < kept; k++) {
+    const o = keep[k] * 24;
+    const nameOff = view.getUint32(o, true) - base;
+    if (nameOff < 0 || nameOff >= strtab.length || strtab[nameOff] === 0) continue;
+    const type = data[o + 4] & 0xf;
+    const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
+    let end = strtab.indexOf(0, nameOff);
+    if (end < 0) end = strtab.length;
+    // A TLS symbol's value is an offset in the thread's block, not an address: no size, so no address range claims it.
+    const size = type === 6 ? 0 : view.getUint32(o + 20, true) * 4294967296 + view.getUint32(o + 16, true);
+    const at = names.length;
+    if (!demangleRustBytes(strtab, nameOff, end, names)) names.append(strtab, nameOff, end);
+    builder.addPublic(at, names.length - at, value, size);
+    added++;
+  }
+  return added;
+}
+
+function sortedIncludes(sorted: Float64Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid];
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /** The number of entries of the table elfPublics reads (.symtab, else .dynsym), to split it across workers. */

@@ -179,18 +179,12 @@ export class ElfFile {
     range: { start: number; end: number } | undefined,
     visit: (name: string, value: number, size: number, type: number, bind: number, shndx: number) => void,
   ): void {
-    const s = this.symbolSection(which);
-    if (!s) return;
-    const strs = this.sections[s.link];
-    if (!strs) throw new SymbolReadError(`${which} links to string table #${s.link}, which does not exist`, this.path);
-    const total = Math.floor(s.size / 24);
-    const first = Math.max(1, range?.start ?? 1);
-    const last = Math.min(total, range?.end ?? total);
-    if (first >= last) return;
-    if (s.size > this.source.size) throw new SymbolReadError(`${which} claims ${s.size} bytes, more than the whole file`, this.path);
-    const data = this.source.read(s.offset + first * 24, (last - first) * 24);
+    const t = this.symbolEntries(which, range);
+    if (!t) return;
+    const { data, count } = t;
+    const strs = this.sections[this.symbolSection(which)!.link];
+    if (!strs) throw new SymbolReadError(`${which} links to string table #${this.symbolSection(which)!.link}, which does not exist`, this.path);
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const count = last - first;
     const { strtab, base } = this.stringsFor(strs, view, count, range !== undefined);
     for (let i = 0; i < count; i++) {
       const o = i * 24;
@@ -202,6 +196,35 @@ export class ElfFile {
       const name = nameOff === 0 || nameOff < base ? '' : nameOff - base < strtab.length ? cstrAt(strtab, nameOff - base, `the string table of ${which}`) : '';
       visit(name, value, size, info & 0xf, info >> 4, shndx);
     }
+  }
+
+  /** The raw entries (24 bytes each) of .symtab or .dynsym, all or [range.start, range.end), without the null entry; `first` is the first one's index. */
+  symbolEntries(which: '.symtab' | '.dynsym', range?: { start: number; end: number }): { data: Uint8Array; count: number; first: number } | undefined {
+    const s = this.symbolSection(which);
+    if (!s) return undefined;
+    const total = Math.floor(s.size / 24);
+    const first = Math.max(1, range?.start ?? 1);
+    const last = Math.min(total, range?.end ?? total);
+    if (first >= last) return undefined;
+    if (s.size > this.source.size) throw new SymbolReadError(`${which} claims ${s.size} bytes, more than the whole file`, this.path);
+    return { data: this.source.read(s.offset + first * 24, (last - first) * 24), count: last - first, first };
+  }
+
+  /** The span of the string table of `which` that holds the names starting at offsets lo..hi (name offset − base indexes it). */
+  symbolNames(which: '.symtab' | '.dynsym', lo: number, hi: number): { strtab: Uint8Array; base: number } {
+    const s = this.symbolSection(which);
+    const strs = s ? this.sections[s.link] : undefined;
+    if (!s || !strs) throw new SymbolReadError(`${which} has no string table`, this.path);
+    if (strs.type === SHT_NOBITS || strs.size > this.source.size || lo >= strs.size) return { strtab: new Uint8Array(0), base: 0 };
+    hi = Math.min(hi, strs.size - 1);
+    // The last name ends at the first NUL after it; read a margin past it, and the rest of the table if that is not enough.
+    let end = Math.min(strs.size, hi + 4096);
+    let strtab = this.source.read(strs.offset + lo, end - lo);
+    if (strtab.indexOf(0, hi - lo) < 0 && end < strs.size) {
+      end = strs.size;
+      strtab = this.source.read(strs.offset + lo, end - lo);
+    }
+    return { strtab, base: lo };
   }
 
   /**

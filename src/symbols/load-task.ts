@@ -2,13 +2,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import type { TaskContext } from '../futures/contract';
 import { ByteSource, fileSource } from './byte-source';
 import { ElfFile } from './elf';
-import { ElfReadOptions, findDebugElf, planDwarfChunks, publicSymbolCount, readElfModule } from './elf-module';
+import { ElfReadOptions, findDebugElf, indexElfModule, planDwarfChunks, publicSymbolCount } from './elf-module';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { ModuleSymbols } from './model';
-import { buildIndex } from './symbol-index';
+import { IndexBuilder, buildIndex } from './symbol-index';
 
 export interface SymbolLoadRequest {
   /** The module on disk (as the debugger reports it). */
@@ -21,12 +22,15 @@ export interface SymbolLoadRequest {
   units?: number[];
   /** PE with a PDB: read only these PDB modules (compilands), one chunk from planPeChunks. */
   moduleRange?: { start: number; end: number };
+  /** A split DWARF load: this chunk reads the symbols in its own units' code (and `leftoverPublics`: those in none). */
+  publicsByUnit?: boolean;
+  leftoverPublics?: boolean;
   /** Read only these symbol-table entries (a file without DWARF whose table is split across workers). */
   symbolRange?: { start: number; end: number };
   /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
   part?: number;
   parts?: number;
-  /** Put the index in a SharedArrayBuffer (default true): it then reaches the host and other workers without a copy. */
+  /** Put the index in a SharedArrayBuffer (default: in a worker thread yes, in a child process or on the main thread no): it then reaches the host and other workers without a copy. */
   shared?: boolean;
 }
 
@@ -108,7 +112,13 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
       chunks = Array.from({ length: parts }, (_, part) => ({ ...request, symbolRange: { start: part * per, end: Math.min(symbols, (part + 1) * per) }, part, parts }));
     } else {
       const planned = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
-      chunks = planned.map((c, part) => ({ ...request, units: c.units, part, parts: planned.length }));
+      // Each chunk takes the symbols in its own units' code and skips those its DWARF names; the last (smallest)
+      // also takes the symbols outside every unit.
+      const byUnit = info !== undefined && planned.length > 1;
+      chunks = planned.map((c, part) => ({
+        ...request, units: c.units, part, parts: planned.length,
+        ...(byUnit ? { publicsByUnit: true, leftoverPublics: part === planned.length - 1 } : {}),
+      }));
     }
     return { path: request.path, format: 'elf', fileBytes: source.size, debugInfoBytes: info?.size ?? 0, chunks };
   } finally {
@@ -138,7 +148,7 @@ function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOption
   }
   return {
     path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange,
-    units: request.units, symbolRange: request.symbolRange, cacheKey,
+    units: request.units, symbolRange: request.symbolRange, publicsByUnit: request.publicsByUnit, leftoverPublics: request.leftoverPublics, cacheKey,
   };
 }
 
@@ -190,64 +200,74 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
   const source = openSource(request.path);
   if (!source) throw new SymbolReadError('the file could not be opened; check that it exists and is readable', request.path);
   const label = request.parts && request.parts > 1 ? ` (part ${(request.part ?? 0) + 1} of ${request.parts})` : '';
-  let mod: ModuleSymbols;
-  let debugInfoBytes: number;
-  let format: FileKind;
   const fileBytes = source.size;
+  let format: FileKind;
+  let result: Omit<SymbolLoadResult, 'path' | 'format' | 'fileBytes' | 'peakHeapBytes' | 'elapsedMs'>;
   try {
     format = detectFormat(source.read(0, Math.min(4, source.size)), request.path);
     ctx.reportProgress({ fraction: 0, message: `reading ${format === 'elf' ? 'ELF' : 'PE'}${label}` });
+    const onProgress = (fraction: number, message: string): void => {
+      sampleHeap();
+      ctx.reportProgress({ fraction: 0.9 * fraction, message: message + label });
+    };
     if (format === 'elf') {
-      const elfMod = readElfModule(source, {
-        ...elfOptions(request, ctx),
-        onProgress: (fraction, message) => {
-          sampleHeap();
-          ctx.reportProgress({ fraction: 0.9 * fraction, message: message + label });
-        },
-      });
-      debugInfoBytes = elfMod.debugInfoBytes;
-      mod = elfMod;
+      // ELF goes straight into the index builder: no object per function, inlined call or symbol.
+      const builder = new IndexBuilder();
+      const facts = indexElfModule(source, { ...elfOptions(request, ctx), onProgress }, builder);
+      sampleHeap();
+      throwIfAborted(ctx.signal);
+      ctx.reportProgress({ fraction: 0.9, message: `indexing${label}` });
+      const counts = {
+        compileUnits: facts.compileUnits.length, rustUnits: facts.compileUnits.filter((c) => c.isRust).length, functions: builder.functions,
+        inlineSites: builder.inlineSites, lines: builder.lines, publics: builder.publics, files: builder.files,
+      };
+      const index = builder.finish({ shared: shareIndex(request) });
+      result = {
+        debugFormat: facts.debugFormat, debugInfoPath: facts.debugInfoPath, imageBase: facts.imageBase,
+        status: statusOf(facts.debugFormat, counts.functions, counts.lines, counts.publics), index, counts,
+        languages: [...new Set(facts.compileUnits.map((c) => c.language))],
+        producers: [...new Set(facts.compileUnits.map((c) => c.producer))].slice(0, 8),
+        debugInfoBytes: facts.debugInfoBytes, warnings: facts.warnings,
+      };
     } else {
       const bytes = source.read(0, source.size);
-      const peMod = await readPe(bytes, request, ctx.signal, (fraction, message) => {
-        sampleHeap();
-        ctx.reportProgress({ fraction: 0.9 * fraction, message: message + label });
-      });
-      debugInfoBytes = peMod.debugInfoBytes;
-      mod = peMod;
+      const mod = await readPe(bytes, request, ctx.signal, onProgress);
+      sampleHeap();
+      throwIfAborted(ctx.signal);
+      ctx.reportProgress({ fraction: 0.9, message: `indexing${label}` });
+      const index = buildIndex(mod, { shared: shareIndex(request) });
+      const lines = mod.lines.length + (mod.lineColumns?.count ?? 0);
+      result = {
+        debugFormat: mod.debugFormat, debugInfoPath: mod.debugInfoPath, imageBase: mod.imageBase,
+        status: statusOf(mod.debugFormat, mod.functions.length, lines, mod.publics.length), index,
+        counts: {
+          compileUnits: mod.compileUnits.length, rustUnits: mod.compileUnits.filter((c) => c.isRust).length, functions: mod.functions.length,
+          inlineSites: mod.inlineSites.length, lines, publics: mod.publics.length, files: mod.files.length,
+        },
+        languages: [...new Set(mod.compileUnits.map((c) => c.language))],
+        producers: [...new Set(mod.compileUnits.map((c) => c.producer))].slice(0, 8),
+        debugInfoBytes: mod.debugInfoBytes, warnings: mod.warnings,
+      };
     }
   } finally {
     source.close?.();
   }
   sampleHeap();
-  throwIfAborted(ctx.signal);
-  ctx.reportProgress({ fraction: 0.9, message: `indexing${label}` });
-  const index = buildIndex(mod, { shared: request.shared !== false });
-  sampleHeap();
-  const lines = mod.lines.length + (mod.lineColumns?.count ?? 0);
-  const rustUnits = mod.compileUnits.filter((c) => c.isRust).length;
-  const status: SymbolStatus = mod.debugFormat !== 'none' && (mod.functions.length > 0 || lines > 0) ? 'loaded' : mod.publics.length > 0 ? 'publicsOnly' : 'none';
   ctx.reportProgress({ fraction: 1, message: `done${label}` });
-  return {
-    path: request.path,
-    format,
-    debugFormat: mod.debugFormat,
-    debugInfoPath: mod.debugInfoPath,
-    imageBase: mod.imageBase,
-    status,
-    index,
-    counts: {
-      compileUnits: mod.compileUnits.length, rustUnits, functions: mod.functions.length, inlineSites: mod.inlineSites.length,
-      lines, publics: mod.publics.length, files: mod.files.length,
-    },
-    languages: [...new Set(mod.compileUnits.map((c) => c.language))],
-    producers: [...new Set(mod.compileUnits.map((c) => c.producer))].slice(0, 8),
-    fileBytes,
-    debugInfoBytes,
-    peakHeapBytes: peakHeap,
-    elapsedMs: Date.now() - t0,
-    warnings: mod.warnings,
-  };
+  return { path: request.path, format, fileBytes, peakHeapBytes: peakHeap, elapsedMs: Date.now() - t0, ...result };
+}
+
+/**
+ * A SharedArrayBuffer when the load runs in a worker thread (it reaches the host without a copy); a plain
+ * ArrayBuffer in a child process (a process pool cannot send shared memory; the buffer is copied over IPC) or on
+ * the main thread, unless the request says otherwise.
+ */
+function shareIndex(request: SymbolLoadRequest): boolean {
+  return request.shared ?? !isMainThread;
+}
+
+function statusOf(debugFormat: string, functions: number, lines: number, publics: number): SymbolStatus {
+  return debugFormat !== 'none' && (functions > 0 || lines > 0) ? 'loaded' : publics > 0 ? 'publicsOnly' : 'none';
 }
 
 type ReadPeModule = typeof import('./pe-module').readPeModule;

@@ -1,5 +1,7 @@
 // Rust symbol demangling, legacy (`_ZN…17h<hash>E`) and v0 (`_R…`), printing what binutils' `nm -C` prints (libiberty's rust-demangle).
 // Differences from `nm -C` are listed in README "## Symbols"; the test over librustc_driver checks there are no others.
+// Works on bytes and writes bytes: a large library has 100,000s of names, and strings per name (input, pieces, output) were most of the cost.
+import { GrowableBytes } from './byte-source';
 
 export interface DemangleOptions {
   /** Keep the legacy `::h<hash>` suffix and v0 crate disambiguators (`[1a2b…]`), as `c++filt --verbose` would. Default false. */
@@ -10,19 +12,42 @@ export interface DemangleOptions {
 const MAX_DEPTH = 500;
 /** Grammar steps per name: backrefs can make output grow exponentially with the input, so the work is capped. */
 const MAX_STEPS = 200_000;
+/** Output bytes per name; real names stay below a few KB, and the step cap alone still allows tens of MB. */
+const MAX_OUTPUT = 1 << 20;
+
+const scratchIn = new GrowableBytes(1024);
+const scratchOut = new GrowableBytes(1024);
 
 /** Demangles a Rust symbol; undefined when `sym` is not a valid Rust mangled name (C, C++, or corrupt). */
 export function demangleRust(sym: string, options?: DemangleOptions): string | undefined {
-  const verbose = options?.verbose === true;
-  const c0 = sym.charCodeAt(0);
+  scratchIn.length = 0;
+  scratchIn.appendString(sym);
+  scratchOut.length = 0;
+  if (!demangleRustBytes(scratchIn.bytes, 0, scratchIn.length, scratchOut, options?.verbose === true)) return undefined;
+  return scratchOut.text(0, scratchOut.length);
+}
+
+/**
+ * Demangles the name in `src[start, end)` and appends the result to `out`; false (and `out` as it was) when it is not
+ * a Rust mangled name. The index builders call this with the string table's bytes and their own string pool.
+ */
+export function demangleRustBytes(src: Uint8Array, start: number, end: number, out: GrowableBytes, verbose = false): boolean {
+  const n = end - start;
+  if (n < 2) return false;
+  const c0 = src[start];
+  const c1 = src[start + 1];
+  const c2 = n > 2 ? src[start + 2] : -1;
+  const mark = out.length;
+  let ok = false;
   // `_R`, `R` (Windows strips one underscore), `__R` (macOS adds one).
-  if (c0 === 95 /* _ */ && sym.charCodeAt(1) === 82 /* R */) return demangleV0(sym, 2, verbose);
-  if (c0 === 82) return demangleV0(sym, 1, verbose);
-  if (c0 === 95 && sym.charCodeAt(1) === 95 && sym.charCodeAt(2) === 82) return demangleV0(sym, 3, verbose);
-  if (c0 === 95 && sym.charCodeAt(1) === 90 && sym.charCodeAt(2) === 78) return demangleLegacy(sym, 3, verbose);
-  if (c0 === 90 && sym.charCodeAt(1) === 78) return demangleLegacy(sym, 2, verbose);
-  if (c0 === 95 && sym.charCodeAt(1) === 95 && sym.charCodeAt(2) === 90 && sym.charCodeAt(3) === 78) return demangleLegacy(sym, 4, verbose);
-  return undefined;
+  if (c0 === 95 /* _ */ && c1 === 82 /* R */) ok = demangleV0(src, start + 2, end, out, verbose);
+  else if (c0 === 82) ok = demangleV0(src, start + 1, end, out, verbose);
+  else if (c0 === 95 && c1 === 95 && c2 === 82) ok = demangleV0(src, start + 3, end, out, verbose);
+  else if (c0 === 95 && c1 === 90 && c2 === 78) ok = demangleLegacy(src, start + 3, end, out, verbose);
+  else if (c0 === 90 && c1 === 78) ok = demangleLegacy(src, start + 2, end, out, verbose);
+  else if (c0 === 95 && c1 === 95 && c2 === 90 && n > 3 && src[start + 3] === 78) ok = demangleLegacy(src, start + 4, end, out, verbose);
+  if (!ok) out.length = mark;
+  return ok;
 }
 
 /** Whether a name looks like a mangled Rust symbol (cheap prefix test, no validation). */
@@ -33,60 +58,98 @@ export function looksLikeRustSymbol(sym: string): boolean {
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
-function isAlnumOrUnderscore(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** Per byte: 1 for `[0-9A-Za-z_]`, 2 for the other characters a legacy symbol may hold (`$ . :`). A table: these loops see every byte of every name. */
+const SYMBOL_CHAR = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) SYMBOL_CHAR[c] = 1;
+  else if (c === 36 || c === 46 || c === 58) SYMBOL_CHAR[c] = 2;
 }
 function isLowerHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 }
 
+/** Appends an ASCII literal (the demangler's punctuation and keywords). */
+function ascii(out: GrowableBytes, t: string): void {
+  const n = t.length;
+  out.ensure(n);
+  const b = out.bytes;
+  let at = out.length;
+  for (let i = 0; i < n; i++) b[at++] = t.charCodeAt(i);
+  out.length = at;
+}
+
+/** Appends one code point as UTF-8. */
+function codePoint(out: GrowableBytes, cp: number): void {
+  if (cp < 0x80) out.push(cp);
+  else if (cp < 0x800) {
+    out.push(0xc0 | (cp >> 6));
+    out.push(0x80 | (cp & 63));
+  } else if (cp < 0x10000) {
+    out.push(0xe0 | (cp >> 12));
+    out.push(0x80 | ((cp >> 6) & 63));
+    out.push(0x80 | (cp & 63));
+  } else {
+    out.push(0xf0 | (cp >> 18));
+    out.push(0x80 | ((cp >> 12) & 63));
+    out.push(0x80 | ((cp >> 6) & 63));
+    out.push(0x80 | (cp & 63));
+  }
+}
+
+function latin1(src: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(src[i]);
+  return s;
+}
+
 // ---------------------------------------------------------------- legacy
 
-function demangleLegacy(sym: string, start: number, verbose: boolean): string | undefined {
-  let len = sym.length;
-  for (let i = start; i < len; i++) {
-    const c = sym.charCodeAt(i);
-    if (!(isAlnumOrUnderscore(c) || c === 36 /* $ */ || c === 46 /* . */ || c === 58 /* : */)) return undefined;
-  }
-  if (sym.charCodeAt(len - 1) !== 69 /* E */) return undefined;
+function demangleLegacy(sym: Uint8Array, start: number, end: number, out: GrowableBytes, verbose: boolean): boolean {
+  let len = end;
+  for (let i = start; i < len; i++) if (SYMBOL_CHAR[sym[i]] === 0) return false;
+  if (sym[len - 1] !== 69 /* E */) return false;
   len--;
   // Every legacy Rust symbol ends in a `17h<16 hex>` hash segment; this rejects C++ names early.
-  if (len - start <= 19 || sym.charCodeAt(len - 19) !== 49 || sym.charCodeAt(len - 18) !== 55 || sym.charCodeAt(len - 17) !== 104) return undefined;
+  if (len - start <= 19 || sym[len - 19] !== 49 || sym[len - 18] !== 55 || sym[len - 17] !== 104) return false;
   // The hash segment must sit exactly at the end: walk the segments and require the last to start at len - 17.
   const hashStart = len - 17;
-  if (!isLegacyHash(sym, hashStart + 1)) return undefined;
-  let out = '';
+  if (!isLegacyHash(sym, hashStart + 1)) return false;
   let p = start;
   let first = true;
   while (p < len) {
-    let c = sym.charCodeAt(p);
-    if (!isDigit(c)) return undefined;
+    let c = sym[p];
+    if (!isDigit(c)) return false;
     let n = c - 48;
     p++;
     if (n !== 0) {
-      while (p < len && isDigit((c = sym.charCodeAt(p)))) {
+      while (p < len && isDigit((c = sym[p]))) {
         n = n * 10 + (c - 48);
-        if (n > len) return undefined;
+        if (n > len) return false;
         p++;
       }
     }
-    if (p + n > len) return undefined;
+    if (p + n > len) return false;
     if (p === hashStart) {
-      if (n !== 17 || p + n !== len) return undefined;
-      if (verbose) out += (first ? '' : '::') + sym.slice(p, p + n);
-      return first ? undefined : out;
+      if (n !== 17 || p + n !== len) return false;
+      if (first) return false;
+      if (verbose) {
+        ascii(out, '::');
+        out.append(sym, p, p + n);
+      }
+      return true;
     }
-    out += (first ? '' : '::') + legacyIdent(sym, p, n);
+    if (!first) ascii(out, '::');
+    legacyIdent(sym, p, p + n, out);
     first = false;
     p += n;
   }
-  return undefined;
+  return false;
 }
 
-function isLegacyHash(sym: string, at: number): boolean {
+function isLegacyHash(sym: Uint8Array, at: number): boolean {
   let seen = 0;
   for (let i = 0; i < 16; i++) {
-    const c = sym.charCodeAt(at + i);
+    const c = sym[at + i];
     if (!isLowerHex(c)) return false;
     seen |= 1 << (c <= 57 ? c - 48 : c - 87);
   }
@@ -98,50 +161,77 @@ function isLegacyHash(sym: string, at: number): boolean {
   return count >= 5;
 }
 
-const legacyEscapes: Record<string, string> = { SP: '@', BP: '*', RF: '&', LT: '<', GT: '>', LP: '(', RP: ')', C: ',' };
+/** The character of a two-letter (or `C`) legacy escape between `$`s, or -1. */
+function legacyEscape(sym: Uint8Array, at: number, len: number): number {
+  if (len === 1) return sym[at] === 67 /* C */ ? 44 /* , */ : -1;
+  if (len !== 2) return -1;
+  const a = sym[at];
+  const b = sym[at + 1];
+  if (a === 83 && b === 80) return 64; // SP @
+  if (a === 66 && b === 80) return 42; // BP *
+  if (a === 82 && b === 70) return 38; // RF &
+  if (a === 76 && b === 84) return 60; // LT <
+  if (a === 71 && b === 84) return 62; // GT >
+  if (a === 76 && b === 80) return 40; // LP (
+  if (a === 82 && b === 80) return 41; // RP )
+  return -1;
+}
 
-function legacyIdent(sym: string, start: number, len: number): string {
-  let s = sym.slice(start, start + len);
+/** `$u7b$`-style escape: the code point, or -1 when it is not one (1 to 6 lowercase hex digits, a scalar value). */
+function legacyUnicode(sym: Uint8Array, at: number, len: number): number {
+  if (len < 2 || len > 7 || sym[at] !== 117 /* u */) return -1;
+  let cp = 0;
+  for (let i = at + 1; i < at + len; i++) {
+    const c = sym[i];
+    if (!isLowerHex(c)) return -1;
+    cp = cp * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  return cp;
+}
+
+function legacyIdent(sym: Uint8Array, start: number, end: number, out: GrowableBytes): void {
   // The mangler prefixes `_` so an identifier starting with an escape begins with an XID_Start character.
-  if (s.length >= 2 && s.charCodeAt(0) === 95 && s.charCodeAt(1) === 36) s = s.slice(1);
-  if (s.indexOf('$') < 0 && s.indexOf('.') < 0) return s;
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
+  if (end - start >= 2 && sym[start] === 95 && sym[start + 1] === 36) start++;
+  let i = start;
+  while (i < end) {
+    const c = sym[i];
     if (c === 36) {
-      const end = s.indexOf('$', i + 1);
-      const code = end < 0 ? undefined : s.slice(i + 1, end);
-      let ch: string | undefined;
-      if (code !== undefined) {
-        ch = legacyEscapes[code];
-        if (ch === undefined && code.length > 1 && code.charCodeAt(0) === 117 /* u */) {
-          const hex = code.slice(1);
-          if (/^[0-9a-f]+$/.test(hex) && hex.length <= 6) {
-            const cp = parseInt(hex, 16);
-            if (cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) ch = String.fromCodePoint(cp);
-          }
+      let close = -1;
+      for (let j = i + 1; j < end; j++) {
+        if (sym[j] === 36) {
+          close = j;
+          break;
         }
       }
-      if (ch === undefined) return out + s.slice(i); // unknown escape: the rest verbatim, as libiberty does
-      out += ch;
-      i = end! + 1;
+      let ch = -1;
+      if (close >= 0) {
+        const len = close - i - 1;
+        ch = legacyEscape(sym, i + 1, len);
+        if (ch < 0) ch = legacyUnicode(sym, i + 1, len);
+      }
+      if (ch < 0) {
+        out.append(sym, i, end); // unknown escape: the rest verbatim, as libiberty does
+        return;
+      }
+      codePoint(out, ch);
+      i = close + 1;
     } else if (c === 46) {
-      if (s.charCodeAt(i + 1) === 46) {
-        out += '::';
+      if (i + 1 < end && sym[i + 1] === 46) {
+        out.push(58);
+        out.push(58);
         i += 2;
       } else {
-        out += '.';
+        out.push(46);
         i += 1;
       }
     } else {
       let j = i;
-      while (j < s.length && s.charCodeAt(j) !== 36 && s.charCodeAt(j) !== 46) j++;
-      out += s.slice(i, j);
+      while (j < end && sym[j] !== 36 && sym[j] !== 46) j++;
+      out.append(sym, i, j);
       i = j;
     }
   }
-  return out;
 }
 
 // ---------------------------------------------------------------- v0
@@ -156,61 +246,99 @@ const basicTypes: Record<string, string> = {
 
 const basicByCode: Array<string | undefined> = Array.from({ length: 26 }, (_, i) => basicTypes[String.fromCharCode(97 + i)]);
 
-function demangleV0(sym: string, start: number, verbose: boolean): string | undefined {
+function demangleV0(sym: Uint8Array, start: number, symEnd: number, out: GrowableBytes, verbose: boolean): boolean {
   // An optional decimal encoding version may follow `_R`; only version 0 (no digits) exists.
-  if (start < sym.length && isDigit(sym.charCodeAt(start))) return undefined;
-  const c = sym.charCodeAt(start);
-  if (!(c >= 65 && c <= 90)) return undefined;
-  let end = sym.length;
-  for (let i = start; i < sym.length; i++) {
-    const ch = sym.charCodeAt(i);
+  if (start >= symEnd) return false;
+  const c = sym[start];
+  if (isDigit(c)) return false;
+  if (!(c >= 65 && c <= 90)) return false;
+  let end = symEnd;
+  for (let i = start; i < symEnd; i++) {
+    const ch = sym[i];
+    if (SYMBOL_CHAR[ch] === 1) continue;
     if (ch === 46 /* . */) { end = i; break; } // `.llvm.123`, `.cold`: dropped, as nm -C does
-    if (!isAlnumOrUnderscore(ch)) return undefined;
+    return false;
   }
-  const p = new V0Printer(sym.slice(start, end), verbose);
+  const p = printer;
+  p.reset(sym, start, end, out, verbose);
   try {
     p.path(true);
-    if (p.pos < p.s.length) {
+    if (p.pos < p.n) {
       p.skipping++;
       p.path(false); // the instantiating crate is not printed
       p.skipping--;
     }
-    if (p.pos !== p.s.length) return undefined;
-    return p.out;
+    return p.pos === p.n;
   } catch (err) {
-    if (err instanceof V0Error || err instanceof RangeError) return undefined;
+    if (err instanceof V0Error || err instanceof RangeError) return false;
     throw err;
+  } finally {
+    p.release();
   }
 }
 
+/** Positions are relative to `base` (just after `_R`), as v0 backrefs are. */
+const NO_BYTES = new Uint8Array(0);
+
 class V0Printer {
+  s: Uint8Array = NO_BYTES;
+  base = 0;
+  n = 0;
   pos = 0;
-  out = '';
+  out!: GrowableBytes;
+  outStart = 0;
   skipping = 0;
   depth = 0;
   boundLifetimes = 0;
-  constructor(readonly s: string, readonly verbose: boolean) {}
+  verbose = false;
+  private steps = 0;
+  /** The last identifier read: start (relative), length, whether punycode. */
+  private idStart = 0;
+  private idLen = 0;
+  private idPuny = false;
+
+  reset(s: Uint8Array, base: number, end: number, out: GrowableBytes, verbose: boolean): void {
+    this.s = s;
+    this.base = base;
+    this.n = end - base;
+    this.pos = 0;
+    this.out = out;
+    this.outStart = out.length;
+    this.skipping = 0;
+    this.depth = 0;
+    this.boundLifetimes = 0;
+    this.verbose = verbose;
+    this.steps = 0;
+  }
+  /** Drops the reference to the caller's bytes. */
+  release(): void {
+    this.s = NO_BYTES;
+  }
 
   private print(t: string): void {
-    if (this.skipping === 0) this.out += t;
+    if (this.skipping !== 0) return;
+    ascii(this.out, t);
+    if (this.out.length - this.outStart > MAX_OUTPUT) throw fail;
   }
   private peek(): number {
-    return this.s.charCodeAt(this.pos);
+    return this.pos < this.n ? this.s[this.base + this.pos] : -1;
   }
   private eat(c: number): boolean {
-    if (this.s.charCodeAt(this.pos) === c) {
+    if (this.pos < this.n && this.s[this.base + this.pos] === c) {
       this.pos++;
       return true;
     }
     return false;
   }
   private next(): number {
-    if (this.pos >= this.s.length) throw fail;
-    return this.s.charCodeAt(this.pos++);
+    if (this.pos >= this.n) throw fail;
+    return this.s[this.base + this.pos++];
   }
-  private steps = 0;
   private enter(): void {
     if (++this.depth > MAX_DEPTH || ++this.steps > MAX_STEPS) throw fail;
+  }
+  private text(from: number, to: number): string {
+    return latin1(this.s, this.base + from, this.base + to);
   }
 
   /** base-62 number terminated by `_`; `_` alone is 0, otherwise value + 1. */
@@ -234,7 +362,8 @@ class V0Printer {
     return this.eat(tag) ? this.int62() + 1 : 0;
   }
 
-  private ident(): { ascii: string; puny: string | undefined } {
+  /** Reads an identifier into idStart/idLen/idPuny. */
+  private ident(): void {
     const isPuny = this.eat(117 /* u */);
     let c = this.peek();
     if (!isDigit(c)) throw fail;
@@ -243,33 +372,56 @@ class V0Printer {
     if (len !== 0) {
       while (isDigit((c = this.peek()))) {
         len = len * 10 + (c - 48);
-        if (len > this.s.length) throw fail;
+        if (len > this.n) throw fail;
         this.pos++;
       }
     }
     this.eat(95);
     const start = this.pos;
-    if (start + len > this.s.length) throw fail;
+    if (start + len > this.n) throw fail;
     this.pos += len;
-    const raw = this.s.slice(start, start + len);
-    if (!isPuny) return { ascii: raw, puny: undefined };
-    const sep = raw.lastIndexOf('_');
-    const puny = sep < 0 ? raw : raw.slice(sep + 1);
-    if (puny.length === 0) throw fail;
-    return { ascii: sep < 0 ? '' : raw.slice(0, sep), puny };
+    this.idStart = start;
+    this.idLen = len;
+    this.idPuny = isPuny;
+    if (isPuny) {
+      // The part after the last `_` is the punycode; it must not be empty.
+      let sep = -1;
+      for (let i = start + len - 1; i >= start; i--) {
+        if (this.s[this.base + i] === 95) {
+          sep = i;
+          break;
+        }
+      }
+      if (len === 0 || sep === start + len - 1) throw fail;
+    }
   }
 
-  private printIdent(id: { ascii: string; puny: string | undefined }): void {
+  /** Whether the last identifier prints anything (the ascii or punycode part is non-empty). */
+  private identNonEmpty(): boolean {
+    return this.idPuny || this.idLen > 0;
+  }
+
+  private printIdent(): void {
     if (this.skipping) return;
-    if (id.puny === undefined) {
-      this.out += id.ascii;
+    const start = this.idStart;
+    const len = this.idLen;
+    if (!this.idPuny) {
+      this.out.append(this.s, this.base + start, this.base + start + len);
+      if (this.out.length - this.outStart > MAX_OUTPUT) throw fail;
       return;
     }
-    const decoded = decodePunycode(id.ascii, id.puny);
-    if (decoded === undefined) {
-      // libiberty prints the raw form when the punycode cannot be decoded.
-      this.out += `punycode{${id.ascii ? id.ascii + '-' : ''}${id.puny}}`;
-    } else this.out += decoded;
+    let sep = -1;
+    for (let i = start + len - 1; i >= start; i--) {
+      if (this.s[this.base + i] === 95) {
+        sep = i;
+        break;
+      }
+    }
+    const asciiPart = sep < 0 ? '' : this.text(start, sep);
+    const puny = sep < 0 ? this.text(start, start + len) : this.text(sep + 1, start + len);
+    const decoded = decodePunycode(asciiPart, puny);
+    // libiberty prints the raw form when the punycode cannot be decoded.
+    this.out.appendString(decoded ?? `punycode{${asciiPart ? asciiPart + '-' : ''}${puny}}`);
   }
 
   private backref(): number {
@@ -286,9 +438,9 @@ class V0Printer {
       case 67 /* C */: {
         const disStart = this.pos;
         this.optInt62(115);
-        const dis = this.verbose ? crateDisambiguator(this.s.slice(disStart, this.pos)) : '';
-        const name = this.ident();
-        this.printIdent(name);
+        const dis = this.verbose ? crateDisambiguator(this.text(disStart, this.pos)) : '';
+        this.ident();
+        this.printIdent();
         if (this.verbose) this.print(`[${dis}]`);
         break;
       }
@@ -299,18 +451,18 @@ class V0Printer {
         if (!lower && !upper) throw fail;
         this.path(inValue);
         const dis = this.optInt62(115);
-        const name = this.ident();
+        this.ident();
         if (upper) {
           this.print('::{');
           this.print(ns === 67 ? 'closure' : ns === 83 ? 'shim' : String.fromCharCode(ns));
-          if (name.ascii || name.puny) {
+          if (this.identNonEmpty()) {
             this.print(':');
-            this.printIdent(name);
+            this.printIdent();
           }
           this.print(`#${dis}}`);
-        } else if (name.ascii || name.puny) {
+        } else if (this.identNonEmpty()) {
           this.print('::');
-          this.printIdent(name);
+          this.printIdent();
         }
         break;
       }
@@ -345,20 +497,18 @@ class V0Printer {
       }
       case 66 /* B */: {
         const target = this.backref();
-        if (!this.skipping) this.at(target, () => this.path(inValue));
+        if (!this.skipping) {
+          const saved = this.pos;
+          this.pos = target;
+          this.path(inValue);
+          this.pos = saved;
+        }
         break;
       }
       default:
         throw fail;
     }
     this.depth--;
-  }
-
-  private at(target: number, fn: () => void): void {
-    const saved = this.pos;
-    this.pos = target;
-    fn();
-    this.pos = saved;
   }
 
   private genericArg(): void {
@@ -455,9 +605,9 @@ class V0Printer {
           let abi: string;
           if (this.eat(67)) abi = 'C';
           else {
-            const id = this.ident();
-            if (id.puny !== undefined) throw fail;
-            abi = id.ascii.replace(/_/g, '-');
+            this.ident();
+            if (this.idPuny) throw fail;
+            abi = this.text(this.idStart, this.idStart + this.idLen).replace(/_/g, '-');
           }
           this.print(`extern "${abi}" `);
         }
@@ -493,7 +643,12 @@ class V0Printer {
       }
       case 66 /* B */: {
         const target = this.backref();
-        if (!this.skipping) this.at(target, () => this.type());
+        if (!this.skipping) {
+          const saved = this.pos;
+          this.pos = target;
+          this.type();
+          this.pos = saved;
+        }
         break;
       }
       default:
@@ -508,7 +663,8 @@ class V0Printer {
     while (this.eat(112 /* p */)) {
       this.print(open ? ', ' : '<');
       open = true;
-      this.printIdent(this.ident());
+      this.ident();
+      this.printIdent();
       this.print(' = ');
       this.type();
     }
@@ -543,7 +699,12 @@ class V0Printer {
     this.enter();
     if (this.eat(66 /* B */)) {
       const target = this.backref();
-      if (!this.skipping) this.at(target, () => this.konst());
+      if (!this.skipping) {
+        const saved = this.pos;
+        this.pos = target;
+        this.konst();
+        this.pos = saved;
+      }
       this.depth--;
       return;
     }
@@ -588,7 +749,7 @@ class V0Printer {
       if (c === 95) break;
       if (!isLowerHex(c)) throw fail;
     }
-    const hex = this.s.slice(start, this.pos - 1).replace(/^0+/, '');
+    const hex = this.text(start, this.pos - 1).replace(/^0+/, '');
     return hex === '' ? '0' : hex;
   }
 
@@ -597,6 +758,9 @@ class V0Printer {
     this.print(hex.length > 16 ? `0x${hex}` : BigInt('0x' + hex).toString());
   }
 }
+
+/** One printer, reused: demangling is synchronous and not re-entrant. */
+const printer = new V0Printer();
 
 /** The exact hex value of an `s<base62>_` crate disambiguator (64 bits, beyond a double's precision). */
 function crateDisambiguator(text: string): string {

@@ -1,5 +1,6 @@
 // The per-module symbol index: a compact binary form (one ArrayBuffer or SharedArrayBuffer per segment) that crosses threads without a copy, and its queries.
-import { ModuleSymbols } from './model';
+import { GrowableBytes } from './byte-source';
+import { FunctionSymbol, InlineSite, ModuleSymbols } from './model';
 
 /** One function or public symbol found by a query. */
 export interface SymbolHit {
@@ -29,9 +30,12 @@ export interface AddressHit {
 }
 
 const MAGIC = 0x58495352; // 'RSIX'
-const VERSION = 2;
+const VERSION = 4;
 const NONE = 0xffffffff;
 const HEADER_WORDS = 32;
+/** Header words after the 18 part offsets (11..28): whether addresses are 32-bit offsets, and the base they are offsets from. */
+const HEADER_COMPACT = 29;
+const HEADER_BASE = 30;
 const ENTRY_STRIDE = 5; // nameOff, nameLen, file, line, kind
 const HASH_STRIDE = 3; // hash, full-name chain head, bare-name chain head
 const INLINE_STRIDE = 6; // nameOff, nameLen, parentEntry, callFile, callLine, depth
@@ -39,17 +43,32 @@ const KIND_FUNCTION = 0;
 const KIND_PUBLIC = 1;
 
 /**
- * FNV-1a over the length and at most ~64 evenly spaced UTF-16 code units: Rust names run to hundreds of characters,
- * and a collision only costs one string comparison. The same on the building and the querying side.
+ * FNV-1a over the length and at most ~64 evenly spaced bytes of the UTF-8 name: Rust names run to hundreds of
+ * characters, and a collision only costs one comparison. The builder hashes the string table's bytes; a query
+ * hashes the UTF-8 encoding of its key.
  */
-function hashString(s: string): number {
-  let h = Math.imul(0x811c9dc5 ^ s.length, 0x01000193);
-  const step = s.length > 64 ? Math.floor(s.length / 64) : 1;
-  for (let i = s.length - 1; i >= 0; i -= step) {
-    h ^= s.charCodeAt(i);
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  const step = n > 64 ? Math.floor(n / 64) : 1;
+  for (let i = end - 1; i >= start; i -= step) {
+    h ^= b[i];
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0 || 1;
+}
+
+const keyScratch = new GrowableBytes(256);
+function hashString(s: string): number {
+  keyScratch.length = 0;
+  keyScratch.appendString(s);
+  return hashBytes(keyScratch.bytes, 0, keyScratch.length);
+}
+
+function bytesEqual(a: Uint8Array, aStart: number, aLen: number, b: Uint8Array, bStart: number, bLen: number): boolean {
+  if (aLen !== bLen) return false;
+  for (let i = 0; i < aLen; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
 }
 
 /** `a::b::<T>::c<U>` → `a::b::c`: the name a user types for a function breakpoint on every generic instance. */
@@ -67,7 +86,7 @@ export function stripGenerics(name: string): string {
       }
       // Generic arguments follow a name or `::`; a `<` elsewhere opens a qualified path (`<T as Trait>`) and stays.
       const prev = i > 0 ? name.charCodeAt(i - 1) : 0;
-      if (prev === 58 || prev === 95 || (prev >= 48 && prev <= 57) || (prev >= 65 && prev <= 90) || (prev >= 97 && prev <= 122) || prev > 127) {
+      if (isNameChar(prev)) {
         out += name.slice(runStart, i);
         depth = 1;
       }
@@ -82,231 +101,640 @@ export function stripGenerics(name: string): string {
   return out;
 }
 
-class StringPool {
-  bytes = Buffer.alloc(1 << 16);
-  length = 0;
-  private readonly seen = new Map<string, number>();
-
-  /** Appends (or reuses) `s`; returns its byte offset, and its byte length in `lastLength`. */
-  lastLength = 0;
-  /** `dedupe` false for strings known to be (nearly) unique, such as symbol names: it saves a Map entry each. */
-  add(s: string, dedupe = true): number {
-    if (dedupe) {
-      const known = this.seen.get(s);
-      if (known !== undefined) {
-        this.lastLength = this.lengths.get(known)!;
-        return known;
-      }
-    }
-    const max = s.length * 3;
-    if (this.length + max > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + max));
-      this.bytes.copy(grown, 0, 0, this.length);
-      this.bytes = grown;
-    }
-    const at = this.length;
-    const n = this.bytes.write(s, at, 'utf8');
-    this.length += n;
-    if (dedupe) {
-      this.seen.set(s, at);
-      this.lengths.set(at, n);
-    }
-    this.lastLength = n;
-    return at;
-  }
-  private readonly lengths = new Map<number, number>();
+/** `:`, `_`, ASCII letters and digits, and (in UTF-16 or as a UTF-8 byte) anything non-ASCII. */
+function isNameChar(c: number): boolean {
+  return c === 58 || c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
 }
+
+/**
+ * stripGenerics over the UTF-8 bytes src[start, end), appended to `out`; false (nothing appended) when the name has no
+ * generic arguments to strip. The byte-for-byte twin of stripGenerics, so the builder needs no strings.
+ */
+function stripGenericsBytes(src: Uint8Array, start: number, end: number, out: GrowableBytes): boolean {
+  let i = start;
+  while (i < end && src[i] !== 60) i++;
+  if (i === end) return false;
+  const mark = out.length;
+  let depth = 0;
+  let runStart = start;
+  // Only a `<…>` cut right after `:` can leave `::::`, `::>` or a trailing `::` behind.
+  let afterColon = false;
+  for (; i < end; i++) {
+    const c = src[i];
+    if (c === 60) {
+      if (depth > 0) {
+        depth++;
+        continue;
+      }
+      const prev = i > start ? src[i - 1] : 0;
+      if (isNameChar(prev)) {
+        out.append(src, runStart, i);
+        depth = 1;
+        if (prev === 58) afterColon = true;
+      }
+    } else if (c === 62 && depth > 0) {
+      if (--depth === 0) runStart = i + 1;
+    }
+  }
+  if (depth === 0) out.append(src, runStart, end);
+  const b = out.bytes;
+  if (!afterColon) {
+    // Without such a cut the fix-ups only matter for a name that already held `:::` or `::>` or ended in `::`.
+    let odd = false;
+    for (let r = mark; r + 1 < out.length && !odd; r++) {
+      if (b[r] === 58 && b[r + 1] === 58) odd = r + 2 === out.length || b[r + 2] === 58 || b[r + 2] === 62;
+    }
+    if (!odd) return true;
+  }
+  // The same two fix-ups as stripGenerics, in place over what was just appended.
+  let w = mark;
+  for (let r = mark; r < out.length; ) {
+    if (b[r] === 58 && b[r + 1] === 58 && b[r + 2] === 58 && b[r + 3] === 58 && r + 3 < out.length) {
+      b[w++] = 58;
+      b[w++] = 58;
+      r += 4;
+    } else b[w++] = b[r++];
+  }
+  out.length = w;
+  w = mark;
+  for (let r = mark; r < out.length; ) {
+    if (b[r] === 58 && r + 1 < out.length && b[r + 1] === 58 && (r + 2 === out.length || b[r + 2] === 62)) r += 2;
+    else b[w++] = b[r++];
+  }
+  out.length = w;
+  return true;
+}
+
+/** A growable column of doubles (addresses). One class per element type, so every push site stays monomorphic. */
+class F64Column {
+  length = 0;
+  data: Float64Array;
+  constructor(n: number) {
+    this.data = new Float64Array(n);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = v;
+  }
+  grow(need: number): void {
+    const next = new Float64Array(Math.max(need, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** A growable column of 32-bit unsigned integers (ids, lines, offsets). */
+class U32Column {
+  length = 0;
+  data: Uint32Array;
+  constructor(n: number) {
+    this.data = new Uint32Array(n);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = v;
+  }
+  grow(need: number): void {
+    const next = new Uint32Array(Math.max(need, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+  view(): Uint32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+const f64 = (n = 1024): F64Column => new F64Column(n);
+const u32 = (n = 1024): U32Column => new U32Column(n);
 
 export interface BuildIndexOptions {
   /** Allocate a SharedArrayBuffer (shared with other workers) instead of an ArrayBuffer (transferred). */
   shared?: boolean;
 }
 
-/** Builds one index segment from a reader's output. Publics at the address of a DWARF/PDB function are dropped as duplicates. */
-export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}): ArrayBufferLike {
-  const pool = new StringPool();
-  const fileRefs = new Uint32Array(mod.files.length * 2);
-  mod.files.forEach((f, i) => {
-    fileRefs[i * 2] = pool.add(f);
-    fileRefs[i * 2 + 1] = pool.lastLength;
-  });
-  const functionStarts = new Set<number>();
-  for (const f of mod.functions) for (const r of f.ranges) functionStarts.add(r[0]);
-  const publics = mod.publics.filter((p) => !functionStarts.has(p.address));
-  const entryCount = mod.functions.length + publics.length;
-  const entries = new Uint32Array(entryCount * ENTRY_STRIDE);
-  const entryAddr = new Float64Array(entryCount);
-  const entrySize = new Float64Array(entryCount);
-  const keys: string[] = new Array(entryCount);
-  let rangeCount = 0;
-  for (const f of mod.functions) rangeCount += f.ranges.length;
-  for (const p of publics) if (p.size) rangeCount++;
-  const rangeLow = new Float64Array(rangeCount);
-  const rangeHigh = new Float64Array(rangeCount);
-  const rangeEntry = new Uint32Array(rangeCount);
-  let ri = 0;
-  let e = 0;
-  for (const f of mod.functions) {
-    const o = e * ENTRY_STRIDE;
-    entries[o] = pool.add(f.name, false);
-    entries[o + 1] = pool.lastLength;
-    entries[o + 2] = f.file ?? NONE;
-    entries[o + 3] = f.line ?? 0;
-    entries[o + 4] = KIND_FUNCTION;
-    let low = Infinity;
-    for (const r of f.ranges) {
-      if (r[0] < low) {
-        low = r[0];
-        entrySize[e] = r[1] - r[0];
-      }
-      rangeLow[ri] = r[0];
-      rangeHigh[ri] = r[1];
-      rangeEntry[ri++] = e;
-    }
-    entryAddr[e] = low === Infinity ? 0 : low;
-    keys[e] = f.name;
-    e++;
-  }
-  for (const p of publics) {
-    const o = e * ENTRY_STRIDE;
-    const name = p.demangled ?? p.name;
-    entries[o] = pool.add(name, false);
-    entries[o + 1] = pool.lastLength;
-    entries[o + 2] = NONE;
-    entries[o + 3] = 0;
-    entries[o + 4] = KIND_PUBLIC;
-    entryAddr[e] = p.address;
-    entrySize[e] = p.size ?? 0;
-    if (p.size) {
-      rangeLow[ri] = p.address;
-      rangeHigh[ri] = p.address + p.size;
-      rangeEntry[ri++] = e;
-    }
-    keys[e] = name;
-    e++;
-  }
-  sortByAddress(rangeLow, [rangeHigh], [rangeEntry]);
+/**
+ * Builds one index segment as the readers go: names are written straight into `names` (the segment's string table)
+ * and every fact into typed columns, so a module with millions of functions, inlined calls and line rows costs no
+ * object per fact. Publics at the address of a function are dropped as duplicates when the segment is finished.
+ */
+export class IndexBuilder {
+  /** The string table: readers append a name here, then pass its offset and length. */
+  readonly names = new GrowableBytes(1 << 20);
+  private readonly entName = u32();
+  private readonly entLen = u32();
+  private readonly entFile = u32();
+  private readonly entLine = u32();
+  private readonly entKind = u32();
+  private readonly entAddr = f64();
+  private readonly entSize = f64();
+  private readonly rangeLow = f64();
+  private readonly rangeHigh = f64();
+  private readonly rangeEntry = u32();
+  private readonly inl = u32();
+  private readonly inlLow = f64();
+  private readonly inlHigh = f64();
+  private readonly inlIdx = u32();
+  private readonly fileRefs = u32(64);
+  private readonly fileIds = new Map<string, number>();
+  readonly lineAddr = f64(4096);
+  readonly lineFile = u32(4096);
+  readonly lineLine = u32(4096);
+  private functionCount = 0;
+  private publicCount = 0;
 
-  // Name hash: each entry under its full name and, when different, its name without generic arguments.
-  const bare: Array<string | undefined> = new Array(entryCount);
-  let keyCount = entryCount;
-  for (let i = 0; i < entryCount; i++) {
-    const b = stripGenerics(keys[i]);
-    if (b !== keys[i]) {
-      bare[i] = b;
-      keyCount++;
+  get functions(): number {
+    return this.functionCount;
+  }
+  get publics(): number {
+    return this.publicCount;
+  }
+  get inlineSites(): number {
+    return this.inl.length / INLINE_STRIDE;
+  }
+  get files(): number {
+    return this.fileRefs.length / 2;
+  }
+  get lines(): number {
+    return this.lineAddr.length;
+  }
+
+  /** The file's id in this segment (the same path once). */
+  file(path: string): number {
+    let id = this.fileIds.get(path);
+    if (id === undefined) this.fileIds.set(path, (id = this.addFile(path)));
+    return id;
+  }
+  /** A new file id, even for a path seen before (a reader's own file numbering stays valid). */
+  addFile(path: string): number {
+    const id = this.fileRefs.length / 2;
+    const at = this.names.length;
+    this.names.appendString(path);
+    this.fileRefs.push(at);
+    this.fileRefs.push(this.names.length - at);
+    return id;
+  }
+  /** Appends a name given as a string; returns its offset (its length is names.length − offset). */
+  name(s: string): number {
+    const at = this.names.length;
+    this.names.appendString(s);
+    return at;
+  }
+
+  /** A function (with its ranges added next through `range`); returns its entry id. */
+  addFunction(nameOff: number, nameLen: number, file: number, line: number): number {
+    this.functionCount++;
+    return this.entry(nameOff, nameLen, file, line, KIND_FUNCTION, Infinity, 0);
+  }
+  /** One [low, high) range of the function `entry`; its lowest range is its address and size. */
+  range(entry: number, low: number, high: number): void {
+    this.rangeLow.push(low);
+    this.rangeHigh.push(high);
+    this.rangeEntry.push(entry);
+    if (low < this.entAddr.data[entry]) {
+      this.entAddr.data[entry] = low;
+      this.entSize.data[entry] = high - low;
     }
   }
-  // One slot per distinct key; entries sharing a key (thousands of `core::ptr::drop_in_place` instances share
-  // their bare name) are chained through nextFull/nextBare, so inserting stays O(1) instead of probing a cluster.
-  const hashCapacity = nextPow2(Math.max(16, Math.ceil(keyCount * 1.5)));
-  // Slot: hash, head of the entries whose full name is the key, head of those whose bare name is. Entries sharing a
-  // key (thousands of `core::ptr::drop_in_place` instances share their bare name) are chained through
-  // nextFull/nextBare, so inserting stays O(1) instead of probing one long cluster.
-  const hashes = new Uint32Array(hashCapacity * HASH_STRIDE);
-  const nextFull = new Uint32Array(entryCount).fill(NONE);
-  const nextBare = new Uint32Array(entryCount).fill(NONE);
-  const mask = hashCapacity - 1;
-  const insert = (key: string, entry: number, isBare: boolean): void => {
-    const h = hashString(key);
-    let slot = h & mask;
-    for (; hashes[slot * HASH_STRIDE] !== 0; slot = (slot + 1) & mask) {
+  /** A symbol-table entry; a size claims [address, address + size) for address lookups. */
+  addPublic(nameOff: number, nameLen: number, address: number, size: number): number {
+    this.publicCount++;
+    const e = this.entry(nameOff, nameLen, NONE, 0, KIND_PUBLIC, address, size);
+    if (size) {
+      this.rangeLow.push(address);
+      this.rangeHigh.push(address + size);
+      this.rangeEntry.push(e);
+    }
+    return e;
+  }
+  private entry(nameOff: number, nameLen: number, file: number, line: number, kind: number, addr: number, size: number): number {
+    const e = this.entKind.length;
+    this.entName.push(nameOff);
+    this.entLen.push(nameLen);
+    this.entFile.push(file);
+    this.entLine.push(line);
+    this.entKind.push(kind);
+    this.entAddr.push(addr);
+    this.entSize.push(size);
+    return e;
+  }
+  /** An inlined call inside function entry `parent` (ranges through inlineRange); returns its id. */
+  addInline(nameOff: number, nameLen: number, parent: number, callFile: number, callLine: number, depth: number): number {
+    const i = this.inl.length / INLINE_STRIDE;
+    this.inl.push(nameOff);
+    this.inl.push(nameLen);
+    this.inl.push(parent);
+    this.inl.push(callFile);
+    this.inl.push(callLine);
+    this.inl.push(depth);
+    return i;
+  }
+  /** Names an inline site later (its callee is resolved after the unit is read). */
+  setInlineName(site: number, nameOff: number, nameLen: number): void {
+    this.inl.data[site * INLINE_STRIDE] = nameOff;
+    this.inl.data[site * INLINE_STRIDE + 1] = nameLen;
+  }
+  setFunctionName(entry: number, nameOff: number, nameLen: number): void {
+    this.entName.data[entry] = nameOff;
+    this.entLen.data[entry] = nameLen;
+  }
+  /** Declaring file and line of a function, when they come later (from its abstract origin). */
+  functionFileLine(entry: number): { file: number; line: number } {
+    return { file: this.entFile.data[entry], line: this.entLine.data[entry] };
+  }
+  setFunctionFileLine(entry: number, file: number, line: number): void {
+    this.entFile.data[entry] = file;
+    this.entLine.data[entry] = line;
+  }
+  inlineRange(site: number, low: number, high: number): void {
+    this.inlLow.push(low);
+    this.inlHigh.push(high);
+    this.inlIdx.push(site);
+  }
+  line(address: number, file: number, line: number): void {
+    // The three line columns grow together; one capacity check for the millions of rows of a large unit.
+    const n = this.lineAddr.length;
+    if (n === this.lineAddr.data.length || n === this.lineFile.data.length || n === this.lineLine.data.length) {
+      this.lineAddr.grow(n + 1);
+      this.lineFile.grow(n + 1);
+      this.lineLine.grow(n + 1);
+    }
+    this.lineAddr.data[n] = address;
+    this.lineFile.data[n] = file;
+    this.lineLine.data[n] = line;
+    this.lineAddr.length = this.lineFile.length = this.lineLine.length = n + 1;
+  }
+  /** LineSink: a line table reader writes its rows straight in. */
+  row(address: number, file: number, line: number): void {
+    this.line(address, file, line);
+  }
+  /** Line rows in bulk (from a reader that keeps them as columns). */
+  lineColumns(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void {
+    const at = this.lineAddr.length;
+    if (at + count > this.lineAddr.data.length) this.lineAddr.grow(at + count);
+    if (at + count > this.lineFile.data.length) this.lineFile.grow(at + count);
+    if (at + count > this.lineLine.data.length) this.lineLine.grow(at + count);
+    this.lineAddr.data.set(address.subarray(0, count), at);
+    this.lineFile.data.set(file.subarray(0, count), at);
+    this.lineLine.data.set(line.subarray(0, count), at);
+    this.lineAddr.length = this.lineFile.length = this.lineLine.length = at + count;
+  }
+
+  /** The functions (no publics), inline sites, files and line rows as the model's objects: for readers' tests and the PE reader. */
+  toObjects(): { functions: FunctionSymbol[]; inlineSites: InlineSite[]; files: string[]; lines: { address: Float64Array<ArrayBuffer>; file: Uint32Array<ArrayBuffer>; line: Uint32Array<ArrayBuffer>; count: number } } {
+    const text = (off: number, len: number): string => this.names.text(off, off + len);
+    const functionOf = new Map<number, FunctionSymbol>();
+    const functions: FunctionSymbol[] = [];
+    for (let e = 0; e < this.entKind.length; e++) {
+      if (this.entKind.data[e] !== KIND_FUNCTION) continue;
+      const f: FunctionSymbol = { name: text(this.entName.data[e], this.entLen.data[e]), ranges: [] };
+      if (this.entFile.data[e] !== NONE) f.file = this.entFile.data[e];
+      if (this.entLine.data[e]) f.line = this.entLine.data[e];
+      functions.push(f);
+      functionOf.set(e, f);
+    }
+    for (let i = 0; i < this.rangeEntry.length; i++) functionOf.get(this.rangeEntry.data[i])?.ranges.push([this.rangeLow.data[i], this.rangeHigh.data[i]]);
+    const inl = this.inl.data;
+    const inlineSites: InlineSite[] = [];
+    for (let i = 0; i < this.inlineSites; i++) {
+      const o = i * INLINE_STRIDE;
+      const site: InlineSite = { name: text(inl[o], inl[o + 1]), parent: inl[o + 2], ranges: [], depth: inl[o + 5] };
+      if (inl[o + 3] !== NONE) site.callFile = inl[o + 3];
+      if (inl[o + 4]) site.callLine = inl[o + 4];
+      inlineSites.push(site);
+    }
+    for (let i = 0; i < this.inlIdx.length; i++) inlineSites[this.inlIdx.data[i]]?.ranges.push([this.inlLow.data[i], this.inlHigh.data[i]]);
+    const files: string[] = [];
+    for (let i = 0; i < this.files; i++) files.push(text(this.fileRefs.data[i * 2], this.fileRefs.data[i * 2 + 1]));
+    return { functions, inlineSites, files, lines: { address: Float64Array.from(this.lineAddr.view()), file: Uint32Array.from(this.lineFile.view()), line: Uint32Array.from(this.lineLine.view()), count: this.lineAddr.length } };
+  }
+
+  /** Function start addresses, sorted: a symbol-table reader skips (without demangling) what DWARF already names. */
+  private starts: Float64Array | undefined;
+  /** rangeLow.length when `starts` was computed: any range added since makes it stale. */
+  private startsAt = -1;
+  functionStarts(): Float64Array {
+    if (!this.starts || this.startsAt !== this.rangeLow.length) {
+      const out: number[] = [];
+      const kinds = this.entKind.data;
+      for (let i = 0; i < this.rangeLow.length; i++) if (kinds[this.rangeEntry.data[i]] === KIND_FUNCTION) out.push(this.rangeLow.data[i]);
+      this.starts = Float64Array.from(out).sort();
+      this.startsAt = this.rangeLow.length;
+    }
+    return this.starts;
+  }
+
+  /** Lays the segment out in one buffer, writing each part in place (no intermediate copies); the builder is spent afterwards. */
+  finish(options: BuildIndexOptions = {}): ArrayBufferLike {
+    // Publics at a function's start are that function; drop them and renumber.
+    const total = this.entKind.length;
+    const kind = this.entKind.data;
+    const addr = this.entAddr.data;
+    const remap = new Uint32Array(total);
+    const entryCount = renumberEntries(kind, addr, total, this.functionStarts(), remap);
+    const rangeEntryCol = this.rangeEntry.data;
+    const rangeCount = countKept(rangeEntryCol, this.rangeEntry.length, remap);
+    const inlineCount = this.inl.length / INLINE_STRIDE;
+    const inlineRangeCount = this.inlLow.length;
+    const lineCount = this.lineAddr.length;
+    const fileCount = this.fileRefs.length / 2;
+    const stringBytes = this.names.length;
+
+    // Addresses as 32-bit offsets from the lowest one when the segment spans less than 4 GiB (every linked image
+    // does): half the bytes of the largest columns. Otherwise they stay doubles.
+    const span: AddressSpan = { low: Infinity, high: -Infinity, integral: true };
+    scanAddresses(span, addr, total, remap);
+    scanAddresses(span, this.rangeLow.data, this.rangeLow.length);
+    scanAddresses(span, this.rangeHigh.data, this.rangeHigh.length);
+    scanAddresses(span, this.inlLow.data, inlineRangeCount);
+    scanAddresses(span, this.inlHigh.data, inlineRangeCount);
+    scanAddresses(span, this.lineAddr.data, lineCount);
+    const { low, high } = span;
+    let integral = span.integral;
+    for (let e = 0; e < total && integral; e++) integral = this.entSize.data[e] < 2 ** 32;
+    const compact = integral && (high === -Infinity || (low >= 0 && high - low < 2 ** 32));
+    const base = compact && low !== Infinity ? low : 0;
+
+    // Bare keys (names without generic arguments) first: their count sizes the hash table.
+    const bare = this.bareKeys(remap, entryCount);
+    const hashCapacity = nextPow2(Math.max(16, Math.ceil(bare.keyCount * 1.5)));
+
+    // Layout: header, then 8-byte-aligned parts in a fixed order.
+    const A = compact ? 4 : 8;
+    const partBytes = [
+      entryCount * ENTRY_STRIDE * 4, entryCount * A, entryCount * A, rangeCount * A, rangeCount * A, rangeCount * 4,
+      hashCapacity * HASH_STRIDE * 4, inlineCount * INLINE_STRIDE * 4, inlineRangeCount * A, inlineRangeCount * A, inlineRangeCount * 4,
+      fileCount * 2 * 4, lineCount * A, lineCount * 4, lineCount * 4, stringBytes, entryCount * 4, entryCount * 4,
+    ];
+    let size = HEADER_WORDS * 4;
+    const offsets: number[] = [];
+    for (const n of partBytes) {
+      size = align8(size);
+      offsets.push(size);
+      size += n;
+    }
+    const buffer = options.shared ? new SharedArrayBuffer(align8(size)) : new ArrayBuffer(align8(size));
+    const u32At = (part: number, n: number): Uint32Array => new Uint32Array(buffer, offsets[part], n);
+    const addrAt = (part: number, n: number): Float64Array | Uint32Array =>
+      compact ? new Uint32Array(buffer, offsets[part], n) : new Float64Array(buffer, offsets[part], n);
+
+    // Entries.
+    const entries = u32At(0, entryCount * ENTRY_STRIDE);
+    const entryAddr = addrAt(1, entryCount);
+    const entrySize = addrAt(2, entryCount);
+    this.writeEntries(remap, base, entries, entryAddr, entrySize);
+
+    // Function and public ranges, by address.
+    const kept = new Uint32Array(rangeCount);
+    const keptLow = new Float64Array(rangeCount);
+    selectKept(rangeEntryCol, this.rangeLow.data, this.rangeEntry.length, remap, kept, keptLow);
+    const rangeOrder = ascendingOrder(keptLow);
+    if (rangeOrder) permuteU32(kept, rangeOrder.slice(), rangeOrder);
+    const rangeRows = rangeOrder ?? kept;
+    permuteAddresses(this.rangeLow.data, rangeRows, addrAt(3, rangeCount), base);
+    permuteAddresses(this.rangeHigh.data, rangeRows, addrAt(4, rangeCount), base);
+    permuteRemapped(rangeEntryCol, rangeRows, u32At(5, rangeCount), remap);
+
+    // Names.
+    const hashes = u32At(6, hashCapacity * HASH_STRIDE);
+    const nextFull = u32At(16, entryCount).fill(NONE);
+    const nextBare = u32At(17, entryCount).fill(NONE);
+    this.hashNames(entries, entryCount, bare, hashes, nextFull, nextBare);
+
+    // Inline sites, their ranges by address.
+    const inlines = u32At(7, inlineCount * INLINE_STRIDE);
+    inlines.set(this.inl.data.subarray(0, inlineCount * INLINE_STRIDE));
+    remapParents(inlines, inlineCount, remap);
+    const inlRows = ascendingOrder(this.inlLow.data.subarray(0, inlineRangeCount)) ?? identity(inlineRangeCount);
+    permuteAddresses(this.inlLow.data, inlRows, addrAt(8, inlineRangeCount), base);
+    permuteAddresses(this.inlHigh.data, inlRows, addrAt(9, inlineRangeCount), base);
+    permuteU32(this.inlIdx.data, inlRows, u32At(10, inlineRangeCount));
+
+    // Files, line rows by address, strings.
+    u32At(11, fileCount * 2).set(this.fileRefs.data.subarray(0, fileCount * 2));
+    const lineRows = ascendingOrder(this.lineAddr.data.subarray(0, lineCount)) ?? identity(lineCount);
+    permuteAddresses(this.lineAddr.data, lineRows, addrAt(12, lineCount), base);
+    permuteU32(this.lineFile.data, lineRows, u32At(13, lineCount));
+    permuteU32(this.lineLine.data, lineRows, u32At(14, lineCount));
+    new Uint8Array(buffer, offsets[15], stringBytes).set(this.names.bytes.subarray(0, stringBytes));
+
+    const header = new Uint32Array(buffer, 0, HEADER_WORDS);
+    header[0] = MAGIC;
+    header[1] = VERSION;
+    header[2] = entryCount;
+    header[3] = rangeCount;
+    header[4] = hashCapacity;
+    header[5] = inlineCount;
+    header[6] = inlineRangeCount;
+    header[7] = fileCount;
+    header[8] = lineCount;
+    header[9] = stringBytes;
+    header[10] = partBytes.length;
+    offsets.forEach((o, i) => (header[11 + i] = o));
+    header[HEADER_COMPACT] = compact ? 1 : 0;
+    header[HEADER_BASE] = base % 2 ** 32;
+    header[HEADER_BASE + 1] = Math.floor(base / 2 ** 32);
+    return buffer;
+  }
+
+  private writeEntries(remap: Uint32Array, base: number, entries: Uint32Array, entryAddr: Float64Array | Uint32Array, entrySize: Float64Array | Uint32Array): void {
+    const kind = this.entKind.data;
+    const addr = this.entAddr.data;
+    for (let e = 0; e < remap.length; e++) {
+      const n = remap[e];
+      if (n === NONE) continue;
+      const o = n * ENTRY_STRIDE;
+      entries[o] = this.entName.data[e];
+      entries[o + 1] = this.entLen.data[e];
+      entries[o + 2] = this.entFile.data[e];
+      entries[o + 3] = this.entLine.data[e];
+      entries[o + 4] = kind[e];
+      entryAddr[n] = (addr[e] === Infinity ? 0 : addr[e]) - base;
+      entrySize[n] = this.entSize.data[e];
+    }
+  }
+
+  /** Each kept entry's name without generic arguments, when that differs: [offset, length] into `bytes`, length NONE when none. */
+  private bareKeys(remap: Uint32Array, entryCount: number): { bytes: GrowableBytes; refs: Uint32Array; keyCount: number } {
+    const pool = this.names.bytes;
+    const bytes = new GrowableBytes(1 << 16);
+    const refs = new Uint32Array(entryCount * 2);
+    let keyCount = entryCount;
+    for (let e = 0; e < remap.length; e++) {
+      const n = remap[e];
+      if (n === NONE) continue;
+      const off = this.entName.data[e];
+      const at = bytes.length;
+      if (stripGenericsBytes(pool, off, off + this.entLen.data[e], bytes)) {
+        refs[n * 2] = at;
+        refs[n * 2 + 1] = bytes.length - at;
+        keyCount++;
+      } else refs[n * 2 + 1] = NONE;
+    }
+    return { bytes, refs, keyCount };
+  }
+
+  /**
+   * Name hash: each entry under its full name and, when different, its name without generic arguments. One slot per
+   * distinct key; entries sharing a key (thousands of `core::ptr::drop_in_place` instances share their bare name) are
+   * chained through nextFull/nextBare, so inserting stays O(1) instead of probing one long cluster.
+   */
+  private hashNames(
+    entries: Uint32Array, entryCount: number, bare: { bytes: GrowableBytes; refs: Uint32Array },
+    hashes: Uint32Array, nextFull: Uint32Array, nextBare: Uint32Array,
+  ): void {
+    const pool = this.names.bytes;
+    const bareBytes = bare.bytes.bytes;
+    const bareRef = bare.refs;
+    const mask = hashes.length / HASH_STRIDE - 1;
+    const insert = (kb: Uint8Array, ko: number, kl: number, entry: number, isBare: boolean): void => {
+      const h = hashBytes(kb, ko, ko + kl);
+      let slot = h & mask;
+      for (; hashes[slot * HASH_STRIDE] !== 0; slot = (slot + 1) & mask) {
+        const o = slot * HASH_STRIDE;
+        if (hashes[o] !== h) continue;
+        const full = hashes[o + 1];
+        const same = full !== NONE
+          ? bytesEqual(kb, ko, kl, pool, entries[full * ENTRY_STRIDE], entries[full * ENTRY_STRIDE + 1])
+          : bytesEqual(kb, ko, kl, bareBytes, bareRef[hashes[o + 2] * 2], bareRef[hashes[o + 2] * 2 + 1]);
+        if (!same) continue;
+        if (isBare) {
+          nextBare[entry] = hashes[o + 2];
+          hashes[o + 2] = entry;
+        } else {
+          nextFull[entry] = full;
+          hashes[o + 1] = entry;
+        }
+        return;
+      }
       const o = slot * HASH_STRIDE;
-      if (hashes[o] !== h) continue;
-      const full = hashes[o + 1];
-      const slotKey = full !== NONE ? keys[full] : bare[hashes[o + 2]];
-      if (slotKey !== key) continue;
-      if (isBare) {
-        nextBare[entry] = hashes[o + 2];
-        hashes[o + 2] = entry;
-      } else {
-        nextFull[entry] = full;
-        hashes[o + 1] = entry;
-      }
-      return;
+      hashes[o] = h;
+      hashes[o + 1] = isBare ? NONE : entry;
+      hashes[o + 2] = isBare ? entry : NONE;
+    };
+    for (let e = 0; e < entryCount; e++) {
+      insert(pool, entries[e * ENTRY_STRIDE], entries[e * ENTRY_STRIDE + 1], e, false);
+      if (bareRef[e * 2 + 1] !== NONE) insert(bareBytes, bareRef[e * 2], bareRef[e * 2 + 1], e, true);
     }
-    const o = slot * HASH_STRIDE;
-    hashes[o] = h;
-    hashes[o + 1] = isBare ? NONE : entry;
-    hashes[o + 2] = isBare ? entry : NONE;
-  };
-  for (let i = 0; i < entryCount; i++) {
-    insert(keys[i], i, false);
-    const b = bare[i];
-    if (b !== undefined) insert(b, i, true);
   }
+}
 
-  const inlineCount = mod.inlineSites.length;
-  const inlines = new Uint32Array(inlineCount * INLINE_STRIDE);
-  let inlineRangeCount = 0;
-  for (const s of mod.inlineSites) inlineRangeCount += s.ranges.length;
-  const inlLow = new Float64Array(inlineRangeCount);
-  const inlHigh = new Float64Array(inlineRangeCount);
-  const inlIdx = new Uint32Array(inlineRangeCount);
-  let ii = 0;
+/** Lowest and highest address seen, and whether all were integers. */
+interface AddressSpan {
+  low: number;
+  high: number;
+  integral: boolean;
+}
+
+// finish() in phases, each a small function of its own: one big function with many loops was optimized loop by
+// loop and thrown away again whenever the next loop had no type feedback yet.
+
+function scanAddresses(span: AddressSpan, col: Float64Array, n: number, remap?: Uint32Array): void {
+  let { low, high, integral } = span;
+  for (let i = 0; i < n; i++) {
+    if (remap !== undefined && remap[i] === NONE) continue;
+    let v = col[i];
+    if (v === Infinity) v = 0; // a function without ranges sits at 0
+    if (v < low) low = v;
+    if (v > high) high = v;
+    if (integral && !Number.isInteger(v)) integral = false;
+  }
+  span.low = low;
+  span.high = high;
+  span.integral = integral;
+}
+
+/** New entry numbers into `remap` (NONE for a public at a function's start, which is that function); returns how many are kept. */
+function renumberEntries(kind: Uint32Array, addr: Float64Array, total: number, starts: Float64Array, remap: Uint32Array): number {
+  let count = 0;
+  for (let e = 0; e < total; e++) {
+    if (kind[e] === KIND_PUBLIC && starts.length > 0 && sortedHas(starts, addr[e])) remap[e] = NONE;
+    else remap[e] = count++;
+  }
+  return count;
+}
+
+function countKept(entryOf: Uint32Array, n: number, remap: Uint32Array): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (remap[entryOf[i]] !== NONE) count++;
+  return count;
+}
+
+/** The rows whose entry is kept (into `kept`) and their low addresses (into `keptLow`). */
+function selectKept(entryOf: Uint32Array, low: Float64Array, n: number, remap: Uint32Array, kept: Uint32Array, keptLow: Float64Array): void {
+  for (let i = 0, r = 0; i < n; i++) {
+    if (remap[entryOf[i]] === NONE) continue;
+    keptLow[r] = low[i];
+    kept[r++] = i;
+  }
+}
+
+function remapParents(inlines: Uint32Array, count: number, remap: Uint32Array): void {
+  for (let i = 0; i < count; i++) {
+    const o = i * INLINE_STRIDE + 2;
+    inlines[o] = inlines[o] < remap.length ? remap[inlines[o]] : NONE;
+  }
+}
+
+function identity(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/** dst[r] = src[rows[r]] − base (addresses as offsets, or doubles when base is 0 and dst is a Float64Array). */
+function permuteAddresses(src: Float64Array, rows: Uint32Array, dst: Float64Array | Uint32Array, base: number): void {
+  for (let r = 0; r < rows.length; r++) dst[r] = src[rows[r]] - base;
+}
+
+function permuteU32(src: Uint32Array, rows: Uint32Array, dst: Uint32Array): void {
+  for (let r = 0; r < rows.length; r++) dst[r] = src[rows[r]];
+}
+
+function permuteRemapped(src: Uint32Array, rows: Uint32Array, dst: Uint32Array, remap: Uint32Array): void {
+  for (let r = 0; r < rows.length; r++) dst[r] = remap[src[rows[r]]];
+}
+
+function sortedHas(sorted: Float64Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid];
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Builds one index segment from a reader's output (the PE/PDB readers, and tests). Publics at the address of a DWARF/PDB function are dropped as duplicates. */
+export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}): ArrayBufferLike {
+  const b = new IndexBuilder();
+  const fileIds = mod.files.map((f) => b.addFile(f));
+  const fileOf = (i: number | undefined): number => (i === undefined ? NONE : fileIds[i] ?? NONE);
+  for (const f of mod.functions) {
+    const at = b.name(f.name);
+    const e = b.addFunction(at, b.names.length - at, fileOf(f.file), f.line ?? 0);
+    for (const r of f.ranges) b.range(e, r[0], r[1]);
+  }
+  for (const p of mod.publics) {
+    const at = b.name(p.demangled ?? p.name);
+    b.addPublic(at, b.names.length - at, p.address, p.size ?? 0);
+  }
+  const inlineNames = new Map<string, number>();
   mod.inlineSites.forEach((s, i) => {
-    const o = i * INLINE_STRIDE;
-    inlines[o] = pool.add(s.name);
-    inlines[o + 1] = pool.lastLength;
-    inlines[o + 2] = s.parent;
-    inlines[o + 3] = s.callFile ?? NONE;
-    inlines[o + 4] = s.callLine ?? 0;
-    inlines[o + 5] = s.depth ?? 0;
-    for (const r of s.ranges) {
-      inlLow[ii] = r[0];
-      inlHigh[ii] = r[1];
-      inlIdx[ii++] = i;
-    }
+    let at = inlineNames.get(s.name);
+    if (at === undefined) inlineNames.set(s.name, (at = b.name(s.name)));
+    const len = Buffer.byteLength(s.name, 'utf8');
+    const site = b.addInline(at, len, s.parent, fileOf(s.callFile), s.callLine ?? 0, s.depth ?? 0);
+    void i;
+    for (const r of s.ranges) b.inlineRange(site, r[0], r[1]);
   });
-  sortByAddress(inlLow, [inlHigh], [inlIdx]);
-
-  const lineCount = mod.lines.length + (mod.lineColumns?.count ?? 0);
-  const lineAddr = new Float64Array(lineCount);
-  const lineFile = new Uint32Array(lineCount);
-  const lineLine = new Uint32Array(lineCount);
-  let li = 0;
-  for (const row of mod.lines) {
-    lineAddr[li] = row.address;
-    lineFile[li] = row.file;
-    lineLine[li++] = row.line;
-  }
-  if (mod.lineColumns) {
-    const c = mod.lineColumns;
-    lineAddr.set(c.address.subarray(0, c.count), li);
-    lineFile.set(c.file.subarray(0, c.count), li);
-    lineLine.set(c.line.subarray(0, c.count), li);
-  }
-  sortByAddress(lineAddr, [], [lineFile, lineLine]);
-
-  // Layout: header, then 8-byte-aligned arrays in a fixed order.
-  const parts: ArrayBufferView[] = [
-    entries, entryAddr, entrySize, rangeLow, rangeHigh, rangeEntry, hashes, inlines, inlLow, inlHigh, inlIdx,
-    fileRefs, lineAddr, lineFile, lineLine, pool.bytes.subarray(0, pool.length), nextFull, nextBare,
-  ];
-  let size = HEADER_WORDS * 4;
-  const offsets: number[] = [];
-  for (const p of parts) {
-    size = align8(size);
-    offsets.push(size);
-    size += p.byteLength;
-  }
-  const buffer = options.shared ? new SharedArrayBuffer(align8(size)) : new ArrayBuffer(align8(size));
-  const header = new Uint32Array(buffer, 0, HEADER_WORDS);
-  header[0] = MAGIC;
-  header[1] = VERSION;
-  header[2] = entryCount;
-  header[3] = rangeCount;
-  header[4] = hashCapacity;
-  header[5] = inlineCount;
-  header[6] = inlineRangeCount;
-  header[7] = mod.files.length;
-  header[8] = lineCount;
-  header[9] = pool.length;
-  header[10] = parts.length;
-  offsets.forEach((o, i) => (header[11 + i] = o));
-  const bytes = new Uint8Array(buffer);
-  parts.forEach((p, i) => bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offsets[i]));
-  return buffer;
+  for (const row of mod.lines) b.line(row.address, row.file, row.line);
+  if (mod.lineColumns) b.lineColumns(mod.lineColumns.address, mod.lineColumns.file, mod.lineColumns.line, mod.lineColumns.count);
+  return b.finish(options);
 }
 
 function align8(n: number): number {
@@ -319,7 +747,7 @@ function nextPow2(n: number): number {
 }
 
 /** Sorts `keys` ascending and permutes the companion arrays alike; skips the work when already sorted (the usual case for line tables). */
-function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array[]): void {
+export function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array[]): void {
   let sorted = true;
   for (let i = 1; i < keys.length; i++) {
     if (keys[i] < keys[i - 1]) {
@@ -340,6 +768,12 @@ function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array
   }
 }
 
+/** The stable ascending order of `keys`, or undefined when they are already in order (the usual case for line tables). */
+function ascendingOrder(keys: Float64Array): Uint32Array | undefined {
+  for (let i = 1; i < keys.length; i++) if (keys[i] < keys[i - 1]) return sortOrder(keys);
+  return undefined;
+}
+
 /**
  * The stable ascending order of `keys`. When address and position fit in a double together (addresses below
  * 2^53 / count, true of every linked image), the pairs are packed and sorted natively, without a comparator.
@@ -348,10 +782,15 @@ function sortOrder(keys: Float64Array): Uint32Array {
   const n = keys.length;
   const order = new Uint32Array(n);
   let max = 0;
-  for (let i = 0; i < n; i++) if (keys[i] > max) max = keys[i];
+  let min = Infinity;
+  for (let i = 0; i < n; i++) {
+    if (keys[i] > max) max = keys[i];
+    if (keys[i] < min) min = keys[i];
+  }
   const scale = nextPow2(n);
   let integral = true;
   for (let i = 0; i < n && integral; i++) integral = Number.isInteger(keys[i]) && keys[i] >= 0;
+  if (integral && n > 4096 && max - min < 2 ** 32) return radixOrder(keys, min);
   if (integral && Number.isSafeInteger(max * scale + scale)) {
     const packed = new Float64Array(n);
     for (let i = 0; i < n; i++) packed[i] = keys[i] * scale + i;
@@ -364,24 +803,58 @@ function sortOrder(keys: Float64Array): Uint32Array {
   return order;
 }
 
+/**
+ * The stable ascending order of integer `keys` that lie within 2^32 of `min`: an LSD radix sort on 16-bit digits of
+ * key − min, two linear passes instead of a comparison sort (the line table of a large unit has millions of rows).
+ */
+function radixOrder(keys: Float64Array, min: number): Uint32Array {
+  const n = keys.length;
+  const rel = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rel[i] = keys[i] - min;
+  let src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  let dst = new Uint32Array(n);
+  const count = new Uint32Array(65536);
+  for (let shift = 0; shift < 32; shift += 16) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(rel[src[i]] >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = src[i];
+      dst[count[(rel[k] >>> shift) & 0xffff]++] = k;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
+}
+
 const decoder = new TextDecoder();
 
 /** Read side of one segment. All views alias the buffer; nothing is copied. */
 class Segment {
   readonly entryCount: number;
   readonly entries: Uint32Array;
-  readonly entryAddr: Float64Array;
-  readonly entrySize: Float64Array;
-  readonly rangeLow: Float64Array;
-  readonly rangeHigh: Float64Array;
+  /** Address columns: 32-bit offsets from `base`, or (a segment spanning 4 GiB or more) doubles with base 0. */
+  readonly base: number;
+  readonly entryAddr: Float64Array | Uint32Array;
+  readonly entrySize: Float64Array | Uint32Array;
+  readonly rangeLow: Float64Array | Uint32Array;
+  readonly rangeHigh: Float64Array | Uint32Array;
   readonly rangeEntry: Uint32Array;
   readonly hashes: Uint32Array;
   readonly inlines: Uint32Array;
-  readonly inlLow: Float64Array;
-  readonly inlHigh: Float64Array;
+  readonly inlLow: Float64Array | Uint32Array;
+  readonly inlHigh: Float64Array | Uint32Array;
   readonly inlIdx: Uint32Array;
   readonly fileRefs: Uint32Array;
-  readonly lineAddr: Float64Array;
+  readonly lineAddr: Float64Array | Uint32Array;
   readonly lineFile: Uint32Array;
   readonly lineLine: Uint32Array;
   readonly strings: Uint8Array;
@@ -398,18 +871,21 @@ class Segment {
     const o = (i: number): number => h[11 + i];
     this.entryCount = entryCount;
     this.entries = new Uint32Array(buffer, o(0), entryCount * ENTRY_STRIDE);
-    this.entryAddr = new Float64Array(buffer, o(1), entryCount);
-    this.entrySize = new Float64Array(buffer, o(2), entryCount);
-    this.rangeLow = new Float64Array(buffer, o(3), rangeCount);
-    this.rangeHigh = new Float64Array(buffer, o(4), rangeCount);
+    const compact = h[HEADER_COMPACT] === 1;
+    this.base = compact ? h[HEADER_BASE] + h[HEADER_BASE + 1] * 2 ** 32 : 0;
+    const A = (at: number, n: number): Float64Array | Uint32Array => (compact ? new Uint32Array(buffer, at, n) : new Float64Array(buffer, at, n));
+    this.entryAddr = A(o(1), entryCount);
+    this.entrySize = A(o(2), entryCount);
+    this.rangeLow = A(o(3), rangeCount);
+    this.rangeHigh = A(o(4), rangeCount);
     this.rangeEntry = new Uint32Array(buffer, o(5), rangeCount);
     this.hashes = new Uint32Array(buffer, o(6), hashCapacity * HASH_STRIDE);
     this.inlines = new Uint32Array(buffer, o(7), inlineCount * INLINE_STRIDE);
-    this.inlLow = new Float64Array(buffer, o(8), inlineRangeCount);
-    this.inlHigh = new Float64Array(buffer, o(9), inlineRangeCount);
+    this.inlLow = A(o(8), inlineRangeCount);
+    this.inlHigh = A(o(9), inlineRangeCount);
     this.inlIdx = new Uint32Array(buffer, o(10), inlineRangeCount);
     this.fileRefs = new Uint32Array(buffer, o(11), fileCount * 2);
-    this.lineAddr = new Float64Array(buffer, o(12), lineCount);
+    this.lineAddr = A(o(12), lineCount);
     this.lineFile = new Uint32Array(buffer, o(13), lineCount);
     this.lineLine = new Uint32Array(buffer, o(14), lineCount);
     this.strings = new Uint8Array(buffer, o(15), stringBytes);
@@ -446,7 +922,7 @@ class Segment {
     const hit: SymbolHit = {
       name: this.name(e),
       kind: this.entries[o + 4] === KIND_FUNCTION ? 'function' : 'public',
-      address: this.entryAddr[e],
+      address: this.entryAddr[e] + this.base,
     };
     if (this.entrySize[e]) hit.size = this.entrySize[e];
     const file = this.file(this.entries[o + 2]);
@@ -474,7 +950,7 @@ class Segment {
     return [...new Set(out)];
   }
   /** Index of the last element of a sorted array ≤ x, or -1. */
-  static floor(arr: Float64Array, x: number): number {
+  static floor(arr: Float64Array | Uint32Array, x: number): number {
     let lo = 0;
     let hi = arr.length - 1;
     let ans = -1;
@@ -487,14 +963,16 @@ class Segment {
     }
     return ans;
   }
-  functionAt(addr: number): number {
+  functionAt(address: number): number {
+    const addr = address - this.base;
     // Ranges may nest or overlap (a public inside a function); take the innermost, i.e. the latest start that covers addr.
     for (let i = Segment.floor(this.rangeLow, addr), n = 0; i >= 0 && n < 64; i--, n++) {
       if (this.rangeHigh[i] > addr) return this.rangeEntry[i];
     }
     return -1;
   }
-  inlinesAt(addr: number): InlineHit[] {
+  inlinesAt(address: number): InlineHit[] {
+    const addr = address - this.base;
     const found: Array<{ depth: number; low: number; i: number }> = [];
     for (let i = Segment.floor(this.inlLow, addr), n = 0; i >= 0 && n < 4096; i--, n++) {
       if (this.inlHigh[i] > addr) found.push({ depth: this.inlines[this.inlIdx[i] * INLINE_STRIDE + 5], low: this.inlLow[i], i: this.inlIdx[i] });
@@ -509,8 +987,8 @@ class Segment {
       return hit;
     });
   }
-  lineAt(addr: number): { file?: string; line: number } | undefined {
-    const i = Segment.floor(this.lineAddr, addr);
+  lineAt(address: number): { file?: string; line: number } | undefined {
+    const i = Segment.floor(this.lineAddr, address - this.base);
     if (i < 0 || this.lineLine[i] === 0) return undefined;
     return { file: this.file(this.lineFile[i]), line: this.lineLine[i] };
   }

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ProcessPoolExecutor } from '../../../src/futures/process-pool';
 import { ThreadPoolExecutor } from '../../../src/futures/thread-pool';
 import type { Future } from '../../../src/futures/future';
 import { loadModuleSymbols, symbolTasks } from '../../../src/symbols/module-loader';
@@ -94,6 +95,20 @@ describe('symbol load task on the executor', function () {
       assert.equal(ok.status, 'loaded');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads in a process pool too: the index comes back as a plain ArrayBuffer (shared memory cannot cross processes)', async () => {
+    const processes = new ProcessPoolExecutor({ maxWorkers: 2 });
+    try {
+      const loaded = await loadModuleSymbols(processes, { path: linuxFixtures().mixed }, { chunkBytes: 256 * 1024 });
+      assert.ok(loaded.parts.length >= 3);
+      assert.ok(loaded.parts.every((p) => p.index instanceof ArrayBuffer && !(p.index instanceof SharedArrayBuffer)));
+      const hit = loaded.index.lookupByName('symbols_demo::count_words');
+      assert.equal(hit.length, 1);
+      assert.equal(hit[0].line, 31);
+    } finally {
+      await processes.shutdown({ wait: true, cancelFutures: true });
     }
   });
 });
