@@ -6,7 +6,7 @@ import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
 import { demangleRust, demangleRustBytes } from './rust-demangle';
-import { IndexBuilder, sortByAddress } from './symbol-index';
+import { IndexBuilder, sortByAddress, sortedHas } from './symbol-index';
 
 export interface ElfReadOptions {
   path: string;
@@ -443,7 +443,7 @@ export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { sta
     // Undefined, section and file symbols are skipped, as `nm --defined-only` does; so are nameless ones.
     if (shndx === 0 || type === 3 || type === 4 || nameOff === 0) continue;
     const value = view.getUint32(o + 12, true) * 4294967296 + view.getUint32(o + 8, true);
-    if (skip && sortedIncludes(skip, value)) continue;
+    if (skip && sortedHas(skip, value)) continue;
     keep[kept++] = i;
     if (nameOff < lo) lo = nameOff;
     if (nameOff > hi) hi = nameOff;
@@ -468,19 +468,6 @@ export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { sta
     added++;
   }
   return added;
-}
-
-function sortedIncludes(sorted: Float64Array, x: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid];
-    if (v === x) return true;
-    if (v < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 /** The number of entries of the table elfPublics reads (.symtab, else .dynsym), to split it across workers. */

@@ -216,7 +216,11 @@ export class ElfFile {
     const strs = s ? this.sections[s.link] : undefined;
     if (!s || !strs) throw new SymbolReadError(`${which} has no string table`, this.path);
     if (strs.type === SHT_NOBITS || strs.size > this.source.size || lo >= strs.size) return { strtab: new Uint8Array(0), base: 0 };
-    hi = Math.min(hi, strs.size - 1);
+    return this.namesSpan(strs, lo, Math.min(hi, strs.size - 1));
+  }
+
+  /** Bytes of string table `strs` from offset lo through the end of the name starting at hi. */
+  private namesSpan(strs: ElfSection, lo: number, hi: number): { strtab: Uint8Array; base: number } {
     // The last name ends at the first NUL after it; read a margin past it, and the rest of the table if that is not enough.
     let end = Math.min(strs.size, hi + 4096);
     let strtab = this.source.read(strs.offset + lo, end - lo);
@@ -242,14 +246,7 @@ export class ElfFile {
       if (off > hi) hi = off;
     }
     if (lo === Infinity) return { strtab: new Uint8Array(0), base: 0 };
-    // The last name ends at the first NUL after it; read a margin past it, and the rest of the table if that is not enough.
-    let end = Math.min(strs.size, hi + 4096);
-    let strtab = this.source.read(strs.offset + lo, end - lo);
-    if (strtab.indexOf(0, hi - lo) < 0 && end < strs.size) {
-      end = strs.size;
-      strtab = this.source.read(strs.offset + lo, end - lo);
-    }
-    return { strtab, base: lo };
+    return this.namesSpan(strs, lo, hi);
   }
 
   /** The `.gnu_debuglink` file name and CRC32, when the debug info was split off into another file. */

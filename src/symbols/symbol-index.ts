@@ -696,7 +696,8 @@ function permuteRemapped(src: Uint32Array, rows: Uint32Array, dst: Uint32Array, 
   for (let r = 0; r < rows.length; r++) dst[r] = remap[src[rows[r]]];
 }
 
-function sortedHas(sorted: Float64Array, x: number): boolean {
+/** Binary search in an ascending array of addresses. */
+export function sortedHas(sorted: Float64Array, x: number): boolean {
   let lo = 0;
   let hi = sorted.length - 1;
   while (lo <= hi) {
