@@ -829,6 +829,11 @@ function skipDie(r: Reader, a: Abbrev, cx: FormContext, end: number, dieOffset: 
   if (r.pos > end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
 }
 
+/** A number attribute's value: held in the abbreviation for DW_FORM_implicit_const, read from the DIE otherwise. */
+function constantOrRead(r: Reader, form: number, cx: FormContext, implicitConst: number): number {
+  return form === DW_FORM.implicit_const ? implicitConst : readNumberForm(r, form, cx);
+}
+
 function readDieAttributes(r: Reader, a: Abbrev, u: UnitState, unitStart: number, d: DieAttributes): void {
   d.name = d.linkageName = d.declFile = d.declLine = d.low = d.high = d.rangesValue = d.origin = d.callFile = d.callLine = undefined;
   d.highIsOffset = false;
@@ -853,7 +858,7 @@ function readDieAttributes(r: Reader, a: Abbrev, u: UnitState, unitStart: number
       case DW_AT.high_pc:
         if (form === DW_FORM.addr || isAddrxForm(form)) d.high = addressValue(u, form, readNumberForm(r, form, cx));
         else {
-          d.high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          d.high = constantOrRead(r, form, cx, attrs[i + 2]);
           d.highIsOffset = true;
         }
         break;
@@ -862,16 +867,16 @@ function readDieAttributes(r: Reader, a: Abbrev, u: UnitState, unitStart: number
         d.rangesValue = readNumberForm(r, form, cx);
         break;
       case DW_AT.decl_file:
-        d.declFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        d.declFile = constantOrRead(r, form, cx, attrs[i + 2]);
         break;
       case DW_AT.decl_line:
-        d.declLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        d.declLine = constantOrRead(r, form, cx, attrs[i + 2]);
         break;
       case DW_AT.call_file:
-        d.callFile = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        d.callFile = constantOrRead(r, form, cx, attrs[i + 2]);
         break;
       case DW_AT.call_line:
-        d.callLine = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+        d.callLine = constantOrRead(r, form, cx, attrs[i + 2]);
         break;
       case DW_AT.abstract_origin:
       case DW_AT.specification: {

@@ -6,7 +6,7 @@ import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
 import { demangleRust, demangleRustBytes } from './rust-demangle';
-import { IndexBuilder, sortByAddress, sortedHas } from './symbol-index';
+import { IndexBuilder, floorIndex, sortByAddress, sortedHas } from './symbol-index';
 
 export interface ElfReadOptions {
   path: string;
@@ -382,16 +382,7 @@ export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | unde
   sortByAddress(lo, [hi, un], []);
   return {
     unitAt(address: number): number {
-      let a = 0;
-      let b = lo.length - 1;
-      let at = -1;
-      while (a <= b) {
-        const mid = (a + b) >>> 1;
-        if (lo[mid] <= address) {
-          at = mid;
-          a = mid + 1;
-        } else b = mid - 1;
-      }
+      const at = floorIndex(lo, address);
       return at >= 0 && address < hi[at] ? un[at] : -1;
     },
   };

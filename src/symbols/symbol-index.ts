@@ -696,6 +696,21 @@ function permuteRemapped(src: Uint32Array, rows: Uint32Array, dst: Uint32Array, 
   for (let r = 0; r < rows.length; r++) dst[r] = remap[src[rows[r]]];
 }
 
+/** Index of the last element of a sorted array ≤ x, or -1. */
+export function floorIndex(arr: Float64Array | Uint32Array, x: number): number {
+  let lo = 0;
+  let hi = arr.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid] <= x) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
+
 /** Binary search in an ascending array of addresses. */
 export function sortedHas(sorted: Float64Array, x: number): boolean {
   let lo = 0;
@@ -950,24 +965,11 @@ class Segment {
     }
     return [...new Set(out)];
   }
-  /** Index of the last element of a sorted array ≤ x, or -1. */
-  static floor(arr: Float64Array | Uint32Array, x: number): number {
-    let lo = 0;
-    let hi = arr.length - 1;
-    let ans = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (arr[mid] <= x) {
-        ans = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return ans;
-  }
+
   functionAt(address: number): number {
     const addr = address - this.base;
     // Ranges may nest or overlap (a public inside a function); take the innermost, i.e. the latest start that covers addr.
-    for (let i = Segment.floor(this.rangeLow, addr), n = 0; i >= 0 && n < 64; i--, n++) {
+    for (let i = floorIndex(this.rangeLow, addr), n = 0; i >= 0 && n < 64; i--, n++) {
       if (this.rangeHigh[i] > addr) return this.rangeEntry[i];
     }
     return -1;
@@ -975,7 +977,7 @@ class Segment {
   inlinesAt(address: number): InlineHit[] {
     const addr = address - this.base;
     const found: Array<{ depth: number; low: number; i: number }> = [];
-    for (let i = Segment.floor(this.inlLow, addr), n = 0; i >= 0 && n < 4096; i--, n++) {
+    for (let i = floorIndex(this.inlLow, addr), n = 0; i >= 0 && n < 4096; i--, n++) {
       if (this.inlHigh[i] > addr) found.push({ depth: this.inlines[this.inlIdx[i] * INLINE_STRIDE + 5], low: this.inlLow[i], i: this.inlIdx[i] });
     }
     found.sort((a, b) => a.depth - b.depth || a.low - b.low);
@@ -989,7 +991,7 @@ class Segment {
     });
   }
   lineAt(address: number): { file?: string; line: number } | undefined {
-    const i = Segment.floor(this.lineAddr, address - this.base);
+    const i = floorIndex(this.lineAddr, address - this.base);
     if (i < 0 || this.lineLine[i] === 0) return undefined;
     return { file: this.file(this.lineFile[i]), line: this.lineLine[i] };
   }
