@@ -80,17 +80,7 @@ async function inline(): Promise<Side> {
   const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src') });
   const session = new RustDebugSession({ executor, sessionId: 'bench', env: toolchainEnv(), evaluationTimeout: 0 });
   const client = new InlineClient(session);
-  const source = sourceOf('values');
-  const initialized = client.waitFor('initialized');
-  const stopped = client.waitFor('stopped');
-  await client.send('initialize', { adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true });
-  const launched = client.send('launch', { program: compileProgram('values') });
-  await initialized;
-  await client.send('setBreakpoints', { source: { path: source }, breakpoints: [{ line: markerLine(source, 'main') }] });
-  await client.send('configurationDone');
-  await launched;
-  const threadId = ((await stopped).body as DebugProtocol.StoppedEvent['body']).threadId!;
-  const frameId = (await client.send<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId, levels: 1 })).stackFrames[0].id;
+  const { threadId, frameId } = await client.launchToMarker('values', 'main', { supportsProgressReporting: true });
   await symbolLoadsSettled(async () => (await client.send<{ modules: ModuleSymbolsInfo[] }>(MODULES_REQUEST)).modules);
   return {
     evaluate: async (expression, context) => void (await client.send('evaluate', { expression, frameId, context })),

@@ -5,7 +5,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ThreadPoolExecutor, type FutureInfo } from '../../src/futures';
 import { RustDebugSession } from '../../src/debug/rust-debug-session';
 import { InlineClient } from './support/inline-client';
-import { compileProgram, markerLine, sourceOf, toolchainEnv } from './support/programs';
+import { toolchainEnv } from './support/programs';
 
 describe('inline session on a shared executor', function () {
   this.timeout(120_000);
@@ -22,19 +22,9 @@ describe('inline session on a shared executor', function () {
   });
 
   it('evaluations and large expansions are futures labelled with what they work on, owned by the session', async () => {
-    const source = sourceOf('values');
-    const initialized = client.waitFor('initialized');
-    const stopped = client.waitFor('stopped');
-    await client.send('initialize', { adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-    const launched = client.send('launch', { program: compileProgram('values') });
-    await initialized;
-    await client.send('setBreakpoints', { source: { path: source }, breakpoints: [{ line: markerLine(source, 'main') }] });
-    await client.send('configurationDone');
-    await launched;
-    const threadId = ((await stopped).body as DebugProtocol.StoppedEvent['body']).threadId!;
-    const frame = (await client.send<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId, levels: 1 })).stackFrames[0];
+    const { frameId } = await client.launchToMarker('values', 'main');
 
-    const result = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'numbers[1] * 2', frameId: frame.id, context: 'hover' });
+    const result = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'numbers[1] * 2', frameId, context: 'hover' });
     assert.strictEqual(result.result, '40');
     const evaluation = submitted.find((f) => f.label === 'numbers[1] * 2');
     assert.ok(evaluation, `no future for the evaluation among: ${submitted.map((f) => f.label).join(', ')}`);
@@ -43,7 +33,7 @@ describe('inline session on a shared executor', function () {
     assert.strictEqual(evaluation.owner, 'inline-test');
 
     // A 2000-element array: lldb-dap reports indexedVariables, so expanding it is a future of its own.
-    const scopes = await client.send<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: frame.id });
+    const scopes = await client.send<DebugProtocol.ScopesResponse['body']>('scopes', { frameId });
     const locals = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: scopes.scopes[0].variablesReference });
     const table = locals.variables.find((v) => v.name === 'table');
     assert.ok(table && (table.indexedVariables ?? 0) >= 1000, `table should have 2000 indexed children: ${JSON.stringify(table)}`);

@@ -2,6 +2,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { RustDebugSession } from '../../../src/debug/rust-debug-session';
 import { WAIT_MS } from './client';
+import { compileProgram, markerLine, sourceOf } from './programs';
 
 /** A minimal client over the session's inline interface (handleMessage / onDidSendMessage), like VS Code's. */
 export class InlineClient {
@@ -38,5 +39,21 @@ export class InlineClient {
       const timer = setTimeout(() => reject(new Error(`no '${event}' event within ${WAIT_MS} ms`)), WAIT_MS);
       this.waiters.push({ event, resolve: (e) => (clearTimeout(timer), resolve(e)) });
     });
+  }
+
+  /** Launches test/programs/<name>.rs the way VS Code does and stops at its `// BREAK: <marker>` line. */
+  async launchToMarker(name: string, marker: string, initialize: Partial<DebugProtocol.InitializeRequestArguments> = {}): Promise<{ threadId: number; frameId: number }> {
+    const source = sourceOf(name);
+    const initialized = this.waitFor('initialized');
+    const stopped = this.waitFor('stopped');
+    await this.send('initialize', { adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...initialize });
+    const launched = this.send('launch', { program: compileProgram(name) });
+    await initialized;
+    await this.send('setBreakpoints', { source: { path: source }, breakpoints: [{ line: markerLine(source, marker) }] });
+    await this.send('configurationDone');
+    await launched;
+    const threadId = ((await stopped).body as DebugProtocol.StoppedEvent['body']).threadId!;
+    const frameId = (await this.send<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId, levels: 1 })).stackFrames[0].id;
+    return { threadId, frameId };
   }
 }
