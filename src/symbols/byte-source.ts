@@ -7,7 +7,15 @@ export interface ByteSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset`, or a SymbolReadError when the range lies outside the file. */
   read(offset: number, length: number): Uint8Array;
+  /** Reads `length` bytes at `offset` straight into target[at, at + length) (no buffer of its own, no second copy). */
+  readInto?(offset: number, length: number, target: Uint8Array, at: number): void;
   close?(): void;
+}
+
+/** source.readInto when it has one, else read and copy. */
+export function readInto(source: ByteSource, offset: number, length: number, target: Uint8Array, at: number): void {
+  if (source.readInto) source.readInto(offset, length, target, at);
+  else target.set(source.read(offset, length), at);
 }
 
 export function bufferSource(bytes: Uint8Array): ByteSource {
@@ -26,15 +34,19 @@ export function fileSource(path: string): ByteSource {
   return {
     size,
     read(offset, length) {
-      checkRange(offset, length, size);
       const out = new Uint8Array(length);
+      this.readInto!(offset, length, out, 0);
+      return out;
+    },
+    readInto(offset, length, target, at) {
+      checkRange(offset, length, size);
+      if (at < 0 || at + length > target.length) throw new RangeError(`${length} bytes do not fit at ${at} of a ${target.length}-byte array`);
       let done = 0;
       while (done < length) {
-        const n = fs.readSync(fd, out, done, length - done, offset + done);
+        const n = fs.readSync(fd, target, at + done, length - done, offset + done);
         if (n <= 0) throw new SymbolReadError(`file ended while reading ${length} bytes at offset ${offset} (it shrank while being read?)`, path);
         done += n;
       }
-      return out;
     },
     close() {
       fs.closeSync(fd);
@@ -260,24 +272,36 @@ export class SectionPages {
     const size = this.bytes.length;
     if (start < 0) start = 0;
     if (end > size) end = size;
-    for (let p = Math.floor(start / this.pageSize), last = Math.ceil(end / this.pageSize); p < last; p++) this.page(p);
-  }
-  /** Reads the pages holding the NUL-terminated string at `offset`. */
-  ensureString(offset: number): void {
-    const size = this.bytes.length;
-    if (offset < 0 || offset >= size) return;
-    for (let p = Math.floor(offset / this.pageSize); p * this.pageSize < size; p++) {
-      this.page(p);
-      const pageEnd = Math.min(size, (p + 1) * this.pageSize);
-      const nul = this.bytes.indexOf(0, Math.max(offset, p * this.pageSize));
-      if (nul >= 0 && nul < pageEnd) return;
+    const last = Math.ceil(end / this.pageSize);
+    for (let p = Math.floor(start / this.pageSize); p < last; p++) {
+      if (this.loaded[p]) continue;
+      // One read for each run of pages not read yet.
+      let q = p + 1;
+      while (q < last && !this.loaded[q]) q++;
+      const from = p * this.pageSize;
+      const length = Math.min(q * this.pageSize, this.bytes.length) - from;
+      readInto(this.source, this.fileOffset + from, length, this.bytes, from);
+      this.loaded.fill(1, p, q);
+      p = q;
     }
   }
+  /** Reads the pages holding the NUL-terminated string at `offset`; returns the offset of its NUL (the section's length when there is none). */
+  ensureString(offset: number): number {
+    const size = this.bytes.length;
+    if (offset < 0 || offset >= size) return size;
+    for (let p = Math.floor(offset / this.pageSize); p * this.pageSize < size; p++) {
+      if (!this.loaded[p]) this.page(p);
+      const pageEnd = Math.min(size, (p + 1) * this.pageSize);
+      // A NUL found past this page may be an unread (zero) page's: only one within the page counts.
+      const nul = this.bytes.indexOf(0, Math.max(offset, p * this.pageSize));
+      if (nul >= 0 && nul < pageEnd) return nul;
+    }
+    return size;
+  }
   private page(p: number): void {
-    if (this.loaded[p]) return;
     const start = p * this.pageSize;
     const length = Math.min(this.pageSize, this.bytes.length - start);
-    this.bytes.set(this.source.read(this.fileOffset + start, length), start);
+    readInto(this.source, this.fileOffset + start, length, this.bytes, start);
     this.loaded[p] = 1;
   }
 }

@@ -8,7 +8,7 @@ import { LineSink, readLineProgram } from './dwarf-line';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit } from './model';
 import { demangleRustBytes } from './rust-demangle';
-import { IndexBuilder } from './symbol-index';
+import { IndexBuilder, MANGLED_NAME } from './symbol-index';
 
 export interface DwarfSections {
   info: Uint8Array;
@@ -24,6 +24,14 @@ export interface DwarfSections {
   aranges?: Uint8Array;
   /** When .debug_str / .debug_line are read page by page (`str` / `line` are then their `bytes`): read before touching. */
   pages?: { str?: SectionPages; line?: SectionPages };
+}
+
+/** Where the NUL-terminated string at `offset` of .debug_str ends (its pages read in first when the section is paged). */
+function stringEnd(s: DwarfSections, str: Uint8Array, offset: number): number {
+  const pages = s.pages?.str;
+  if (pages) return pages.ensureString(offset);
+  const end = str.indexOf(0, offset);
+  return end < 0 ? str.length : end;
 }
 
 /** The string at `offset` of .debug_str, read in first when the section is paged. */
@@ -209,17 +217,6 @@ export interface ReadDwarfOptions {
 /** A string attribute not decoded yet: a .debug_str offset, or the string itself (inline forms). */
 type StrRef = string | number;
 
-interface NamedEntry {
-  name?: StrRef;
-  linkageName?: StrRef;
-  /** Qualified parent path for names without a linkage name. */
-  scope?: string;
-  file?: number;
-  line?: number;
-  /** abstract_origin / specification target, absolute .debug_info offset. */
-  origin?: number;
-}
-
 /**
  * Every subprogram DIE of the chunk, in offset order (DIEs are read in increasing offset), as columns: a Map of
  * objects for ~100,000 declarations was the reader's largest cost. Looked up by binary search on the offset.
@@ -233,6 +230,8 @@ class NamedTable {
   files = new Int32Array(4096);
   lines = new Int32Array(4096);
   origins = new Float64Array(4096);
+  /** Per row: HAS_INLINE when `inline` holds a string of it, HAS_SCOPE when `scopes` holds its scope. */
+  extras = new Uint8Array(4096);
   count = 0;
   readonly inline = new Map<number, { name?: string; linkageName?: string }>();
   readonly scopes = new Map<number, string>();
@@ -243,10 +242,16 @@ class NamedTable {
     this.offsets[i] = offset;
     this.names[i] = typeof name === 'number' ? name : -1;
     this.linkages[i] = typeof linkageName === 'number' ? linkageName : -1;
+    let extras = 0;
     if (typeof name === 'string' || typeof linkageName === 'string') {
       this.inline.set(i, { name: typeof name === 'string' ? name : undefined, linkageName: typeof linkageName === 'string' ? linkageName : undefined });
+      extras |= HAS_INLINE;
     }
-    if (scope !== undefined) this.scopes.set(i, scope);
+    if (scope !== undefined) {
+      this.scopes.set(i, scope);
+      extras |= HAS_SCOPE;
+    }
+    this.extras[i] = extras;
     this.files[i] = file ?? -1;
     this.lines[i] = line ?? -1;
     this.origins[i] = origin ?? -1;
@@ -257,6 +262,9 @@ class NamedTable {
     const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(n); b.set(a); return b; };
     const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => { const b = new Int32Array(n); b.set(a); return b; };
     const u32 = (a: Uint32Array): Uint32Array<ArrayBuffer> => { const b = new Uint32Array(n); b.set(a); return b; };
+    const u8 = new Uint8Array(n);
+    u8.set(this.extras);
+    this.extras = u8;
     this.offsets = u32(this.offsets);
     this.names = f64(this.names);
     this.linkages = f64(this.linkages);
@@ -278,21 +286,27 @@ class NamedTable {
     return -1;
   }
 
-  entry(i: number): NamedEntry {
-    const inl = this.inline.get(i);
-    const e: NamedEntry = {};
-    const name = inl?.name ?? (this.names[i] >= 0 ? this.names[i] : undefined);
-    const linkage = inl?.linkageName ?? (this.linkages[i] >= 0 ? this.linkages[i] : undefined);
-    if (name !== undefined) e.name = name;
-    if (linkage !== undefined) e.linkageName = linkage;
-    const scope = this.scopes.get(i);
-    if (scope !== undefined) e.scope = scope;
-    if (this.files[i] >= 0) e.file = this.files[i];
-    if (this.lines[i] >= 0) e.line = this.lines[i];
-    if (this.origins[i] >= 0) e.origin = this.origins[i];
-    return e;
+  /** Row i's name and linkage name (undefined when absent), its scope. */
+  nameOf(i: number): StrRef | undefined {
+    if (this.extras[i] & HAS_INLINE) {
+      const s = this.inline.get(i)?.name;
+      if (s !== undefined) return s;
+    }
+    return this.names[i] >= 0 ? this.names[i] : undefined;
+  }
+  linkageOf(i: number): StrRef | undefined {
+    if (this.extras[i] & HAS_INLINE) {
+      const s = this.inline.get(i)?.linkageName;
+      if (s !== undefined) return s;
+    }
+    return this.linkages[i] >= 0 ? this.linkages[i] : undefined;
+  }
+  scopeOf(i: number): string | undefined {
+    return this.extras[i] & HAS_SCOPE ? this.scopes.get(i) : undefined;
   }
 }
+const HAS_INLINE = 1;
+const HAS_SCOPE = 2;
 
 /** What readDwarfInto leaves beside the index builder: the units, problems, and per function its linkage name (for readDwarf's objects). */
 export interface DwarfChunkFacts {
@@ -363,36 +377,76 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
 }
 
 /**
- * Names through abstract_origin/specification chains, each DIE filling what the nearer one lacks; results are cached
- * per DIE (by its row in the subprogram table, a binary search from its offset, not a Map) because thousands of
- * inlined calls share one callee. A class, not closures per chunk, so its methods stay optimized across chunks.
+ * Names through abstract_origin/specification chains, each DIE filling what the nearer one lacks. Resolved per DIE row
+ * into typed columns (which row's name, linkage name and scope apply; the file and line), no object per DIE, because
+ * thousands of inlined calls share one callee. A class, not closures per chunk, so its methods stay optimized.
  */
 class OriginNames {
-  private readonly resolved: Array<NamedEntry | null | undefined>;
+  /** 0: not resolved yet, 1: resolving (a cycle stops here), 2: resolved. */
+  private readonly state: Uint8Array;
+  private readonly nameRow: Int32Array;
+  private readonly linkageRow: Int32Array;
+  private readonly scopeRow: Int32Array;
+  private readonly fileOf: Int32Array;
+  private readonly lineOf: Int32Array;
   /** Name id per DIE row, -1 until first asked. */
-  readonly nameByRow: Int32Array;
+  private readonly nameByRow: Int32Array;
+  /** The same for callee names, which may be stored mangled. */
+  private readonly calleeByRow: Int32Array;
   constructor(readonly named: NamedTable, private readonly namer: DwarfNamer) {
-    this.resolved = new Array(named.count);
-    this.nameByRow = new Int32Array(named.count).fill(-1);
+    const n = named.count;
+    this.state = new Uint8Array(n);
+    this.nameRow = new Int32Array(n);
+    this.linkageRow = new Int32Array(n);
+    this.scopeRow = new Int32Array(n);
+    this.fileOf = new Int32Array(n);
+    this.lineOf = new Int32Array(n);
+    this.nameByRow = new Int32Array(n).fill(-1);
+    this.calleeByRow = new Int32Array(n).fill(-1);
   }
-  resolve(origin: number, depth = 0): NamedEntry | undefined {
-    const at = this.named.find(origin);
-    if (at < 0) return undefined;
-    const cached = this.resolved[at];
-    if (cached !== undefined) return cached ?? undefined;
-    const e = this.named.entry(at);
-    let out: NamedEntry | undefined = e;
-    if (e.origin !== undefined && depth < 8 && (!e.linkageName || e.file === undefined)) {
-      const up = this.resolve(e.origin, depth + 1);
-      if (up) {
-        out = {
-          name: e.name ?? up.name, linkageName: e.linkageName ?? up.linkageName, scope: e.scope ?? up.scope,
-          file: e.file ?? up.file, line: e.line ?? up.line,
-        };
+  /** Resolves row `at` (and the rows its origin chain passes, at most 8 deep). */
+  private resolveRow(at: number, depth: number): void {
+    if (this.state[at] !== 0) return;
+    this.state[at] = 1;
+    const t = this.named;
+    const ownLinkage = t.linkageOf(at);
+    this.nameRow[at] = t.nameOf(at) !== undefined ? at : -1;
+    this.linkageRow[at] = ownLinkage !== undefined ? at : -1;
+    this.scopeRow[at] = t.extras[at] & HAS_SCOPE ? at : -1;
+    this.fileOf[at] = t.files[at];
+    this.lineOf[at] = t.lines[at];
+    const origin = t.origins[at];
+    if (origin >= 0 && depth < 8 && (!ownLinkage || t.files[at] < 0)) {
+      const up = t.find(origin);
+      if (up >= 0) {
+        this.resolveRow(up, depth + 1);
+        if (this.nameRow[at] < 0) this.nameRow[at] = this.nameRow[up];
+        if (this.linkageRow[at] < 0) this.linkageRow[at] = this.linkageRow[up];
+        if (this.scopeRow[at] < 0) this.scopeRow[at] = this.scopeRow[up];
+        if (this.fileOf[at] < 0) this.fileOf[at] = this.fileOf[up];
+        if (this.lineOf[at] < 0) this.lineOf[at] = this.lineOf[up];
       }
     }
-    this.resolved[at] = out ?? null;
-    return out;
+    this.state[at] = 2;
+  }
+  /** The row of the DIE at `origin`, resolved; -1 when the chunk has no subprogram there. */
+  row(origin: number): number {
+    const at = this.named.find(origin);
+    if (at >= 0) this.resolveRow(at, 0);
+    return at;
+  }
+  linkage(at: number): StrRef | undefined {
+    return this.linkageRow[at] < 0 ? undefined : this.named.linkageOf(this.linkageRow[at]);
+  }
+  file(at: number): number {
+    return this.fileOf[at];
+  }
+  line(at: number): number {
+    return this.lineOf[at];
+  }
+  private nameArgs(at: number): [StrRef | undefined, StrRef | undefined, string | undefined] {
+    const t = this.named;
+    return [this.linkage(at), this.nameRow[at] < 0 ? undefined : t.nameOf(this.nameRow[at]), this.scopeRow[at] < 0 ? undefined : t.scopeOf(this.scopeRow[at])];
   }
   namerOffset(id: number): number {
     return this.namer.offsetOf(id);
@@ -400,14 +454,24 @@ class OriginNames {
   namerLength(id: number): number {
     return this.namer.lengthOf(id);
   }
-  /** The name id of the callee at `origin`. */
-  nameOf(origin: number): number {
-    const at = this.named.find(origin);
+  /** The name id of an inlined call's callee at `origin`: a Rust linkage name stays mangled until a query reads it (see MANGLED_NAME). */
+  calleeOf(origin: number): number {
+    const at = this.row(origin);
     if (at < 0) return this.namer.literal('<unknown inlined function>');
     let n = this.nameByRow[at];
+    if (n < 0) n = this.calleeByRow[at];
     if (n < 0) {
-      const e = this.resolve(origin);
-      n = this.nameByRow[at] = e ? this.namer.name(e.linkageName, e.name, e.scope) : this.namer.literal('<unknown inlined function>');
+      const [linkage, name, scope] = this.nameArgs(at);
+      n = this.calleeByRow[at] = this.namer.callee(linkage, name, scope);
+    }
+    return n;
+  }
+  /** The name id of the function at row `at` (from row()), demangled. */
+  nameAt(at: number): number {
+    let n = this.nameByRow[at];
+    if (n < 0) {
+      const [linkage, name, scope] = this.nameArgs(at);
+      n = this.nameByRow[at] = this.namer.name(linkage, name, scope);
     }
     return n;
   }
@@ -418,16 +482,17 @@ function nameFromOrigins(origins: OriginNames, pending: PairList, facts: DwarfCh
   const data = pending.data;
   for (let i = 0; i < pending.length; i += 2) {
     const f = data[i];
-    const origin = data[i + 1];
-    const e = origins.resolve(origin);
-    if (!e) continue;
+    const at = origins.row(data[i + 1]);
+    if (at < 0) continue;
     if (facts.functionLinkage[f] === undefined) {
-      facts.functionLinkage[f] = e.linkageName;
-      const n = origins.nameOf(origin);
+      facts.functionLinkage[f] = origins.linkage(at);
+      const n = origins.nameAt(at);
       b.setFunctionName(f, origins.namerOffset(n), origins.namerLength(n));
     }
     const fl = b.functionFileLine(f);
-    b.setFunctionFileLine(f, fl.file === NO_FILE && e.file !== undefined ? e.file : fl.file, fl.line === 0 && e.line !== undefined ? e.line : fl.line);
+    const file = origins.file(at);
+    const line = origins.line(at);
+    b.setFunctionFileLine(f, fl.file === NO_FILE && file >= 0 ? file : fl.file, fl.line === 0 && line >= 0 ? line : fl.line);
   }
 }
 
@@ -435,7 +500,7 @@ function nameFromOrigins(origins: OriginNames, pending: PairList, facts: DwarfCh
 function nameInlineSites(origins: OriginNames, pending: PairList, b: IndexBuilder): void {
   const data = pending.data;
   for (let i = 0; i < pending.length; i += 2) {
-    const n = origins.nameOf(data[i + 1]);
+    const n = origins.calleeOf(data[i + 1]);
     b.setInlineName(data[i], origins.namerOffset(n), origins.namerLength(n));
   }
 }
@@ -485,6 +550,8 @@ class DwarfNamer {
   private count = 0;
   /** .debug_str offset of a linkage name → the id of its demangled name (the linker merges identical strings, so one offset is one name). */
   private readonly byLinkage = new OffsetMap();
+  /** The same for callee names kept mangled. */
+  private readonly rawByLinkage = new OffsetMap();
   private readonly literals = new Map<string, number>();
   private readonly scratch = new GrowableBytes(256);
   constructor(private readonly s: DwarfSections, private readonly b: IndexBuilder) {}
@@ -510,6 +577,27 @@ class DwarfNamer {
     return this.count++;
   }
 
+  /**
+   * An inlined callee's name: a Rust linkage name (legacy with its hash, or v0) is copied as it is and flagged
+   * MANGLED_NAME, to be demangled when read; one already demangled (a function's) is reused; anything else as name().
+   */
+  callee(linkage: StrRef | undefined, name: StrRef | undefined, scope: string | undefined): number {
+    const str = this.s.str;
+    if (typeof linkage !== 'number' || !str || linkage >= str.length) return this.name(linkage, name, scope);
+    const known = this.byLinkage.get(linkage);
+    if (known >= 0) return known;
+    const raw = this.rawByLinkage.get(linkage);
+    if (raw >= 0) return raw;
+    const end = stringEnd(this.s, str, linkage);
+    if (!isHashedRustSymbol(str, linkage, end)) return this.name(linkage, name, scope);
+    const out = this.b.names;
+    const at = out.length;
+    out.append(str, linkage, end);
+    const n = this.made(at, (end - linkage) | MANGLED_NAME);
+    this.rawByLinkage.set(linkage, n);
+    return n;
+  }
+
   literal(text: string): number {
     let n = this.literals.get(text);
     if (n === undefined) {
@@ -526,9 +614,7 @@ class DwarfNamer {
       const known = this.byLinkage.get(linkage);
       if (known >= 0) return known;
       if (str && linkage < str.length) {
-        this.s.pages?.str?.ensureString(linkage);
-        let end = str.indexOf(0, linkage);
-        if (end < 0) end = str.length;
+        const end = stringEnd(this.s, str, linkage);
         const at = out.length;
         if (demangleRustBytes(str, linkage, end, out)) {
           const n = this.made(at, out.length - at);
@@ -570,12 +656,26 @@ class DwarfNamer {
     }
     const str = this.s.str;
     if (!str || ref >= str.length) return false;
-    this.s.pages?.str?.ensureString(ref);
-    let end = str.indexOf(0, ref);
-    if (end < 0) end = str.length;
+    const end = stringEnd(this.s, str, ref);
     out.append(str, ref, end);
     return end > ref;
   }
+}
+
+/**
+ * Whether src[start, end) is a Rust symbol that demangles for sure: v0 (`_R` + an uppercase tag) or legacy ending in
+ * its `17h` + 16 hex digits + `E` hash. A cheap test; names that pass are stored mangled and demangled when read.
+ */
+function isHashedRustSymbol(src: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n > 3 && src[start] === 95 && src[start + 1] === 82) return src[start + 2] >= 65 && src[start + 2] <= 90;
+  if (n < 24 || src[start] !== 95 || src[start + 1] !== 90 || src[start + 2] !== 78) return false;
+  if (src[end - 1] !== 69 || src[end - 18] !== 104 || src[end - 19] !== 55 || src[end - 20] !== 49) return false;
+  for (let i = end - 17; i < end - 1; i++) {
+    const c = src[i];
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 /** Flat growable (id, offset) pairs: millions of inline sites wait for their callee's name. */

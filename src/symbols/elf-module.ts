@@ -1,6 +1,6 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
-import { ByteSource, Reader, SectionPages, bufferSource } from './byte-source';
+import { ByteSource, Reader, SectionPages, bufferSource, readInto } from './byte-source';
 import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
@@ -176,7 +176,7 @@ function readInfoUnits(elf: ElfFile, info: Uint8Array, units: number[], unitsRea
     try {
       const head = elf.source.read(sec.offset + u, Math.min(40, sec.size - u));
       const h = parseUnitHeader(head, u, sec.size);
-      info.set(elf.source.read(sec.offset + u, h.end - u), u);
+      readInto(elf.source, sec.offset + u, h.end - u, info, u);
       unitsRead.add(u);
     } catch (err) {
       // A corrupt header: leave the unit unread; the DWARF reader then reports it as it would any bad unit.

@@ -1,6 +1,7 @@
 // The per-module symbol index: a compact binary form (one ArrayBuffer or SharedArrayBuffer per segment) that crosses threads without a copy, and its queries.
 import { GrowableBytes } from './byte-source';
 import { FunctionSymbol, InlineSite, ModuleSymbols } from './model';
+import { demangleRust } from './rust-demangle';
 
 /** One function or public symbol found by a query. */
 export interface SymbolHit {
@@ -39,6 +40,11 @@ const HEADER_BASE = 30;
 const ENTRY_STRIDE = 5; // nameOff, nameLen, file, line, kind
 const HASH_STRIDE = 3; // hash, full-name chain head, bare-name chain head
 const INLINE_STRIDE = 6; // nameOff, nameLen, parentEntry, callFile, callLine, depth
+/**
+ * Set in an inline site's name length when the name is stored mangled (a Rust linkage name) and is demangled when a
+ * query reads it: a large module has hundreds of thousands of callees, and only the few under a stopped frame are read.
+ */
+export const MANGLED_NAME = 0x80000000;
 const KIND_FUNCTION = 0;
 const KIND_PUBLIC = 1;
 
@@ -399,7 +405,7 @@ export class IndexBuilder {
     const inlineSites: InlineSite[] = [];
     for (let i = 0; i < this.inlineSites; i++) {
       const o = i * INLINE_STRIDE;
-      const site: InlineSite = { name: text(inl[o], inl[o + 1]), parent: inl[o + 2], ranges: [], depth: inl[o + 5] };
+      const site: InlineSite = { name: inlineName(text(inl[o], inl[o + 1] & ~MANGLED_NAME), inl[o + 1]), parent: inl[o + 2], ranges: [], depth: inl[o + 5] };
       if (inl[o + 3] !== NONE) site.callFile = inl[o + 3];
       if (inl[o + 4]) site.callLine = inl[o + 4];
       inlineSites.push(site);
@@ -725,6 +731,11 @@ export function sortedHas(sorted: Float64Array, x: number): boolean {
   return false;
 }
 
+/** An inline site's name as stored (`length` with MANGLED_NAME: a linkage name, demangled now). */
+function inlineName(stored: string, length: number): string {
+  return (length & MANGLED_NAME) !== 0 ? demangleRust(stored) ?? stored : stored;
+}
+
 /** Builds one index segment from a reader's output (the PE/PDB readers, and tests). Publics at the address of a DWARF/PDB function are dropped as duplicates. */
 export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}): ArrayBufferLike {
   const b = new IndexBuilder();
@@ -983,7 +994,7 @@ class Segment {
     found.sort((a, b) => a.depth - b.depth || a.low - b.low);
     return found.map(({ i }) => {
       const o = i * INLINE_STRIDE;
-      const hit: InlineHit = { name: this.str(this.inlines[o], this.inlines[o + 1]) };
+      const hit: InlineHit = { name: inlineName(this.str(this.inlines[o], this.inlines[o + 1] & ~MANGLED_NAME), this.inlines[o + 1]) };
       const f = this.file(this.inlines[o + 3]);
       if (f !== undefined) hit.callFile = f;
       if (this.inlines[o + 4]) hit.callLine = this.inlines[o + 4];
