@@ -117,6 +117,9 @@ interface Abbrev {
    * variable one SKIP_LEB, SKIP_BLOCK (ULEB length then bytes), SKIP_STRING, or −(form + 1) for any other form.
    */
   skipPlan: Int32Array;
+  /** Where DW_AT_name lies in a DIE of this abbreviation when only fixed-size attributes come before it, else -1; and its form. */
+  namePos: number;
+  nameForm: number;
 }
 
 const SKIP_LEB = 0;
@@ -158,12 +161,18 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
     const plan: number[] = [];
     let fixedSize = 0;
     let run = 0;
+    let namePos = -1;
+    let nameForm = 0;
     for (;;) {
       const name = r.uleb();
       const form = r.uleb();
       if (name === 0 && form === 0) break;
       const implicit = form === DW_FORM.implicit_const ? r.sleb() : 0;
       attrs.push(name, form, implicit);
+      if (name === DW_AT.name && namePos === -1 && fixedSize >= 0 && form !== DW_FORM.indirect) {
+        namePos = fixedSize;
+        nameForm = form;
+      }
       const size = fixedFormSize(form, cx);
       fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
       if (size >= 0) {
@@ -175,7 +184,7 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
       plan.push(variableSkip(form));
     }
     if (run > 0) plan.push(run);
-    const a: Abbrev = { tag, children, attrs, fixedSize, skipPlan: Int32Array.from(plan) };
+    const a: Abbrev = { tag, children, attrs, fixedSize, skipPlan: Int32Array.from(plan), namePos, nameForm };
     if (code < 100_000 && code <= t.dense.length + 1024) {
       while (t.dense.length <= code) t.dense.push(undefined);
       t.dense[code] = a;
@@ -863,6 +872,19 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
         scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
         scopeInlineDepth.push(scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0);
       }
+      continue;
+    }
+    if (tag !== DW_TAG.subprogram && tag !== DW_TAG.inlined_subroutine && a.namePos >= 0) {
+      // A namespace or type: only its name matters (as a scope of what it holds), read where the abbreviation puts it.
+      const attrStart = r.pos;
+      r.pos = attrStart + a.namePos;
+      const name = readStringRef(u, r, a.nameForm);
+      r.pos = attrStart;
+      skipDie(r, a, cx, h.end, dieOffset);
+      depth++;
+      scopeNames.push(name ?? '{anonymous}');
+      scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
+      scopeInlineDepth.push(scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0);
       continue;
     }
     readDieAttributes(r, a, u, unitStart, d);

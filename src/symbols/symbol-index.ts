@@ -422,10 +422,11 @@ export class IndexBuilder {
   private startsAt = -1;
   functionStarts(): Float64Array {
     if (!this.starts || this.startsAt !== this.rangeLow.length) {
-      const out: number[] = [];
       const kinds = this.entKind.data;
-      for (let i = 0; i < this.rangeLow.length; i++) if (kinds[this.rangeEntry.data[i]] === KIND_FUNCTION) out.push(this.rangeLow.data[i]);
-      this.starts = Float64Array.from(out).sort();
+      const out = new Float64Array(this.rangeLow.length);
+      let n = 0;
+      for (let i = 0; i < this.rangeLow.length; i++) if (kinds[this.rangeEntry.data[i]] === KIND_FUNCTION) out[n++] = this.rangeLow.data[i];
+      this.starts = out.subarray(0, n).sort();
       this.startsAt = this.rangeLow.length;
     }
     return this.starts;
