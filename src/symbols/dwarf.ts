@@ -227,12 +227,10 @@ export interface ReadDwarfOptions {
 type StrRef = string | number;
 
 /**
- * Every subprogram DIE of the chunk, in offset order (DIEs are read in increasing offset), as columns: a Map of
- * objects for ~100,000 declarations was the reader's largest cost. Looked up by binary search on the offset.
+ * Every subprogram DIE of the chunk as columns (a Map of objects for ~100,000 declarations was the reader's largest
+ * cost), found from its .debug_info offset through a hash of 32-bit keys.
  */
 class NamedTable {
-  /** DIE offsets (.debug_info is below 4 GiB): 32-bit integers, which a binary search reads without boxing. */
-  offsets = new Uint32Array(4096);
   /** .debug_str offsets of the name and linkage name, -1 when absent; inline (DW_FORM_string) names go to `inline`. */
   names = new Float64Array(4096);
   linkages = new Float64Array(4096);
@@ -242,13 +240,16 @@ class NamedTable {
   /** Per row: HAS_INLINE when `inline` holds a string of it, HAS_SCOPE when `scopes` holds its scope. */
   extras = new Uint8Array(4096);
   count = 0;
+  /** DIE offset → row, open addressing (NO_ROW_KEY marks a free slot). */
+  private rowKeys = new Uint32Array(8192).fill(NO_ROW_KEY);
+  private rowValues = new Int32Array(8192);
   readonly inline = new Map<number, { name?: string; linkageName?: string }>();
   readonly scopes = new Map<number, string>();
 
   add(offset: number, name: StrRef | undefined, linkageName: StrRef | undefined, scope: string | undefined, file: number | undefined, line: number | undefined, origin: number | undefined): void {
-    if (this.count === this.offsets.length) this.grow();
+    if (this.count === this.names.length) this.grow();
     const i = this.count++;
-    this.offsets[i] = offset;
+    if (offset < NO_ROW_KEY) this.indexRow(offset, i);
     this.names[i] = typeof name === 'number' ? name : -1;
     this.linkages[i] = typeof linkageName === 'number' ? linkageName : -1;
     let extras = 0;
@@ -267,14 +268,12 @@ class NamedTable {
   }
 
   private grow(): void {
-    const n = this.offsets.length * 2;
+    const n = this.names.length * 2;
     const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(n); b.set(a); return b; };
     const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => { const b = new Int32Array(n); b.set(a); return b; };
-    const u32 = (a: Uint32Array): Uint32Array<ArrayBuffer> => { const b = new Uint32Array(n); b.set(a); return b; };
     const u8 = new Uint8Array(n);
     u8.set(this.extras);
     this.extras = u8;
-    this.offsets = u32(this.offsets);
     this.names = f64(this.names);
     this.linkages = f64(this.linkages);
     this.origins = f64(this.origins);
@@ -282,17 +281,36 @@ class NamedTable {
     this.lines = i32(this.lines);
   }
 
+  /** The row of the DIE at `offset`, or -1 (a hash lookup: one per inlined call, and there are millions). */
   find(offset: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.offsets[mid];
-      if (v === offset) return mid;
-      if (v < offset) lo = mid + 1;
-      else hi = mid - 1;
+    if (!(offset >= 0 && offset < NO_ROW_KEY)) return -1;
+    const keys = this.rowKeys;
+    const mask = keys.length - 1;
+    for (let i = Math.imul(offset, 0x9e3779b1) >>> 0 & mask; ; i = (i + 1) & mask) {
+      const k = keys[i];
+      if (k === offset) return this.rowValues[i];
+      if (k === NO_ROW_KEY) return -1;
     }
-    return -1;
+  }
+
+  private indexRow(offset: number, row: number): void {
+    if ((row + 1) * 2 > this.rowKeys.length) {
+      const keys = this.rowKeys;
+      const values = this.rowValues;
+      this.rowKeys = new Uint32Array(keys.length * 2).fill(NO_ROW_KEY);
+      this.rowValues = new Int32Array(keys.length * 2);
+      for (let i = 0; i < keys.length; i++) if (keys[i] !== NO_ROW_KEY) this.putRow(keys[i], values[i]);
+    }
+    this.putRow(offset, row);
+  }
+
+  private putRow(offset: number, row: number): void {
+    const keys = this.rowKeys;
+    const mask = keys.length - 1;
+    let i = Math.imul(offset, 0x9e3779b1) >>> 0 & mask;
+    while (keys[i] !== NO_ROW_KEY && keys[i] !== offset) i = (i + 1) & mask;
+    keys[i] = offset;
+    this.rowValues[i] = row;
   }
 
   /** Row i's name and linkage name (undefined when absent), its scope. */
@@ -314,6 +332,7 @@ class NamedTable {
     return this.extras[i] & HAS_SCOPE ? this.scopes.get(i) : undefined;
   }
 }
+const NO_ROW_KEY = 0xffffffff;
 const HAS_INLINE = 1;
 const HAS_SCOPE = 2;
 
