@@ -299,20 +299,32 @@ function cachedUnitRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
 /** Every entry of the symbol table that addElfPublics reads, grouped by the unit whose code holds its address (-1: none). */
 function groupEntriesByUnit(elf: ElfFile, ranges: UnitAddressRanges): Map<number, Uint32Array> {
   const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
-  const groups = new Map<number, number[]>();
+  const out = new Map<number, Uint32Array>();
   const entries = elf.symbolEntries(which);
-  if (entries) {
-    const { data, count, first } = entries;
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    for (let i = 0; i < count; i++) {
-      const value = view.getUint32(i * 24 + 12, true) * 4294967296 + view.getUint32(i * 24 + 8, true);
-      const unit = ranges.unitAt(value);
-      let list = groups.get(unit);
-      if (!list) groups.set(unit, (list = []));
-      list.push(first + i);
-    }
+  if (!entries) return out;
+  const { data, count, first } = entries;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  // Two passes over typed arrays (no list per unit to grow): each entry's unit, then the entries of each unit in order.
+  const units = ranges.units;
+  const slotOf = new Int32Array(count);
+  const sizes = new Uint32Array(units.length + 1); // the last slot: entries in no unit
+  for (let i = 0; i < count; i++) {
+    const value = view.getUint32(i * 24 + 12, true) * 4294967296 + view.getUint32(i * 24 + 8, true);
+    const k = ranges.unitIndexAt(value);
+    const slot = k < 0 ? units.length : k;
+    slotOf[i] = slot;
+    sizes[slot]++;
   }
-  return new Map([...groups].map(([unit, list]) => [unit, Uint32Array.from(list)]));
+  const lists = Array.from(sizes, (n) => new Uint32Array(n));
+  const fill = new Uint32Array(sizes.length);
+  for (let i = 0; i < count; i++) {
+    const slot = slotOf[i];
+    lists[slot][fill[slot]++] = first + i;
+  }
+  lists.forEach((list, slot) => {
+    if (list.length > 0) out.set(slot === units.length ? -1 : units[slot], list);
+  });
+  return out;
 }
 
 /** Sorted union of sorted index lists. */
@@ -332,15 +344,25 @@ function mergeSorted(lists: Array<Uint32Array | undefined>): Uint32Array {
 export interface UnitAddressRanges {
   /** The .debug_info offset of the unit whose code holds `address`, or -1. */
   unitAt(address: number): number;
+  /** The .debug_info offsets of the units with ranges, each once. */
+  units: number[];
+  /** The index in `units` of the unit whose code holds `address`, or -1. */
+  unitIndexAt(address: number): number;
   /** Symbol-table entry indices by the unit whose code holds them (-1: none), made by the first chunk in a worker. */
   entriesByUnit?: Map<number, Uint32Array>;
 }
 
 /** Parses .debug_aranges; undefined when it is malformed (the caller then falls back to one chunk taking every symbol). */
 export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
-  const low: number[] = [];
-  const high: number[] = [];
-  const unit: number[] = [];
+  // At most one tuple per 8 bytes (4-byte addresses): typed columns sized once, no arrays to grow.
+  const cap = Math.floor(aranges.length / 8);
+  const low = new Float64Array(cap);
+  const high = new Float64Array(cap);
+  const unit = new Float64Array(cap);
+  /** Units by first appearance; `unit` holds indices into it. */
+  const units: number[] = [];
+  const idOfUnit = new Map<number, number>();
+  let n = 0;
   try {
     const r = new Reader(aranges, '.debug_aranges');
     while (r.remaining >= 16) {
@@ -355,6 +377,11 @@ export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | unde
       if (end > aranges.length) return undefined;
       r.u16(); // version 2
       const infoOffset = r.uN(offsetSize);
+      let id = idOfUnit.get(infoOffset);
+      if (id === undefined) {
+        idOfUnit.set(infoOffset, (id = units.length));
+        units.push(infoOffset);
+      }
       const addressSize = r.u8();
       const segmentSize = r.u8();
       if ((addressSize !== 4 && addressSize !== 8) || segmentSize !== 0) return undefined;
@@ -363,12 +390,13 @@ export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | unde
       r.pos = setStart + Math.ceil((r.pos - setStart) / tuple) * tuple;
       while (r.pos + tuple <= end) {
         const a = r.uN(addressSize);
-        const n = r.uN(addressSize);
-        if (a === 0 && n === 0) break;
-        if (n > 0) {
-          low.push(a);
-          high.push(a + n);
-          unit.push(infoOffset);
+        const size = r.uN(addressSize);
+        if (a === 0 && size === 0) break;
+        if (size > 0 && n < cap) {
+          low[n] = a;
+          high[n] = a + size;
+          unit[n] = id;
+          n++;
         }
       }
       r.pos = end;
@@ -376,12 +404,17 @@ export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | unde
   } catch {
     return undefined;
   }
-  const lo = Float64Array.from(low);
-  const hi = Float64Array.from(high);
-  const un = Float64Array.from(unit);
+  const lo = low.subarray(0, n);
+  const hi = high.subarray(0, n);
+  const un = unit.subarray(0, n);
   sortByAddress(lo, [hi, un], []);
   return {
+    units,
     unitAt(address: number): number {
+      const at = floorIndex(lo, address);
+      return at >= 0 && address < hi[at] ? units[un[at]] : -1;
+    },
+    unitIndexAt(address: number): number {
       const at = floorIndex(lo, address);
       return at >= 0 && address < hi[at] ? un[at] : -1;
     },
