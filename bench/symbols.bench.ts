@@ -186,6 +186,42 @@ async function benchBig(rows: BenchRow[]): Promise<void> {
   rows.push(row('extension host: largest event-loop delay while loading (2 workers vs the same loader on the main thread)', 'ms', workers.maxDelayMs, main.maxDelayMs, { peerName: 'same loader on the main thread', note: `main-thread load took ${(main.ms / 1000).toFixed(1)} s` }));
   rows.push(row('index bytes per MB of debug info', 'bytes/MB', indexBytes / (debugBytes / MB), null, { note: `${(indexBytes / MB).toFixed(1)} MB index for ${(debugBytes / MB).toFixed(0)} MB DWARF` }));
   rows.push(row('peak worker heap while loading', 'MB', peakHeap / MB, null, { note: `largest of ${loaded.parts.length} chunks` }));
+  await benchSlices(bin, rows);
+}
+
+/**
+ * The binary's largest unit read whole and read in slices (as planned for a pool of 8 workers), one after the other on
+ * this thread after the loads above (code optimized, sections cached): the longest slice is what the unit costs with
+ * enough cores, and all slices together show the price of slicing (the walk to each slice's start).
+ */
+async function benchSlices(bin: string, rows: BenchRow[]): Promise<void> {
+  const ctx: TaskContext = { signal: new AbortController().signal, reportProgress: () => undefined, request: () => Promise.reject(new Error('no host channel')) };
+  const fileBytes = fs.statSync(bin).size;
+  const plan = planModuleLoad(ctx, { path: bin }, Math.max(4 * MB, Math.ceil((fileBytes * 0.4) / (8 * 4))));
+  const slices = plan.chunks.filter((c) => c.slice);
+  if (slices.length === 0) {
+    console.log('no unit of the large binary is large enough to be sliced for 8 workers');
+    return;
+  }
+  const unit = slices[0].units![0];
+  const unitBytes = slices.filter((c) => c.units![0] === unit).reduce((n, c) => n + (c.slice!.end - c.slice!.start), 0);
+  const time = async (chunk: (typeof plan.chunks)[number]): Promise<number> => {
+    const t0 = performance.now();
+    await loadModule(ctx, { ...chunk, shared: false });
+    return performance.now() - t0;
+  };
+  const wholeMs = median(await sequence([1, 2, 3], () => time({ path: bin, units: [unit], publicsByUnit: true })));
+  const sliceMs: number[] = [];
+  for (const c of slices.filter((x) => x.units![0] === unit)) sliceMs.push(median(await sequence([1, 2, 3], () => time(c))));
+  const note = `${(unitBytes / MB).toFixed(0)} MB unit in ${sliceMs.length} slices; all slices together ${Math.round(sliceMs.reduce((a, b) => a + b, 0))} ms; medians of 3, one thread`;
+  console.log(`largest unit: whole ${Math.round(wholeMs)} ms, slices ${sliceMs.map(Math.round).join(' ')} ms`);
+  rows.push(row('largest unit of the large binary: longest slice (8-worker plan) vs the unit read whole', 'ms', Math.max(...sliceMs), wholeMs, { peerName: 'the same unit read whole', note }));
+}
+
+async function sequence<T>(items: number[], fn: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const _ of items) out.push(await fn());
+  return out;
 }
 
 export async function run(): Promise<void> {

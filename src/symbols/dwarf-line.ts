@@ -38,7 +38,7 @@ function isAbsolute(p: string): boolean {
 }
 
 /**
- * Decodes the line program at `offset`. `mapFile` turns a program-local path into the caller's file id, so rows carry
+ * Decodes the line program at `offset` (only its header's file table when `sink` is undefined). `mapFile` turns a program-local path into the caller's file id, so rows carry
  * global ids. Rows are emitted only where file or line changes, and at each sequence end; sequences starting at
  * address 0 (functions the linker discarded) are dropped.
  */
@@ -49,7 +49,7 @@ export function readLineProgram(
   cuName: string | undefined,
   strOffsetsBase: number,
   mapFile: (fullPath: string) => number,
-  sink: LineSink,
+  sink: LineSink | undefined,
 ): LineProgram {
   const all = new Reader(s.line, '.debug_line', offset);
   let length = all.u32();
@@ -106,7 +106,8 @@ export function readLineProgram(
   // Uint32, so a missing file (0xffffffff) does not turn the array into doubles for some programs and not others.
   const ids = Uint32Array.from(localPaths, (p) => (p === '' ? 0xffffffff : mapFile(p)));
   r.pos = programStart;
-  runLineProgram(r, ids, sink, addressSize, minInst, lineBase, lineRange, opcodeBase, stdLengths);
+  // Without a sink only the file table is wanted (a unit read in slices: one slice takes the rows).
+  if (sink) runLineProgram(r, ids, sink, addressSize, minInst, lineBase, lineRange, opcodeBase, stdLengths);
   return { files: Array.from(ids, (id, i) => (id === 0xffffffff ? '' : localPaths[i])) };
 }
 

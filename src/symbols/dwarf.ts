@@ -218,9 +218,24 @@ export interface ReadDwarfOptions {
   range?: { start: number; end: number };
   /** Only the units with these header offsets (a chunk balanced by size); overrides `range`. */
   units?: number[];
+  /** One slice of one large unit (then `units` is that unit alone): see UnitSlice. */
+  slice?: UnitSlice;
   signal?: AbortSignal;
   /** Called with the fraction of the range done, every ~1 MB of .debug_info. */
   onProgress?: (fraction: number) => void;
+}
+
+/**
+ * A share of one compile unit, so that a unit too large for one worker is read by several. A slice owns the DIEs
+ * outside any function that start in [start, end) of .debug_info, and each function starting there with everything
+ * inside it; it walks the DIEs before `start` only to know the enclosing namespaces, and stops at `end`. One slice,
+ * `lines`, also reads the unit's line rows (the others read the file table alone). An abstract origin in another
+ * slice is read where it lies.
+ */
+export interface UnitSlice {
+  start: number;
+  end: number;
+  lines: boolean;
 }
 
 /** A string attribute not decoded yet: a .debug_str offset, or the string itself (inline forms). */
@@ -360,9 +375,9 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
   // [function entry, origin offset] and [inline site, origin offset] pairs, flat (there can be millions).
   const pendingFunctions = new PairList();
   const pendingInlines = new PairList();
-  const chunk: ChunkState = { b, namer, named, facts, pendingFunctions, pendingInlines, abbrevCache };
+  const chunk: ChunkState = { slice: options.slice, readOrigin: undefined, b, namer, named, facts, pendingFunctions, pendingInlines, abbrevCache };
   // Units in increasing offset order (the subprogram table relies on it).
-  const list = options.units ? [...new Set(options.units)].sort((a, c) => a - c) : undefined;
+  const list = options.slice && options.units ? options.units.slice(0, 1) : options.units ? [...new Set(options.units)].sort((a, c) => a - c) : undefined;
   let total = end - start;
   let done = 0;
   let nextReport = 1 << 20;
@@ -398,7 +413,7 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     }
   }
   if (failures > 20) facts.warnings.push(`DWARF: ${failures - 20} more units were skipped`);
-  const origins = new OriginNames(named, namer);
+  const origins = new OriginNames(named, namer, chunk.readOrigin);
   nameFromOrigins(origins, pendingFunctions, facts, b);
   nameInlineSites(origins, pendingInlines, b);
   return facts;
@@ -411,17 +426,17 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
  */
 class OriginNames {
   /** 0: not resolved yet, 1: resolving (a cycle stops here), 2: resolved. */
-  private readonly state: Uint8Array;
-  private readonly nameRow: Int32Array;
-  private readonly linkageRow: Int32Array;
-  private readonly scopeRow: Int32Array;
-  private readonly fileOf: Int32Array;
-  private readonly lineOf: Int32Array;
+  private state: Uint8Array;
+  private nameRow: Int32Array;
+  private linkageRow: Int32Array;
+  private scopeRow: Int32Array;
+  private fileOf: Int32Array;
+  private lineOf: Int32Array;
   /** Name id per DIE row, -1 until first asked. */
-  private readonly nameByRow: Int32Array;
+  private nameByRow: Int32Array;
   /** The same for callee names, which may be stored mangled. */
-  private readonly calleeByRow: Int32Array;
-  constructor(readonly named: NamedTable, private readonly namer: DwarfNamer) {
+  private calleeByRow: Int32Array;
+  constructor(readonly named: NamedTable, private readonly namer: DwarfNamer, private readonly readOrigin?: (offset: number) => number) {
     const n = named.count;
     this.state = new Uint8Array(n);
     this.nameRow = new Int32Array(n);
@@ -431,6 +446,31 @@ class OriginNames {
     this.lineOf = new Int32Array(n);
     this.nameByRow = new Int32Array(n).fill(-1);
     this.calleeByRow = new Int32Array(n).fill(-1);
+  }
+  /** The row of the DIE at `origin`: from the table, or (a slice) read where it lies; -1 when neither has it. */
+  private find(origin: number): number {
+    const at = this.named.find(origin);
+    if (at >= 0 || !this.readOrigin) return at;
+    const added = this.readOrigin(origin);
+    if (added >= this.state.length) this.grow(this.named.count);
+    return added;
+  }
+  private grow(n: number): void {
+    const more = (a: Int32Array, fill: number): Int32Array => {
+      const b = new Int32Array(Math.max(n, a.length * 2)).fill(fill);
+      b.set(a);
+      return b;
+    };
+    const state = new Uint8Array(Math.max(n, this.state.length * 2));
+    state.set(this.state);
+    this.state = state;
+    this.nameRow = more(this.nameRow, 0);
+    this.linkageRow = more(this.linkageRow, 0);
+    this.scopeRow = more(this.scopeRow, 0);
+    this.fileOf = more(this.fileOf, 0);
+    this.lineOf = more(this.lineOf, 0);
+    this.nameByRow = more(this.nameByRow, -1);
+    this.calleeByRow = more(this.calleeByRow, -1);
   }
   /** Resolves row `at` (and the rows its origin chain passes, at most 8 deep). */
   private resolveRow(at: number, depth: number): void {
@@ -445,7 +485,7 @@ class OriginNames {
     this.lineOf[at] = t.lines[at];
     const origin = t.origins[at];
     if (origin >= 0 && depth < 8 && (!ownLinkage || t.files[at] < 0)) {
-      const up = t.find(origin);
+      const up = this.find(origin);
       if (up >= 0) {
         this.resolveRow(up, depth + 1);
         if (this.nameRow[at] < 0) this.nameRow[at] = this.nameRow[up];
@@ -459,7 +499,7 @@ class OriginNames {
   }
   /** The row of the DIE at `origin`, resolved; -1 when the chunk has no subprogram there. */
   row(origin: number): number {
-    const at = this.named.find(origin);
+    const at = this.find(origin);
     if (at >= 0) this.resolveRow(at, 0);
     return at;
   }
@@ -763,6 +803,9 @@ function hashOffset(key: number): number {
 }
 
 interface ChunkState {
+  slice: UnitSlice | undefined;
+  /** For a slice: reads the subprogram DIE at an offset outside the slice into `named` (its row, or -1). */
+  readOrigin: ((offset: number) => number) | undefined;
   b: IndexBuilder;
   namer: DwarfNamer;
   named: NamedTable;
@@ -835,7 +878,9 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
   }
   u.baseAddress = lowPc ?? 0;
   const isRust = language === DW_LANG_RUST || /rustc version/.test(producer);
-  out.compileUnits.push({ name: cuName ?? '', language: languageName(language), producer, isRust });
+  const slice = chunk.slice;
+  // A unit read in slices counts once: in the slice that reads its line rows.
+  if (!slice || slice.lines) out.compileUnits.push({ name: cuName ?? '', language: languageName(language), producer, isRust });
 
   let fileIds: number[] = [];
   if (stmtList !== undefined && s.line) {
@@ -850,12 +895,30 @@ function readUnit(s: DwarfSections, h: UnitHeader, chunk: ChunkState): void {
     }
     const program = readLineProgram(
       { line: s.line, str: s.str, lineStr: s.lineStr, strOffsets: s.strOffsets, strPages: s.pages?.str },
-      stmtList, compDir, cuName, u.strOffsetsBase, mapFile, b,
+      stmtList, compDir, cuName, u.strOffsetsBase, mapFile, slice && !slice.lines ? undefined : b,
     );
     fileIds = program.files.map((p) => (p === '' ? -1 : mapFile(p)));
   }
   if (!cuAbbrev.children) return;
+  if (slice) chunk.readOrigin = (offset) => readSubprogramAt(s, h, abbrevs!, u, fileIds, chunk.named, offset);
   walkDies(r, h, abbrevs, u, fileIds, chunk);
+}
+
+/** Reads the subprogram DIE at `offset` of unit `h` straight into `named` (a slice's origin outside it); its row, or -1. */
+function readSubprogramAt(s: DwarfSections, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, fileIds: number[], named: NamedTable, offset: number): number {
+  if (!(offset >= h.dieOffset && offset < h.end)) return -1;
+  try {
+    const r = new Reader(s.info.subarray(0, h.end), '.debug_info', offset);
+    const a = abbrevs.get(r.uleb());
+    if (!a || a.tag !== DW_TAG.subprogram) return -1;
+    const d = new DieAttributes();
+    readDieAttributes(r, a, u, h.offset, d);
+    named.add(offset, d.name, d.linkageName, undefined, d.declFile === undefined ? undefined : fileIdIn(fileIds, d.declFile), d.declLine, d.origin);
+    return named.find(offset);
+  } catch (err) {
+    if (err instanceof SymbolReadError) return -1;
+    throw err;
+  }
 }
 
 /** The DIEs below the unit DIE (its own function: the unit DIE's one-off code kept throwing the optimized loop away). */
@@ -865,9 +928,14 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
   const scopeNames: Array<StrRef | undefined> = [];
   const scopeFunction: number[] = [];
   const scopeInlineDepth: number[] = [];
+  // Per open DIE: the offset of the outermost function it lies in, -1 outside functions (which slice owns what).
+  const scopeOwner: number[] = [];
   let depth = 0;
   const unitStart = h.offset;
   const d = dieScratch;
+  const slice = chunk.slice;
+  const sliceStart = slice ? slice.start : 0;
+  const sliceEnd = slice ? slice.end : Infinity;
   while (r.pos < h.end) {
     const dieOffset = r.pos;
     const code = r.uleb();
@@ -877,12 +945,19 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
       scopeNames.pop();
       scopeFunction.pop();
       scopeInlineDepth.pop();
+      scopeOwner.pop();
       continue;
     }
     const a = abbrevs.get(code);
     if (!a) throw new SymbolReadError(`DIE at offset ${dieOffset} uses abbreviation code ${code}, which is not defined`);
     const tag = a.tag;
-    const interesting = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine || (a.children && isScopeTag(tag));
+    const enclosing = depth > 0 ? scopeOwner[depth - 1] : -1;
+    const owner = enclosing >= 0 ? enclosing : dieOffset;
+    // Past the slice: the rest of the unit belongs to later slices. Before it: walked only for the namespaces.
+    if (owner >= sliceEnd) break;
+    const mine = owner >= sliceStart;
+    const isFunction = tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine;
+    const interesting = isFunction ? mine : a.children && isScopeTag(tag);
     if (!interesting) {
       skipDie(r, a, cx, h.end, dieOffset);
       if (a.children) {
@@ -890,6 +965,7 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
         scopeNames.push(undefined);
         scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
         scopeInlineDepth.push(scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0);
+        scopeOwner.push(isFunction ? owner : enclosing);
       }
       continue;
     }
@@ -904,6 +980,7 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
       scopeNames.push(name ?? '{anonymous}');
       scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
       scopeInlineDepth.push(scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0);
+      scopeOwner.push(-1);
       continue;
     }
     readDieAttributes(r, a, u, unitStart, d);
@@ -917,9 +994,10 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
     }
     if (a.children) {
       depth++;
-      scopeNames.push(tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine ? undefined : d.name ?? '{anonymous}');
+      scopeNames.push(isFunction ? undefined : d.name ?? '{anonymous}');
       scopeFunction.push(d.functionIndex);
       scopeInlineDepth.push(d.inlineDepth);
+      scopeOwner.push(isFunction ? owner : enclosing);
     }
   }
 }

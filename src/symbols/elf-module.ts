@@ -1,12 +1,17 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
 import { ByteSource, Reader, SectionPages, bufferSource, readInto } from './byte-source';
-import { DwarfSections, UnitHeader, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
+import { DwarfSections, UnitHeader, UnitSlice, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
 import { demangleRust, demangleRustBytes } from './rust-demangle';
 import { IndexBuilder, floorIndex, sortByAddress, sortedHas } from './symbol-index';
+
+/** A slice of one large unit as a load request carries it (see UnitSlice). */
+export interface ElfUnitSlice extends UnitSlice {
+  publics: boolean;
+}
 
 export interface ElfReadOptions {
   path: string;
@@ -33,6 +38,8 @@ export interface ElfReadOptions {
    */
   publicsByUnit?: boolean;
   leftoverPublics?: boolean;
+  /** One slice of the unit in `units` (a unit too large for one worker); `publics`: this slice takes the unit's symbols. */
+  slice?: ElfUnitSlice;
 }
 
 export const DWARF_SECTION_NAMES: Record<Exclude<keyof DwarfSections, 'pages'>, string> = {
@@ -135,6 +142,7 @@ function unitSize(info: Uint8Array, offset: number): number {
 
 /** Whether this load reads the ELF symbol table: a whole-file load, the chunk holding unit 0, or a symbol-table range. */
 function readsSymbolTable(options: ElfReadOptions): boolean {
+  if (options.slice) return options.slice.publics;
   if (options.symbolRange || options.publicsByUnit) return true;
   return options.units ? options.units.includes(0) : !options.unitRange || options.unitRange.start === 0;
 }
@@ -186,6 +194,7 @@ function readInfoUnits(elf: ElfFile, info: Uint8Array, units: number[], unitsRea
 }
 
 function chunkDebugBytes(sections: DwarfSections, options: ElfReadOptions): number {
+  if (options.slice) return Math.max(0, Math.min(options.slice.end, sections.info.length) - options.slice.start);
   return options.units
     ? options.units.reduce((n, u) => n + unitSize(sections.info, u), 0)
     : options.unitRange ? Math.min(options.unitRange.end, sections.info.length) - options.unitRange.start : sections.info.length;
@@ -218,6 +227,7 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   const d = readDwarf(sections, {
     range: options.unitRange,
     units: options.units,
+    slice: options.slice,
     signal: options.signal,
     onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
   });
@@ -264,6 +274,7 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
     const d = readDwarfInto(sections, {
       range: options.unitRange,
       units: options.units,
+      slice: options.slice,
       signal: options.signal,
       onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
     }, builder);
@@ -282,7 +293,10 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
       const lists = (options.units ?? []).map((unit) => groups.get(unit));
       if (options.leftoverPublics) lists.push(groups.get(-1));
       const only = mergeSorted(lists);
-      if (only.length > 0) addElfPublics(elf, builder, undefined, starts, only);
+      // A slice sees only its own functions; the unit's other code starts (its .debug_aranges entries, one per
+      // function) are the other slices' functions, so their symbols are skipped as well.
+      const skip = options.slice && options.units ? mergeStarts(starts, ranges.startsOf(options.units[0])) : starts;
+      if (only.length > 0) addElfPublics(elf, builder, undefined, skip, only);
     } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts);
   }
   return facts;
@@ -327,6 +341,15 @@ function groupEntriesByUnit(elf: ElfFile, ranges: UnitAddressRanges): Map<number
   return out;
 }
 
+/** Sorted union of two sorted address lists. */
+function mergeStarts(a: Float64Array | undefined, b: Float64Array): Float64Array {
+  if (!a || a.length === 0) return b;
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out.sort();
+}
+
 /** Sorted union of sorted index lists. */
 function mergeSorted(lists: Array<Uint32Array | undefined>): Uint32Array {
   const present = lists.filter((l): l is Uint32Array => l !== undefined && l.length > 0);
@@ -348,6 +371,8 @@ export interface UnitAddressRanges {
   units: number[];
   /** The index in `units` of the unit whose code holds `address`, or -1. */
   unitIndexAt(address: number): number;
+  /** Where each of a unit's address ranges starts, ascending. */
+  startsOf(unit: number): Float64Array;
   /** Symbol-table entry indices by the unit whose code holds them (-1: none), made by the first chunk in a worker. */
   entriesByUnit?: Map<number, Uint32Array>;
 }
@@ -417,6 +442,14 @@ export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | unde
     unitIndexAt(address: number): number {
       const at = floorIndex(lo, address);
       return at >= 0 && address < hi[at] ? un[at] : -1;
+    },
+    startsOf(unitOffset: number): Float64Array {
+      const id = units.indexOf(unitOffset);
+      let count = 0;
+      for (let i = 0; i < n; i++) if (un[i] === id) count++;
+      const out = new Float64Array(count);
+      for (let i = 0, k = 0; i < n; i++) if (un[i] === id) out[k++] = lo[i];
+      return out;
     },
   };
 }
@@ -517,25 +550,54 @@ function unitHeadersOf(elf: ElfFile): UnitHeader[] {
   return out;
 }
 
+/** One chunk of a split DWARF load: whole units, or one slice of one large unit. */
+export interface PlannedDwarfChunk {
+  units: number[];
+  bytes: number;
+  slice?: ElfUnitSlice;
+}
+
+/** A unit above this many chunks' worth of .debug_info (about a worker's share) is read in slices. */
+const SLICE_ABOVE_CHUNKS = 4;
+
 /**
- * Groups the .debug_info units into chunks of about `targetBytes` for several workers. Units cannot be split, and
- * one compile unit can be a large share of the file, so units are dealt out largest first to the lightest chunk
- * (LPT scheduling); chunks come back largest first, the order to submit them in.
+ * Groups the .debug_info units into chunks of about `targetBytes` for several workers. Units are dealt out largest
+ * first to the lightest chunk (LPT scheduling). A unit larger than a worker's share (an LTO or single-codegen-unit
+ * build puts a whole crate in one) is cut into slices of about twice `targetBytes` instead, each a chunk of its own
+ * (see UnitSlice); the last slice reads the unit's line rows, the first its symbols. Chunks come back largest first, the order
+ * to submit them in.
  */
-export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number): Array<{ units: number[]; bytes: number }> {
+export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number): PlannedDwarfChunk[] {
   const { elf: debugElf } = findDebugElf(elf, options);
   const units = unitHeadersOf(debugElf);
   if (units.length === 0) return [{ units: [0], bytes: 0 }];
-  const total = units.reduce((n, u) => n + (u.end - u.offset), 0);
-  const count = Math.max(1, Math.min(units.length, Math.ceil(total / Math.max(1, targetBytes))));
-  const chunks = Array.from({ length: count }, () => ({ units: [] as number[], bytes: 0 }));
-  for (const u of [...units].sort((a, b) => b.end - b.offset - (a.end - a.offset))) {
+  const target = Math.max(1, targetBytes);
+  const sizeOf = (u: UnitHeader): number => u.end - u.offset;
+  const sliced: PlannedDwarfChunk[] = [];
+  const whole: UnitHeader[] = [];
+  for (const u of units) {
+    if (sizeOf(u) <= SLICE_ABOVE_CHUNKS * target) {
+      whole.push(u);
+      continue;
+    }
+    const n = Math.ceil(sizeOf(u) / (2 * target));
+    for (let k = 0; k < n; k++) {
+      const start = k === 0 ? u.offset : u.offset + Math.round((k * sizeOf(u)) / n);
+      const end = k === n - 1 ? u.end : u.offset + Math.round(((k + 1) * sizeOf(u)) / n);
+      // The first slice walks nothing before its start, the last the most: the line rows go to the last, the symbols to the first.
+      sliced.push({ units: [u.offset], bytes: end - start, slice: { start, end, lines: k === n - 1, publics: k === 0 } });
+    }
+  }
+  const total = whole.reduce((n, u) => n + sizeOf(u), 0);
+  const count = Math.max(1, Math.min(whole.length, Math.ceil(total / target)));
+  const chunks: PlannedDwarfChunk[] = Array.from({ length: count }, () => ({ units: [] as number[], bytes: 0 }));
+  for (const u of [...whole].sort((a, b) => sizeOf(b) - sizeOf(a))) {
     let lightest = chunks[0];
     for (const c of chunks) if (c.bytes < lightest.bytes) lightest = c;
     lightest.units.push(u.offset);
-    lightest.bytes += u.end - u.offset;
+    lightest.bytes += sizeOf(u);
   }
   for (const c of chunks) c.units.sort((a, b) => a - b);
-  // The chunk with unit 0 also reads the ELF symbols; every chunk must hold at least one unit.
-  return chunks.filter((c) => c.units.length > 0).sort((a, b) => b.bytes - a.bytes);
+  // Every chunk must hold at least one unit.
+  return [...sliced, ...chunks.filter((c) => c.units.length > 0)].sort((a, b) => b.bytes - a.bytes);
 }

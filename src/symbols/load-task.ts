@@ -6,7 +6,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { TaskContext } from '../futures/contract';
 import { ByteSource, fileSource } from './byte-source';
 import { ElfFile } from './elf';
-import { ElfReadOptions, findDebugElf, indexElfModule, planDwarfChunks, publicSymbolCount } from './elf-module';
+import { ElfReadOptions, ElfUnitSlice, findDebugElf, indexElfModule, planDwarfChunks, publicSymbolCount } from './elf-module';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { ModuleSymbols } from './model';
 import { IndexBuilder, buildIndex } from './symbol-index';
@@ -27,6 +27,8 @@ export interface SymbolLoadRequest {
   leftoverPublics?: boolean;
   /** Read only these symbol-table entries (a file without DWARF whose table is split across workers). */
   symbolRange?: { start: number; end: number };
+  /** One slice of the unit in `units`, a unit too large for one worker (from planModuleLoad). */
+  slice?: ElfUnitSlice;
   /** Chunk `part` of `parts`, for labels and to leave the ELF symbol table to part 0. */
   part?: number;
   parts?: number;
@@ -114,10 +116,13 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
       const planned = planDwarfChunks(elf, options, Math.max(64 * 1024, chunkBytes));
       // Each chunk takes the symbols in its own units' code and skips those its DWARF names; the last (smallest)
       // also takes the symbols outside every unit.
+      // (A slice that leaves the unit's symbols to its first slice takes no leftovers either.)
       const byUnit = info !== undefined && planned.length > 1;
+      let leftovers = planned.length - 1;
+      while (leftovers > 0 && planned[leftovers].slice && !planned[leftovers].slice!.publics) leftovers--;
       chunks = planned.map((c, part) => ({
-        ...request, units: c.units, part, parts: planned.length,
-        ...(byUnit ? { publicsByUnit: true, leftoverPublics: part === planned.length - 1 } : {}),
+        ...request, units: c.units, part, parts: planned.length, ...(c.slice ? { slice: c.slice } : {}),
+        ...(byUnit ? { publicsByUnit: true, leftoverPublics: part === leftovers } : {}),
       }));
     }
     return { path: request.path, format: 'elf', fileBytes: source.size, debugInfoBytes: info?.size ?? 0, chunks };
@@ -149,6 +154,7 @@ function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOption
   return {
     path: request.path, searchPaths: request.searchPaths, openFile: openSource, signal: ctx.signal, unitRange: request.unitRange,
     units: request.units, symbolRange: request.symbolRange, publicsByUnit: request.publicsByUnit, leftoverPublics: request.leftoverPublics, cacheKey,
+    slice: request.slice,
   };
 }
 

@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import { fileSource } from '../../../src/symbols/byte-source';
 import { ElfFile } from '../../../src/symbols/elf';
 import { addElfPublics, elfPublics, indexElfModule, planDwarfChunks, readElfModule } from '../../../src/symbols/elf-module';
+import { loadModule, planModuleLoad } from '../../../src/symbols/load-task';
 import { IndexBuilder, SymbolIndex, buildIndex, sortByAddress, stripGenerics } from '../../../src/symbols/symbol-index';
+import type { TaskContext } from '../../../src/futures/contract';
 import { findRustcDriver, linuxFixtures } from './linux-fixtures';
 
 function fastIndex(file: string, extra: Parameters<typeof indexElfModule>[1] | object = {}): SymbolIndex {
@@ -54,7 +56,7 @@ describe('index builder (the loading path) vs the object path', function () {
     assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
     const segments = chunks.map((c, i) => {
       const b = new IndexBuilder();
-      indexElfModule(fileSource(file), { path: file, units: c.units, publicsByUnit: true, leftoverPublics: i === chunks.length - 1 }, b);
+      indexElfModule(fileSource(file), { path: file, units: c.units, slice: c.slice, publicsByUnit: true, leftoverPublics: i === chunks.length - 1 }, b);
       return b.finish();
     });
     const split = new SymbolIndex(segments);
@@ -67,6 +69,32 @@ describe('index builder (the loading path) vs the object path', function () {
       assert.deepEqual(got, want, name);
     }
     for (const f of mod.functions) assert.equal(split.lookupAddress(f.ranges[0][0]).function?.name, whole.lookupAddress(f.ranges[0][0]).function?.name);
+  });
+
+  it('a unit too large for one worker, read in slices, gives the index the whole load gives', async () => {
+    const file = linuxFixtures().legacy;
+    const ctx: TaskContext = { signal: new AbortController().signal, reportProgress: () => undefined, request: () => Promise.reject(new Error('no host')) };
+    // The planner as loading runs it, with chunks small enough that the fixture's largest units are sliced.
+    const plan = planModuleLoad(ctx, { path: file }, 16 * 1024);
+    const slices = plan.chunks.filter((c) => c.slice);
+    assert.ok(slices.length >= 3, `${slices.length} slices`);
+    assert.equal(slices.filter((c) => c.slice!.lines).length, new Set(slices.map((c) => c.units![0])).size, 'one slice per unit reads its lines');
+    const parts = [];
+    for (const chunk of plan.chunks) parts.push(await loadModule(ctx, { ...chunk, shared: false }));
+    const sliced = new SymbolIndex(parts.map((p) => p.index));
+    const whole = fastIndex(file);
+    assert.equal(sliced.symbolCount, whole.symbolCount);
+    assert.equal(sliced.inlineCount, whole.inlineCount);
+    assert.equal(sliced.lineCount, whole.lineCount);
+    assert.deepEqual(sliced.files().sort(), whole.files().sort());
+    const mod = readElfModule(fileSource(file), { path: file });
+    assert.equal(parts.reduce((n, p) => n + p.counts.compileUnits, 0), mod.compileUnits.length);
+    assert.ok(mod.inlineSites.length > 100);
+    for (const f of mod.functions) {
+      assert.deepEqual(sliced.lookupByName(f.name), whole.lookupByName(f.name), f.name);
+      for (const [lo] of f.ranges) assert.deepEqual(sliced.lookupAddress(lo), whole.lookupAddress(lo), `${f.name} at ${lo}`);
+    }
+    for (const site of mod.inlineSites) for (const [lo, hi] of site.ranges) assert.deepEqual(sliced.lookupAddress((lo + hi) >>> 1), whole.lookupAddress((lo + hi) >>> 1));
   });
 
   it('indexes every defined symbol of librustc_driver with the names and addresses elfPublics gives', () => {
