@@ -185,7 +185,9 @@ async function benchBig(rows: BenchRow[]): Promise<void> {
   rows.push(row(`full index of a ${(debugBytes / MB).toFixed(0)} MB-DWARF Rust binary, 2 workers`, 'ms', workers.ms, lldb, { peerName: "lldb-22 -b -o 'target create X' -o 'image lookup -r -n entry'" }));
   rows.push(row('extension host: largest event-loop delay while loading (2 workers vs the same loader on the main thread)', 'ms', workers.maxDelayMs, main.maxDelayMs, { peerName: 'same loader on the main thread', note: `main-thread load took ${(main.ms / 1000).toFixed(1)} s` }));
   rows.push(row('index bytes per MB of debug info', 'bytes/MB', indexBytes / (debugBytes / MB), null, { note: `${(indexBytes / MB).toFixed(1)} MB index for ${(debugBytes / MB).toFixed(0)} MB DWARF` }));
-  rows.push(row('peak worker heap while loading', 'MB', peakHeap / MB, null, { note: `largest of ${loaded.parts.length} chunks` }));
+  rows.push(row('peak worker heap while loading', 'MB', peakHeap / MB, null, { note: `V8 heap; largest of ${loaded.parts.length} chunks` }));
+  const peakExternal = Math.max(...loaded.parts.map((p) => p.peakExternalBytes));
+  rows.push(row('peak worker array-buffer memory while loading', 'MB', peakExternal / MB, null, { note: 'index columns and the sections a worker keeps (unread section pages included, though the OS does not back them)' }));
   await benchSlices(bin, rows);
 }
 

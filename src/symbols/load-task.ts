@@ -56,6 +56,8 @@ export interface SymbolLoadResult {
   debugInfoBytes: number;
   /** Largest V8 heap use seen in the worker during this load. */
   peakHeapBytes: number;
+  /** Largest memory held in array buffers (the worker's, incl. the sections it keeps for the file's next chunk; unread pages of a section count although the OS does not back them) seen during this load. */
+  peakExternalBytes: number;
   elapsedMs: number;
   warnings: string[];
 }
@@ -198,17 +200,21 @@ export function loadModule(ctx: TaskContext, request: SymbolLoadRequest): Promis
 
 async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Promise<SymbolLoadResult> {
   const t0 = Date.now();
-  let peakHeap = v8.getHeapStatistics().used_heap_size;
+  let peakHeap = 0;
+  let peakExternal = 0;
   const sampleHeap = (): void => {
-    peakHeap = Math.max(peakHeap, v8.getHeapStatistics().used_heap_size);
+    const stats = v8.getHeapStatistics();
+    peakHeap = Math.max(peakHeap, stats.used_heap_size);
+    peakExternal = Math.max(peakExternal, stats.external_memory);
   };
+  sampleHeap();
   throwIfAborted(ctx.signal);
   const source = openSource(request.path);
   if (!source) throw new SymbolReadError('the file could not be opened; check that it exists and is readable', request.path);
   const label = request.parts && request.parts > 1 ? ` (part ${(request.part ?? 0) + 1} of ${request.parts})` : '';
   const fileBytes = source.size;
   let format: FileKind;
-  let result: Omit<SymbolLoadResult, 'path' | 'format' | 'fileBytes' | 'peakHeapBytes' | 'elapsedMs'>;
+  let result: Omit<SymbolLoadResult, 'path' | 'format' | 'fileBytes' | 'peakHeapBytes' | 'peakExternalBytes' | 'elapsedMs'>;
   try {
     format = detectFormat(source.read(0, Math.min(4, source.size)), request.path);
     ctx.reportProgress({ fraction: 0, message: `reading ${format === 'elf' ? 'ELF' : 'PE'}${label}` });
@@ -260,7 +266,7 @@ async function loadModuleNow(ctx: TaskContext, request: SymbolLoadRequest): Prom
   }
   sampleHeap();
   ctx.reportProgress({ fraction: 1, message: `done${label}` });
-  return { path: request.path, format, fileBytes, peakHeapBytes: peakHeap, elapsedMs: Date.now() - t0, ...result };
+  return { path: request.path, format, fileBytes, peakHeapBytes: peakHeap, peakExternalBytes: peakExternal, elapsedMs: Date.now() - t0, ...result };
 }
 
 /**
