@@ -6,6 +6,22 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { failureOf, initializeLikeVsCode, startClient, stopQuietly, WAIT_MS } from './support/client';
 import { compileProgram } from './support/programs';
 
+/**
+ * lldb-dap resumes an attached program after configurationDone without waiting for it to run, so a pause sent at once
+ * can meet it still stopped ("Process is not running"); a user pressing Pause a moment later would not. Retry then.
+ */
+async function pauseOnceRunning(dc: DebugClient, threadId: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await dc.pauseRequest({ threadId });
+      return;
+    } catch (err) {
+      if (attempt >= 50 || !/not running/i.test(String(err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 describe('attach', function () {
   this.timeout(180_000);
   let dc: DebugClient | undefined;
@@ -32,7 +48,7 @@ describe('attach', function () {
     const threads = await dc.threadsRequest();
     const threadId = threads.body.threads[0].id;
     const stopped = dc.waitForEvent('stopped', WAIT_MS);
-    await dc.pauseRequest({ threadId });
+    await pauseOnceRunning(dc, threadId);
     await stopped;
     const frames = (await dc.stackTraceRequest({ threadId, levels: 20 })).body.stackFrames;
     const main = frames.find((f) => f.name === 'values::main');
