@@ -1,10 +1,10 @@
 // The ELF/DWARF fuzzer: mutates real fixtures (and real mangled names) and requires a result or a SymbolReadError for each; shared by the test and scripts/fuzz-symbols.mjs.
 import { bufferSource } from '../../../src/symbols/byte-source';
 import { ElfFile } from '../../../src/symbols/elf';
-import { readElfModule } from '../../../src/symbols/elf-module';
+import { indexElfModule, planDwarfChunks, readElfModule } from '../../../src/symbols/elf-module';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { demangleRust } from '../../../src/symbols/rust-demangle';
-import { SymbolIndex, buildIndex } from '../../../src/symbols/symbol-index';
+import { IndexBuilder, SymbolIndex, buildIndex } from '../../../src/symbols/symbol-index';
 import { prng } from '../../support/seeded-random';
 
 export interface FuzzInput {
@@ -97,6 +97,18 @@ function mutateName(name: string, rnd: () => number): string {
 }
 
 /** Runs `cases` mutations spread over the inputs; 1 in 5 cases mutates a mangled name from the inputs instead. */
+/** The loading path over `bytes`: planned into small chunks (larger units sliced), each read into an index segment. */
+function readInChunks(bytes: Uint8Array, path: string): void {
+  const source = bufferSource(bytes);
+  const chunks = planDwarfChunks(new ElfFile(source, path), { path }, 8 * 1024);
+  const segments = chunks.map((c, i) => {
+    const b = new IndexBuilder();
+    indexElfModule(source, { path, units: c.units, slice: c.slice, publicsByUnit: true, leftoverPublics: i === chunks.length - 1 }, b);
+    return b.finish();
+  });
+  new SymbolIndex(segments).search('main', 10);
+}
+
 export function runElfFuzz(inputs: FuzzInput[], cases: number, seed: number): FuzzReport {
   const report: FuzzReport = { cases: 0, results: 0, cleanErrors: 0, demangled: 0, failures: [], slowestMs: 0, errorKinds: new Map() };
   const rnd = prng(seed);
@@ -126,6 +138,8 @@ export function runElfFuzz(inputs: FuzzInput[], cases: number, seed: number): Fu
         index.lookupAddress(f.ranges[0][0]);
       }
       index.search('main', 10);
+      // Every fifth file is also read as a split load with its larger units in slices (the loading path).
+      if (c % 5 === 2) readInChunks(mutated, `fuzz/${input.name}`);
       report.results++;
     } catch (err) {
       if (err instanceof SymbolReadError) {
