@@ -924,13 +924,7 @@ function readSubprogramAt(s: DwarfSections, h: UnitHeader, abbrevs: AbbrevTable,
 /** The DIEs below the unit DIE (its own function: the unit DIE's one-off code kept throwing the optimized loop away). */
 function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, fileIds: number[], chunk: ChunkState): void {
   const cx = u.cx;
-  // Scope stack: qualified names for DIEs without a linkage name, and the enclosing concrete function for inline sites.
-  const scopeNames: Array<StrRef | undefined> = [];
-  const scopeFunction: number[] = [];
-  const scopeInlineDepth: number[] = [];
-  // Per open DIE: the offset of the outermost function it lies in, -1 outside functions (which slice owns what).
-  const scopeOwner: number[] = [];
-  let depth = 0;
+  const scopes = new DieScopes();
   const unitStart = h.offset;
   const d = dieScratch;
   const slice = chunk.slice;
@@ -940,18 +934,14 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
     const dieOffset = r.pos;
     const code = r.uleb();
     if (code === 0) {
-      if (depth === 0) break;
-      depth--;
-      scopeNames.pop();
-      scopeFunction.pop();
-      scopeInlineDepth.pop();
-      scopeOwner.pop();
+      if (scopes.depth === 0) break;
+      scopes.leave();
       continue;
     }
     const a = abbrevs.get(code);
     if (!a) throw new SymbolReadError(`DIE at offset ${dieOffset} uses abbreviation code ${code}, which is not defined`);
     const tag = a.tag;
-    const enclosing = depth > 0 ? scopeOwner[depth - 1] : -1;
+    const enclosing = scopes.owner();
     const owner = enclosing >= 0 ? enclosing : dieOffset;
     // Past the slice: the rest of the unit belongs to later slices. Before it: walked only for the namespaces.
     if (owner >= sliceEnd) break;
@@ -960,45 +950,65 @@ function walkDies(r: Reader, h: UnitHeader, abbrevs: AbbrevTable, u: UnitState, 
     const interesting = isFunction ? mine : a.children && isScopeTag(tag);
     if (!interesting) {
       skipDie(r, a, cx, h.end, dieOffset);
-      if (a.children) {
-        depth++;
-        scopeNames.push(undefined);
-        scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
-        scopeInlineDepth.push(scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0);
-        scopeOwner.push(isFunction ? owner : enclosing);
-      }
+      if (a.children) scopes.enter(undefined, scopes.function(), scopes.inlineDepth(), isFunction ? owner : enclosing);
       continue;
     }
-    if (tag !== DW_TAG.subprogram && tag !== DW_TAG.inlined_subroutine && a.namePos >= 0) {
+    if (!isFunction && a.namePos >= 0) {
       // A namespace or type: only its name matters (as a scope of what it holds), read where the abbreviation puts it.
       const attrStart = r.pos;
       r.pos = attrStart + a.namePos;
       const name = readStringRef(u, r, a.nameForm);
       r.pos = attrStart;
       skipDie(r, a, cx, h.end, dieOffset);
-      depth++;
-      scopeNames.push(name ?? '{anonymous}');
-      scopeFunction.push(scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1);
-      scopeInlineDepth.push(scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0);
-      scopeOwner.push(-1);
+      scopes.enter(name ?? '{anonymous}', scopes.function(), scopes.inlineDepth(), enclosing);
       continue;
     }
     readDieAttributes(r, a, u, unitStart, d);
     if (r.pos > h.end) throw new SymbolReadError(`DIE at offset ${dieOffset} runs past the end of its unit`);
-    d.functionIndex = scopeFunction.length ? scopeFunction[scopeFunction.length - 1] : -1;
-    d.inlineDepth = scopeInlineDepth.length ? scopeInlineDepth[scopeInlineDepth.length - 1] : 0;
-    if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
+    d.functionIndex = scopes.function();
+    d.inlineDepth = scopes.inlineDepth();
+    if (isFunction) {
       // Qualified scope names are only needed for DIEs without a linkage name (C, or Rust declarations); built lazily.
-      const parentScope = d.linkageName === undefined && d.name !== undefined ? currentScope(u, scopeNames) : undefined;
+      const parentScope = d.linkageName === undefined && d.name !== undefined ? currentScope(u, scopes.names) : undefined;
       recordFunctionDie(chunk, u, fileIds, d, tag === DW_TAG.subprogram, dieOffset, parentScope);
     }
-    if (a.children) {
-      depth++;
-      scopeNames.push(isFunction ? undefined : d.name ?? '{anonymous}');
-      scopeFunction.push(d.functionIndex);
-      scopeInlineDepth.push(d.inlineDepth);
-      scopeOwner.push(isFunction ? owner : enclosing);
-    }
+    if (a.children) scopes.enter(isFunction ? undefined : d.name ?? '{anonymous}', d.functionIndex, d.inlineDepth, isFunction ? owner : enclosing);
+  }
+}
+
+/**
+ * The DIEs open above the current one, a stack per fact: its name as a scope (undefined for a function or an
+ * unnamed entry), the enclosing concrete function's entry and inline nesting (for inline sites), and the offset of the
+ * outermost function it lies in, -1 outside functions (which slice owns what).
+ */
+class DieScopes {
+  readonly names: Array<StrRef | undefined> = [];
+  private readonly functions: number[] = [];
+  private readonly inlineDepths: number[] = [];
+  private readonly owners: number[] = [];
+  depth = 0;
+  enter(name: StrRef | undefined, functionIndex: number, inlineDepth: number, owner: number): void {
+    this.names.push(name);
+    this.functions.push(functionIndex);
+    this.inlineDepths.push(inlineDepth);
+    this.owners.push(owner);
+    this.depth++;
+  }
+  leave(): void {
+    this.names.pop();
+    this.functions.pop();
+    this.inlineDepths.pop();
+    this.owners.pop();
+    this.depth--;
+  }
+  function(): number {
+    return this.depth > 0 ? this.functions[this.depth - 1] : -1;
+  }
+  inlineDepth(): number {
+    return this.depth > 0 ? this.inlineDepths[this.depth - 1] : 0;
+  }
+  owner(): number {
+    return this.depth > 0 ? this.owners[this.depth - 1] : -1;
   }
 }
 
