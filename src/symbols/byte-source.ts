@@ -31,23 +31,24 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
 export function fileSource(path: string): ByteSource {
   const fd = fs.openSync(path, 'r');
   const size = fs.fstatSync(fd).size;
+  const readInto = (offset: number, length: number, target: Uint8Array, at: number): void => {
+    checkRange(offset, length, size);
+    if (at < 0 || at + length > target.length) throw new RangeError(`${length} bytes do not fit at ${at} of a ${target.length}-byte array`);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(fd, target, at + done, length - done, offset + done);
+      if (n <= 0) throw new SymbolReadError(`file ended while reading ${length} bytes at offset ${offset} (it shrank while being read?)`, path);
+      done += n;
+    }
+  };
   return {
     size,
     read(offset, length) {
       const out = new Uint8Array(length);
-      this.readInto!(offset, length, out, 0);
+      readInto(offset, length, out, 0);
       return out;
     },
-    readInto(offset, length, target, at) {
-      checkRange(offset, length, size);
-      if (at < 0 || at + length > target.length) throw new RangeError(`${length} bytes do not fit at ${at} of a ${target.length}-byte array`);
-      let done = 0;
-      while (done < length) {
-        const n = fs.readSync(fd, target, at + done, length - done, offset + done);
-        if (n <= 0) throw new SymbolReadError(`file ended while reading ${length} bytes at offset ${offset} (it shrank while being read?)`, path);
-        done += n;
-      }
-    },
+    readInto,
     close() {
       fs.closeSync(fd);
     },

@@ -1,7 +1,7 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
 import { ByteSource, Reader, SectionPages, bufferSource, readInto } from './byte-source';
-import { DwarfSections, UnitHeader, UnitSlice, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
+import { DwarfSections, ReadDwarfOptions, UnitHeader, UnitSlice, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
@@ -200,6 +200,17 @@ function chunkDebugBytes(sections: DwarfSections, options: ElfReadOptions): numb
     : options.unitRange ? Math.min(options.unitRange.end, sections.info.length) - options.unitRange.start : sections.info.length;
 }
 
+/** The DWARF reader's share of a load's options: which units (or slice) to read, cancellation and progress. */
+function dwarfOptions(options: ElfReadOptions): ReadDwarfOptions {
+  return {
+    range: options.unitRange,
+    units: options.units,
+    slice: options.slice,
+    signal: options.signal,
+    onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
+  };
+}
+
 /** Reads ELF symbols and DWARF into objects (tests and tools; loading uses indexElfModule). With `unitRange` only that slice of DWARF is read. */
 export function readElfModule(source: ByteSource, options: ElfReadOptions): ModuleSymbols & { debugInfoBytes: number } {
   const elf = new ElfFile(source, options.path);
@@ -224,13 +235,7 @@ export function readElfModule(source: ByteSource, options: ElfReadOptions): Modu
   mod.debugInfoPath = found.debugInfoPath;
   mod.debugInfoBytes = chunkDebugBytes(sections, options);
   options.onProgress?.(0, 'reading DWARF');
-  const d = readDwarf(sections, {
-    range: options.unitRange,
-    units: options.units,
-    slice: options.slice,
-    signal: options.signal,
-    onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
-  });
+  const d = readDwarf(sections, dwarfOptions(options));
   mod.compileUnits = d.compileUnits;
   mod.functions = d.functions;
   mod.inlineSites = d.inlineSites;
@@ -271,13 +276,7 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
     facts.debugInfoPath = found.debugInfoPath;
     facts.debugInfoBytes = chunkDebugBytes(sections, options);
     options.onProgress?.(0, 'reading DWARF');
-    const d = readDwarfInto(sections, {
-      range: options.unitRange,
-      units: options.units,
-      slice: options.slice,
-      signal: options.signal,
-      onProgress: (f) => options.onProgress?.(f, 'reading DWARF'),
-    }, builder);
+    const d = readDwarfInto(sections, dwarfOptions(options), builder);
     facts.compileUnits = d.compileUnits;
     facts.warnings.push(...d.warnings);
   }
@@ -365,8 +364,6 @@ function mergeSorted(lists: Array<Uint32Array | undefined>): Uint32Array {
 
 /** .debug_aranges as sorted columns: which unit's code an address lies in. */
 export interface UnitAddressRanges {
-  /** The .debug_info offset of the unit whose code holds `address`, or -1. */
-  unitAt(address: number): number;
   /** The .debug_info offsets of the units with ranges, each once. */
   units: number[];
   /** The index in `units` of the unit whose code holds `address`, or -1. */
@@ -435,10 +432,6 @@ export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | unde
   sortByAddress(lo, [hi, un], []);
   return {
     units,
-    unitAt(address: number): number {
-      const at = floorIndex(lo, address);
-      return at >= 0 && address < hi[at] ? units[un[at]] : -1;
-    },
     unitIndexAt(address: number): number {
       const at = floorIndex(lo, address);
       return at >= 0 && address < hi[at] ? un[at] : -1;
