@@ -189,6 +189,30 @@ async function benchBig(rows: BenchRow[]): Promise<void> {
   const peakExternal = Math.max(...loaded.parts.map((p) => p.peakExternalBytes));
   rows.push(row('peak worker array-buffer memory while loading', 'MB', peakExternal / MB, null, { note: 'index columns and the sections a worker keeps (unread section pages included, though the OS does not back them)' }));
   await benchSlices(bin, rows);
+  benchLinePrograms(bin, rows);
+}
+
+/** Every line program of the large binary in a fresh process, the compiled kernel against the TypeScript loop (alternating, medians of 5). */
+function benchLinePrograms(bin: string, rows: BenchRow[]): void {
+  const once = (kernel: 'on' | 'off'): { ms: number; rows: number } => {
+    const r = spawnSync(process.execPath, [path.join(__dirname, 'line-programs.js'), bin], { encoding: 'utf8', env: { ...process.env, RUST_OFFLOAD_LINE_KERNEL: kernel } });
+    if (r.status !== 0) throw new Error(`line-programs.js failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as { ms: number; rows: number };
+  };
+  const on: number[] = [];
+  const off: number[] = [];
+  let count = 0;
+  for (let i = 0; i < 5; i++) {
+    const a = once('on');
+    const b = once('off');
+    if (a.rows !== b.rows) throw new Error(`the kernel decoded ${a.rows} line rows, the TypeScript loop ${b.rows}`);
+    count = a.rows;
+    on.push(a.ms);
+    off.push(b.ms);
+  }
+  const lineBytes = new ElfFile(fileSource(bin), bin).section('.debug_line')!.size;
+  console.log(`line programs: kernel ${on.map(Math.round).join(' ')} ms, TypeScript loop ${off.map(Math.round).join(' ')} ms`);
+  rows.push(row(`line programs of the large binary (${(lineBytes / MB).toFixed(0)} MB, ${(count / 1e6).toFixed(2)} M rows), fresh process: compiled kernel vs TypeScript loop`, 'ms', median(on), median(off), { peerName: 'the TypeScript loop (RUST_OFFLOAD_LINE_KERNEL=off)', note: 'medians of 5, alternating; both into the index builder' }));
 }
 
 /**

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { cstrAt, Reader, SectionPages } from './byte-source';
 import { DW_FORM, FormContext, readNumberForm, skipForm } from './dwarf-forms';
 import { SymbolReadError } from './errors';
+import { LineRowsSink, runLineProgramCompiled } from './line-kernel';
 
 export interface LineSections {
   line: Uint8Array;
@@ -16,6 +17,8 @@ export interface LineSections {
 /** Receives rows as they are decoded; `line` 0 marks the end of a sequence (no source line past it). */
 export interface LineSink {
   row(address: number, file: number, line: number): void;
+  /** Rows in bulk, when the sink takes them so (the compiled kernel's batches). */
+  rows?(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void;
 }
 
 export interface LineProgram {
@@ -107,7 +110,12 @@ export function readLineProgram(
   const ids = Uint32Array.from(localPaths, (p) => (p === '' ? 0xffffffff : mapFile(p)));
   r.pos = programStart;
   // Without a sink only the file table is wanted (a unit read in slices: one slice takes the rows).
-  if (sink) runLineProgram(r, ids, sink, addressSize, minInst, lineBase, lineRange, opcodeBase, stdLengths);
+  if (sink) {
+    const start = Math.min(programStart, r.length);
+    const compiled = sink.rows !== undefined
+      && runLineProgramCompiled(r.bytes, start, ids, { addressSize, minInst, lineBase, lineRange, opcodeBase, stdLengths }, sink as LineRowsSink, r.what);
+    if (!compiled) runLineProgram(r, ids, sink, addressSize, minInst, lineBase, lineRange, opcodeBase, stdLengths);
+  }
   return { files: Array.from(ids, (id, i) => (id === 0xffffffff ? '' : localPaths[i])) };
 }
 

@@ -211,6 +211,9 @@ export class LineColumnsBuilder implements LineSink {
     this.line[this.count] = line;
     this.count++;
   }
+  rows(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.row(address[i], file[i], line[i]);
+  }
 }
 
 export interface ReadDwarfOptions {

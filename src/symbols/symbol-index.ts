@@ -375,6 +375,10 @@ export class IndexBuilder {
   row(address: number, file: number, line: number): void {
     this.line(address, file, line);
   }
+  /** LineSink, in bulk: the compiled line kernel's batches. */
+  rows(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void {
+    this.lineColumns(address, file, line, count);
+  }
   /** Line rows in bulk (from a reader that keeps them as columns). */
   lineColumns(address: Float64Array, file: Uint32Array, line: Uint32Array, count: number): void {
     const at = this.lineAddr.length;
