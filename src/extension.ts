@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Executor } from './futures';
+import { sharedModuleCache } from './symbols/loaded-module-cache';
 import { affects, Commands, readSetting, registerCommand } from './ui/contributions';
 import { registerDebugging } from './ui/debug';
 import { ExecutorHost } from './ui/executor-host';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): RustOffloadApi {
   const log = vscode.window.createOutputChannel('Rust Offload', { log: true });
   context.subscriptions.push(log);
   const store = new TaskStore({ keepFinished: readSetting('tasks.keepFinished', log) });
+  sharedModuleCache.configure({ idleMs: readSetting('symbolCacheMinutes', log) * 60_000 });
   const host = new ExecutorHost(path.join(context.extensionPath, 'dist'), log);
   const observers: vscode.Disposable[] = [];
   context.subscriptions.push(
@@ -47,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): RustOffloadApi {
     registerCommand(Commands.ShowLog, () => log.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'tasks.keepFinished')) store.setKeepFinished(readSetting('tasks.keepFinished', log));
+      if (affects(e, 'symbolCacheMinutes')) sharedModuleCache.configure({ idleMs: readSetting('symbolCacheMinutes', log) * 60_000 });
     }),
     // Debug sessions own their tasks by session id; the view shows the session's name.
     vscode.debug.onDidStartDebugSession((s) => store.setOwnerName(s.id, s.name)),

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor } from '../futures/executor';
+import { sharedModuleCache } from '../symbols/loaded-module-cache';
 import { ModuleRegistry, type DapModuleLike, type ModuleEntry, type ModuleSymbolHit } from '../symbols/module-registry';
 import { backendSupports } from './backend-capabilities';
 import {
@@ -155,7 +156,7 @@ export class SessionSymbols {
   private ensureRegistry(): ModuleRegistry | undefined {
     if (this.disposed) return undefined;
     if (this.registry) return this.registry;
-    const registry = new ModuleRegistry(this.host.executor(), { owner: this.host.owner(), searchPaths: this.searchPaths });
+    const registry = new ModuleRegistry(this.host.executor(), { owner: this.host.owner(), searchPaths: this.searchPaths, cache: sharedModuleCache });
     registry.on('changed', (entry) => this.onChanged(entry));
     registry.on('removed', (entry) => this.sendModuleEvent({ ...describeModule(entry), removed: true }));
     this.registry = registry;
@@ -395,6 +396,7 @@ export function describeModule(entry: ModuleEntry): ModuleSymbolsInfo {
   if (entry.error !== undefined) info.error = entry.error;
   if (entry.index) info.symbols = entry.index.symbolCount;
   if (entry.debugInfoPath) info.debugInfoPath = entry.debugInfoPath;
+  if (entry.cached) info.cached = true;
   return info;
 }
 

@@ -2,7 +2,8 @@
 import { EventEmitter } from 'node:events';
 import type { Executor } from '../futures/executor';
 import type { Future } from '../futures/future';
-import { loadModuleSymbols } from './module-loader';
+import { FileIdentity, fileIdentity, LoadedModuleCache, moduleCacheKey } from './loaded-module-cache';
+import { LoadedModule, loadModuleSymbols } from './module-loader';
 import { SymbolHit, SymbolIndex } from './symbol-index';
 
 export type ModuleSymbolStatus = 'loading' | 'loaded' | 'publicsOnly' | 'none' | 'error' | 'cancelled';
@@ -35,6 +36,8 @@ export interface ModuleEntry {
   /** Runtime address − link-time address, when the debugger reported where the module is loaded. */
   slide?: number;
   debugInfoPath?: string;
+  /** True when the symbols came from an earlier session's load of the unchanged file (the window's cache). */
+  cached?: boolean;
 }
 
 /** A hit with its module and, when the load address is known, its runtime address. */
@@ -48,6 +51,8 @@ export interface ModuleRegistryOptions {
   owner?: string;
   /** `rustOffload.symbolSearchPaths`. */
   searchPaths?: string[];
+  /** Loads to reuse from earlier sessions, and where this session's go for later ones; none by default. */
+  cache?: LoadedModuleCache;
 }
 
 /** Emits 'changed' (one module) whenever a module is added, progresses, settles or is removed. */
@@ -56,6 +61,8 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
   private readonly controllers = new Map<string, AbortController>();
   private readonly imageBases = new Map<string, number>();
   private readonly loadAddresses = new Map<string, number>();
+  /** Per module id: the cache entry this session uses, released when the module goes or the session ends. */
+  private readonly held = new Map<string, { key: string; loaded: LoadedModule }>();
   private disposed = false;
 
   constructor(private readonly executor: Executor, private readonly options: ModuleRegistryOptions = {}) {
@@ -68,6 +75,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     const id = String(module.id);
     if (reason === 'removed') {
       this.controllers.get(id)?.abort();
+      this.release(id);
       const entry = this.entries.get(id);
       this.entries.delete(id);
       if (entry) this.emit('removed', entry);
@@ -118,6 +126,13 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     this.disposed = true;
     for (const c of this.controllers.values()) c.abort();
     this.controllers.clear();
+    for (const id of [...this.held.keys()]) this.release(id);
+  }
+
+  private release(id: string): void {
+    const held = this.held.get(id);
+    this.held.delete(id);
+    if (held) this.options.cache?.release(held.key, held.loaded);
   }
 
   private withModule(e: ModuleEntry, hit: SymbolHit): ModuleSymbolHit {
@@ -141,18 +156,37 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     this.emit('changed', entry);
     const t0 = Date.now();
     const futures: Array<Future<unknown>> = [];
-    loadModuleSymbols(this.executor, { path, searchPaths: this.options.searchPaths }, {
-      owner: this.options.owner,
-      signal: controller.signal,
-      onFuture: (f) => futures.push(f),
-      onProgress: (fraction, message) => {
-        if (this.entries.get(id) !== entry) return;
-        entry.progress = fraction;
-        entry.message = message;
-        this.emit('changed', entry);
-      },
-    }).then(
-      (loaded) => {
+    const cache = this.options.cache;
+    const key = moduleCacheKey(path, this.options.searchPaths);
+    const read = async (): Promise<{ loaded: LoadedModule; cached: boolean; before?: FileIdentity }> => {
+      const hit = await cache?.acquire(key);
+      if (hit) return { loaded: hit, cached: true };
+      const before = cache ? await fileIdentity(path) : undefined;
+      const loaded = await loadModuleSymbols(this.executor, { path, searchPaths: this.options.searchPaths }, {
+        owner: this.options.owner,
+        signal: controller.signal,
+        onFuture: (f) => futures.push(f),
+        onProgress: (fraction, message) => {
+          if (this.entries.get(id) !== entry) return;
+          entry.progress = fraction;
+          entry.message = message;
+          this.emit('changed', entry);
+        },
+      });
+      return { loaded, cached: false, before };
+    };
+    read().then(
+      async ({ loaded, cached, before }) => {
+        // Held for this session whether it came from the cache or goes into it; released when the module or session goes.
+        const fresh = before !== undefined && cache !== undefined && (await cache.remember(key, path, before, loaded).catch(() => false));
+        if (cache && (cached || fresh)) {
+          if (this.entries.get(id) !== entry || this.disposed) {
+            cache.release(key, loaded);
+            return;
+          }
+          this.release(id);
+          this.held.set(id, { key, loaded });
+        }
         if (this.entries.get(id) !== entry) return;
         entry.status = loaded.status;
         entry.index = loaded.index;
@@ -161,6 +195,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
         entry.warnings = loaded.warnings;
         entry.sizeBytes = loaded.parts[0]?.fileBytes;
         entry.debugInfoPath = loaded.parts.find((p) => p.debugInfoPath)?.debugInfoPath;
+        entry.cached = cached;
         this.imageBases.set(id, loaded.parts[0]?.imageBase ?? 0);
         this.updateSlide(entry);
         entry.elapsedMs = Date.now() - t0;

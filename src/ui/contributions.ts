@@ -29,6 +29,7 @@ export interface Settings {
   'tasks.keepFinished': number;
   lldbDapPath: string;
   symbolSearchPaths: string[];
+  symbolCacheMinutes: number;
 }
 
 const defaults: Settings = {
@@ -38,6 +39,7 @@ const defaults: Settings = {
   'tasks.keepFinished': 100,
   lldbDapPath: '',
   symbolSearchPaths: [],
+  symbolCacheMinutes: 10,
 };
 
 /** Reads a setting; a value of the wrong type (hand-edited settings.json) falls back to the default, with a warning in the log. */

@@ -41,6 +41,7 @@ export function describeModule(m: ModuleSymbolsInfo): string {
   const parts = [statusWords[m.status]];
   if (m.sizeBytes !== undefined) parts.push(formatBytes(m.sizeBytes));
   if (m.elapsedMs !== undefined) parts.push(formatElapsed(m.elapsedMs));
+  if (m.cached) parts.push('reused');
   return parts.join(' · ');
 }
 
@@ -50,6 +51,7 @@ export function moduleTooltipMarkdown(m: ModuleSymbolsInfo): string {
   if (m.debugInfoPath && m.debugInfoPath !== m.path) lines.push('', `Debug info: \`${m.debugInfoPath}\``);
   if (m.status === 'loading' && m.message) lines.push('', escapeMarkdown(m.message));
   if (m.symbols !== undefined) lines.push('', `${m.symbols.toLocaleString('en-US')} symbols`);
+  if (m.cached) lines.push('', 'Reused from an earlier debug session in this window: the file is unchanged since it was read (setting `rustOffload.symbolCacheMinutes`).');
   if (m.error) lines.push('', `**Error:** ${escapeMarkdown(m.error)}`);
   if (m.warnings.length > 0) lines.push('', `Warnings (${m.warnings.length}):`, ...m.warnings.slice(0, 5).map((w) => `- ${escapeMarkdown(w)}`));
   return lines.join('\n');

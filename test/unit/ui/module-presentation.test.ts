@@ -14,6 +14,9 @@ describe('module presentation', () => {
     assert.equal(describeModule({ ...base, status: 'none' }), 'no symbols');
     assert.equal(describeModule({ ...base, status: 'error', elapsedMs: 5 }), 'error · 5 ms');
     assert.equal(describeModule({ ...base, status: 'cancelled' }), 'cancelled');
+    assert.equal(describeModule({ ...base, status: 'loaded', sizeBytes: 2048, elapsedMs: 3, cached: true }), 'loaded · 2.0 KB · 3 ms · reused');
+    assert.match(moduleTooltipMarkdown({ ...base, status: 'loaded', cached: true }), /Reused from an earlier debug session/);
+    assert.doesNotMatch(moduleTooltipMarkdown({ ...base, status: 'loaded' }), /Reused/);
     for (const s of ['loading', 'loaded', 'publicsOnly', 'none', 'error', 'cancelled'] as const) {
       assert.ok(moduleStatusIcons[s].id);
       assert.equal(moduleContextValue({ ...base, status: s }), `module-${s}`);
