@@ -104,4 +104,54 @@ describe('debugging the example crate', function () {
     const cancelled = allTasks(api, session.id).find((f) => f.label === 'snapshot == backup');
     assert.equal(cancelled?.outcome, 'cancelled');
   });
+  it('a second session of the unchanged program reuses the symbols the first one loaded (Modules view: reused)', async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const stop = async (s: vscode.DebugSession): Promise<void> => {
+      const ended = new Promise<void>((resolve) => {
+        const d = vscode.debug.onDidTerminateDebugSession((x) => {
+          if (x.id !== s.id) return;
+          d.dispose();
+          resolve();
+        });
+      });
+      await vscode.debug.stopDebugging(s);
+      await ended;
+    };
+    if (session) await stop(session);
+    session = undefined;
+    if (!breakpoint) {
+      const main = vscode.Uri.file(path.join(folder.uri.fsPath, 'src', 'main.rs'));
+      const line = fs.readFileSync(main.fsPath, 'utf8').split(/\r?\n/).findIndex((l) => l.includes('Set a breakpoint here'));
+      breakpoint = new vscode.SourceBreakpoint(new vscode.Location(main, new vscode.Position(line, 0)));
+      vscode.debug.addBreakpoints([breakpoint]);
+    }
+    type Info = { name: string; status: string; cached?: boolean };
+    const settledWarehouse = async (s: vscode.DebugSession): Promise<Info> => {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        const { modules } = (await s.customRequest('rustOffload/modules')) as { modules: Info[] };
+        const m = modules.find((x) => x.name === 'warehouse');
+        if (m && m.status !== 'loading') return m;
+      }
+      throw new Error('the warehouse module did not settle');
+    };
+    const seen: Info[] = [];
+    for (let round = 0; round < 2; round++) {
+      const started = new Promise<vscode.DebugSession>((resolve) => {
+        const d = vscode.debug.onDidStartDebugSession((x) => {
+          d.dispose();
+          resolve(x);
+        });
+      });
+      const stopped = nextEvent('stopped');
+      assert.ok(await vscode.debug.startDebugging(folder, 'Debug warehouse'), `session ${round + 1} starts`);
+      session = await started;
+      await stopped;
+      seen.push(await settledWarehouse(session));
+      await stop(session);
+      session = undefined;
+    }
+    assert.equal(seen[0].status, 'loaded');
+    assert.equal(seen[1].status, 'loaded');
+    assert.equal(seen[1].cached, true, 'the second session reused the first one\'s symbols');
+  });
 });
