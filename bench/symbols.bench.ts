@@ -10,6 +10,8 @@ import { ElfFile } from '../src/symbols/elf';
 import { addElfPublics } from '../src/symbols/elf-module';
 import { loadModule, planModuleLoad } from '../src/symbols/load-task';
 import { loadModuleSymbols, symbolTasks } from '../src/symbols/module-loader';
+import { LoadedModuleCache } from '../src/symbols/loaded-module-cache';
+import { ModuleEntry, ModuleRegistry } from '../src/symbols/module-registry';
 import { IndexBuilder, SymbolIndex } from '../src/symbols/symbol-index';
 import { BenchRow, report, row } from './report';
 
@@ -190,6 +192,48 @@ async function benchBig(rows: BenchRow[]): Promise<void> {
   rows.push(row('peak worker array-buffer memory while loading', 'MB', peakExternal / MB, null, { note: 'index columns and the sections a worker keeps (unread section pages included, though the OS does not back them)' }));
   await benchSlices(bin, rows);
   benchLinePrograms(bin, rows);
+  await benchReuse(bin, rows);
+}
+
+/**
+ * A second debug session on the unchanged binary: how long until its symbols are ready when the window's cache holds
+ * the first session's load, against lldb-22 run a second time with its on-disk index cache.
+ */
+async function benchReuse(bin: string, rows: BenchRow[]): Promise<void> {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-offload-lldb-index-cache-'));
+  const lldbCached = (): number => timeMs(() => {
+    const r = spawnSync('lldb-22', ['-b', '-o', 'settings set symbols.enable-lldb-index-cache true', '-o', `settings set symbols.lldb-index-cache-path ${cacheDir}`,
+      '-o', `target create ${bin}`, '-o', 'image lookup -r -n entry'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`lldb-22 failed: ${r.stderr}`);
+  });
+  const executor = new ThreadPoolExecutor({ maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 4096 } });
+  try {
+    lldbCached(); // fills the cache
+    const lldb = median([lldbCached(), lldbCached(), lldbCached()]);
+    const cache = new LoadedModuleCache({ idleMs: 60_000, maxIdleBytes: 4096 * MB });
+    const session = async (): Promise<{ ms: number; entry: ModuleEntry }> => {
+      const registry = new ModuleRegistry(executor, { cache });
+      const t0 = performance.now();
+      const entry = await new Promise<ModuleEntry>((resolve) => {
+        registry.on('changed', (e) => {
+          if (e.status !== 'loading') resolve(e);
+        });
+        registry.onModule('new', { id: 1, name: path.basename(bin), path: bin });
+      });
+      const ms = performance.now() - t0;
+      registry.dispose();
+      return { ms, entry };
+    };
+    const first = await session();
+    const again = [await session(), await session(), await session()];
+    if (first.entry.cached || again.some((r) => !r.entry.cached || r.entry.index !== first.entry.index)) throw new Error('the later sessions did not reuse the first load');
+    console.log(`second session: reused in ${again.map((r) => r.ms.toFixed(1)).join(' ')} ms (first session ${Math.round(first.ms)} ms); lldb-22 with its index cache ${Math.round(lldb)} ms`);
+    rows.push(row('next session on the unchanged large binary: symbols ready (reused from the window) vs lldb-22 with its on-disk index cache', 'ms', median(again.map((r) => r.ms)), lldb,
+      { peerName: "lldb-22 with symbols.enable-lldb-index-cache, second run", note: `first session ${(first.ms / 1000).toFixed(1)} s; ours checks the file's size, mtime and id; medians of 3` }));
+  } finally {
+    await executor.shutdown({ wait: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 }
 
 /** Every line program of the large binary in a fresh process, the compiled kernel against the TypeScript loop (alternating, medians of 5). */
