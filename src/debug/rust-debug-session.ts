@@ -246,6 +246,7 @@ export class RustDebugSession extends LoggingDebugSession {
     }
     if (!program) throw new ConfigurationError('"program" is required: the path of the executable to debug (or give "cargo" to build it first)');
     program = resolveProgram(path.resolve(cwd, program));
+    this.symbols.prefetchProgram(program);
     const backendArgs = toLldbDapLaunch({ ...args, cwd }, program, env, await this.rustSourceMap(args));
     await this.forward(request, backendArgs);
   }

@@ -1,4 +1,5 @@
 // A debug session's symbols: loads each module lldb-dap reports as a bulk-lane future, tells the UI how far they are, answers symbol queries, and places function breakpoints by Rust path.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor } from '../futures/executor';
@@ -62,6 +63,17 @@ export interface SessionSymbolsHost {
  * Rust path binds before the program runs past it; sessions without function breakpoints never wait.
  */
 export const FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS = 120_000;
+
+/**
+ * Whether to read the program before lldb-dap reports it. Only with 4 or more cores: lldb-dap creates its target
+ * at the same moment, and on fewer cores the two loads share them and the first stop comes later (measured on 2
+ * cores: symbols ready 0.5 s sooner, the stop 0.4 s later). RUST_OFFLOAD_PREFETCH=on|off overrides.
+ */
+function prefetchWanted(): boolean {
+  const forced = process.env.RUST_OFFLOAD_PREFETCH;
+  if (forced === 'on' || forced === 'off') return forced === 'on';
+  return os.availableParallelism() >= 4;
+}
 
 /** Progress events per module at most this often; status changes go out at once. */
 const PROGRESS_EVENT_INTERVAL_MS = 200;
@@ -136,6 +148,14 @@ export class SessionSymbols {
       const bp = (event.body as DebugProtocol.BreakpointEvent['body'])?.breakpoint;
       if (bp?.id !== undefined && bp.verified) this.unbound.delete(bp.id);
     }
+  }
+
+  /**
+   * Starts loading the program's symbols as the launch is forwarded, before lldb-dap (busy creating its target)
+   * reports the module; the module event then takes over the load.
+   */
+  prefetchProgram(program: string): void {
+    if (prefetchWanted()) this.ensureRegistry()?.prefetchProgram(program);
   }
 
   /** The session's modules, for tests and the session. */

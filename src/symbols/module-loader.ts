@@ -34,9 +34,11 @@ export async function loadModuleSymbols(executor: Executor, request: SymbolLoadR
   const base = { kind: 'Symbols', lane: 'bulk' as const, owner: options.owner };
   const track = <T>(f: Future<T>): Future<T> => {
     options.onFuture?.(f as Future<unknown>);
-    options.signal?.addEventListener('abort', () => f.interrupt(), { once: true });
+    if (options.signal?.aborted) f.interrupt();
+    else options.signal?.addEventListener('abort', () => f.interrupt(), { once: true });
     return f;
   };
+  options.signal?.throwIfAborted();
   const stat = await statSize(request.path);
   // The file size over-estimates .debug_info (about 40% of a Rust debug build), so divide more finely than the worker count alone suggests.
   const chunkBytes = options.chunkBytes ?? Math.max(4 * 1024 * 1024, Math.ceil((stat * 0.4) / (executor.maxWorkers * 4)));

@@ -1,5 +1,6 @@
 // Host-side record of one debug session's modules and their symbol loads: what the Modules view shows, what symbol search and function breakpoints by Rust path query.
 import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
 import type { Executor } from '../futures/executor';
 import type { Future } from '../futures/future';
 import { FileIdentity, fileIdentity, LoadedModuleCache, moduleCacheKey } from './loaded-module-cache';
@@ -63,6 +64,8 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
   private readonly loadAddresses = new Map<string, number>();
   /** Per module id: the cache entry this session uses, released when the module goes or the session ends. */
   private readonly held = new Map<string, { key: string; loaded: LoadedModule }>();
+  /** The program's load started before its module event (prefetchProgram), until that event adopts it. */
+  private prefetch: { id: string; path: string; identity: StatIdentity } | undefined;
   private disposed = false;
 
   constructor(private readonly executor: Executor, private readonly options: ModuleRegistryOptions = {}) {
@@ -90,7 +93,66 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
       return;
     }
     if (!module.path) return; // nothing to read (a module without a file, e.g. [vdso])
+    if (this.adoptPrefetch(id, module.name, module.path)) return;
     this.start(id, module.name, module.path);
+  }
+
+  /**
+   * Starts reading the program about to be launched before the debugger reports it (lldb-dap reports it only once
+   * its own target is created, seconds later for a large program): its module event then adopts this load instead of
+   * starting another. The row shows under a provisional id until then.
+   */
+  prefetchProgram(path: string): void {
+    if (this.disposed || this.prefetch) return;
+    const identity = statIdentity(path);
+    if (!identity) return;
+    const id = `program:${path}`;
+    this.prefetch = { id, path, identity };
+    this.start(id, baseName(path), path);
+  }
+
+  /** The module event of the prefetched program takes over its load (true); another file of its name cancels it. */
+  private adoptPrefetch(id: string, name: string, path: string): boolean {
+    const pre = this.prefetch;
+    if (!pre) return false;
+    const entry = this.entries.get(pre.id);
+    const same = path === pre.path || sameIdentity(statIdentity(path), pre.identity);
+    if (!same) {
+      if (baseName(path).toLowerCase() === baseName(pre.path).toLowerCase()) this.dropPrefetch();
+      return false;
+    }
+    this.prefetch = undefined;
+    if (!entry) return false;
+    this.entries.delete(pre.id);
+    this.emit('removed', { ...entry });
+    entry.id = id;
+    entry.name = name;
+    this.entries.set(id, entry);
+    const controller = this.controllers.get(pre.id);
+    this.controllers.delete(pre.id);
+    if (controller) this.controllers.set(id, controller);
+    const held = this.held.get(pre.id);
+    this.held.delete(pre.id);
+    if (held) this.held.set(id, held);
+    const base = this.imageBases.get(pre.id);
+    this.imageBases.delete(pre.id);
+    if (base !== undefined) this.imageBases.set(id, base);
+    this.updateSlide(entry);
+    this.emit('changed', entry);
+    return true;
+  }
+
+  /** The prefetch guessed wrong (the debugger runs another file of that name): cancel it and drop its row. */
+  private dropPrefetch(): void {
+    const pre = this.prefetch;
+    this.prefetch = undefined;
+    if (!pre) return;
+    this.controllers.get(pre.id)?.abort();
+    this.controllers.delete(pre.id);
+    this.release(pre.id);
+    const entry = this.entries.get(pre.id);
+    this.entries.delete(pre.id);
+    if (entry) this.emit('removed', entry);
   }
 
   modules(): ModuleEntry[] {
@@ -161,13 +223,14 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     const read = async (): Promise<{ loaded: LoadedModule; cached: boolean; before?: FileIdentity }> => {
       const hit = await cache?.acquire(key);
       if (hit) return { loaded: hit, cached: true };
+      controller.signal.throwIfAborted();
       const before = cache ? await fileIdentity(path) : undefined;
       const loaded = await loadModuleSymbols(this.executor, { path, searchPaths: this.options.searchPaths }, {
         owner: this.options.owner,
         signal: controller.signal,
         onFuture: (f) => futures.push(f),
         onProgress: (fraction, message) => {
-          if (this.entries.get(id) !== entry) return;
+          if (this.entries.get(entry.id) !== entry) return;
           entry.progress = fraction;
           entry.message = message;
           this.emit('changed', entry);
@@ -180,14 +243,14 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
         // Held for this session whether it came from the cache or goes into it; released when the module or session goes.
         const fresh = before !== undefined && cache !== undefined && (await cache.remember(key, path, before, loaded).catch(() => false));
         if (cache && (cached || fresh)) {
-          if (this.entries.get(id) !== entry || this.disposed) {
+          if (this.entries.get(entry.id) !== entry || this.disposed) {
             cache.release(key, loaded);
             return;
           }
-          this.release(id);
-          this.held.set(id, { key, loaded });
+          this.release(entry.id);
+          this.held.set(entry.id, { key, loaded });
         }
-        if (this.entries.get(id) !== entry) return;
+        if (this.entries.get(entry.id) !== entry) return;
         entry.status = loaded.status;
         entry.index = loaded.index;
         entry.progress = 1;
@@ -196,23 +259,49 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
         entry.sizeBytes = loaded.parts[0]?.fileBytes;
         entry.debugInfoPath = loaded.parts.find((p) => p.debugInfoPath)?.debugInfoPath;
         entry.cached = cached;
-        this.imageBases.set(id, loaded.parts[0]?.imageBase ?? 0);
+        this.imageBases.set(entry.id, loaded.parts[0]?.imageBase ?? 0);
         this.updateSlide(entry);
         entry.elapsedMs = Date.now() - t0;
-        this.controllers.delete(id);
+        this.controllers.delete(entry.id);
         this.emit('changed', entry);
       },
       (err: unknown) => {
-        if (this.entries.get(id) !== entry) return;
+        if (this.entries.get(entry.id) !== entry) return;
         const cancelled = controller.signal.aborted || futures.some((f) => f.outcome === 'cancelled');
         entry.status = cancelled ? 'cancelled' : 'error';
         entry.error = err instanceof Error ? err.message : String(err);
         entry.elapsedMs = Date.now() - t0;
-        this.controllers.delete(id);
+        this.controllers.delete(entry.id);
         this.emit('changed', entry);
       },
     );
   }
+}
+
+interface StatIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Which file a path names (one cheap stat, only while a prefetched load waits for its module event). */
+function statIdentity(file: string): StatIdentity | undefined {
+  try {
+    const st = fs.statSync(file);
+    return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+function sameIdentity(a: StatIdentity | undefined, b: StatIdentity): boolean {
+  return a !== undefined && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+/** The file name of a path, Windows or POSIX. */
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
 }
 
 function parseAddress(range: string | undefined): number | undefined {

@@ -25,7 +25,8 @@ function watchModules(dc: DebugClient): Map<string, ModuleSymbolsInfo> {
   const modules = new Map<string, ModuleSymbolsInfo>();
   dc.on(MODULE_SYMBOLS_EVENT, (e: DebugProtocol.Event) => {
     const info = e.body as ModuleSymbolsInfo;
-    modules.set(info.id, info);
+    if (info.removed) modules.delete(info.id);
+    else modules.set(info.id, info);
   });
   return modules;
 }
@@ -116,6 +117,40 @@ describe('symbols in a debug session', function () {
     const terminated = dc.waitForEvent('terminated', WAIT_MS);
     await dc.continueRequest({ threadId: stop.threadId });
     await terminated;
+  });
+
+  it('reads the program before lldb-dap reports it, and the module event takes over that load', async () => {
+    // Forced on: by default only machines with 4 or more cores prefetch (on fewer it delays the first stop).
+    dc = await startClient({ RUST_OFFLOAD_PREFETCH: 'on' });
+    const program = compileProgram('paths');
+    const name = path.basename(program);
+    const order: string[] = [];
+    const ours: ModuleSymbolsInfo[] = [];
+    dc.on(MODULE_SYMBOLS_EVENT, (e: DebugProtocol.Event) => {
+      const info = e.body as ModuleSymbolsInfo;
+      if (info.name !== name) return;
+      ours.push(info);
+      order.push(`ours ${info.id}${info.removed ? ' removed' : ''}`);
+    });
+    dc.on('module', (e: DebugProtocol.Event) => {
+      const m = (e.body as DebugProtocol.ModuleEvent['body']).module;
+      if (m.name === name) order.push(`lldb ${m.id}`);
+    });
+    const stopped = dc.waitForEvent('stopped', WAIT_MS);
+    const [bp] = await launchWithFunctionBreakpoints(dc, program, ['paths::shapes::geometry::scale']);
+    assert.strictEqual(bp.verified, true, JSON.stringify(bp));
+    await stopped;
+
+    const provisional = ours[0];
+    assert.ok(provisional && provisional.id.startsWith('program:') && provisional.status === 'loading', JSON.stringify(ours[0]));
+    const firstLldb = order.findIndex((o) => o.startsWith('lldb '));
+    assert.ok(firstLldb > 0, `our load started before lldb-dap reported the module: ${order.join(', ')}`);
+    const lldbId = order[firstLldb].slice('lldb '.length);
+    assert.ok(order.includes(`ours ${provisional.id} removed`), order.join(', '));
+    await until('the program loaded under lldb-dap\'s id', () => ours.some((m) => m.id === lldbId && m.status === 'loaded'));
+    // One row and one load for the program: the provisional row went, no second load started.
+    const listed = ((await dc.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] }).modules.filter((m) => m.name === name);
+    assert.deepStrictEqual(listed.map((m) => [m.id, m.status]), [[lldbId, 'loaded']]);
   });
 
   it('with v0 mangling, a breakpoint on one generic instance stops only there', async () => {
