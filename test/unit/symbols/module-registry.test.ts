@@ -1,20 +1,12 @@
 // The session's module registry on a real executor: loads per DAP module event, status for the Modules view, search, and function addresses at runtime checked against lldb-22.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ThreadPoolExecutor } from '../../../src/futures/thread-pool';
 import { ModuleEntry, ModuleRegistry } from '../../../src/symbols/module-registry';
 import { linuxFixtures, run } from './linux-fixtures';
-
-function settled(registry: ModuleRegistry, id: string): Promise<ModuleEntry> {
-  return new Promise((resolve) => {
-    const check = (e: ModuleEntry): void => {
-      if (e.id === id && e.status !== 'loading') {
-        registry.off('changed', check);
-        resolve(e);
-      }
-    };
-    registry.on('changed', check);
-  });
-}
+import { settled } from './registry-support';
 
 describe('module registry', function () {
   this.timeout(120_000);
@@ -67,5 +59,80 @@ describe('module registry', function () {
     registry.onModule('new', { id: 8, name: '[vdso]' });
     assert.equal(registry.modules().length, 0, 'a module without a file has nothing to load');
     registry.dispose();
+  });
+
+  describe('the program read before its module event', () => {
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-offload-prefetch-'));
+    });
+    after(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** The real executor, with a count of the loads submitted to it (plan futures: one per module load). */
+    function counting(): { executor: ThreadPoolExecutor; plans: () => number } {
+      let plans = 0;
+      const proxy = new Proxy(executor, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (prop !== 'submitWith' || typeof v !== 'function') return typeof v === 'function' ? v.bind(target) : v;
+          return (options: { label?: string }, ...rest: unknown[]) => {
+            if (options.label?.endsWith(': plan')) plans++;
+            return (v as (...a: unknown[]) => unknown).call(target, options, ...rest);
+          };
+        },
+      });
+      return { executor: proxy, plans: () => plans };
+    }
+
+    it('the module event of the same file (through a symlink too) takes over the load: one load, one row', async () => {
+      const file = path.join(dir, 'app');
+      fs.copyFileSync(linuxFixtures().legacy, file);
+      const link = path.join(dir, 'app-link');
+      fs.symlinkSync(file, link);
+      const { executor: ex, plans } = counting();
+      const registry = new ModuleRegistry(ex, { owner: 's' });
+      const removed: string[] = [];
+      registry.on('removed', (e) => removed.push(e.id));
+      registry.prefetchProgram(file);
+      assert.deepEqual(registry.modules().map((m) => [m.id, m.status]), [[`program:${file}`, 'loading']]);
+      const provisional = registry.modules()[0];
+      await new Promise((r) => setTimeout(r, 150));
+      const done = settled(registry, '42');
+      registry.onModule('new', { id: 42, name: 'app', path: link, addressRange: '0x555555554000' });
+      const entry = await done;
+      assert.equal(entry.status, 'loaded');
+      assert.equal(entry, provisional, 'the provisional entry itself, renamed to the module id');
+      assert.deepEqual(removed, [`program:${file}`]);
+      assert.deepEqual(registry.modules().map((m) => m.id), ['42']);
+      assert.equal(plans(), 1, 'one load, not a second one for the module event');
+      assert.ok(registry.resolveFunction('symbols_demo::count_words').some((h) => h.runtimeAddress !== undefined), 'the load address of the event applies');
+      registry.dispose();
+    });
+
+    it('another file of the same name cancels the prefetch; a session that ends first cancels it too', async () => {
+      const file = path.join(dir, 'tool');
+      fs.copyFileSync(linuxFixtures().legacy, file);
+      const other = path.join(dir, 'elsewhere');
+      fs.mkdirSync(other);
+      fs.copyFileSync(linuxFixtures().v0, path.join(other, 'tool'));
+      const registry = new ModuleRegistry(executor);
+      const removed: string[] = [];
+      registry.on('removed', (e) => removed.push(e.id));
+      registry.prefetchProgram(file);
+      const done = settled(registry, '1');
+      registry.onModule('new', { id: 1, name: 'tool', path: path.join(other, 'tool') });
+      assert.deepEqual(removed, [`program:${file}`]);
+      assert.equal((await done).status, 'loaded');
+      assert.deepEqual(registry.modules().map((m) => m.id), ['1']);
+      registry.dispose();
+
+      const ended = new ModuleRegistry(executor);
+      ended.prefetchProgram(file);
+      const cancelled = settled(ended, `program:${file}`);
+      ended.dispose();
+      assert.equal((await cancelled).status, 'cancelled');
+    });
   });
 });
