@@ -41,6 +41,8 @@ describe('manifest', () => {
     assert.equal(config.inspect('evaluationTimeout')?.defaultValue, 30000);
     assert.equal(config.inspect('tasks.keepFinished')?.defaultValue, 100);
     assert.equal(config.inspect('lldbDapPath')?.defaultValue, '');
+    assert.deepEqual(config.inspect('symbolSearchPaths')?.defaultValue, []);
+    assert.equal(config.inspect('symbolCacheMinutes')?.defaultValue, 10);
   });
 });
 
