@@ -211,6 +211,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
 
   private start(id: string, name: string, path: string): void {
     this.controllers.get(id)?.abort();
+    this.release(id); // a module id that names another file now: the old load is no longer this session's
     const controller = new AbortController();
     this.controllers.set(id, controller);
     const entry: ModuleEntry = { id, name, path, status: 'loading', progress: 0, warnings: [] };
