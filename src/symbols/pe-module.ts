@@ -208,8 +208,9 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
   };
 
   // Publics and globals are extras beside the module streams: a corrupt one costs a warning, not the module.
-  // Every chunk reads the publics for linkage names; only the first one returns them.
-  const publics = tolerate(m, 'public symbols', () => pdb.readPublics(signal));
+  // Only the first chunk reads the publics: it returns them, and takes its functions' linkage names from them (the
+  // index does not use those, so the other chunks skip a stream that a large Rust PDB fills with millions of names).
+  const publics = withPublics ? tolerate(m, 'public symbols', () => pdb.readPublics(signal)) : [];
   const publicByAddress = new Map<number, string>();
   for (const p of publics) {
     const address = va(p.segment, p.offset);
