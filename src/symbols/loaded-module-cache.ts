@@ -2,14 +2,17 @@
 // program (or debugging it again) finds its modules' indexes here instead of reading them again. An entry is reused
 // only while its files (the module and, when apart, its debug file) have the size, modification time and file id they
 // had when read; it is dropped once no session has used it for a while, and idle entries are kept within a byte budget.
+import { statSync, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { LoadedModule } from './module-loader';
 
+/** Which file a path names, and which version of it: a rebuilt or replaced file differs in one of these. */
 export interface FileIdentity {
+  dev: number;
+  ino: number;
   size: number;
   mtimeMs: number;
-  ino: number;
 }
 
 export interface LoadedModuleCacheOptions {
@@ -28,17 +31,29 @@ interface Entry {
   idleSince: number;
 }
 
+function identityOf(st: Stats): FileIdentity | undefined {
+  return st.isFile() ? { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } : undefined;
+}
+
 export async function fileIdentity(file: string): Promise<FileIdentity | undefined> {
   try {
-    const st = await fs.stat(file);
-    return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } : undefined;
+    return identityOf(await fs.stat(file));
   } catch {
     return undefined;
   }
 }
 
-function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
-  return a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+/** fileIdentity with one synchronous stat, for a caller that cannot wait (a DAP event handler). */
+export function fileIdentitySync(file: string): FileIdentity | undefined {
+  try {
+    return identityOf(statSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 /** The cache key of a module: its absolute path (case-insensitive on Windows) and the symbol search paths used to read it. */
@@ -132,11 +147,6 @@ export class LoadedModuleCache {
       this.entries.delete(key);
       idle -= e.bytes;
     }
-    this.schedule();
-  }
-
-  clear(): void {
-    this.entries.clear();
     this.schedule();
   }
 

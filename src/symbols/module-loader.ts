@@ -30,7 +30,7 @@ export interface LoadedModule {
 
 /** Loads one module with as many chunk futures as its DWARF size warrants; rejects with the first chunk error (the others are cancelled). */
 export async function loadModuleSymbols(executor: Executor, request: SymbolLoadRequest, options: LoadModuleOptions = {}): Promise<LoadedModule> {
-  const name = request.path.split(/[\\/]/).pop() ?? request.path;
+  const name = moduleFileName(request.path);
   const base = { kind: 'Symbols', lane: 'bulk' as const, owner: options.owner };
   const track = <T>(f: Future<T>): Future<T> => {
     options.onFuture?.(f as Future<unknown>);
@@ -69,6 +69,11 @@ export async function loadModuleSymbols(executor: Executor, request: SymbolLoadR
     debugInfoBytes: parts.reduce((n, p) => n + p.debugInfoBytes, 0),
     warnings: parts.flatMap((p) => p.warnings),
   };
+}
+
+/** The file name of a module's path, Windows or POSIX: its label in Debugger Tasks and the Modules view. */
+export function moduleFileName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
 }
 
 async function statSize(p: string): Promise<number> {

@@ -1,10 +1,9 @@
 // Host-side record of one debug session's modules and their symbol loads: what the Modules view shows, what symbol search and function breakpoints by Rust path query.
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
 import type { Executor } from '../futures/executor';
 import type { Future } from '../futures/future';
-import { FileIdentity, fileIdentity, LoadedModuleCache, moduleCacheKey } from './loaded-module-cache';
-import { LoadedModule, loadModuleSymbols } from './module-loader';
+import { FileIdentity, fileIdentity, fileIdentitySync, LoadedModuleCache, moduleCacheKey, sameFile } from './loaded-module-cache';
+import { LoadedModule, loadModuleSymbols, moduleFileName } from './module-loader';
 import { SymbolHit, SymbolIndex } from './symbol-index';
 
 export type ModuleSymbolStatus = 'loading' | 'loaded' | 'publicsOnly' | 'none' | 'error' | 'cancelled';
@@ -65,7 +64,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
   /** Per module id: the cache entry this session uses, released when the module goes or the session ends. */
   private readonly held = new Map<string, { key: string; loaded: LoadedModule }>();
   /** The program's load started before its module event (prefetchProgram), until that event adopts it. */
-  private prefetch: { id: string; path: string; identity: StatIdentity } | undefined;
+  private prefetch: { id: string; path: string; identity: FileIdentity } | undefined;
   private disposed = false;
 
   constructor(private readonly executor: Executor, private readonly options: ModuleRegistryOptions = {}) {
@@ -104,11 +103,11 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
    */
   prefetchProgram(path: string): void {
     if (this.disposed || this.prefetch) return;
-    const identity = statIdentity(path);
+    const identity = fileIdentitySync(path);
     if (!identity) return;
     const id = `program:${path}`;
     this.prefetch = { id, path, identity };
-    this.start(id, baseName(path), path);
+    this.start(id, moduleFileName(path), path);
   }
 
   /** The module event of the prefetched program takes over its load (true); another file of its name cancels it. */
@@ -116,9 +115,9 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     const pre = this.prefetch;
     if (!pre) return false;
     const entry = this.entries.get(pre.id);
-    const same = path === pre.path || sameIdentity(statIdentity(path), pre.identity);
+    const same = path === pre.path || sameFile(fileIdentitySync(path), pre.identity);
     if (!same) {
-      if (baseName(path).toLowerCase() === baseName(pre.path).toLowerCase()) this.dropPrefetch();
+      if (moduleFileName(path).toLowerCase() === moduleFileName(pre.path).toLowerCase()) this.dropPrefetch();
       return false;
     }
     this.prefetch = undefined;
@@ -128,15 +127,9 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     entry.id = id;
     entry.name = name;
     this.entries.set(id, entry);
-    const controller = this.controllers.get(pre.id);
-    this.controllers.delete(pre.id);
-    if (controller) this.controllers.set(id, controller);
-    const held = this.held.get(pre.id);
-    this.held.delete(pre.id);
-    if (held) this.held.set(id, held);
-    const base = this.imageBases.get(pre.id);
-    this.imageBases.delete(pre.id);
-    if (base !== undefined) this.imageBases.set(id, base);
+    rekey(this.controllers, pre.id, id);
+    rekey(this.held, pre.id, id);
+    rekey(this.imageBases, pre.id, id);
     this.updateSlide(entry);
     this.emit('changed', entry);
     return true;
@@ -279,30 +272,11 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
   }
 }
 
-interface StatIdentity {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-/** Which file a path names (one cheap stat, only while a prefetched load waits for its module event). */
-function statIdentity(file: string): StatIdentity | undefined {
-  try {
-    const st = fs.statSync(file);
-    return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-  } catch {
-    return undefined;
-  }
-}
-
-function sameIdentity(a: StatIdentity | undefined, b: StatIdentity): boolean {
-  return a !== undefined && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-/** The file name of a path, Windows or POSIX. */
-function baseName(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
+/** Moves a per-module value from the provisional id to the module's own. */
+function rekey<V>(map: Map<string, V>, from: string, to: string): void {
+  const v = map.get(from);
+  map.delete(from);
+  if (v !== undefined) map.set(to, v);
 }
 
 function parseAddress(range: string | undefined): number | undefined {
