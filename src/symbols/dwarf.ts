@@ -23,7 +23,7 @@ export interface DwarfSections {
   /** Which unit's code an address lies in (used to share the ELF symbol table out among chunks). */
   aranges?: Uint8Array;
   /** When .debug_str / .debug_line are read page by page (`str` / `line` are then their `bytes`): read before touching. */
-  pages?: { str?: SectionPages; line?: SectionPages };
+  pages?: { str?: SectionPages; line?: SectionPages; ranges?: SectionPages; rnglists?: SectionPages };
 }
 
 /** Where the NUL-terminated string at `offset` of .debug_str ends (its pages read in first when the section is paged). */
@@ -1252,7 +1252,9 @@ function readRanges(u: UnitState, form: number, value: number): number {
     const size = u.cx.addressSize;
     const maxAddr = size === 8 ? 2 ** 64 - 1 : 0xffffffff;
     let base = u.baseAddress;
+    const pages = u.s.pages?.ranges;
     while (n < MAX_RANGES && steps++ < 4 * MAX_RANGES) {
+      pages?.ensure(r.pos, r.pos + 2 * size);
       const a = r.uN(size);
       const b = r.uN(size);
       if (a === 0 && b === 0) break;
@@ -1267,7 +1269,9 @@ function readRanges(u: UnitState, form: number, value: number): number {
   }
   if (!u.s.rnglists) return 0;
   let offset = value;
+  const pages = u.s.pages?.rnglists;
   if (form === DW_FORM.rnglistx) {
+    pages?.ensure(u.rnglistsBase + value * u.cx.offsetSize, u.rnglistsBase + (value + 1) * u.cx.offsetSize);
     const idx = new Reader(u.s.rnglists, '.debug_rnglists', u.rnglistsBase + value * u.cx.offsetSize);
     offset = u.rnglistsBase + idx.uN(u.cx.offsetSize);
   }
@@ -1275,6 +1279,8 @@ function readRanges(u: UnitState, form: number, value: number): number {
   r.pos = offset;
   let base = u.baseAddress;
   while (n < MAX_RANGES && steps++ < 4 * MAX_RANGES) {
+    // An entry is at most a kind byte and two 10-byte LEB128s or addresses.
+    pages?.ensure(r.pos, r.pos + 21);
     const kind = r.u8();
     if (kind === 0) break;
     let lo: number;

@@ -54,12 +54,12 @@ export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = fals
   if (!abbrev) throw new SymbolReadError('the file has .debug_info but no .debug_abbrev; it is corrupt', elf.path);
   const s: DwarfSections = { info, abbrev };
   for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr', 'aranges'] as const) {
-    const sec = paged && (key === 'str' || key === 'line') ? elf.section(DWARF_SECTION_NAMES[key]) : undefined;
+    const sec = paged && (key === 'str' || key === 'line' || key === 'ranges' || key === 'rnglists') ? elf.section(DWARF_SECTION_NAMES[key]) : undefined;
     if (sec && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size && sec.offset + sec.size <= elf.source.size) {
       // A chunk touches a fraction of these: read them page by page (see SectionPages).
       const pages = new SectionPages(elf.source, sec.offset, sec.size);
       s[key] = pages.bytes;
-      (s.pages ??= {})[key as 'str' | 'line'] = pages;
+      (s.pages ??= {})[key as 'str' | 'line' | 'ranges' | 'rnglists'] = pages;
       continue;
     }
     const d = elf.data(DWARF_SECTION_NAMES[key]);
@@ -116,6 +116,31 @@ interface CachedSections {
   warning?: string;
   /** Set when .debug_info is read unit by unit (only the chunk's units): the offsets of the units read so far. */
   unitsRead?: Set<number>;
+  /** The file's symbol table, once a chunk has needed it. */
+  symbols?: KeptSymbolTable;
+}
+
+/**
+ * A file's symbol table as the worker keeps it for the file's next chunk: the entries read once (every chunk of a
+ * split load reads the symbols in its own units), the string table page by page (a chunk names only the few symbols
+ * its DWARF does not, so most of a 20 MB table is never read).
+ */
+export interface KeptSymbolTable {
+  which: '.symtab' | '.dynsym';
+  entries: { data: Uint8Array; count: number; first: number } | undefined;
+  names: SectionPages | undefined;
+}
+
+function keptSymbolTable(elf: ElfFile, found: CachedSections): KeptSymbolTable {
+  let t = found.symbols;
+  if (!t) {
+    const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+    const strs = elf.symbolStringSection(which);
+    t = found.symbols = { which, entries: elf.symbolEntries(which), names: strs ? new SectionPages(elf.source, strs.offset, strs.size) : undefined };
+  }
+  // Pages are read through this load's open file (the last one's is closed).
+  if (t.names) t.names.source = elf.source;
+  return t;
 }
 let sectionCache: CachedSections | undefined;
 let sectionCacheTimer: NodeJS.Timeout | undefined;
@@ -148,7 +173,7 @@ function readsSymbolTable(options: ElfReadOptions): boolean {
 }
 
 /** The DWARF sections (from the worker's cache when the previous chunk read the same file), and where they came from. */
-function sectionsFor(elf: ElfFile, options: ElfReadOptions): { sections: DwarfSections | undefined; debugInfoPath: string; warning?: string } {
+function sectionsFor(elf: ElfFile, options: ElfReadOptions): CachedSections {
   const cached = options.cacheKey !== undefined && sectionCache?.key === options.cacheKey ? sectionCache : undefined;
   // A section read unit by unit serves chunks that name their units; anything else reads the whole section afresh.
   if (cached && (!cached.unitsRead || options.units)) {
@@ -283,20 +308,21 @@ export function indexElfModule(source: ByteSource, options: ElfReadOptions, buil
   throwIfAborted(options.signal);
   if (!withSymbols) return facts;
   const starts = builder.functions > 0 ? builder.functionStarts() : undefined;
-  if (!options.publicsByUnit) addElfPublics(elf, builder, undefined, starts);
+  const kept = options.cacheKey !== undefined ? keptSymbolTable(elf, found) : undefined;
+  if (!options.publicsByUnit) addElfPublics(elf, builder, undefined, starts, undefined, kept);
   else {
     // Without .debug_aranges (or DWARF) the chunk marked for leftovers takes every symbol, the others none.
     const ranges = sections?.aranges ? cachedUnitRanges(sections.aranges) : undefined;
     if (ranges) {
-      const groups = (ranges.entriesByUnit ??= groupEntriesByUnit(elf, ranges));
+      const groups = (ranges.entriesByUnit ??= groupEntriesByUnit(elf, ranges, kept));
       const lists = (options.units ?? []).map((unit) => groups.get(unit));
       if (options.leftoverPublics) lists.push(groups.get(-1));
       const only = mergeSorted(lists);
       // A slice sees only its own functions; the unit's other code starts (its .debug_aranges entries, one per
       // function) are the other slices' functions, so their symbols are skipped as well.
       const skip = options.slice && options.units ? mergeStarts(starts, ranges.startsOf(options.units[0])) : starts;
-      if (only.length > 0) addElfPublics(elf, builder, undefined, skip, only);
-    } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts);
+      if (only.length > 0) addElfPublics(elf, builder, undefined, skip, only, kept);
+    } else if (options.leftoverPublics) addElfPublics(elf, builder, undefined, starts, undefined, kept);
   }
   return facts;
 }
@@ -310,10 +336,10 @@ function cachedUnitRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
 }
 
 /** Every entry of the symbol table that addElfPublics reads, grouped by the unit whose code holds its address (-1: none). */
-function groupEntriesByUnit(elf: ElfFile, ranges: UnitAddressRanges): Map<number, Uint32Array> {
+function groupEntriesByUnit(elf: ElfFile, ranges: UnitAddressRanges, kept?: KeptSymbolTable): Map<number, Uint32Array> {
   const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
   const out = new Map<number, Uint32Array>();
-  const entries = elf.symbolEntries(which);
+  const entries = kept ? kept.entries : elf.symbolEntries(which);
   if (!entries) return out;
   const { data, count, first } = entries;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -470,9 +496,12 @@ export function elfPublics(elf: ElfFile, range?: { start: number; end: number })
  * as the function's duplicate anyway. With `only` (sorted table indices) just those entries are read: another chunk
  * takes the rest. Returns the number of symbols added.
  */
-export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, only?: Uint32Array): number {
+export function addElfPublics(
+  elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, only?: Uint32Array, keptTable?: KeptSymbolTable,
+): number {
   const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
-  const entries = elf.symbolEntries(which, range);
+  const table = range === undefined ? keptTable : undefined;
+  const entries = table ? table.entries : elf.symbolEntries(which, range);
   if (!entries) return 0;
   const { data, count, first } = entries;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -499,7 +528,7 @@ export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { sta
     if (nameOff > hi) hi = nameOff;
   }
   if (kept === 0) return 0;
-  const { strtab, base } = elf.symbolNames(which, lo, hi);
+  const { strtab, base } = table?.names ? pagedNames(table.names, view, keep, kept) : elf.symbolNames(which, lo, hi);
   const names = builder.names;
   let added = 0;
   for (let k = 0; k < kept; k++) {
@@ -518,6 +547,12 @@ export function addElfPublics(elf: ElfFile, builder: IndexBuilder, range?: { sta
     added++;
   }
   return added;
+}
+
+/** The kept string table with the pages holding the names of the `count` entries in `keep` read in. */
+function pagedNames(names: SectionPages, view: DataView, keep: Uint32Array, count: number): { strtab: Uint8Array; base: number } {
+  for (let k = 0; k < count; k++) names.ensureString(view.getUint32(keep[k] * 24, true));
+  return { strtab: names.bytes, base: 0 };
 }
 
 /** The number of entries of the table elfPublics reads (.symtab, else .dynsym), to split it across workers. */

@@ -210,6 +210,13 @@ export class ElfFile {
     return { data: this.source.read(s.offset + first * 24, (last - first) * 24), count: last - first, first };
   }
 
+  /** The string table section that `which` names its entries from; undefined when the table has none the file can hold. */
+  symbolStringSection(which: '.symtab' | '.dynsym'): ElfSection | undefined {
+    const s = this.symbolSection(which);
+    const strs = s ? this.sections[s.link] : undefined;
+    return strs && strs.type !== SHT_NOBITS && strs.size <= this.source.size && strs.offset + strs.size <= this.source.size ? strs : undefined;
+  }
+
   /** The span of the string table of `which` that holds the names starting at offsets lo..hi (name offset − base indexes it). */
   symbolNames(which: '.symtab' | '.dynsym', lo: number, hi: number): { strtab: Uint8Array; base: number } {
     const s = this.symbolSection(which);
