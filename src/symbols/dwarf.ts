@@ -193,11 +193,18 @@ function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): Abbrev
   return t;
 }
 
+/**
+ * First capacity of the reader's growable tables. Small on purpose: a table then grows (and its growth path runs)
+ * within the first DIEs, before the optimizer compiles the loop; a growth first reached in optimized code threw that
+ * code away (one deoptimization per table, per unit shape, per worker).
+ */
+const INITIAL_CAPACITY = 16;
+
 /** Growable columns of line rows (address, file id, line). */
 export class LineColumnsBuilder implements LineSink {
-  address = new Float64Array(1024);
-  file = new Uint32Array(1024);
-  line = new Uint32Array(1024);
+  address = new Float64Array(INITIAL_CAPACITY);
+  file = new Uint32Array(INITIAL_CAPACITY);
+  line = new Uint32Array(INITIAL_CAPACITY);
   count = 0;
   row(address: number, file: number, line: number): void {
     if (this.count === this.address.length) {
@@ -250,17 +257,17 @@ type StrRef = string | number;
  */
 class NamedTable {
   /** .debug_str offsets of the name and linkage name, -1 when absent; inline (DW_FORM_string) names go to `inline`. */
-  names = new Float64Array(4096);
-  linkages = new Float64Array(4096);
-  files = new Int32Array(4096);
-  lines = new Int32Array(4096);
-  origins = new Float64Array(4096);
+  names = new Float64Array(INITIAL_CAPACITY);
+  linkages = new Float64Array(INITIAL_CAPACITY);
+  files = new Int32Array(INITIAL_CAPACITY);
+  lines = new Int32Array(INITIAL_CAPACITY);
+  origins = new Float64Array(INITIAL_CAPACITY);
   /** Per row: HAS_INLINE when `inline` holds a string of it, HAS_SCOPE when `scopes` holds its scope. */
-  extras = new Uint8Array(4096);
+  extras = new Uint8Array(INITIAL_CAPACITY);
   count = 0;
   /** DIE offset → row, open addressing (NO_ROW_KEY marks a free slot). */
-  private rowKeys = new Uint32Array(8192).fill(NO_ROW_KEY);
-  private rowValues = new Int32Array(8192);
+  private rowKeys = new Uint32Array(2 * INITIAL_CAPACITY).fill(NO_ROW_KEY);
+  private rowValues = new Int32Array(2 * INITIAL_CAPACITY);
   readonly inline = new Map<number, { name?: string; linkageName?: string }>();
   readonly scopes = new Map<number, string>();
 
@@ -616,8 +623,8 @@ const NO_FILE = 0xffffffff;
 /** Writes display names into the builder's string table: the demangled linkage name, else scope::name, once per .debug_str linkage offset. */
 class DwarfNamer {
   /** Names made so far, by id: where each lies in the builder's string table (ids stay small integers; no boxed numbers). */
-  private offsets = new Uint32Array(4096);
-  private lengths = new Uint32Array(4096);
+  private offsets = new Uint32Array(INITIAL_CAPACITY);
+  private lengths = new Uint32Array(INITIAL_CAPACITY);
   private count = 0;
   /** .debug_str offset of a linkage name → the id of its demangled name (the linker merges identical strings, so one offset is one name). */
   private readonly byLinkage = new OffsetMap();
@@ -752,7 +759,7 @@ function isHashedRustSymbol(src: Uint8Array, start: number, end: number): boolea
 /** Flat growable (id, offset) pairs: millions of inline sites wait for their callee's name. */
 class PairList {
   /** Ids and .debug_info offsets are below 2^32; 32-bit integers stay unboxed where doubles would not. */
-  data = new Uint32Array(4096);
+  data = new Uint32Array(INITIAL_CAPACITY);
   length = 0;
   push(a: number, b: number): void {
     if (this.length + 2 > this.data.length) {
@@ -767,8 +774,8 @@ class PairList {
 
 /** Non-negative integer keys (section offsets) → non-negative values, open addressing in typed arrays: a Map of 100,000s of number keys costs more than the names. */
 class OffsetMap {
-  private keys = new Float64Array(1 << 12).fill(-1);
-  private values = new Float64Array(1 << 12);
+  private keys = new Float64Array(INITIAL_CAPACITY).fill(-1);
+  private values = new Float64Array(INITIAL_CAPACITY);
   private size = 0;
   /** The value, or -1. */
   get(key: number): number {

@@ -212,8 +212,10 @@ class U32Column {
     return this.data.subarray(0, this.length);
   }
 }
-const f64 = (n = 1024): F64Column => new F64Column(n);
-const u32 = (n = 1024): U32Column => new U32Column(n);
+// Small first capacities: the columns grow (and their growth path runs) before the optimizer compiles the builder's
+// callers, which a first growth in optimized code would throw away.
+const f64 = (n = 16): F64Column => new F64Column(n);
+const u32 = (n = 16): U32Column => new U32Column(n);
 
 export interface BuildIndexOptions {
   /** Allocate a SharedArrayBuffer (shared with other workers) instead of an ArrayBuffer (transferred). */
@@ -227,7 +229,7 @@ export interface BuildIndexOptions {
  */
 export class IndexBuilder {
   /** The string table: readers append a name here, then pass its offset and length. */
-  readonly names = new GrowableBytes(1 << 20);
+  readonly names = new GrowableBytes(256);
   private readonly entName = u32();
   private readonly entLen = u32();
   private readonly entFile = u32();
@@ -242,11 +244,11 @@ export class IndexBuilder {
   private readonly inlLow = f64();
   private readonly inlHigh = f64();
   private readonly inlIdx = u32();
-  private readonly fileRefs = u32(64);
+  private readonly fileRefs = u32();
   private readonly fileIds = new Map<string, number>();
-  readonly lineAddr = f64(4096);
-  readonly lineFile = u32(4096);
-  readonly lineLine = u32(4096);
+  readonly lineAddr = f64();
+  readonly lineFile = u32();
+  readonly lineLine = u32();
   private functionCount = 0;
   private publicCount = 0;
 
