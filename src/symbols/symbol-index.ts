@@ -456,21 +456,24 @@ export class IndexBuilder {
 
     // Addresses as 32-bit offsets from the lowest one when the segment spans less than 4 GiB (every linked image
     // does): half the bytes of the largest columns. Otherwise they stay doubles.
-    const span: AddressSpan = { low: Infinity, high: -Infinity, integral: true };
-    scanAddresses(span, addr, total, remap);
-    scanAddresses(span, this.rangeLow.data, this.rangeLow.length);
-    scanAddresses(span, this.rangeHigh.data, this.rangeHigh.length);
-    scanAddresses(span, this.inlLow.data, inlineRangeCount);
-    scanAddresses(span, this.inlHigh.data, inlineRangeCount);
-    scanAddresses(span, this.lineAddr.data, lineCount);
-    const { low, high } = span;
-    let integral = span.integral;
-    for (let e = 0; e < total && integral; e++) integral = this.entSize.data[e] < 2 ** 32;
+    spanLow = Infinity;
+    spanHigh = -Infinity;
+    spanIntegral = true;
+    scanAddresses(addr, total, remap);
+    scanAddresses(this.rangeLow.data, this.rangeLow.length);
+    scanAddresses(this.rangeHigh.data, this.rangeHigh.length);
+    scanAddresses(this.inlLow.data, inlineRangeCount);
+    scanAddresses(this.inlHigh.data, inlineRangeCount);
+    scanAddresses(this.lineAddr.data, lineCount);
+    const low = spanLow;
+    const high = spanHigh;
+    const integral = spanIntegral && allBelow(this.entSize.data, total, 2 ** 32);
     const compact = integral && (high === -Infinity || (low >= 0 && high - low < 2 ** 32));
     const base = compact && low !== Infinity ? low : 0;
 
     // Bare keys (names without generic arguments) first: their count sizes the hash table.
-    const bare = this.bareKeys(remap, entryCount);
+    const bare = { bytes: new GrowableBytes(1 << 16), refs: new Uint32Array(entryCount * 2), keyCount: 0 };
+    bare.keyCount = this.bareKeys(remap, entryCount, bare.bytes, bare.refs);
     const hashCapacity = nextPow2(Math.max(16, Math.ceil(bare.keyCount * 1.5)));
 
     // Layout: header, then 8-byte-aligned parts in a fixed order.
@@ -568,11 +571,13 @@ export class IndexBuilder {
     }
   }
 
-  /** Each kept entry's name without generic arguments, when that differs: [offset, length] into `bytes`, length NONE when none. */
-  private bareKeys(remap: Uint32Array, entryCount: number): { bytes: GrowableBytes; refs: Uint32Array; keyCount: number } {
+  /**
+   * Each kept entry's name without generic arguments, when that differs: [offset, length] into `bytes`, length NONE
+   * when none. Returns the number of hash keys (full names and bare ones). The loop's results go out by return value
+   * alone, which needs no type feedback after a loop optimized on stack (an object built there deoptimized it).
+   */
+  private bareKeys(remap: Uint32Array, entryCount: number, bytes: GrowableBytes, refs: Uint32Array): number {
     const pool = this.names.bytes;
-    const bytes = new GrowableBytes(1 << 16);
-    const refs = new Uint32Array(entryCount * 2);
     let keyCount = entryCount;
     for (let e = 0; e < remap.length; e++) {
       const n = remap[e];
@@ -585,7 +590,7 @@ export class IndexBuilder {
         keyCount++;
       } else refs[n * 2 + 1] = NONE;
     }
-    return { bytes, refs, keyCount };
+    return keyCount;
   }
 
   /**
@@ -633,18 +638,20 @@ export class IndexBuilder {
   }
 }
 
-/** Lowest and highest address seen, and whether all were integers. */
-interface AddressSpan {
-  low: number;
-  high: number;
-  integral: boolean;
-}
+// finish() in phases, each a small function of its own with one loop: one big function with many loops was optimized
+// loop by loop and thrown away again whenever the next loop had no type feedback yet. For the same reason a loop's
+// results leave by return value or module variable, which need no type feedback: code first reached after a long
+// loop was optimized on stack (a property store, an object literal, a call) deoptimized it once per worker.
 
-// finish() in phases, each a small function of its own: one big function with many loops was optimized loop by
-// loop and thrown away again whenever the next loop had no type feedback yet.
+/** Lowest and highest address scanned so far, and whether all were integers (see scanAddresses). */
+let spanLow = Infinity;
+let spanHigh = -Infinity;
+let spanIntegral = true;
 
-function scanAddresses(span: AddressSpan, col: Float64Array, n: number, remap?: Uint32Array): void {
-  let { low, high, integral } = span;
+function scanAddresses(col: Float64Array, n: number, remap?: Uint32Array): void {
+  let low = spanLow;
+  let high = spanHigh;
+  let integral = spanIntegral;
   for (let i = 0; i < n; i++) {
     if (remap !== undefined && remap[i] === NONE) continue;
     let v = col[i];
@@ -653,9 +660,14 @@ function scanAddresses(span: AddressSpan, col: Float64Array, n: number, remap?: 
     if (v > high) high = v;
     if (integral && !Number.isInteger(v)) integral = false;
   }
-  span.low = low;
-  span.high = high;
-  span.integral = integral;
+  spanLow = low;
+  spanHigh = high;
+  spanIntegral = integral;
+}
+
+function allBelow(col: Float64Array, n: number, limit: number): boolean {
+  for (let i = 0; i < n; i++) if (!(col[i] < limit)) return false;
+  return true;
 }
 
 /** New entry numbers into `remap` (NONE for a public at a function's start, which is that function); returns how many are kept. */
@@ -804,8 +816,12 @@ export function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint
 
 /** The stable ascending order of `keys`, or undefined when they are already in order (the usual case for line tables). */
 function ascendingOrder(keys: Float64Array): Uint32Array | undefined {
-  for (let i = 1; i < keys.length; i++) if (keys[i] < keys[i - 1]) return sortOrder(keys);
-  return undefined;
+  return isAscending(keys) ? undefined : sortOrder(keys);
+}
+
+function isAscending(keys: Float64Array): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i] < keys[i - 1]) return false;
+  return true;
 }
 
 /**
@@ -814,27 +830,47 @@ function ascendingOrder(keys: Float64Array): Uint32Array | undefined {
  */
 function sortOrder(keys: Float64Array): Uint32Array {
   const n = keys.length;
-  const order = new Uint32Array(n);
-  let max = 0;
-  let min = Infinity;
-  for (let i = 0; i < n; i++) {
-    if (keys[i] > max) max = keys[i];
-    if (keys[i] < min) min = keys[i];
-  }
+  const max = Math.max(0, maxOf(keys));
+  const min = minOf(keys);
   const scale = nextPow2(n);
-  let integral = true;
-  for (let i = 0; i < n && integral; i++) integral = Number.isInteger(keys[i]) && keys[i] >= 0;
+  const integral = allNonNegativeIntegers(keys);
   if (integral && n > 4096 && max - min < 2 ** 32) return radixOrder(keys, min);
   if (integral && Number.isSafeInteger(max * scale + scale)) {
     const packed = new Float64Array(n);
-    for (let i = 0; i < n; i++) packed[i] = keys[i] * scale + i;
+    packPositions(keys, scale, packed);
     packed.sort();
-    for (let i = 0; i < n; i++) order[i] = packed[i] % scale;
+    const order = new Uint32Array(n);
+    unpackPositions(packed, scale, order);
     return order;
   }
-  for (let i = 0; i < n; i++) order[i] = i;
+  const order = identity(n);
   order.sort((a, b) => keys[a] - keys[b] || a - b);
   return order;
+}
+
+function maxOf(keys: Float64Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < keys.length; i++) if (keys[i] > max) max = keys[i];
+  return max;
+}
+
+function minOf(keys: Float64Array): number {
+  let min = Infinity;
+  for (let i = 0; i < keys.length; i++) if (keys[i] < min) min = keys[i];
+  return min;
+}
+
+function allNonNegativeIntegers(keys: Float64Array): boolean {
+  for (let i = 0; i < keys.length; i++) if (!(Number.isInteger(keys[i]) && keys[i] >= 0)) return false;
+  return true;
+}
+
+function packPositions(keys: Float64Array, scale: number, packed: Float64Array): void {
+  for (let i = 0; i < keys.length; i++) packed[i] = keys[i] * scale + i;
+}
+
+function unpackPositions(packed: Float64Array, scale: number, order: Uint32Array): void {
+  for (let i = 0; i < packed.length; i++) order[i] = packed[i] % scale;
 }
 
 /**
@@ -844,29 +880,45 @@ function sortOrder(keys: Float64Array): Uint32Array {
 function radixOrder(keys: Float64Array, min: number): Uint32Array {
   const n = keys.length;
   const rel = new Uint32Array(n);
-  for (let i = 0; i < n; i++) rel[i] = keys[i] - min;
-  let src = new Uint32Array(n);
-  for (let i = 0; i < n; i++) src[i] = i;
-  let dst = new Uint32Array(n);
+  relativeKeys(keys, min, rel);
+  let src: Uint32Array = identity(n);
+  let dst: Uint32Array = new Uint32Array(n);
   const count = new Uint32Array(65536);
   for (let shift = 0; shift < 32; shift += 16) {
     count.fill(0);
-    for (let i = 0; i < n; i++) count[(rel[src[i]] >>> shift) & 0xffff]++;
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = src[i];
-      dst[count[(rel[k] >>> shift) & 0xffff]++] = k;
-    }
+    countDigits(rel, src, count, shift);
+    digitStarts(count);
+    scatterByDigit(rel, src, dst, count, shift);
     const t = src;
     src = dst;
     dst = t;
   }
   return src;
+}
+
+function relativeKeys(keys: Float64Array, min: number, rel: Uint32Array): void {
+  for (let i = 0; i < keys.length; i++) rel[i] = keys[i] - min;
+}
+
+function countDigits(rel: Uint32Array, src: Uint32Array, count: Uint32Array, shift: number): void {
+  for (let i = 0; i < src.length; i++) count[(rel[src[i]] >>> shift) & 0xffff]++;
+}
+
+/** Each digit's count becomes where its rows start. */
+function digitStarts(count: Uint32Array): void {
+  let sum = 0;
+  for (let d = 0; d < count.length; d++) {
+    const c = count[d];
+    count[d] = sum;
+    sum += c;
+  }
+}
+
+function scatterByDigit(rel: Uint32Array, src: Uint32Array, dst: Uint32Array, count: Uint32Array, shift: number): void {
+  for (let i = 0; i < src.length; i++) {
+    const k = src[i];
+    dst[count[(rel[k] >>> shift) & 0xffff]++] = k;
+  }
 }
 
 const decoder = new TextDecoder();
