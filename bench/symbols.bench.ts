@@ -187,7 +187,7 @@ async function benchBig(rows: BenchRow[]): Promise<void> {
   let loaded: Awaited<ReturnType<typeof loadModuleSymbols>>;
   let workers: { ms: number; maxDelayMs: number };
   let nextBuild: number;
-  let ourCost: ChildCost = { cpuMs: 0, systemMs: 0, minorFaults: 0 };
+  let ourCost: ChildCost;
   try {
     // Start both workers and load the task module in each (a source file is refused quickly), so the figure is the load, not the pool start.
     const warm = path.join(path.dirname(bin), 'big.rs');
