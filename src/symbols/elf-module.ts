@@ -47,7 +47,14 @@ export const DWARF_SECTION_NAMES: Record<Exclude<keyof DwarfSections, 'pages'>, 
   rnglists: '.debug_rnglists', addr: '.debug_addr', strOffsets: '.debug_str_offsets', lineStr: '.debug_line_str', aranges: '.debug_aranges',
 };
 
-export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = false): DwarfSections | undefined {
+/** Section arrays taken over from the file a worker read before (see recycledInfo and SectionPages), since the worker started. */
+let reusedArrays = 0;
+export function sectionArraysReused(): number {
+  return reusedArrays;
+}
+
+/** `recycle`: the paged sections of the file the worker read before, whose arrays the new ones reuse (see SectionPages). */
+export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = false, recycle?: DwarfSections['pages']): DwarfSections | undefined {
   const info = infoBytes ?? elf.data('.debug_info');
   if (!info || info.length === 0) return undefined;
   const abbrev = elf.data('.debug_abbrev');
@@ -57,7 +64,9 @@ export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = fals
     const sec = paged && (key === 'str' || key === 'line' || key === 'ranges' || key === 'rnglists') ? elf.section(DWARF_SECTION_NAMES[key]) : undefined;
     if (sec && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size && sec.offset + sec.size <= elf.source.size) {
       // A chunk touches a fraction of these: read them page by page (see SectionPages).
-      const pages = new SectionPages(elf.source, sec.offset, sec.size);
+      const old = recycle?.[key as 'str' | 'line' | 'ranges' | 'rnglists'];
+      const pages = new SectionPages(elf.source, sec.offset, sec.size, undefined, old);
+      if (old && pages.bytes.buffer === old.bytes.buffer) reusedArrays++;
       s[key] = pages.bytes;
       (s.pages ??= {})[key as 'str' | 'line' | 'ranges' | 'rnglists'] = pages;
       continue;
@@ -116,6 +125,8 @@ interface CachedSections {
   warning?: string;
   /** Set when .debug_info is read unit by unit (only the chunk's units): the offsets of the units read so far. */
   unitsRead?: Set<number>;
+  /** With unitsRead: the [start, end) spans of .debug_info written so far (a unit whose read failed midway included). */
+  written?: Array<[number, number]>;
   /** The file's symbol table, once a chunk has needed it. */
   symbols?: KeptSymbolTable;
 }
@@ -178,7 +189,7 @@ function sectionsFor(elf: ElfFile, options: ElfReadOptions): CachedSections {
   // A section read unit by unit serves chunks that name their units; anything else reads the whole section afresh.
   if (cached && (!cached.unitsRead || options.units)) {
     if (cached.unitsRead && cached.sections && options.units) {
-      readInfoUnits(elf, cached.sections.info, options.units, cached.unitsRead);
+      readInfoUnits(elf, cached.sections.info, options.units, cached.unitsRead, cached.written);
       // Paged sections read on through this load's open file.
       for (const pages of Object.values(cached.sections.pages ?? {})) pages.source = elf.source;
     }
@@ -189,26 +200,43 @@ function sectionsFor(elf: ElfFile, options: ElfReadOptions): CachedSections {
   // zero pages the OS never backs (a later chunk in this worker reads its units into the same array).
   const sec = debugElf === elf ? elf.section('.debug_info') : undefined;
   const sparse = sec !== undefined && options.units !== undefined && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size;
+  // Another file's sections, which this load replaces (the next build of the program): their arrays are reused.
+  const previous = sparse && options.cacheKey !== undefined && sectionCache?.unitsRead ? sectionCache : undefined;
+  if (previous) sectionCache = undefined; // its arrays are cleared for reuse below: no load may read them again
   let found: CachedSections;
   if (sparse) {
     const unitsRead = new Set<number>();
-    const info = new Uint8Array(sec.size);
-    const sections = dwarfSections(elf, info, true);
-    readInfoUnits(elf, info, options.units!, unitsRead);
-    found = { key: options.cacheKey ?? '', sections, debugInfoPath: elf.path, warning, unitsRead };
+    const written: Array<[number, number]> = [];
+    const info = recycledInfo(previous, sec.size) ?? new Uint8Array(sec.size);
+    const sections = dwarfSections(elf, info, true, previous?.sections?.pages);
+    readInfoUnits(elf, info, options.units!, unitsRead, written);
+    found = { key: options.cacheKey ?? '', sections, debugInfoPath: elf.path, warning, unitsRead, written };
   } else found = { key: options.cacheKey ?? '', sections: dwarfSections(debugElf), debugInfoPath: debugElf.path, warning };
   if (options.cacheKey !== undefined) rememberSections(found);
   return found;
 }
 
+/**
+ * The previous file's .debug_info array for a section of `size` bytes, the units read into it zeroed again (its pages
+ * stay backed by the OS, so reading the next build's units into them faults nothing in); undefined when too small.
+ */
+function recycledInfo(previous: CachedSections | undefined, size: number): Uint8Array | undefined {
+  const old = previous?.sections?.info;
+  if (!old || !previous?.written || old.length < size) return undefined;
+  for (const [start, end] of previous.written) old.fill(0, start, end);
+  reusedArrays++;
+  return old.subarray(0, size);
+}
+
 /** Reads the units at `units` of the file's .debug_info into `info` (a section-sized array), skipping those already read. */
-function readInfoUnits(elf: ElfFile, info: Uint8Array, units: number[], unitsRead: Set<number>): void {
+function readInfoUnits(elf: ElfFile, info: Uint8Array, units: number[], unitsRead: Set<number>, written?: Array<[number, number]>): void {
   const sec = elf.section('.debug_info')!;
   for (const u of units) {
     if (unitsRead.has(u) || u < 0 || u + 11 > sec.size) continue;
     try {
       const head = elf.source.read(sec.offset + u, Math.min(40, sec.size - u));
       const h = parseUnitHeader(head, u, sec.size);
+      written?.push([u, h.end]);
       readInto(elf.source, sec.offset + u, h.end - u, info, u);
       unitsRead.add(u);
     } catch (err) {

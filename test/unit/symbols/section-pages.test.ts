@@ -39,4 +39,23 @@ describe('section pages', () => {
     assert.equal(source.bytesRead, 2 << 16, 'nothing read twice');
     assert.deepEqual(pages.bytes.subarray(0, 2 << 16), section.subarray(0, 2 << 16));
   });
+
+  it('takes over the previous file\'s array for the next one: the same buffer, zero where the new file has not been read', () => {
+    const first = stringSection();
+    const old = new SectionPages(countingSource(first), 0, first.length);
+    old.ensure(0, first.length); // every page of the first file read in
+    const next = new Uint8Array(first.length - 70_000).fill(0x41); // the next build: smaller, other bytes
+    next[next.length - 1] = 0;
+    const source = countingSource(next);
+    const pages = new SectionPages(source, 0, next.length, undefined, old);
+    assert.equal(pages.bytes.buffer, old.bytes.buffer, 'the array was not reused');
+    assert.equal(pages.bytes.length, next.length);
+    assert.ok(pages.bytes.every((b) => b === 0), 'the first file\'s bytes are still there before any read');
+    assert.equal(pages.ensureString(10), next.length - 1);
+    assert.equal(source.bytesRead, next.length, 'each page of the next file read once');
+    assert.deepEqual(pages.bytes, next);
+    // A larger file cannot take the smaller array.
+    const larger = new SectionPages(countingSource(first), 0, first.length + 1, undefined, pages);
+    assert.notEqual(larger.bytes.buffer, pages.bytes.buffer);
+  });
 });
