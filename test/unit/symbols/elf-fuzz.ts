@@ -97,13 +97,20 @@ function mutateName(name: string, rnd: () => number): string {
 }
 
 /** Runs `cases` mutations spread over the inputs; 1 in 5 cases mutates a mangled name from the inputs instead. */
-/** The loading path over `bytes`: planned into small chunks (larger units sliced), each read into an index segment. */
+let chunkedLoads = 0;
+
+/**
+ * The loading path over `bytes`: planned into small chunks (larger units sliced), each read into an index segment.
+ * As in a worker, the chunks of one load share the sections kept under the load's cache key, and each load takes over
+ * the section arrays of the load before it (another mutated file).
+ */
 function readInChunks(bytes: Uint8Array, path: string): void {
   const source = bufferSource(bytes);
   const chunks = planDwarfChunks(new ElfFile(source, path), { path }, 8 * 1024);
+  const cacheKey = `fuzz load ${++chunkedLoads}`;
   const segments = chunks.map((c, i) => {
     const b = new IndexBuilder();
-    indexElfModule(source, { path, units: c.units, slice: c.slice, publicsByUnit: true, leftoverPublics: i === chunks.length - 1 }, b);
+    indexElfModule(source, { path, units: c.units, slice: c.slice, publicsByUnit: true, leftoverPublics: i === chunks.length - 1, cacheKey }, b);
     return b.finish();
   });
   new SymbolIndex(segments).search('main', 10);
