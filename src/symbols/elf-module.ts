@@ -53,6 +53,9 @@ export function sectionArraysReused(): number {
   return reusedArrays;
 }
 
+/** The DWARF sections read page by page (see SectionPages). */
+type PagedSection = keyof NonNullable<DwarfSections['pages']>;
+
 /** `recycle`: the paged sections of the file the worker read before, whose arrays the new ones reuse (see SectionPages). */
 export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = false, recycle?: DwarfSections['pages']): DwarfSections | undefined {
   const info = infoBytes ?? elf.data('.debug_info');
@@ -61,14 +64,15 @@ export function dwarfSections(elf: ElfFile, infoBytes?: Uint8Array, paged = fals
   if (!abbrev) throw new SymbolReadError('the file has .debug_info but no .debug_abbrev; it is corrupt', elf.path);
   const s: DwarfSections = { info, abbrev };
   for (const key of ['str', 'line', 'ranges', 'rnglists', 'addr', 'strOffsets', 'lineStr', 'aranges'] as const) {
-    const sec = paged && (key === 'str' || key === 'line' || key === 'ranges' || key === 'rnglists') ? elf.section(DWARF_SECTION_NAMES[key]) : undefined;
-    if (sec && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size && sec.offset + sec.size <= elf.source.size) {
+    const pagedKey: PagedSection | undefined = paged && (key === 'str' || key === 'line' || key === 'ranges' || key === 'rnglists') ? key : undefined;
+    const sec = pagedKey ? elf.section(DWARF_SECTION_NAMES[pagedKey]) : undefined;
+    if (pagedKey && sec && !(sec.flags & 0x800) && sec.type !== 8 && sec.size <= elf.source.size && sec.offset + sec.size <= elf.source.size) {
       // A chunk touches a fraction of these: read them page by page (see SectionPages).
-      const old = recycle?.[key as 'str' | 'line' | 'ranges' | 'rnglists'];
+      const old = recycle?.[pagedKey];
       const pages = new SectionPages(elf.source, sec.offset, sec.size, undefined, old);
       if (old && pages.bytes.buffer === old.bytes.buffer) reusedArrays++;
       s[key] = pages.bytes;
-      (s.pages ??= {})[key as 'str' | 'line' | 'ranges' | 'rnglists'] = pages;
+      (s.pages ??= {})[pagedKey] = pages;
       continue;
     }
     const d = elf.data(DWARF_SECTION_NAMES[key]);
@@ -137,7 +141,6 @@ interface CachedSections {
  * its DWARF does not, so most of a 20 MB table is never read).
  */
 export interface KeptSymbolTable {
-  which: '.symtab' | '.dynsym';
   entries: { data: Uint8Array; count: number; first: number } | undefined;
   names: SectionPages | undefined;
 }
@@ -145,9 +148,9 @@ export interface KeptSymbolTable {
 function keptSymbolTable(elf: ElfFile, found: CachedSections): KeptSymbolTable {
   let t = found.symbols;
   if (!t) {
-    const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+    const which = publicSymbolTable(elf);
     const strs = elf.symbolStringSection(which);
-    t = found.symbols = { which, entries: elf.symbolEntries(which), names: strs ? new SectionPages(elf.source, strs.offset, strs.size) : undefined };
+    t = found.symbols = { entries: elf.symbolEntries(which), names: strs ? new SectionPages(elf.source, strs.offset, strs.size) : undefined };
   }
   // Pages are read through this load's open file (the last one's is closed).
   if (t.names) t.names.source = elf.source;
@@ -365,7 +368,7 @@ function cachedUnitRanges(aranges: Uint8Array): UnitAddressRanges | undefined {
 
 /** Every entry of the symbol table that addElfPublics reads, grouped by the unit whose code holds its address (-1: none). */
 function groupEntriesByUnit(elf: ElfFile, ranges: UnitAddressRanges, kept?: KeptSymbolTable): Map<number, Uint32Array> {
-  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+  const which = publicSymbolTable(elf);
   const out = new Map<number, Uint32Array>();
   const entries = kept ? kept.entries : elf.symbolEntries(which);
   if (!entries) return out;
@@ -503,7 +506,7 @@ export function unitAddressRanges(aranges: Uint8Array): UnitAddressRanges | unde
 
 /** Defined symbols of .symtab (or .dynsym when stripped), demangled. Section and file symbols are skipped, as `nm` does. */
 export function elfPublics(elf: ElfFile, range?: { start: number; end: number }): PublicSymbol[] {
-  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+  const which = publicSymbolTable(elf);
   const out: PublicSymbol[] = [];
   elf.forEachSymbol(which, range, (name, value, size, type, _bind, shndx) => {
     if (shndx === 0 || type === 3 || type === 4 || name === '') return;
@@ -527,7 +530,7 @@ export function elfPublics(elf: ElfFile, range?: { start: number; end: number })
 export function addElfPublics(
   elf: ElfFile, builder: IndexBuilder, range?: { start: number; end: number }, skipStarts?: Float64Array, only?: Uint32Array, keptTable?: KeptSymbolTable,
 ): number {
-  const which = elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
+  const which = publicSymbolTable(elf);
   const table = range === undefined ? keptTable : undefined;
   const entries = table ? table.entries : elf.symbolEntries(which, range);
   if (!entries) return 0;
@@ -586,6 +589,11 @@ function pagedNames(names: SectionPages, view: DataView, keep: Uint32Array, coun
 /** The number of entries of the table elfPublics reads (.symtab, else .dynsym), to split it across workers. */
 export function publicSymbolCount(elf: ElfFile): number {
   return elf.symbolCount('.symtab') || elf.symbolCount('.dynsym');
+}
+
+/** The table the public symbols are read from: .symtab, or .dynsym when the file is stripped. */
+function publicSymbolTable(elf: ElfFile): '.symtab' | '.dynsym' {
+  return elf.symbolCount('.symtab') === 0 ? '.dynsym' : '.symtab';
 }
 
 /** The unit headers of .debug_info; for an uncompressed section only the headers are read, not the whole section. */

@@ -794,14 +794,7 @@ function nextPow2(n: number): number {
 
 /** Sorts `keys` ascending and permutes the companion arrays alike; skips the work when already sorted (the usual case for line tables). */
 export function sortByAddress(keys: Float64Array, f64: Float64Array[], u32: Uint32Array[]): void {
-  let sorted = true;
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i] < keys[i - 1]) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return;
+  if (isAscending(keys)) return;
   const order = sortOrder(keys);
   const n = order.length;
   for (const arr of [keys, ...f64]) {
