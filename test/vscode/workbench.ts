@@ -47,6 +47,12 @@ export class Workbench {
     return file;
   }
 
+  /** Takes a screenshot for a failure message: " (screenshot: test-results/…png)", or '' when the page cannot be photographed. */
+  private async screenshotNote(step: string): Promise<string> {
+    const shot = await this.screenshot(step.replace(/[^\w]+/g, '-')).catch(() => undefined);
+    return shot ? ` (screenshot: ${path.relative(repoRoot, shot)})` : '';
+  }
+
   /** Saves a screenshot of one part of the window, e.g. '.part.sidebar', as test-results/<name>/<file>.png. */
   async screenshotOf(selector: string, file: string, maxHeight = Infinity): Promise<string> {
     const out = path.join(resultsDir, this.name, `${file}.png`);
@@ -80,6 +86,64 @@ export class Workbench {
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible' });
     await this.page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * Sets a breakpoint on `line` of a workspace file as a person would: Quick Open `name:line`, then Toggle Breakpoint.
+   * Waits for the cursor to be on that line before toggling (Quick Open reveals the line after its input closes, and a
+   * toggle before then lands on another line, where the program never stops) and for the breakpoint to show after.
+   */
+  async setBreakpointAt(fileName: string, line: number): Promise<void> {
+    await this.openFileAt(fileName, line);
+    await this.page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    await this.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line},`) }).first().waitFor({ state: 'visible' });
+    await this.runCommand('Debug: Toggle Breakpoint');
+    await this.page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ state: 'visible' });
+  }
+
+  /** The row of the top frame in Call Stack that is in `fileName`, e.g. "main main.rs 76:9"; '' when there is none. */
+  async frameIn(fileName: string): Promise<string> {
+    return (await this.treeRows('Call Stack').filter({ hasText: fileName }).first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+  }
+
+  /**
+   * Waits for the debug session to stop at `fileName:line` (Call Stack shows it). Fails at once, with a screenshot,
+   * if the session ends first: the program ran past the breakpoint, and waiting longer would not change that.
+   */
+  async waitForStopAt(fileName: string, line: number, timeoutMs = 150_000): Promise<string> {
+    const what = `the stop at ${fileName}:${line}`;
+    await this.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: timeoutMs });
+    return this.until(
+      what,
+      async () => {
+        const frame = await this.frameIn(fileName);
+        if (!frame && !(await this.page.locator('.debug-toolbar').isVisible())) {
+          throw new Error(`The debug session ended before ${what}${await this.screenshotNote('session-ended-before-stop')}.\n${await this.debugState()}`);
+        }
+        return frame;
+      },
+      (frame) => frame.includes(`${line}:`),
+      timeoutMs,
+    ).catch(async (err: Error) => {
+      if (err.message.startsWith('Timed out')) err.message += `\n${await this.debugState()}`;
+      throw err;
+    });
+  }
+
+  /** What the workbench shows of debugging, for a failure message (CI keeps the log, not always the screenshots). */
+  async debugState(): Promise<string> {
+    const texts = async (selector: string, last = 12): Promise<string[]> =>
+      (await this.page.locator(selector).allTextContents().catch(() => [] as string[])).map((t) => t.trim()).filter(Boolean).slice(-last);
+    const lines = [
+      `debug toolbar: ${(await this.page.locator('.debug-toolbar').isVisible().catch(() => false)) ? 'shown' : 'hidden'}`,
+      `side bar: ${(await texts('.part.sidebar .composite.title h2', 1)).join('') || '(none)'}`,
+      `Call Stack: ${JSON.stringify(await this.treeRows('Call Stack').allTextContents().catch(() => []))}`,
+      `Breakpoints: ${JSON.stringify(await this.treeRows('Breakpoints').allTextContents().catch(() => []))}`,
+      `notifications: ${JSON.stringify(await texts('.notifications-toasts .notification-list-item-message'))}`,
+      'Debug Console (last lines):',
+      ...(await texts('.repl .monaco-list-row', 25)).map((t) => `  ${t}`),
+    ];
+    return lines.join('\n');
   }
 
   private async dismissQuickInput(): Promise<void> {
@@ -134,7 +198,9 @@ export class Workbench {
     for (;;) {
       last = await read();
       if (accept(last)) return last;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+      if (Date.now() > deadline) {
+        throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(last)}${await this.screenshotNote(`timed-out-${what}`)}`);
+      }
       await this.page.waitForTimeout(250);
     }
   }

@@ -27,19 +27,15 @@ describe('debugging the example crate in the workbench', function () {
   });
 
   /** The top frame's row in Call Stack, e.g. "main main.rs 76:9". */
-  const topFrame = async (): Promise<string> => (await wb.treeRows('Call Stack').filter({ hasText: 'main.rs' }).first().textContent().catch(() => '')) ?? '';
+  const topFrame = (): Promise<string> => wb.frameIn('main.rs');
   const watchRow = () => wb.treeRows('Watch', SLOW_WATCH).first();
   const taskRow = () => wb.treeRows('Debugger Tasks', SLOW_WATCH).first();
 
   it('F5 builds the example with cargo and stops at the breakpoint', async () => {
-    await wb.openFileAt('main.rs', breakpointLine);
-    await wb.page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
-    await wb.runCommand('Debug: Toggle Breakpoint');
-    await wb.page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ state: 'visible' });
+    await wb.setBreakpointAt('main.rs', breakpointLine);
     await wb.runCommand('View: Show Run and Debug');
     await wb.page.keyboard.press('F5');
-    await wb.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 150_000 });
-    await wb.until('the stop at the breakpoint', topFrame, (t) => t.includes(`${breakpointLine}:`), 150_000);
+    await wb.waitForStopAt('main.rs', breakpointLine);
     await wb.screenshot('stopped-at-breakpoint');
   });
 

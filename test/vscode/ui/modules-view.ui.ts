@@ -25,24 +25,16 @@ describe('Modules view and Search Symbols in the workbench', function () {
   const moduleRow = (name: string) => async () => (await wb.treeRows('Modules', name).first().textContent().catch(() => '')) ?? '';
 
   it('lists the modules of the session with their symbol status, size and load time', async () => {
-    await wb.openFileAt('main.rs', breakpointLine);
-    await wb.runCommand('Debug: Toggle Breakpoint');
+    await wb.setBreakpointAt('main.rs', breakpointLine);
     await wb.runCommand('View: Show Run and Debug');
     await wb.page.keyboard.press('F5');
-    await wb.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 150_000 });
     // VS Code brings Run and Debug forward at the stop: switch to the Rust Offload container only after it.
-    const topFrame = async (): Promise<string> => (await wb.treeRows('Call Stack').filter({ hasText: 'main.rs' }).first().textContent().catch(() => '')) ?? '';
-    await wb.until('the stop at the breakpoint', topFrame, (t) => t.includes(`${breakpointLine}:`), 150_000);
+    await wb.waitForStopAt('main.rs', breakpointLine);
 
     await wb.activityBarItem('Rust Offload').click();
     await wb.viewPane('Modules').waitFor({ state: 'visible' });
     // The program's own module, read from its DWARF: "warehouse" then "loaded · 12 MB · 0.8 s".
-    const own = await wb
-      .until('the example module loaded', moduleRow('warehouse'), (t) => /loaded · [\d.]+ (B|KB|MB) · [\d.]+ (ms|s)/.test(t), 150_000)
-      .catch(async (err: Error) => {
-        await wb.screenshot('modules-not-loaded');
-        throw err;
-      });
+    const own = await wb.until('the example module loaded', moduleRow('warehouse'), (t) => /loaded · [\d.]+ (B|KB|MB) · [\d.]+ (ms|s)/.test(t), 150_000);
     assert.match(own, /^warehouse/);
     // The shared libraries the process loaded are listed too, each with a settled state.
     await wb.until('libc listed and settled', moduleRow('libc'), (t) => /(loaded|public symbols only|no symbols|error)/.test(t), 120_000);
