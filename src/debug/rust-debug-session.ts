@@ -23,6 +23,7 @@ import {
 } from './launch-arguments';
 import { BackendExitedError, LldbDapClient } from './lldb-dap-client';
 import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
+import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
 
 const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
@@ -109,6 +110,8 @@ export class RustDebugSession extends LoggingDebugSession {
   private readonly progressRequests = new Map<string, number>();
   readonly sessionId: string;
   /** Module symbol loads, symbol queries and function breakpoints by Rust path. */
+  /** The "Rust: Panic" exception filter. */
+  private readonly panics = new PanicStops({ backend: () => this.backend });
   readonly symbols = new SessionSymbols({ executor: () => this.options.executor, owner: () => this.sessionId, backend: () => this.backend, sendEvent: (e) => this.sendEvent(e) });
 
   constructor(private readonly options: SessionOptions) {
@@ -163,6 +166,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private async handle(request: DebugProtocol.Request): Promise<void> {
     if (this.symbols.takes(request)) return this.sendResponse(Object.assign(responseTo(request), { body: await this.symbols.handle(request) }));
+    if (this.panics.takes(request)) return this.sendResponse(Object.assign(responseTo(request), { body: await this.panics.handle(request) }));
     switch (request.command) {
       case 'initialize':
         return this.onInitialize(request);
@@ -295,6 +299,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private onBackendEvent(event: DebugProtocol.Event): void {
     this.symbols.onBackendEvent(event);
+    event = this.panics.onBackendEvent(event);
     if (event.event === 'exited') {
       this.programExit = `exit code ${(event.body as DebugProtocol.ExitedEvent['body'])?.exitCode}`;
     }
@@ -306,7 +311,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (event.event === 'capabilities' && this.backend) {
       const added = (event.body as DebugProtocol.CapabilitiesEvent['body'])?.capabilities ?? {};
       this.backend.capabilities = { ...this.backend.capabilities, ...added };
-      event = { ...event, body: { capabilities: clientCapabilities(added) } };
+      event = { ...event, body: { capabilities: clientCapabilities(added, false) } };
     }
     if (event.event === 'stopped' || event.event === 'continued' || event.event === 'invalidated' || event.event === 'exited') {
       this.largeReferences.clear();

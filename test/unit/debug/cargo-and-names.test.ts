@@ -70,13 +70,18 @@ describe('backend capabilities', () => {
     assert.ok(!('$__lldb_version' in caps));
   });
 
-  it('keeps C++ exception filters and drops Objective-C ones', () => {
+  it('puts Rust: Panic first, keeps C++ exception filters and drops Objective-C ones', () => {
     const caps = clientCapabilities({
       exceptionBreakpointFilters: [
         { filter: 'cpp_catch', label: 'C++ Catch' },
         { filter: 'objc_throw', label: 'Objective-C Throw' },
       ],
     });
-    assert.deepStrictEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ['cpp_catch']);
+    assert.deepStrictEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ['rust_panic', 'cpp_catch']);
+    assert.strictEqual(caps.supportsExceptionInfoRequest, true);
+    assert.strictEqual(caps.supportsExceptionFilterOptions, true);
+    // An lldb-dap announcing no filters still gets the panic one; a later capabilities event without filters leaves them alone.
+    assert.deepStrictEqual(clientCapabilities({}).exceptionBreakpointFilters?.map((f) => f.filter), ['rust_panic']);
+    assert.strictEqual(clientCapabilities({ supportsStepBack: false }, false).exceptionBreakpointFilters, undefined);
   });
 });
