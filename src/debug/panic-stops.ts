@@ -65,6 +65,17 @@ export function parsePanicReports(output: string): PanicReport[] {
   return reports;
 }
 
+/** Std's own sources: `/rustc/<hash>/library/…` as built (`<hash>\\library\\…` in a PDB), or the toolchain's rust-src. */
+const STD_SOURCE = /(?:^|[\\/])[0-9a-f]{40}[\\/]library[\\/]|[\\/]rustlib[\\/]src[\\/]rust[\\/]library[\\/]/i;
+/** Std's frames by name, for those without a source: paths in std, core and alloc, and the panic entry points. */
+const STD_NAME = /^<?(?:std|core|alloc|panic_unwind|panic_abort|__rustc)::|^(?:rust_panic|rust_begin_unwind|__rust_start_panic)\b/;
+
+/** Whether a frame is in Rust's standard library (by its source path, or by its name when it has none). */
+export function isStdFrame(frame: DebugProtocol.StackFrame): boolean {
+  const file = frame.source?.path;
+  return file ? STD_SOURCE.test(file) : STD_NAME.test(frame.name);
+}
+
 /** lldb's breakpoint id in a stop's description ("breakpoint 3.1"), which lldb-dap passes on for breakpoints it did not set itself. */
 export function breakpointIdOfStop(body: DebugProtocol.StoppedEvent['body'] | undefined): number | undefined {
   if (!body) return undefined;
@@ -106,8 +117,8 @@ export class PanicStops {
   private condition: string | undefined;
   /** Serialises setExceptionBreakpoints requests: each replaces the previous. */
   private chain: Promise<unknown> = Promise.resolve();
-  /** The thread stopped at a panic, and its report once read. */
-  private stop: { threadId: number; report?: PanicReport } | undefined;
+  /** The thread stopped at a panic, its report once read, and how many of its top frames are std's (once a frame of the program follows them). */
+  private stop: { threadId: number; report?: PanicReport; stdFrames: number; programFrameFound: boolean } | undefined;
   private output = '';
   /** Reports in `output` before this many characters were there at earlier stops: a stop takes only a newer one. */
   private consumed = 0;
@@ -146,8 +157,34 @@ export class PanicStops {
       if (body.threadId === undefined || body.allThreadsStopped !== false) this.stop = undefined;
       return event;
     }
-    this.stop = { threadId: body.threadId };
-    return { ...event, body: { ...body, reason: 'exception', description: 'Paused on panic', text: 'panic' } } as DebugProtocol.StoppedEvent;
+    this.stop = { threadId: body.threadId, stdFrames: 0, programFrameFound: false };
+    // lldb's id of our breakpoint means nothing to the client, or names one of its own breakpoints by chance.
+    const { hitBreakpointIds: _ids, ...rest } = body as DebugProtocol.StoppedEvent['body'] & { hitBreakpointIds?: number[] };
+    return { ...event, body: { ...rest, reason: 'exception', description: 'Paused on panic', text: 'panic' } } as DebugProtocol.StoppedEvent;
+  }
+
+  /**
+   * At a panic stop, marks std's frames above the code that panicked (the hook, `panic_fmt`, `unwrap_failed`, an
+   * index check…) as deemphasised: VS Code then focuses the first frame of the program and shows the exception there.
+   * VS Code asks for the top frame first and the rest after, so the run of std frames is followed across pages. Every
+   * other frame in std's sources is deemphasised too: VS Code keeps one source object per file, with the hint of the
+   * frame it saw last, and finds the exception's frame by the source's hint alone (`panicking.rs` is also where
+   * `catch_unwind` sits, below the program's frame).
+   */
+  markPanicFrames(args: DebugProtocol.StackTraceArguments, body: DebugProtocol.StackTraceResponse['body'] | undefined): void {
+    const stop = this.stop;
+    if (!body || stop === undefined || args.threadId !== stop.threadId) return;
+    const start = args.startFrame ?? 0;
+    (body.stackFrames ?? []).forEach((frame, i) => {
+      const index = start + i;
+      if (index === stop.stdFrames && !stop.programFrameFound) {
+        if (isStdFrame(frame)) stop.stdFrames++;
+        else stop.programFrameFound = true;
+      }
+      const above = index < stop.stdFrames;
+      if (above) frame.presentationHint = 'subtle';
+      if (frame.source && (above || (frame.source.path !== undefined && isStdFrame(frame)))) frame.source = { ...frame.source, presentationHint: 'deemphasize' };
+    });
   }
 
   private addOutput(text: string): void {

@@ -184,6 +184,7 @@ export class RustDebugSession extends LoggingDebugSession {
       case 'stackTrace':
         return this.forward(request, request.arguments, (body: DebugProtocol.StackTraceResponse['body']) => {
           for (const frame of body?.stackFrames ?? []) frame.name = rustFrameName(frame.name);
+          this.panics.markPanicFrames(request.arguments as DebugProtocol.StackTraceArguments, body);
           return body;
         });
       case 'variables':

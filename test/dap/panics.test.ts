@@ -30,8 +30,21 @@ describe('the Rust: Panic exception filter', function () {
     return { capabilities: init.body ?? {}, set: set! };
   }
 
+  /**
+   * The frame VS Code shows the exception at: the first whose source is not deemphasised, where VS Code keeps one
+   * source object per file with the hint of the frame it saw last (so a hint on one frame of a file is not enough).
+   */
+  function exceptionFrame(frames: DebugProtocol.StackFrame[]): DebugProtocol.StackFrame | undefined {
+    const lastHint = new Map<string, string | undefined>();
+    for (const f of frames) if (f.source?.path) lastHint.set(f.source.path, f.source.presentationHint);
+    return frames.find((f) => f.source?.path && lastHint.get(f.source.path) !== 'deemphasize');
+  }
+
+  /** The top 20 frames, asked for as VS Code does: the top frame first, then the rest. */
   async function topFrames(threadId: number): Promise<DebugProtocol.StackFrame[]> {
-    return (await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 20 })).body.stackFrames;
+    const top = (await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1 })).body.stackFrames;
+    const rest = (await dc.stackTraceRequest({ threadId, startFrame: 1, levels: 19 })).body.stackFrames;
+    return [...top, ...rest];
   }
 
   it('is announced first, on by default, next to lldb-dap\'s C++ filters, and stops at each panic with its message', async () => {
@@ -51,10 +64,13 @@ describe('the Rust: Panic exception filter', function () {
     // The caught panic: check(7) inside catch_unwind.
     const stop = await first;
     assert.strictEqual(stop.body.reason, 'exception', JSON.stringify(stop.body));
+    assert.strictEqual((stop.body as { hitBreakpointIds?: number[] }).hitBreakpointIds, undefined, 'lldb\'s breakpoint id is not passed on');
     let frames = await topFrames(stop.body.threadId!);
-    const check = frames.find((f) => /panics::check/.test(f.name));
-    assert.ok(check, `panics::check on the stack: ${frames.map((f) => f.name).join(' | ')}`);
-    assert.strictEqual(check.line, panicLine);
+    // std's frames above it are deemphasised, so VS Code focuses panics::check, where the panic! is.
+    const focused = exceptionFrame(frames);
+    assert.ok(focused && /panics::check/.test(focused.name), `the first frame not deemphasised is panics::check: ${frames.map((f) => `${f.name} ${f.source?.presentationHint ?? ''}`).join(' | ')}`);
+    assert.strictEqual(focused.line, panicLine);
+    assert.ok(frames.indexOf(focused) > 0, 'std frames come first');
     const info = await dc.customRequest('exceptionInfo', { threadId: stop.body.threadId });
     assert.strictEqual(info.body.exceptionId, 'panic');
     assert.match(info.body.description, /level 7 is too deep/);
@@ -67,6 +83,7 @@ describe('the Rust: Panic exception filter', function () {
     assert.strictEqual(again.body.reason, 'exception');
     frames = await topFrames(again.body.threadId!);
     assert.ok(frames.some((f) => /panics::main/.test(f.name) && f.line === markerLine(source, 'call')), frames.map((f) => `${f.name}:${f.line}`).join(' | '));
+    assert.match(exceptionFrame(frames)?.name ?? '', /panics::check/);
     const info2 = await dc.customRequest('exceptionInfo', { threadId: again.body.threadId });
     assert.match(info2.body.description, /level 3 is too deep/);
 

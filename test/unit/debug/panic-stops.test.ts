@@ -1,6 +1,6 @@
 // The "Rust: Panic" filter's pure parts: panic reports in program output (both hook formats, CRLF), the breakpoint id of a stop, and the filter split off a setExceptionBreakpoints request.
 import * as assert from 'node:assert';
-import { breakpointIdOfStop, panicBreakpointCommand, parsePanicReports, splitExceptionFilters } from '../../../src/debug/panic-stops';
+import { breakpointIdOfStop, isStdFrame, panicBreakpointCommand, parsePanicReports, splitExceptionFilters } from '../../../src/debug/panic-stops';
 
 describe('panic reports in program output', () => {
   it('reads the current hook format, with and without a thread id, up to its note line', () => {
@@ -58,3 +58,26 @@ describe('panic breakpoint plumbing', () => {
     assert.strictEqual(panicBreakpointCommand(' n == "a" '), 'breakpoint set --name rust_panic --condition "n == \\"a\\""');
   });
 });
+
+describe('std frames above a panic', () => {
+  const frame = (name: string, file?: string) => ({ id: 1, name, line: 1, column: 1, ...(file ? { source: { path: file } } : {}) });
+
+  it('knows std by its source path: as built on Linux and in a Windows PDB, and in rust-src on both', () => {
+    assert.ok(isStdFrame(frame('std::panicking::rust_panic_with_hook', '/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs')));
+    assert.ok(isStdFrame(frame('core::fmt::Arguments::new_v1', '9d1b2106e23b1abd32fce1f17267604a5102f57a\\library\\core\\src\\fmt\\mod.rs')));
+    assert.ok(isStdFrame(frame('x', 'C:\\Users\\me\\.rustup\\toolchains\\stable-x86_64-pc-windows-msvc\\lib\\rustlib\\src\\rust\\library\\core\\src\\panicking.rs')));
+    assert.ok(isStdFrame(frame('x', '/home/me/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/alloc/src/vec/mod.rs')));
+    // A program's own file, even one named like std's, and a program in a folder called library.
+    assert.ok(!isStdFrame(frame('std::fmt::my_shadow', 'C:\\work\\app\\src\\main.rs')));
+    assert.ok(!isStdFrame(frame('app::check', '/home/me/library/app/src/main.rs')));
+  });
+
+  it('knows std by name when a frame has no source', () => {
+    assert.ok(isStdFrame(frame('rust_panic')));
+    assert.ok(isStdFrame(frame('__rustc::rust_begin_unwind')));
+    assert.ok(isStdFrame(frame('<core::result::Result<T, E>>::unwrap')));
+    assert.ok(!isStdFrame(frame('app::check')));
+    assert.ok(!isStdFrame(frame('std_helpers::run')));
+  });
+});
+
