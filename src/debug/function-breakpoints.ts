@@ -1,6 +1,8 @@
 // Function breakpoints by Rust path resolved through our symbol index: which functions a name means, where to stop in each, and the lldb commands that place them.
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { ModuleSymbolHit } from '../symbols/module-registry';
 import { stripGenerics } from '../symbols/symbol-index';
+import type { LldbDapClient } from './lldb-dap-client';
 
 /** One place a function breakpoint stops at. */
 export interface BreakpointSite {
@@ -101,12 +103,27 @@ export function lldbQuote(text: string): string {
  * keeps the breakpoint there wherever (and whenever) the module loads, before the process exists too.
  */
 export function addressBreakpointCommand(site: BreakpointSite, options: { condition?: string; hitCondition?: string } = {}): string {
-  const parts = ['breakpoint', 'set', '--address', `0x${site.fileAddress.toString(16)}`, '--shlib', lldbQuote(site.module)];
-  if (options.condition?.trim()) parts.push('--condition', lldbQuote(options.condition.trim()));
+  const parts = ['breakpoint', 'set', '--address', `0x${site.fileAddress.toString(16)}`, '--shlib', lldbQuote(site.module), ...conditionArguments(options.condition)];
   const hits = options.hitCondition?.trim();
   // lldb-dap reads a hit condition as "stop on the Nth hit", i.e. ignore N−1.
   if (hits && /^\d+$/.test(hits) && Number(hits) > 1) parts.push('--ignore-count', String(Number(hits) - 1));
   return parts.join(' ');
+}
+
+/** `--condition "…"` for `breakpoint set`, or nothing for a blank condition. */
+export function conditionArguments(condition: string | undefined): string[] {
+  return condition?.trim() ? ['--condition', lldbQuote(condition.trim())] : [];
+}
+
+/** Runs an lldb command through lldb-dap (an evaluate in the Debug Console's context, after a backtick); returns what lldb printed. */
+export async function runLldbCommand(backend: LldbDapClient, command: string): Promise<string> {
+  const answer = await backend.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: `\`${command}`, context: 'repl' });
+  return answer.body?.result ?? '';
+}
+
+/** Removes lldb breakpoints by id, whether or not they still exist. */
+export async function deleteLldbBreakpoints(backend: LldbDapClient, ids: number[]): Promise<void> {
+  await runLldbCommand(backend, `breakpoint delete --force ${ids.join(' ')}`);
 }
 
 /** The breakpoint id in lldb's answer to `breakpoint set` ("Breakpoint 7: where = …"), or an error saying what lldb said. */

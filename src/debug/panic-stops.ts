@@ -1,6 +1,6 @@
 // "Rust: Panic" in the Breakpoints view: an lldb breakpoint on std's panic entry (`rust_panic`), its stops reported as exceptions, and the panic message read from the program's output for the exception widget.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { lldbQuote, parseBreakpointSetOutput } from './function-breakpoints';
+import { conditionArguments, deleteLldbBreakpoints, parseBreakpointSetOutput, runLldbCommand } from './function-breakpoints';
 import type { LldbDapClient } from './lldb-dap-client';
 
 export const PANIC_FILTER_ID = 'rust_panic';
@@ -87,9 +87,7 @@ export function breakpointIdOfStop(body: DebugProtocol.StoppedEvent['body'] | un
 
 /** `breakpoint set --name rust_panic [--condition …]`. */
 export function panicBreakpointCommand(condition?: string): string {
-  const parts = ['breakpoint', 'set', '--name', PANIC_FUNCTION];
-  if (condition?.trim()) parts.push('--condition', lldbQuote(condition.trim()));
-  return parts.join(' ');
+  return ['breakpoint', 'set', '--name', PANIC_FUNCTION, ...conditionArguments(condition)].join(' ');
 }
 
 /** The panic filter taken out of a setExceptionBreakpoints request, and what is left for lldb-dap. */
@@ -271,12 +269,11 @@ export class PanicStops {
     if (this.breakpointId !== undefined && (!panic || condition !== this.condition)) {
       const id = this.breakpointId;
       this.breakpointId = undefined;
-      await backend.request('evaluate', { expression: `\`breakpoint delete --force ${id}`, context: 'repl' }).catch(() => undefined);
+      await deleteLldbBreakpoints(backend, [id]).catch(() => undefined);
     }
     if (!panic) return undefined;
     if (this.breakpointId === undefined) {
-      const answer = await backend.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: `\`${panicBreakpointCommand(condition)}`, context: 'repl' });
-      const output = answer.body?.result ?? '';
+      const output = await runLldbCommand(backend, panicBreakpointCommand(condition));
       this.breakpointId = parseBreakpointSetOutput(output);
       this.condition = condition;
       this.placed = /no locations/.test(output)

@@ -109,9 +109,9 @@ export class RustDebugSession extends LoggingDebugSession {
   /** progressId → client request seq, so cancelling a progress notification cancels its evaluation. */
   private readonly progressRequests = new Map<string, number>();
   readonly sessionId: string;
-  /** Module symbol loads, symbol queries and function breakpoints by Rust path. */
   /** The "Rust: Panic" exception filter. */
   private readonly panics = new PanicStops({ backend: () => this.backend });
+  /** Module symbol loads, symbol queries and function breakpoints by Rust path. */
   readonly symbols = new SessionSymbols({ executor: () => this.options.executor, owner: () => this.sessionId, backend: () => this.backend, sendEvent: (e) => this.sendEvent(e) });
 
   constructor(private readonly options: SessionOptions) {

@@ -8,9 +8,11 @@ import { ModuleRegistry, type DapModuleLike, type ModuleEntry, type ModuleSymbol
 import { backendSupports } from './backend-capabilities';
 import {
   addressBreakpointCommand,
+  deleteLldbBreakpoints,
   parseBreakpointSetOutput,
   resolutionMessage,
   resolveRustPath,
+  runLldbCommand,
   type PathLookup,
   type Resolution,
 } from './function-breakpoints';
@@ -360,11 +362,7 @@ export class SessionSymbols {
     const errors: string[] = [];
     for (const site of resolution.sites) {
       try {
-        const answer = await backend.request<DebugProtocol.EvaluateResponse>('evaluate', {
-          expression: `\`${addressBreakpointCommand(site, { condition: bp.condition, hitCondition: bp.hitCondition })}`,
-          context: 'repl',
-        });
-        const id = parseBreakpointSetOutput(answer.body?.result ?? '');
+        const id = parseBreakpointSetOutput(await runLldbCommand(backend, addressBreakpointCommand(site, { condition: bp.condition, hitCondition: bp.hitCondition })));
         ids.push(id);
         this.addressBreakpoints.push(id);
       } catch (err) {
@@ -390,7 +388,7 @@ export class SessionSymbols {
     const ids = this.addressBreakpoints;
     this.addressBreakpoints = [];
     try {
-      await backend.request('evaluate', { expression: `\`breakpoint delete --force ${ids.join(' ')}`, context: 'repl' });
+      await deleteLldbBreakpoints(backend, ids);
     } catch {
       // Already gone (the target was deleted); nothing left to remove.
     }

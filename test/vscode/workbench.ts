@@ -113,7 +113,7 @@ export class Workbench {
   async waitForStopAt(fileName: string, line: number, timeoutMs = 150_000): Promise<string> {
     const what = `the stop at ${fileName}:${line}`;
     await this.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: timeoutMs });
-    return this.until(
+    return this.untilDebugging(
       what,
       async () => {
         const frame = await this.frameIn(fileName);
@@ -124,7 +124,12 @@ export class Workbench {
       },
       (frame) => frame.includes(`${line}:`),
       timeoutMs,
-    ).catch(async (err: Error) => {
+    );
+  }
+
+  /** `until` for a state of a debug session: a timeout's message also says what the workbench shows of debugging. */
+  async untilDebugging<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs?: number): Promise<T> {
+    return this.until(what, read, accept, timeoutMs).catch(async (err: Error) => {
       if (err.message.startsWith('Timed out')) err.message += `\n${await this.debugState()}`;
       throw err;
     });

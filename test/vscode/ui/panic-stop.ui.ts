@@ -34,12 +34,7 @@ describe('stopping on a panic in the workbench', function () {
     await wb.page.locator('.part.sidebar .start-debug-action-item .codicon-debug-start').first().click();
     await wb.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 150_000 });
     const widget = wb.page.locator('.exception-widget');
-    await wb
-      .until('the panic message in the exception widget', async () => (await widget.textContent({ timeout: 1000 }).catch(() => '')) ?? '', (t) => t.includes('level 7 is too deep'), 60_000)
-      .catch(async (err: Error) => {
-        err.message += `\n${await wb.debugState()}`;
-        throw err;
-      });
+    await wb.untilDebugging('the panic message in the exception widget', async () => (await widget.textContent({ timeout: 1000 }).catch(() => '')) ?? '', (t) => t.includes('level 7 is too deep'), 60_000);
     assert.match((await widget.textContent()) ?? '', /panics\.rs:\d+:\d+/);
     assert.match(await wb.frameIn('panics.rs'), /panics::check/);
     const filter = wb.treeRows('Breakpoints', 'Rust: Panic').first();
