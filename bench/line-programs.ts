@@ -2,8 +2,8 @@
 // this fresh process (so the figure includes warm-up), and prints {"ms","rows"} as JSON. RUST_OFFLOAD_LINE_KERNEL=off
 // runs the TypeScript loop instead of the compiled kernel.
 import { fileSource } from '../src/symbols/byte-source';
-import { readLineProgram } from '../src/symbols/dwarf-line';
-import { ElfFile } from '../src/symbols/elf';
+import { readLineProgram } from '../src/symbols/dwarf/dwarf-line';
+import { ElfFile } from '../src/symbols/elf/elf';
 import { IndexBuilder } from '../src/symbols/symbol-index';
 
 function main(file: string): void {

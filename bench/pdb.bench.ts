@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import { readPeModule } from '../src/symbols/pe-module';
+import { readPeModule } from '../src/symbols/pe/pe-module';
 import { buildIndex } from '../src/symbols/symbol-index';
 import { report, row, BenchRow } from './report';
 

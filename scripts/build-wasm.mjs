@@ -1,4 +1,4 @@
-// Compiles src/symbols/wasm/*.c to WebAssembly with clang-19 and wasm-ld-19 (Debian packages clang-19, lld-19) and
+// Compiles src/symbols/dwarf/wasm/*.c to WebAssembly with clang-19 and wasm-ld-19 (Debian packages clang-19, lld-19) and
 // writes each module, base64-encoded, into <name>.wasm.ts beside its source, which is checked in: building the
 // extension needs no C compiler, and the unit tests check that the checked-in module matches its source.
 //
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dir = path.join(root, 'src', 'symbols', 'wasm');
+const dir = path.join(root, 'src', 'symbols', 'dwarf', 'wasm');
 const clang = process.env.CLANG ?? 'clang-19';
 const flags = ['--target=wasm32', '-O2', '-nostdlib', '-Wall', '-Wextra', '-Werror', '-Wl,--no-entry', '-Wl,--strip-all'];
 

@@ -5,8 +5,8 @@ import * as v8 from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import type { TaskContext } from '../futures/contract';
 import { ByteSource, fileSource } from './byte-source';
-import { ElfFile } from './elf';
-import { ElfReadOptions, ElfUnitSlice, findDebugElf, indexElfModule, planDwarfChunks, publicSymbolCount } from './elf-module';
+import { ElfFile } from './elf/elf';
+import { ElfReadOptions, ElfUnitSlice, findDebugElf, indexElfModule, planDwarfChunks, publicSymbolCount } from './elf/elf-module';
 import { SymbolReadError, throwIfAborted } from './errors';
 import { ModuleSymbols } from './model';
 import { IndexBuilder, buildIndex } from './symbol-index';
@@ -135,7 +135,7 @@ export function planModuleLoad(ctx: TaskContext, request: SymbolLoadRequest, chu
 
 /** A PDB split by runs of compilands, a MinGW image by runs of DWARF units (planPeChunks); also surfaces a missing or mismatched PDB before any chunk starts. */
 function planPe(source: ByteSource, request: SymbolLoadRequest, chunkBytes: number): SymbolLoadPlan {
-  const pe = require('./pe-module') as typeof import('./pe-module');
+  const pe = require('./pe/pe-module') as typeof import('./pe/pe-module');
   const bytes = source.read(0, source.size);
   const planned = pe.planPeChunks(bytes, { path: request.path, searchPaths: request.searchPaths ?? [], readFile: openSource }, Math.max(64 * 1024, chunkBytes));
   const chunks = planned.map((c, part) => ({ ...request, unitRange: c.unitRange, moduleRange: c.moduleRange, part, parts: planned.length }));
@@ -282,13 +282,13 @@ function statusOf(debugFormat: string, functions: number, lines: number, publics
   return debugFormat !== 'none' && (functions > 0 || lines > 0) ? 'loaded' : publics > 0 ? 'publicsOnly' : 'none';
 }
 
-type ReadPeModule = typeof import('./pe-module').readPeModule;
+type ReadPeModule = typeof import('./pe/pe-module').readPeModule;
 
 /** The PE/PDB reader lives in pe-module (another reader); loaded on first use so an ELF-only load never pays for it. */
 async function readPe(bytes: Uint8Array, request: SymbolLoadRequest, signal: AbortSignal, onProgress: (fraction: number, message: string) => void): Promise<ModuleSymbols & { debugInfoBytes: number }> {
   let reader: ReadPeModule;
   try {
-    reader = (require('./pe-module') as { readPeModule: ReadPeModule }).readPeModule;
+    reader = (require('./pe/pe-module') as { readPeModule: ReadPeModule }).readPeModule;
   } catch (err) {
     throw new SymbolReadError(`the PE/COFF reader is not available in this build (${(err as Error).message})`, request.path);
   }

@@ -2,10 +2,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { bufferSource, fileSource } from '../../../src/symbols/byte-source';
-import { ElfFile } from '../../../src/symbols/elf';
-import { dwarfSections, readElfModule } from '../../../src/symbols/elf-module';
-import { listUnits } from '../../../src/symbols/dwarf';
-import { joinDwarfPath } from '../../../src/symbols/dwarf-line';
+import { ElfFile } from '../../../src/symbols/elf/elf';
+import { dwarfSections, readElfModule } from '../../../src/symbols/elf/elf-module';
+import { listUnits } from '../../../src/symbols/dwarf/dwarf';
+import { joinDwarfPath } from '../../../src/symbols/dwarf/dwarf-line';
 import { ModuleSymbols } from '../../../src/symbols/model';
 import { demangleRust } from '../../../src/symbols/rust-demangle';
 import { SymbolIndex, buildIndex } from '../../../src/symbols/symbol-index';

@@ -1,7 +1,7 @@
 // The ELF/DWARF fuzzer: mutates real fixtures (and real mangled names) and requires a result or a SymbolReadError for each; shared by the test and scripts/fuzz-symbols.mjs.
 import { bufferSource } from '../../../src/symbols/byte-source';
-import { ElfFile } from '../../../src/symbols/elf';
-import { indexElfModule, planDwarfChunks, readElfModule } from '../../../src/symbols/elf-module';
+import { ElfFile } from '../../../src/symbols/elf/elf';
+import { indexElfModule, planDwarfChunks, readElfModule } from '../../../src/symbols/elf/elf-module';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { demangleRust } from '../../../src/symbols/rust-demangle';
 import { IndexBuilder, SymbolIndex, buildIndex } from '../../../src/symbols/symbol-index';

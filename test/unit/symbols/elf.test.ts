@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { bufferSource, fileSource } from '../../../src/symbols/byte-source';
-import { ElfFile, crc32 } from '../../../src/symbols/elf';
-import { elfPublics, readElfModule } from '../../../src/symbols/elf-module';
+import { ElfFile, crc32 } from '../../../src/symbols/elf/elf';
+import { elfPublics, readElfModule } from '../../../src/symbols/elf/elf-module';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { detectFormat } from '../../../src/symbols/load-task';
 import { linuxFixtures, run } from './linux-fixtures';

@@ -1,8 +1,8 @@
 // The loading path (DWARF and symbols straight into an IndexBuilder, names demangled from bytes) answers every query as the object path does.
 import * as assert from 'node:assert/strict';
 import { fileSource } from '../../../src/symbols/byte-source';
-import { ElfFile } from '../../../src/symbols/elf';
-import { addElfPublics, elfPublics, indexElfModule, planDwarfChunks, readElfModule } from '../../../src/symbols/elf-module';
+import { ElfFile } from '../../../src/symbols/elf/elf';
+import { addElfPublics, elfPublics, indexElfModule, planDwarfChunks, readElfModule } from '../../../src/symbols/elf/elf-module';
 import { loadModule, planModuleLoad } from '../../../src/symbols/load-task';
 import { IndexBuilder, SymbolIndex, buildIndex, sortByAddress, stripGenerics } from '../../../src/symbols/symbol-index';
 import type { TaskContext } from '../../../src/futures/contract';

@@ -1,4 +1,4 @@
-// The compiled line-program kernel (src/symbols/wasm/line-program.c) against the TypeScript loop it replaces: the same
+// The compiled line-program kernel (src/symbols/dwarf/wasm/line-program.c) against the TypeScript loop it replaces: the same
 // rows and the same errors for every program of the real fixtures, for hand-made programs, and for mutated ones.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileSource } from '../../../src/symbols/byte-source';
-import { ElfFile } from '../../../src/symbols/elf';
-import { LineSections, readLineProgram } from '../../../src/symbols/dwarf-line';
-import { lineKernelActive, useLineKernel } from '../../../src/symbols/line-kernel';
-import { compiler } from '../../../src/symbols/wasm/line-program.wasm';
+import { ElfFile } from '../../../src/symbols/elf/elf';
+import { LineSections, readLineProgram } from '../../../src/symbols/dwarf/dwarf-line';
+import { lineKernelActive, useLineKernel } from '../../../src/symbols/dwarf/line-kernel';
+import { compiler } from '../../../src/symbols/dwarf/wasm/line-program.wasm';
 import { linuxFixtures } from './linux-fixtures';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');

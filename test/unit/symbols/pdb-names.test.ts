@@ -1,7 +1,7 @@
 // rustc's CodeView spellings turned into Rust paths, and the demangling switch for mangled publics.
 
 import * as assert from 'node:assert/strict';
-import { cleanRustCodeViewName, demanglePublic } from '../../../src/symbols/pdb-names';
+import { cleanRustCodeViewName, demanglePublic } from '../../../src/symbols/pdb/pdb-names';
 
 describe('PDB names', () => {
   it('rewrites rustc\'s MSVC spellings into Rust syntax', () => {

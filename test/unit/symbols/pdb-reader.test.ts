@@ -3,10 +3,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { SymbolReadError } from '../../../src/symbols/errors';
-import { PdbFile } from '../../../src/symbols/pdb';
-import { readPe } from '../../../src/symbols/pe';
-import { readPeModule } from '../../../src/symbols/pe-module';
-import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
+import { PdbFile } from '../../../src/symbols/pdb/pdb';
+import { readPe } from '../../../src/symbols/pe/pe';
+import { readPeModule } from '../../../src/symbols/pe/pe-module';
+import { cleanRustCodeViewName } from '../../../src/symbols/pdb/pdb-names';
 import { fixture, pdbGlobals, pdbLines, pdbPublics, pdbSummary, pdbSymbols, symbolize } from './pe-llvm-reference';
 
 const PDBS = [

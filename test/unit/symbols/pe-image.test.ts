@@ -2,7 +2,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { describeNonPe, readPe, rvaToOffset } from '../../../src/symbols/pe';
+import { describeNonPe, readPe, rvaToOffset } from '../../../src/symbols/pe/pe';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { fixture, nmDefined, peCoffSymbols, peDebugDirectory, peExports, peSections } from './pe-llvm-reference';
 

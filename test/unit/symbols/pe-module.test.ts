@@ -5,12 +5,12 @@ import * as fs from 'node:fs';
 import { fileSource } from '../../../src/symbols/byte-source';
 import { SymbolReadError } from '../../../src/symbols/errors';
 import { ModuleSymbols } from '../../../src/symbols/model';
-import { expandSymbolPath, pathFlavor, pdbCandidates } from '../../../src/symbols/pdb-locate';
-import { cleanRustCodeViewName } from '../../../src/symbols/pdb-names';
-import { listUnits } from '../../../src/symbols/dwarf';
-import { peDwarfSections, planPeChunks, readPeModule } from '../../../src/symbols/pe-module';
+import { expandSymbolPath, pathFlavor, pdbCandidates } from '../../../src/symbols/pdb/pdb-locate';
+import { cleanRustCodeViewName } from '../../../src/symbols/pdb/pdb-names';
+import { listUnits } from '../../../src/symbols/dwarf/dwarf';
+import { peDwarfSections, planPeChunks, readPeModule } from '../../../src/symbols/pe/pe-module';
 import { buildIndex, SymbolIndex } from '../../../src/symbols/symbol-index';
-import { readPe } from '../../../src/symbols/pe';
+import { readPe } from '../../../src/symbols/pe/pe';
 import { dwarfSubprogramStarts, fixture, nmDefined, pdbLines, pdbPublics, pdbSymbols, symbolize } from './pe-llvm-reference';
 
 const V158 = 'Native_x64_RustC_Rust_debuginfo2_v1.58.1';

@@ -3,10 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SymbolReadError } from '../../../src/symbols/errors';
-import { MsfFile } from '../../../src/symbols/msf';
-import { PdbFile } from '../../../src/symbols/pdb';
-import { readPe } from '../../../src/symbols/pe';
-import { readPeModule } from '../../../src/symbols/pe-module';
+import { MsfFile } from '../../../src/symbols/pdb/msf';
+import { PdbFile } from '../../../src/symbols/pdb/pdb';
+import { readPe } from '../../../src/symbols/pe/pe';
+import { readPeModule } from '../../../src/symbols/pe/pe-module';
 import { prng } from '../../support/seeded-random';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/windows');

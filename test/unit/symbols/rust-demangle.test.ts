@@ -1,8 +1,8 @@
 // Rust demangling checked against binutils' `nm -C` and `llvm-cxxfilt-19` over every defined symbol of the toolchain's librustc_driver, and a legacy-mangled fixture.
 import * as assert from 'node:assert/strict';
 import { fileSource } from '../../../src/symbols/byte-source';
-import { ElfFile } from '../../../src/symbols/elf';
-import { elfPublics } from '../../../src/symbols/elf-module';
+import { ElfFile } from '../../../src/symbols/elf/elf';
+import { elfPublics } from '../../../src/symbols/elf/elf-module';
 import { demangleRust } from '../../../src/symbols/rust-demangle';
 import { findRustcDriver, linuxFixtures, run } from './linux-fixtures';
 

@@ -1,8 +1,8 @@
 // A worker that loads the next build of a program reuses the arrays it read the previous file's sections into: the index must be the one fresh arrays give, whatever file came before.
 import * as assert from 'node:assert/strict';
 import { fileSource } from '../../../src/symbols/byte-source';
-import { ElfFile } from '../../../src/symbols/elf';
-import { indexElfModule, planDwarfChunks, sectionArraysReused } from '../../../src/symbols/elf-module';
+import { ElfFile } from '../../../src/symbols/elf/elf';
+import { indexElfModule, planDwarfChunks, sectionArraysReused } from '../../../src/symbols/elf/elf-module';
 import { IndexBuilder } from '../../../src/symbols/symbol-index';
 import { linuxFixtures } from './linux-fixtures';
 

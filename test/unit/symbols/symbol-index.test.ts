@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { fileSource } from '../../../src/symbols/byte-source';
-import { readElfModule } from '../../../src/symbols/elf-module';
+import { readElfModule } from '../../../src/symbols/elf/elf-module';
 import { ModuleSymbols } from '../../../src/symbols/model';
 import { SymbolIndex, buildIndex, fuzzyScore, stripGenerics } from '../../../src/symbols/symbol-index';
 import { linuxFixtures } from './linux-fixtures';

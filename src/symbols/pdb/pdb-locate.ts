@@ -1,9 +1,9 @@
 // Finds the PDB an image names: beside the image, at the debug-directory path, in search paths (flat or symbol-store layout); checks GUID and age.
 
 import * as path from 'node:path';
-import { ByteSource } from './byte-source';
-import { CodeViewInfo } from './pe';
-import { FormatError } from './pe-byte-reader';
+import { ByteSource } from '../byte-source';
+import { CodeViewInfo } from '../pe/pe';
+import { FormatError } from '../pe/pe-byte-reader';
 import { PdbFile } from './pdb';
 
 /** Windows paths (`C:\x`, `\\server\share`, anything with a backslash) are handled with path.win32 on every host. */

@@ -1,6 +1,6 @@
 // CodeView records shared by PDB streams: symbol records, C13 line subsections, inline-site binary annotations.
 
-import { ByteReader, FormatError } from './pe-byte-reader';
+import { ByteReader, FormatError } from '../pe/pe-byte-reader';
 
 export const SymKind = {
   S_END: 0x0006,

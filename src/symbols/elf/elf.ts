@@ -1,7 +1,7 @@
 // ELF64 little-endian reader: header, sections (zlib-compressed debug sections included), .symtab/.dynsym and .gnu_debuglink.
 import * as zlib from 'node:zlib';
-import { ByteSource, Reader, cstrAt } from './byte-source';
-import { SymbolReadError } from './errors';
+import { ByteSource, Reader, cstrAt } from '../byte-source';
+import { SymbolReadError } from '../errors';
 
 export interface ElfSection {
   name: string;

@@ -1,14 +1,14 @@
 // DWARF 4 and 5 .debug_info reader (units may mix versions): compile units, subprograms, inlined subroutines and line tables, unit by unit so big files split into chunks.
-import { GrowableBytes, Reader, SectionPages, cstrAt } from './byte-source';
+import { GrowableBytes, Reader, SectionPages, cstrAt } from '../byte-source';
 import {
   DW_AT, DW_FORM, DW_LANG_RUST, DW_TAG, FormContext, fixedFormSize, isAddrxForm, isStrxForm, isUnitRefForm, languageName,
   readNumberForm, skipForm,
 } from './dwarf-forms';
 import { LineSink, readLineProgram } from './dwarf-line';
-import { SymbolReadError, throwIfAborted } from './errors';
-import { CompileUnit } from './model';
-import { demangleRustBytes } from './rust-demangle';
-import { IndexBuilder, MANGLED_NAME } from './symbol-index';
+import { SymbolReadError, throwIfAborted } from '../errors';
+import { CompileUnit } from '../model';
+import { demangleRustBytes } from '../rust-demangle';
+import { IndexBuilder, MANGLED_NAME } from '../symbol-index';
 
 export interface DwarfSections {
   info: Uint8Array;

@@ -1,7 +1,7 @@
 // The MSF 7.0 container of a PDB: superblock, stream directory, and streams assembled from their blocks on demand.
 
-import { ByteSource, bufferSource } from './byte-source';
-import { ByteReader, FormatError } from './pe-byte-reader';
+import { ByteSource, bufferSource } from '../byte-source';
+import { ByteReader, FormatError } from '../pe/pe-byte-reader';
 
 const MSF_MAGIC = 'Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0';
 const NIL_STREAM_SIZE = 0xffffffff;

@@ -1,6 +1,6 @@
 // Names from PDBs and COFF tables made readable: rustc's CodeView spellings (`closure$0`, `tuple$<>`, `ref$<T>`) become Rust paths; mangled publics are demangled.
 
-import { demangleRust } from './rust-demangle';
+import { demangleRust } from '../rust-demangle';
 
 /**
  * Demangles a public or COFF symbol name (legacy `_ZN…` or v0 `_R…`, without the hash), or returns undefined when it

@@ -1,12 +1,12 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
-import { ByteSource, Reader, SectionPages, bufferSource, readInto } from './byte-source';
-import { DwarfSections, ReadDwarfOptions, UnitHeader, UnitSlice, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from './dwarf';
+import { ByteSource, Reader, SectionPages, bufferSource, readInto } from '../byte-source';
+import { DwarfSections, ReadDwarfOptions, UnitHeader, UnitSlice, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from '../dwarf/dwarf';
 import { ElfFile, crc32 } from './elf';
-import { SymbolReadError, throwIfAborted } from './errors';
-import { CompileUnit, ModuleSymbols, PublicSymbol } from './model';
-import { demangleRust, demangleRustBytes } from './rust-demangle';
-import { IndexBuilder, floorIndex, sortByAddress, sortedHas } from './symbol-index';
+import { SymbolReadError, throwIfAborted } from '../errors';
+import { CompileUnit, ModuleSymbols, PublicSymbol } from '../model';
+import { demangleRust, demangleRustBytes } from '../rust-demangle';
+import { IndexBuilder, floorIndex, sortByAddress, sortedHas } from '../symbol-index';
 
 /** A slice of one large unit as a load request carries it (see UnitSlice). */
 export interface ElfUnitSlice extends UnitSlice {

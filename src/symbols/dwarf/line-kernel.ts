@@ -1,7 +1,7 @@
 // The line-number state machine compiled to WebAssembly (wasm/line-program.c): the same rows as the TypeScript loop in
 // dwarf-line.ts, without that loop's JIT warm-up in every fresh worker. The TypeScript loop stays as the reference
 // (tests compare the two) and as the fallback when WebAssembly cannot run.
-import { SymbolReadError } from './errors';
+import { SymbolReadError } from '../errors';
 import { wasmBase64 } from './wasm/line-program.wasm';
 
 /** Receives rows in bulk: columns valid for `count` entries, reused after the call returns. */

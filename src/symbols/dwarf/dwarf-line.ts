@@ -1,8 +1,8 @@
 // DWARF 2–5 line-number programs (.debug_line, with .debug_line_str for v5 paths): file tables and address→line rows.
 import * as path from 'node:path';
-import { cstrAt, Reader, SectionPages } from './byte-source';
+import { cstrAt, Reader, SectionPages } from '../byte-source';
 import { DW_FORM, FormContext, readNumberForm, skipForm } from './dwarf-forms';
-import { SymbolReadError } from './errors';
+import { SymbolReadError } from '../errors';
 import { LineRowsSink, runLineProgramCompiled } from './line-kernel';
 
 export interface LineSections {

@@ -1,6 +1,6 @@
 // DWARF constants (tags, attributes, forms, languages) and the attribute-form decoder shared by .debug_info and .debug_line.
-import { Reader } from './byte-source';
-import { SymbolReadError } from './errors';
+import { Reader } from '../byte-source';
+import { SymbolReadError } from '../errors';
 
 export const DW_TAG = {
   compile_unit: 0x11,

@@ -1,14 +1,14 @@
 // Entry point for Windows images: reads a PE32+ file and its PDB (or its COFF tables) into the format-neutral ModuleSymbols.
 
-import { ByteSource } from './byte-source';
-import { CompileUnit, FunctionSymbol, InlineSite, LineRow, ModuleSymbols, PublicSymbol } from './model';
-import { PdbFile } from './pdb';
-import { languageName, mergeRanges } from './codeview';
-import { locatePdb } from './pdb-locate';
-import { cleanRustCodeViewName, demanglePublic } from './pdb-names';
+import { ByteSource } from '../byte-source';
+import { CompileUnit, FunctionSymbol, InlineSite, LineRow, ModuleSymbols, PublicSymbol } from '../model';
+import { PdbFile } from '../pdb/pdb';
+import { languageName, mergeRanges } from '../pdb/codeview';
+import { locatePdb } from '../pdb/pdb-locate';
+import { cleanRustCodeViewName, demanglePublic } from '../pdb/pdb-names';
 import { PeImage, PeSection, readPe, sectionBytes } from './pe';
-import { DwarfSections, LineColumnsBuilder, listUnits, readDwarf } from './dwarf';
-import { DWARF_SECTION_NAMES } from './elf-module';
+import { DwarfSections, LineColumnsBuilder, listUnits, readDwarf } from '../dwarf/dwarf';
+import { DWARF_SECTION_NAMES } from '../elf/elf-module';
 import { checkAborted, FormatError, limits } from './pe-byte-reader';
 
 export interface PeModuleOptions {

@@ -20,9 +20,9 @@ import {
   SymKind,
   symbolRecords,
 } from './codeview';
-import { ByteSource } from './byte-source';
+import { ByteSource } from '../byte-source';
 import { MsfFile } from './msf';
-import { ByteReader, checkAborted, decodeUtf8, FormatError } from './pe-byte-reader';
+import { ByteReader, checkAborted, decodeUtf8, FormatError } from '../pe/pe-byte-reader';
 
 const STREAM_PDB_INFO = 1;
 const STREAM_TPI = 2;

@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reading for the PE, MSF and PDB readers: every out-of-range read becomes a FormatError, never a crash.
 
-import { SymbolReadError } from './errors';
+import { SymbolReadError } from '../errors';
 
 /** The shared bad-input error, under the name these readers use; the message says which file part, why, and what to do. */
 export const FormatError = SymbolReadError;
@@ -158,4 +158,4 @@ export class ByteReader {
   }
 }
 
-export { throwIfAborted as checkAborted } from './errors';
+export { throwIfAborted as checkAborted } from '../errors';
