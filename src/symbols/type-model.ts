@@ -136,6 +136,8 @@ export interface TypeTable {
   frameVariables(pc: number): FrameVariable[];
   /** A static variable by its Rust path (`crate::module::STATIC`), undefined when none. */
   findStatic?(rustPath: string): StaticVariable | undefined;
+  /** `dyn Trait`: the concrete type whose vtable is at this link-time address (DWARF: the `{vtable}` variable's containing type; PDB: the vtable symbol's name), undefined when unknown. */
+  vtableType?(address: number): TypeRef | undefined;
   /** Number of types parsed so far (for memory figures). */
   readonly parsedTypes: number;
 }
