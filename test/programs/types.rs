@@ -132,6 +132,13 @@ fn black_box<T>(value: T) -> T {
     value
 }
 
+/// Inlined even at opt-level 0: its locals live in an inlined-call DIE of `locals`.
+#[inline(always)]
+fn doubled(v: u32) -> u32 {
+    let twice = v.wrapping_mul(2);
+    black_box(twice) // TYPES: inlined
+}
+
 #[inline(never)]
 fn locals(param: u32, text: &str) -> usize {
     let point = Point { x: 1, y: 2.0 };
@@ -149,18 +156,19 @@ fn locals(param: u32, text: &str) -> usize {
     let color = Color::Green;
     let reference = &mut 5i64;
     let shadow = 1u8;
+    let twice_param = doubled(param);
     let raw: *const Point = &point;
     {
         let shadow = "inner";
         let captured = 10u64;
-        let closure = |k: u64| k + captured + shadow.len() as u64;
+        let closure = |k: u64| k + captured + black_box(shadow).len() as u64;
         let total = closure(param as u64);
         black_box(&closure); // TYPES: inner
         black_box(total);
     }
     *reference += 1;
     black_box((&pair, &tuple, &array, &grid, slice, &shape, &maybe, &nz, &unit, &boxed, &vec, &color, &reference, &raw)); // TYPES: outer
-    black_box(shadow) as usize + text.len() + black_box(&S_UNION as *const IntOrFloat) as usize % 2
+    black_box(shadow) as usize + twice_param as usize + text.len() + black_box(&S_UNION as *const IntOrFloat) as usize % 2
 }
 
 fn main() {
