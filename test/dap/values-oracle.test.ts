@@ -1,0 +1,146 @@
+// The compiler is the oracle: a real program prints {:?} of every local, lldb-dap-22 stops it, and our formatters must print the same from its memory.
+import * as assert from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { LldbDapClient } from '../../src/debug/lldb-dap-client';
+import { formatVariables, formatterFor, type ShownValue } from '../../src/rust/values-task';
+import type { FetchMemory } from '../../src/rust/values/memory-reader';
+import { WAIT_MS } from './support/client';
+import { DwarfdumpTypes } from './support/dwarfdump-types';
+import { buildDir, markerLine, sourceOf, toolchainEnv } from './support/programs';
+
+const TOOLCHAINS = [
+  { name: 'stable', rustc: 'rustc', args: [] as string[] },
+  { name: 'nightly', rustc: 'rustc', args: ['+nightly'] },
+  { name: 'Debian 1.63', rustc: '/usr/bin/rustc', args: [] as string[] },
+];
+
+/** Outputs longer than this are checked by their first children, not as one text (our summary budget is 1000). */
+const WHOLE_TEXT_LIMIT = 900;
+
+function build(toolchain: (typeof TOOLCHAINS)[number]): string {
+  const out = path.join(buildDir, `values_oracle-${toolchain.name.replace(/\W/g, '_')}`);
+  fs.mkdirSync(buildDir, { recursive: true });
+  const source = sourceOf('values_oracle');
+  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(source).mtimeMs) {
+    execFileSync(toolchain.rustc, [...toolchain.args, '-g', '-C', 'opt-level=0', '--edition=2021', '-o', out, source], { env: toolchainEnv(), stdio: 'pipe' });
+  }
+  return out;
+}
+
+interface Stopped {
+  backend: LldbDapClient;
+  locals: DebugProtocol.Variable[];
+  printed: Map<string, string>;
+}
+
+/** Runs the program under lldb-dap-22 to the BREAK line; what it printed on stdout before, by local name. */
+async function stopAtBreak(program: string): Promise<Stopped> {
+  const backend = new LldbDapClient('lldb-dap-22', [], toolchainEnv());
+  let stdout = '';
+  let stopped: () => void = () => undefined;
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
+  let initialized: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (initialized = resolve));
+  backend.on('event', (e: DebugProtocol.Event) => {
+    if (e.event === 'output' && (e.body as DebugProtocol.OutputEvent['body']).category === 'stdout') stdout += (e.body as DebugProtocol.OutputEvent['body']).output;
+    if (e.event === 'stopped') stopped();
+    if (e.event === 'initialized') initialized();
+  });
+  await backend.request('initialize', { adapterID: 'lldb-dap', supportsMemoryReferences: true, supportsVariableType: true, linesStartAt1: true, columnsStartAt1: true });
+  const launched = backend.request('launch', { program });
+  await ready;
+  const source = sourceOf('values_oracle');
+  await backend.request('setBreakpoints', { source: { path: source }, breakpoints: [{ line: markerLine(source, 'values') }] });
+  await backend.request('configurationDone', {});
+  await launched;
+  await stop;
+  const threads = (await backend.request<DebugProtocol.ThreadsResponse>('threads')).body.threads;
+  const frames = (await backend.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: threads[0].id, levels: 1 })).body.stackFrames;
+  const scopes = (await backend.request<DebugProtocol.ScopesResponse>('scopes', { frameId: frames[0].id })).body.scopes;
+  const locals = (await backend.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: scopes[0].variablesReference })).body.variables;
+  // Output events may trail the stop a little: wait until the last local's line is in.
+  for (let i = 0; i < 100 && !stdout.includes('\nrange_inclusive = '); i++) await new Promise((r) => setTimeout(r, 50));
+  const printed = new Map<string, string>();
+  for (const line of stdout.split(/\r?\n/)) {
+    const m = /^(\w+) = (.*)$/.exec(line);
+    if (m) printed.set(m[1], m[2]);
+  }
+  return { backend, locals, printed };
+}
+
+function readerOver(backend: LldbDapClient): FetchMemory {
+  return async (address, count) => {
+    const r = await backend.request<DebugProtocol.ReadMemoryResponse>('readMemory', { memoryReference: `0x${address.toString(16)}`, count });
+    return { bytes: Buffer.from(r.body?.data ?? '', 'base64') };
+  };
+}
+
+/** The first `n` top-level items of a printed `[…]` or `{…}`. */
+function firstItems(text: string, n: number): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = 1;
+  for (let i = 1; i < text.length - 1 && items.length < n; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if ('[{('.includes(c)) depth++;
+    else if (']})'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) {
+      items.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  return items;
+}
+
+describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real programs)', function () {
+  this.timeout(WAIT_MS * 3);
+  for (const toolchain of TOOLCHAINS) {
+    it(`every local, built by rustc ${toolchain.name}`, async () => {
+      const program = build(toolchain);
+      const table = new DwarfdumpTypes(program, /13values_oracle4main(17h[0-9a-f]{16}E)?$/);
+      const { backend, locals, printed } = await stopAtBreak(program);
+      try {
+        assert.ok(printed.size >= 60, `the program printed ${printed.size} locals`);
+        const formatter = formatterFor(table, readerOver(backend), {});
+        const shown = await formatVariables(formatter, table.frameVariables(), locals);
+        const byName = new Map<string, ShownValue>(shown.map((s) => [s.name, s]));
+        const mismatches: string[] = [];
+        for (const [name, expected] of printed) {
+          const ours = byName.get(name);
+          if (!ours) {
+            mismatches.push(`${name}: not listed by lldb-dap`);
+            continue;
+          }
+          if (ours.fromLldb) {
+            mismatches.push(`${name}: left to lldb (${ours.value})`);
+            continue;
+          }
+          if (expected.length <= WHOLE_TEXT_LIMIT) {
+            if (ours.value !== expected) mismatches.push(`${name}: ours ${ours.value} | rust ${expected}`);
+            continue;
+          }
+          // Too long for a summary: it starts with the length, and the first page of children is the first items.
+          const children = await formatter.children({ type: ours.handle!.type, address: ours.handle!.address, expr: name }, 0, 100);
+          const items = firstItems(expected, 100);
+          const ourItems = children.map((c) => (/^\[\d+\]$/.test(c.name) ? c.value : `${c.name.slice(1, -1)}: ${c.value}`));
+          if (JSON.stringify(ourItems) !== JSON.stringify(items)) mismatches.push(`${name}: first children ${ourItems.slice(0, 5).join(', ')} | rust ${items.slice(0, 5).join(', ')}`);
+          if (!ours.value.startsWith('len=')) mismatches.push(`${name}: a cut summary should start with its length: ${ours.value.slice(0, 60)}`);
+        }
+        assert.deepStrictEqual(mismatches, []);
+      } finally {
+        await backend.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+        backend.kill();
+      }
+    });
+  }
+});
