@@ -32,6 +32,8 @@ function build(toolchain: (typeof TOOLCHAINS)[number]): string {
 
 interface Stopped {
   backend: LldbDapClient;
+  /** Load address minus link-time address of the program (lldb runs PIEs at 0x555555554000). */
+  slide: number;
   locals: DebugProtocol.Variable[];
   printed: Map<string, string>;
 }
@@ -62,13 +64,16 @@ async function stopAtBreak(program: string): Promise<Stopped> {
   const scopes = (await backend.request<DebugProtocol.ScopesResponse>('scopes', { frameId: frames[0].id })).body.scopes;
   const locals = (await backend.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: scopes[0].variablesReference })).body.variables;
   // Output events may trail the stop a little: wait until the last local's line is in.
-  for (let i = 0; i < 100 && !stdout.includes('\nrange_inclusive = '); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !stdout.includes('\nfn_pointer = '); i++) await new Promise((r) => setTimeout(r, 50));
   const printed = new Map<string, string>();
   for (const line of stdout.split(/\r?\n/)) {
     const m = /^(\w+) = (.*)$/.exec(line);
     if (m) printed.set(m[1], m[2]);
   }
-  return { backend, locals, printed };
+  const modules = (await backend.request<DebugProtocol.ModulesResponse>('modules', {})).body.modules;
+  const own = modules.find((m) => m.path === program || m.name === path.basename(program));
+  const slide = Number((own as { addressRange?: string } | undefined)?.addressRange ?? NaN);
+  return { backend, locals, printed, slide };
 }
 
 function readerOver(backend: LldbDapClient): FetchMemory {
@@ -102,16 +107,49 @@ function firstItems(text: string, n: number): string[] {
   return items;
 }
 
+/** Memory as lldb-dap reads it, with some bytes replaced: a corrupted image of real values. */
+function patched(fetch: FetchMemory, patches: Array<[number, bigint, number]>): FetchMemory {
+  return async (address, count) => {
+    const block = await fetch(address, count);
+    const bytes = Uint8Array.from(block.bytes);
+    for (const [at, value, size] of patches) {
+      for (let i = 0; i < size; i++) {
+        const offset = at + i - address;
+        if (offset >= 0 && offset < bytes.length) bytes[offset] = Number((BigInt.asUintN(size * 8, value) >> BigInt(8 * i)) & 0xffn);
+      }
+    }
+    return { bytes };
+  };
+}
+
+/** The offset of a field reached through named fields (`['buf', 'inner', 'cap']`). */
+function offsetOf(table: DwarfdumpTypes, type: number, names: string[]): number {
+  let offset = 0;
+  let current = type;
+  for (const name of names) {
+    const t = table.type(current);
+    const field = t.fields?.find((f) => f.name === name) ?? t.variants?.find((v) => v.name === name)?.type;
+    if (field === undefined) throw new Error(`${t.name} has no field ${name}`);
+    if (typeof field === 'number') current = field;
+    else {
+      offset += field.offset;
+      current = field.type;
+    }
+  }
+  return offset;
+}
+
 describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real programs)', function () {
   this.timeout(WAIT_MS * 3);
   for (const toolchain of TOOLCHAINS) {
     it(`every local, built by rustc ${toolchain.name}`, async () => {
       const program = build(toolchain);
       const table = new DwarfdumpTypes(program, /13values_oracle4main(17h[0-9a-f]{16}E)?$/);
-      const { backend, locals, printed } = await stopAtBreak(program);
+      const { backend, locals, printed, slide } = await stopAtBreak(program);
       try {
         assert.ok(printed.size >= 60, `the program printed ${printed.size} locals`);
-        const formatter = formatterFor(table, readerOver(backend), {});
+        assert.ok(Number.isSafeInteger(slide), 'lldb-dap lists the program among its modules with an address range');
+        const formatter = formatterFor(table, readerOver(backend), { slide });
         const shown = await formatVariables(formatter, table.frameVariables(), locals);
         const byName = new Map<string, ShownValue>(shown.map((s) => [s.name, s]));
         const mismatches: string[] = [];
@@ -143,4 +181,71 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
       }
     });
   }
+
+  it('faults: corrupted images of real values (rustc stable) end in errors for that value, bounded reads, cycles and time budgets', async () => {
+    const program = build(TOOLCHAINS[0]);
+    const table = new DwarfdumpTypes(program, /13values_oracle4main(17h[0-9a-f]{16}E)?$/);
+    const { backend, locals } = await stopAtBreak(program);
+    try {
+      const declared = table.frameVariables();
+      const local = (name: string): { type: number; address: number } => {
+        const v = locals.find((l) => l.name === name);
+        const d = declared.find((x) => x.name === name);
+        assert.ok(v?.memoryReference && d, `${name} is listed with an address`);
+        return { type: d.type, address: Number(v.memoryReference) };
+      };
+      const reads: number[] = [];
+      const real = readerOver(backend);
+      const counting: FetchMemory = async (address, count) => {
+        reads.push(count);
+        return real(address, count);
+      };
+      const summaryWith = (patches: Array<[number, bigint, number]>, place: { type: number; address: number }): Promise<string> => formatterFor(table, patched(counting, patches), {}).summary(place);
+
+      const v = local('vec_large');
+      const len = v.address + offsetOf(table, v.type, ['len']);
+      const cap = v.address + offsetOf(table, v.type, ['buf', 'inner', 'cap']);
+      assert.strictEqual(await summaryWith([[len, 1n << 60n, 8]], v), `<error: length 1152921504606846976 exceeds capacity 100000>`);
+      reads.length = 0;
+      assert.strictEqual(await summaryWith([[len, 1n << 60n, 8], [cap, 1n << 60n, 8]], v), '<error: length 1152921504606846976 is more than memory can hold>');
+      assert.ok(Math.max(...reads) <= 64 << 10, `largest read ${Math.max(...reads)} bytes`);
+
+      const m = local('map_large');
+      const inner = ['base', 'table', 'table'];
+      const mask = m.address + offsetOf(table, m.type, [...inner, 'bucket_mask']);
+      assert.strictEqual(await summaryWith([[mask, 1000n, 8]], m), '<error: hash table with 1001 buckets and 1000 items>');
+      const items = m.address + offsetOf(table, m.type, [...inner, 'items']);
+      assert.strictEqual(await summaryWith([[items, 5000n, 8]], m), '<error: hash table with 2048 buckets and 5000 items>');
+      const formatter = formatterFor(table, patched(counting, [[items, 1500n, 8]]), {});
+      const page = await formatter.children({ ...m, expr: 'map_large' }, 1490, 10);
+      assert.deepStrictEqual(
+        page.map((c) => c.value),
+        ['<error: hash table lists 1500 items but its control bytes mark 1000>'],
+      );
+
+      const b = local('btree');
+      const node = Number(Buffer.from((await real(b.address + offsetOf(table, b.type, ['root', 'Some', '__0', 'node']), 8)).bytes).readBigUInt64LE(0));
+      const leaf = table.type(table.findType('alloc::collections::btree::node::LeafNode<u32, u32>')!);
+      const lenOffset = leaf.fields!.find((f) => f.name === 'len')!.offset;
+      assert.match(await summaryWith([[node + lenOffset, 200n, 2]], b), /^<error: BTreeMap node at 0x[0-9a-f]+ has 200 keys>$/);
+
+      const text = local('text');
+      const ptr = text.address + offsetOf(table, text.type, ['vec', 'buf', 'inner', 'ptr']);
+      assert.strictEqual(await summaryWith([[ptr, 0x10n, 8]], text), '<error: cannot read memory at 0x10>');
+
+      // An Rc cycle: the summary stops at its nesting limit, the children are one level each.
+      const cycle = await formatterFor(table, real, {}).summary({ ...local('cycle'), expr: 'cycle' });
+      assert.ok(cycle.startsWith('Link { value: 1, next: RefCell { value: Some(Link { value: 2, next: RefCell { value: Some(Link { value: 1, '), cycle);
+      assert.ok(cycle.includes('…'), cycle);
+
+      // A summary past its time budget says so (the clock moves 1 ms each time it is read).
+      let clock = 0;
+      const slow = formatterFor(table, real, {});
+      Object.assign(slow, { now: () => clock++ });
+      assert.match(await slow.summary({ ...m, expr: 'map_large' }, 100_000), /<summary cut after 250 ms: expand to see more>$/);
+    } finally {
+      await backend.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+      backend.kill();
+    }
+  });
 });

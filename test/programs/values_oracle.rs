@@ -39,6 +39,13 @@ enum Level {
 #[derive(Debug)]
 struct Zst;
 
+/// Two of these point at each other: an Rc cycle, which Rust's own Debug cannot print but our formatter must survive.
+#[derive(Debug)]
+struct Link {
+    value: u8,
+    next: RefCell<Option<Rc<Link>>>,
+}
+
 /// Keeps a value alive and in memory (std::hint::black_box needs Rust 1.66; Debian's rustc is 1.63).
 #[inline(never)]
 fn keep<T>(value: &T) -> &T {
@@ -121,12 +128,24 @@ fn main() {
     let wrapping = Wrapping(5u8);
     let range = 1..5;
     let range_inclusive = 1..=5u8;
+    let weak = Rc::downgrade(&rc);
+    let borrowed = RefCell::new(5u8);
+    let guard = borrowed.borrow_mut();
+    let dyn_box: Box<dyn std::fmt::Debug> = Box::new(Pair(1, 2));
+    let raw: *const u8 = boxed_slice.as_ptr();
+    let fn_pointer: fn() = main;
+    let cycle = Rc::new(Link { value: 1, next: RefCell::new(None) });
+    let cycle_other = Rc::new(Link { value: 2, next: RefCell::new(Some(Rc::clone(&cycle))) });
+    *cycle.next.borrow_mut() = Some(Rc::clone(&cycle_other));
+    keep(&cycle);
     show!(
         text, empty_string, slice_str, boxed_str, cow_borrowed, cow_owned, os, path, c_string, ch, ch_escape, small, negative, big,
         big_negative, float32, float32_frac, float64, float64_small, flag, unit, tuple, point, unit_struct, pair, circle, rect,
         shape_empty, level, some_number, none_number, some_string, none_string, ok, err, vec_empty, vec_one, vec_small, vec_large,
         vec_zst, nested, array, slice, boxed_slice, deque, list, heap, map_empty, map_one, map_bytes, map_large, set, btree,
-        btree_empty, btree_set, boxed, reference, rc, rc_clone, arc, rw, cell, duration, non_zero, wrapping, range, range_inclusive
+        btree_empty, btree_set, boxed, reference, rc, rc_clone, arc, rw, cell, duration, non_zero, wrapping, range, range_inclusive,
+        weak, borrowed, guard, dyn_box, raw, fn_pointer
     );
     println!("done"); // BREAK: values
+    drop(guard);
 }

@@ -43,6 +43,8 @@ export class DwarfdumpTypes implements TypeTable {
   private readonly types = new Map<number, RustType>();
   private readonly names = new Map<string, number>();
   private readonly function: Die;
+  /** `<T as Trait>::{vtable}` variables by link-time address → T. */
+  private readonly vtables = new Map<number, number>();
 
   constructor(
     readonly module: string,
@@ -76,6 +78,13 @@ export class DwarfdumpTypes implements TypeTable {
         if (!this.names.has(name) && !die.attrs.has('declaration')) this.names.set(name, die.offset);
       }
     }
+    for (const die of this.dies.values()) {
+      const location = /DW_OP_addr 0x([0-9a-f]+)/.exec(die.attrs.get('location') ?? '');
+      if (die.tag === 'variable' && location && /::\{vtable\}"$/.test(die.attrs.get('name') ?? '')) {
+        const concrete = reference(this.dies.get(reference(die.attrs.get('type')) ?? -1)?.attrs.get('containing_type'));
+        if (concrete !== undefined) this.vtables.set(parseInt(location[1], 16), concrete);
+      }
+    }
     const fn = [...this.dies.values()].find((d) => d.tag === 'subprogram' && functionLinkageName.test(quoted(d.attrs.get('linkage_name')) ?? '') && d.attrs.has('low_pc'));
     if (!fn) throw new Error(`${module}: no function whose linkage name matches ${functionLinkageName}`);
     this.function = fn;
@@ -92,6 +101,10 @@ export class DwarfdumpTypes implements TypeTable {
       if (p.tag === 'namespace' || p.tag === 'structure_type' || p.tag === 'union_type' || p.tag === 'enumeration_type') parts.unshift(quoted(p.attrs.get('name')) ?? '');
     }
     return parts.join('::');
+  }
+
+  vtableType(address: number): TypeRef | undefined {
+    return this.vtables.get(address);
   }
 
   findType(name: string): TypeRef | undefined {
