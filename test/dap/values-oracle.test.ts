@@ -175,6 +175,20 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
           if (!ours.value.startsWith('len=')) mismatches.push(`${name}: a cut summary should start with its length: ${ours.value.slice(0, 60)}`);
         }
         assert.deepStrictEqual(mismatches, []);
+
+        // Children: named by field, index or key, each with an evaluateName of our expression language.
+        const kids = async (name: string, start?: number, count?: number): Promise<string[]> => {
+          const h = byName.get(name)!.handle!;
+          return (await formatter.children({ type: h.type, address: h.address, expr: h.expr, bytes: h.bytes ? Uint8Array.from(h.bytes) : undefined }, start, count)).map((c) => `${c.name}=${c.value}@${c.evaluateName ?? ''}`);
+        };
+        assert.deepStrictEqual(await kids('point'), ['x=7@point.x', 'y=2.5@point.y', 'name="origin"@point.name']);
+        assert.deepStrictEqual(await kids('rect'), ['0=3@rect.0', '1=4@rect.1']);
+        assert.deepStrictEqual(await kids('map_one'), ['["k"]=1@map_one["k"]']);
+        assert.deepStrictEqual(await kids('nested'), ['[0]=Some("a")@nested[0]', '[1]=None@nested[1]', '[2]=Some("")@nested[2]']);
+        assert.deepStrictEqual(await kids('vec_large', 99_998, 2), ['[99998]=99998@vec_large[99998]', '[99999]=99999@vec_large[99999]']);
+        assert.deepStrictEqual(await kids('btree', 12, 2), ['[12]=24@btree[12]', '[13]=26@btree[13]']);
+        assert.deepStrictEqual(await kids('rc'), ['value=[1, 2]@rc.value', '[borrow]=not borrowed@', '[strong]=2@', '[weak]=1@']);
+        assert.deepStrictEqual(await kids('reference'), ['x=7@reference.x', 'y=2.5@reference.y', 'name="origin"@reference.name']);
       } finally {
         await backend.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
         backend.kill();
