@@ -136,16 +136,19 @@ describe('Debugger Tasks', () => {
     await until('it to settle', () => running.done());
   });
 
-  it('keeps only tasks.keepFinished finished tasks', async () => {
+  it('keeps only tasks.keepFinished finished tasks per kind of each session', async () => {
     await setSetting('tasks.keepFinished', 3);
     try {
       const executor = api.getExecutor();
       // One after another, so the order they finish in is known: the last three to finish are kept.
       for (let i = 0; i < 8; i++) await executor.submitWith({ owner: 'it-keep', kind: 'Test', label: `quick ${i}` }, demoTasks().quick, i).result();
+      // Another kind of the same session keeps its own finished task.
+      await executor.submitWith({ owner: 'it-keep', kind: 'Other', label: 'other' }, demoTasks().quick, 0).result();
       api.tasks.flush();
-      assert.equal(api.tasks.counts().finished, 3);
-      const kept = api.tasks.roots().flatMap((s) => [...s.kinds.values()]).flatMap((k) => [...k.tasks.values()]).map((t) => t.future.label);
-      assert.deepEqual(kept.sort(), ['quick 5', 'quick 6', 'quick 7']);
+      const ours = api.tasks.roots().filter((s) => s.owner === 'it-keep');
+      const kept = (kind: string): string[] => ours.flatMap((s) => [...(s.kinds.get(kind)?.tasks.values() ?? [])]).map((t) => t.future.label).sort();
+      assert.deepEqual(kept('Test'), ['quick 5', 'quick 6', 'quick 7']);
+      assert.deepEqual(kept('Other'), ['other']);
     } finally {
       await setSetting('tasks.keepFinished', undefined);
     }
