@@ -24,6 +24,17 @@ describe('manifest', () => {
     for (const id of ids) assert.ok(registered.includes(id), `${id} is registered after activation`);
   });
 
+  it('contributes the Getting Started walkthrough, its Check for lldb-dap command, and the marketplace icon', async () => {
+    const pkg = vscode.extensions.getExtension(extensionId)!.packageJSON;
+    const steps = (pkg.contributes.walkthroughs[0].steps as Array<{ id: string; when?: string }>).map((s) => `${s.id}${s.when ? ` (${s.when})` : ''}`);
+    assert.deepEqual(steps, ['lldbDapLinux (isLinux)', 'lldbDapWindows (isWindows)', 'lldbDapMac (isMac)', 'openCargoProject', 'pressF5', 'debuggerTasks']);
+    assert.equal(pkg.icon, 'media/icon.png');
+    await getApi();
+    assert.ok((await vscode.commands.getCommands(true)).includes('rustOffload.checkLldbDap'));
+    const said = (await vscode.commands.executeCommand('rustOffload.checkLldbDap')) as string;
+    assert.match(said, /debugging will use .*lldb-dap/);
+  });
+
   it('declares limited untrusted-workspace support with lldbDapPath restricted, no virtual workspaces, and a workspace extension kind', () => {
     const pkg = vscode.extensions.getExtension(extensionId)!.packageJSON;
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
@@ -40,6 +51,7 @@ describe('manifest', () => {
     assert.equal(config.inspect('executor.maxWorkers')?.defaultValue, 0);
     assert.equal(config.inspect('evaluationTimeout')?.defaultValue, 30000);
     assert.equal(config.inspect('tasks.keepFinished')?.defaultValue, 100);
+    assert.equal(config.inspect('callStack.shortenFrameNames')?.defaultValue, true);
     assert.equal(config.inspect('lldbDapPath')?.defaultValue, '');
     assert.deepEqual(config.inspect('symbolSearchPaths')?.defaultValue, []);
     assert.equal(config.inspect('symbolCacheMinutes')?.defaultValue, 10);
