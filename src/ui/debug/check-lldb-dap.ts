@@ -9,8 +9,9 @@ const LLVM_RELEASES = 'https://github.com/llvm/llvm-project/releases';
 export async function checkLldbDap(log: vscode.LogOutputChannel): Promise<string> {
   try {
     const found = await findLldbDap(readSetting('lldbDapPath', log) || undefined);
-    const message = `Rust Offload: debugging will use ${found.versionText} at ${found.path} (${found.source}).`;
-    log.info(message);
+    // Short enough for a notification to show whole; the log has the version text too.
+    const message = `Rust Offload: lldb-dap ${found.major} at ${found.path} (${found.source})`;
+    log.info(`${message}: ${found.versionText}`);
     void vscode.window.showInformationMessage(message);
     return message;
   } catch (err) {

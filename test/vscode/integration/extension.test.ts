@@ -32,7 +32,7 @@ describe('manifest', () => {
     await getApi();
     assert.ok((await vscode.commands.getCommands(true)).includes('rustOffload.checkLldbDap'));
     const said = (await vscode.commands.executeCommand('rustOffload.checkLldbDap')) as string;
-    assert.match(said, /debugging will use .*lldb-dap/);
+    assert.match(said, /^Rust Offload: lldb-dap \d+ at \S*lldb-dap/);
   });
 
   it('declares limited untrusted-workspace support with lldbDapPath restricted, no virtual workspaces, and a workspace extension kind', () => {
