@@ -26,7 +26,7 @@ import { WholeLineOutput } from './output-lines';
 import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
 import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
-import { SessionValues } from './session-values';
+import { SessionValues, VALUE_FORMAT_REQUEST } from './session-values';
 
 const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
 
@@ -141,7 +141,10 @@ export class RustDebugSession extends LoggingDebugSession {
     moduleAt: (moduleId, pc) => this.symbols.moduleAt(moduleId, pc),
     settle: (seq, future) => this.settle(seq, future),
     note: (message) => this.noteOncePerStop(message),
+    hex: () => this.hexValues,
   });
+  /** Integers in hexadecimal (launch.json's `hexadecimal`, the setting, View as Hex). */
+  private hexValues = false;
   /** The notes said in this stop (each is said once). */
   private readonly stopNotes = new Set<string>();
   /** Watch results of this stop that settled after their placeholder answer, by expression: the re-ask gets them. */
@@ -231,6 +234,11 @@ export class RustDebugSession extends LoggingDebugSession {
         });
       case 'variables':
         return this.onVariables(request);
+      case VALUE_FORMAT_REQUEST:
+        this.hexValues = (request.arguments as { hex?: unknown } | undefined)?.hex === true;
+        this.sendResponse(responseTo(request));
+        // VS Code asks again for what it shows; the values it caches per stop are not ours to keep.
+        return this.sendEvent({ seq: 0, type: 'event', event: 'invalidated', body: { areas: ['variables'] } } as DebugProtocol.InvalidatedEvent);
       case 'threads':
         return this.onThreads(request);
       default:
@@ -274,6 +282,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private applyCommon(args: CommonArguments): void {
     if (args.trace === true) this.configureLogging(true);
+    if (args.hexadecimal !== undefined) this.hexValues = args.hexadecimal === true;
     if (args.evaluationTimeout !== undefined) {
       if (typeof args.evaluationTimeout !== 'number' || !(args.evaluationTimeout >= 0)) {
         throw new ConfigurationError(`"evaluationTimeout" must be a number of milliseconds (0 for no deadline), not ${JSON.stringify(args.evaluationTimeout)}`);

@@ -12,6 +12,9 @@ const valueTasks = taskModule<typeof import('../rust/values-task')>('rust/values
  */
 export const OWN_REFERENCE_BASE = 0x4000_0000;
 
+/** Custom request from the UI: `{ hex: boolean }` switches how integers are shown, and the views redraw. */
+export const VALUE_FORMAT_REQUEST = 'rustOffload/valueFormat';
+
 /** Where a module is, as the session's symbols know it: the file, and runtime address − link-time address. */
 export interface ModulePlacement {
   path: string;
@@ -29,6 +32,8 @@ export interface ValuesHost {
   moduleAt(moduleId: string | number | undefined, pc: number): Promise<ModulePlacement | undefined>;
   /** Runs a future to its result, answering cancel requests for `seq` meanwhile. */
   settle<T>(seq: number, future: Future<T>): Promise<T>;
+  /** Whether integers are shown in hexadecimal unless a request says otherwise (launch.json, setting, View as Hex). */
+  hex(): boolean;
   /** Says once per stop why lldb's own view is shown instead of ours. */
   note(message: string): void;
 }
@@ -81,7 +86,7 @@ export class SessionValues {
   }
 
   async variables(seq: number, args: DebugProtocol.VariablesArguments): Promise<DebugProtocol.VariablesResponse['body']> {
-    const hex = args.format?.hex === true;
+    const hex = args.format?.hex ?? this.host.hex();
     const own = this.own.get(args.variablesReference);
     if (own) {
       const future = this.host.executor().submitWith(this.host.submitOptions(`expand ${own.handle.expr ?? 'value'}${describePage(args)}`), valueTasks.expandValue, {
@@ -91,12 +96,12 @@ export class SessionValues {
         start: args.start,
         count: args.count,
         filter: args.filter,
-        hex: hex || own.hex,
+        hex,
         slide: own.module.slide,
       });
       const shown = await this.host.settle(seq, future);
       // A child lives in our reference space, which lldb-dap's setVariable cannot address: it is shown read-only.
-      return { variables: shown.map((v) => readOnly(this.toVariable(v, own.module, hex || own.hex))) };
+      return { variables: shown.map((v) => readOnly(this.toVariable(v, own.module, hex))) };
     }
     const listed = (await this.host.backendRequest('variables', args)) as DebugProtocol.VariablesResponse['body'];
     const frameId = this.scopeFrames.get(args.variablesReference);

@@ -28,6 +28,7 @@ export interface Settings {
   evaluationTimeout: number;
   'tasks.keepFinished': number;
   'callStack.shortenFrameNames': boolean;
+  'values.hexadecimal': boolean;
   lldbDapPath: string;
   symbolSearchPaths: string[];
   symbolCacheMinutes: number;
@@ -39,6 +40,7 @@ const defaults: Settings = {
   evaluationTimeout: 30_000,
   'tasks.keepFinished': 100,
   'callStack.shortenFrameNames': true,
+  'values.hexadecimal': false,
   lldbDapPath: '',
   symbolSearchPaths: [],
   symbolCacheMinutes: 10,

@@ -7,4 +7,7 @@ export const enum DebugCommands {
   PickProcess = 'rustOffload.pickProcess',
   /** The walkthrough's first step: which lldb-dap a session would use, or how to install one. */
   CheckLldbDap = 'rustOffload.checkLldbDap',
+  /** Variables/Watch context menu: integers in hexadecimal (the rustOffload.values.hexadecimal setting). */
+  ShowHex = 'rustOffload.showHex',
+  ShowDecimal = 'rustOffload.showDecimal',
 }

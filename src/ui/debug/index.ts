@@ -6,6 +6,7 @@ import { checkLldbDap } from './check-lldb-dap';
 import { registerConfigurationProviders } from './configuration-provider';
 import { DEBUG_TYPE, DebugCommands } from './debug-ids';
 import { pickProcess } from './process-picker';
+import { registerValueFormat } from './value-format';
 
 /** What the debugger contribution needs from the composition root. */
 export interface DebuggingServices {
@@ -20,5 +21,6 @@ export function registerDebugging(context: vscode.ExtensionContext, services: De
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(services)),
     vscode.commands.registerCommand(DebugCommands.PickProcess, pickProcess),
     vscode.commands.registerCommand(DebugCommands.CheckLldbDap, () => checkLldbDap(services.log)),
+    ...registerValueFormat(services.log),
   );
 }
