@@ -180,6 +180,6 @@ describe('compiled line-program kernel', function () {
     }
     if (version !== compiler) this.skip(); // another clang may emit other bytes for the same source
     execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'build-wasm.mjs'), '--check'], { stdio: 'pipe' });
-    assert.ok(fs.existsSync(path.join(repoRoot, 'src', 'symbols', 'wasm', 'line-program.c')));
+    assert.ok(fs.existsSync(path.join(repoRoot, 'src', 'symbols', 'dwarf', 'wasm', 'line-program.c')));
   });
 });
