@@ -67,7 +67,7 @@ export async function loadModuleSymbols(executor: Executor, request: SymbolLoadR
     parts,
     status,
     debugInfoBytes: parts.reduce((n, p) => n + p.debugInfoBytes, 0),
-    warnings: parts.flatMap((p) => p.warnings),
+    warnings: [...plan.warnings, ...parts.flatMap((p) => p.warnings)],
   };
 }
 
