@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor } from '../futures/executor';
 import { sharedModuleCache } from '../symbols/loaded-module-cache';
+import { SymbolIndexStore } from '../symbols/index-store';
 import { ModuleRegistry, type DapModuleLike, type ModuleEntry, type ModuleSymbolHit } from '../symbols/module-registry';
 import { backendSupports } from './backend-capabilities';
 import {
@@ -86,6 +87,7 @@ const OWN_REQUESTS = new Set([MODULES_REQUEST, SEARCH_SYMBOLS_REQUEST, LOOKUP_SY
 export class SessionSymbols {
   private registry: ModuleRegistry | undefined;
   private searchPaths: string[] = [];
+  private store: SymbolIndexStore | undefined;
   private disposed = false;
   private readonly lastProgressEvent = new Map<string, number>();
   private readonly settleWaiters = new Set<() => void>();
@@ -106,8 +108,13 @@ export class SessionSymbols {
   /** Sees every client request first; true when this object answers it (then `handle` gives the body). */
   takes(request: DebugProtocol.Request): boolean {
     if (request.command === 'launch' || request.command === 'attach') {
-      const paths = (request.arguments as { symbolSearchPaths?: unknown } | undefined)?.symbolSearchPaths;
+      const args = request.arguments as { symbolSearchPaths?: unknown; symbolIndexDir?: unknown; symbolIndexMaxBytes?: unknown } | undefined;
+      const paths = args?.symbolSearchPaths;
       if (Array.isArray(paths)) this.searchPaths = paths.filter((p): p is string => typeof p === 'string');
+      if (typeof args?.symbolIndexDir === 'string' && args.symbolIndexDir !== '') {
+        const maxBytes = typeof args.symbolIndexMaxBytes === 'number' && args.symbolIndexMaxBytes >= 0 ? args.symbolIndexMaxBytes : undefined;
+        this.store = new SymbolIndexStore({ dir: args.symbolIndexDir, maxBytes });
+      }
       this.watchBackend();
     }
     if (request.command === 'disconnect' || request.command === 'terminate') this.dispose();
@@ -179,7 +186,7 @@ export class SessionSymbols {
   private ensureRegistry(): ModuleRegistry | undefined {
     if (this.disposed) return undefined;
     if (this.registry) return this.registry;
-    const registry = new ModuleRegistry(this.host.executor(), { owner: this.host.owner(), searchPaths: this.searchPaths, cache: sharedModuleCache });
+    const registry = new ModuleRegistry(this.host.executor(), { owner: this.host.owner(), searchPaths: this.searchPaths, cache: sharedModuleCache, store: this.store });
     registry.on('changed', (entry) => this.onChanged(entry));
     registry.on('removed', (entry) => this.sendModuleEvent({ ...describeModule(entry), removed: true }));
     this.registry = registry;
