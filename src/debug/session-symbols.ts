@@ -315,6 +315,10 @@ export class SessionSymbols {
     if (wanted.length > 0) {
       // Module events are sent from lldb-dap's event thread and may trail this request: ask for the target's modules.
       await this.refreshModules();
+      // While our symbols still load (a launch), lldb's own name lookup may bind every name at once: then the answer
+      // comes as fast as lldb-dap's alone, and waiting for our index would only delay the program's start.
+      const quick = this.modules().some((m) => m.status === 'loading') ? await this.lldbBindsAll(backend, wanted) : undefined;
+      if (quick) return quick;
       await this.loadsSettled(FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS);
     }
     const lookup = this.pathLookup();
@@ -348,6 +352,20 @@ export class SessionSymbols {
       out[i] = { ...out[i], message: `${wanted[i].name}: not found in the loaded symbols yet; it binds when a module that has it loads` };
     }
     return { breakpoints: out };
+  }
+
+  /**
+   * The whole set through lldb-dap's own name lookup when lldb binds every one of them (its answer, our address
+   * breakpoints removed), else undefined: the caller then resolves through our index and sends lldb the rest.
+   */
+  private async lldbBindsAll(backend: LldbDapClient, wanted: DebugProtocol.FunctionBreakpoint[]): Promise<DebugProtocol.SetFunctionBreakpointsResponse['body'] | undefined> {
+    if (!backendSupports(backend.capabilities, 'setFunctionBreakpoints')) return undefined;
+    const answer = await backend.request<DebugProtocol.SetFunctionBreakpointsResponse>('setFunctionBreakpoints', { breakpoints: wanted });
+    const bound = answer.body?.breakpoints ?? [];
+    if (bound.length !== wanted.length || !bound.every((b) => b.verified)) return undefined;
+    await this.deleteAddressBreakpoints(backend);
+    this.unbound = new Map();
+    return { breakpoints: bound };
   }
 
   /** Binds the breakpoints of the current set that a newly loaded module has, under the ids the client knows. */

@@ -171,7 +171,7 @@ function elfOptions(request: SymbolLoadRequest, ctx: TaskContext): ElfReadOption
 }
 
 /** How much lower than normal a worker runs while it loads symbols (Unix nice units). */
-const BULK_NICE = 10;
+const BULK_NICE = 19;
 
 /**
  * Runs `fn` with this thread's scheduling priority lowered, so that on a busy machine the extension host and
