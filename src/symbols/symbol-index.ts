@@ -1176,13 +1176,17 @@ export class SymbolIndex {
   }
   /** Functions and publics, without aliases and without publics that another segment's function stands for. */
   get symbolCount(): number {
-    const hidden = this.hidden();
-    let n = 0;
-    this.segments.forEach((s, i) => {
-      for (let e = 0; e < s.entryCount; e++) if (hidden[i][e] === 0) n++;
-    });
-    return n;
+    if (this.visibleCount === undefined) {
+      const hidden = this.hidden();
+      let n = 0;
+      this.segments.forEach((s, i) => {
+        for (let e = 0; e < s.entryCount; e++) if (hidden[i][e] === 0) n++;
+      });
+      this.visibleCount = n;
+    }
+    return this.visibleCount;
   }
+  private visibleCount: number | undefined;
   get lineCount(): number {
     return this.segments.reduce((n, s) => n + s.lineAddr.length, 0);
   }
