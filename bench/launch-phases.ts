@@ -9,6 +9,7 @@ import { LldbDapClient } from '../src/debug/lldb-dap-client';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
 import { RustDebugSession } from '../src/debug/rust-debug-session';
 import { MODULES_REQUEST, type ModuleSymbolsInfo } from '../src/debug/session-symbols';
+import { DEFAULT_SYMBOL_CACHE_MINUTES, sharedModuleCache } from '../src/symbols/loaded-module-cache';
 import { InlineClient } from '../test/dap/support/inline-client';
 import { toolchainEnv } from '../test/dap/support/programs';
 import { row, type BenchRow } from './report';
@@ -48,8 +49,14 @@ async function setStop(send: (command: string, args: unknown) => Promise<unknown
   else await send('setBreakpoints', { source: { path: at.file }, breakpoints: [{ line: at.line }] });
 }
 
-/** Our session as the extension runs it (inline, a fresh executor as on a window's first F5), launch to first stop. */
+/**
+ * Our session as the extension runs it (inline, a fresh executor and no symbols kept from the last run, as on a
+ * window's first F5; what the process remembers of lldb-dap and rustc stays, as for a window's later F5s).
+ */
 export async function oursOnce(program: string, at: StopAt): Promise<LaunchTimes> {
+  // Every run reads the symbols afresh, as on a window's first F5: the window's cache of the last run is dropped.
+  sharedModuleCache.configure({ idleMs: 0 });
+  sharedModuleCache.configure({ idleMs: DEFAULT_SYMBOL_CACHE_MINUTES * 60_000 });
   const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src') });
   const session = new RustDebugSession({ executor, sessionId: 'launch-bench', env: toolchainEnv(), evaluationTimeout: 0 });
   const client = new InlineClient(session);
