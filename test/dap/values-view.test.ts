@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { OWN_REFERENCE_BASE } from '../../src/debug/session-values';
+import { OWN_REFERENCE_BASE, VALUE_FORMAT_REQUEST } from '../../src/debug/session-values';
 import { initializeLikeVsCode, startClient, stopQuietly, WAIT_MS } from './support/client';
 import { buildDir, markerLine, sourceOf, toolchainEnv } from './support/programs';
 
@@ -132,6 +132,24 @@ describe('the Variables view through the adapter: our text equals the program\'s
         // A child with children of its own expands too (a nested Option<String> in a Vec).
         const nested = await children(local('nested'));
         assert.deepStrictEqual(nested.map((c) => c.value), ['Some("a")', 'None', 'Some("")']);
+      });
+
+      it('View as Hex switches integers to hexadecimal and back, and tells the client to redraw', async () => {
+        const relist = async (): Promise<DebugProtocol.Variable[]> => {
+          const threadId = (await dc.threadsRequest()).body.threads[0].id;
+          const frameId = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+          const scopes = await dc.scopesRequest({ frameId });
+          return (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+        };
+        const redraw = dc.waitForEvent('invalidated', WAIT_MS);
+        await dc.customRequest(VALUE_FORMAT_REQUEST, { hex: true });
+        assert.deepStrictEqual(((await redraw) as DebugProtocol.InvalidatedEvent).body.areas, ['variables']);
+        let now = await relist();
+        assert.strictEqual(now.find((v) => v.name === 'small')?.value, '0x1');
+        assert.strictEqual(now.find((v) => v.name === 'vec_small')?.value, '[0x1, 0x2, 0x3]');
+        await dc.customRequest(VALUE_FORMAT_REQUEST, { hex: false });
+        now = await relist();
+        assert.strictEqual(now.find((v) => v.name === 'small')?.value, '1');
       });
     });
   }
