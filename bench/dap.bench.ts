@@ -9,6 +9,7 @@ import { MODULES_REQUEST, type ModuleSymbolsInfo } from '../src/debug/session-sy
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
 import { InlineClient } from '../test/dap/support/inline-client';
 import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
+import { launchRows } from './launch-phases';
 import { report, row, type BenchRow } from './report';
 
 const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
@@ -220,6 +221,8 @@ export async function run(): Promise<void> {
   const sides: Side[] = [];
   const peerName = 'lldb-dap-22 direct';
   try {
+    // First, before any session of ours has warmed up this process: launch → first stop, phase by phase.
+    await launchRows(rows);
     const a = await inline();
     sides.push(a);
     const s = await standalone();

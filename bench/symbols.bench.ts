@@ -10,6 +10,7 @@ import { ElfFile } from '../src/symbols/elf/elf';
 import { addElfPublics } from '../src/symbols/elf/elf-module';
 import { loadModule, planModuleLoad } from '../src/symbols/load-task';
 import { loadModuleSymbols, symbolTasks } from '../src/symbols/module-loader';
+import { SymbolIndexStore } from '../src/symbols/index-store';
 import { LoadedModuleCache } from '../src/symbols/loaded-module-cache';
 import { ModuleEntry, ModuleRegistry } from '../src/symbols/module-registry';
 import { IndexBuilder, SymbolIndex } from '../src/symbols/symbol-index';
@@ -279,9 +280,58 @@ async function benchReuse(bin: string, rows: BenchRow[]): Promise<void> {
     console.log(`second session: reused in ${again.map((r) => r.ms.toFixed(1)).join(' ')} ms (first session ${Math.round(first.ms)} ms); lldb-22 with its index cache ${Math.round(lldb)} ms`);
     rows.push(row('next session on the unchanged large binary: symbols ready (reused from the window) vs lldb-22 with its on-disk index cache', 'ms', median(again.map((r) => r.ms)), lldb,
       { peerName: "lldb-22 with symbols.enable-lldb-index-cache, second run", note: `first session ${(first.ms / 1000).toFixed(1)} s; ours checks the file's size, mtime and id; medians of 3` }));
+    await benchStore(bin, executor, lldb, rows);
   } finally {
     await executor.shutdown({ wait: true });
     fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A new window on the unchanged large binary: symbols ready from the on-disk index store (no window cache, so the
+ * store is all there is) against the cold load that filled it and lldb-22 with its own index cache, in the same run.
+ */
+async function benchStore(bin: string, executor: ThreadPoolExecutor, lldbCachedMs: number, rows: BenchRow[]): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-offload-index-store-'));
+  try {
+    const store = new SymbolIndexStore({ dir });
+    const colds: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      let written!: (err?: Error) => void;
+      const stored = new Promise<void>((resolve, reject) => {
+        written = (err) => (err ? reject(err) : resolve());
+      });
+      const t0 = performance.now();
+      const cold = await loadModuleSymbols(executor, { path: bin }, { store, onStored: written });
+      colds.push(performance.now() - t0);
+      if (cold.stored) throw new Error('the cold load came from the store');
+      await stored;
+    }
+    const session = async (): Promise<number> => {
+      const registry = new ModuleRegistry(executor, { store: new SymbolIndexStore({ dir }) });
+      const t0 = performance.now();
+      const entry = await new Promise<ModuleEntry>((resolve) => {
+        registry.on('changed', (e) => {
+          if (e.status !== 'loading') resolve(e);
+        });
+        registry.onModule('new', { id: 1, name: path.basename(bin), path: bin });
+      });
+      const ms = performance.now() - t0;
+      registry.dispose();
+      if (!entry.cached || entry.index?.lookupByName('big::m0::entry').length !== 1) throw new Error('the new window did not get the stored index');
+      return ms;
+    };
+    const warm = [await session(), await session(), await session()];
+    const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+    console.log(`new window from the store: ${warm.map((m) => m.toFixed(0)).join(' ')} ms; cold loads ${colds.map((m) => m.toFixed(0)).join(' ')} ms; store ${(bytes / MB).toFixed(0)} MB`);
+    const note = `medians of 3; store file ${(bytes / MB).toFixed(0)} MB, read, CRC-checked and opened; goal ≤ 0.05x`;
+    rows.push(row('new window on the unchanged large binary: symbols ready from the on-disk index store vs the cold load', 'ms', median(warm), median(colds), { peerName: 'the cold load (2 workers) that filled the store', note }));
+    rows.push(row('new window on the unchanged large binary: symbols ready from the on-disk index store vs lldb-22 with its index cache', 'ms', median(warm), lldbCachedMs, {
+      peerName: 'lldb-22 with symbols.enable-lldb-index-cache, second run', note: 'goal ≤ 0.2x',
+    }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -31,6 +31,13 @@ export interface CommonArguments {
   hexadecimal?: boolean;
   /** Extra folders for PDBs and .gnu_debuglink files; the `rustOffload.symbolSearchPaths` setting is appended. */
   symbolSearchPaths?: string[];
+  /**
+   * Where symbol indexes persist across windows (the extension fills in a folder of its global storage): a module
+   * stored there unchanged is not read again. None: indexes live in memory only.
+   */
+  symbolIndexDir?: string;
+  /** Size cap of symbolIndexDir in bytes, least recently used files evicted first (default 2 GiB). */
+  symbolIndexMaxBytes?: number;
   /** Map Rust's std sources (/rustc/<hash>/) to the toolchain's rust-src when it is installed (default true). */
   mapRustSources?: boolean;
   /** Log the adapter's DAP traffic to the Debug Console. */

@@ -156,3 +156,42 @@ export async function findLldbDap(setting: string | undefined, host: DiscoveryHo
   const found = rejected.length ? `Found: ${rejected.join('; ')}.` : 'No lldb-dap was found in the setting, on PATH or in the usual install places.';
   throw new LldbDapNotFoundError(`lldb-dap ${MINIMUM_LLDB_DAP_VERSION} or newer is needed to debug Rust (older versions abort on requests they do not implement). ${found} ${installAdvice(host.platform)}`);
 }
+
+/** The version a versioned install names in the file name (`lldb-dap-22`, as Debian and apt.llvm.org install it). */
+function versionInName(file: string): number | undefined {
+  const m = /^lldb-dap-(\d+)(?:\.exe)?$/i.exec(path.basename(file));
+  return m ? Number(m[1]) : undefined;
+}
+
+const discovered = new Map<string, { found: FoundLldbDap; size: number; mtimeMs: number }>();
+
+/**
+ * findLldbDap for a session start, without the cost of running `lldb-dap --version` (it loads all of liblldb, most
+ * of a second on a busy machine, before the real lldb-dap starts the same way): a first candidate whose file name
+ * carries its version is taken by that name, and what was found is remembered for this process while the file keeps
+ * its size and mtime.
+ */
+export async function findLldbDapForSession(setting: string | undefined): Promise<FoundLldbDap> {
+  const key = `${setting ?? ''}\0${nodeHost.env.PATH ?? ''}`;
+  const known = discovered.get(key);
+  if (known) {
+    try {
+      const st = fs.statSync(known.found.path);
+      if (st.size === known.size && st.mtimeMs === known.mtimeMs) return known.found;
+    } catch {
+      // Gone: discover again.
+    }
+  }
+  const first = candidatePaths(setting)[0];
+  const named = first ? versionInName(first.path) : undefined;
+  const found = first && named !== undefined && named >= MINIMUM_LLDB_DAP_VERSION
+    ? { ...first, major: named, versionText: `lldb-dap ${named} (version from its file name)` }
+    : await findLldbDap(setting);
+  try {
+    const st = fs.statSync(found.path);
+    discovered.set(key, { found, size: st.size, mtimeMs: st.mtimeMs });
+  } catch {
+    // Not remembered; the next session looks again.
+  }
+  return found;
+}

@@ -23,7 +23,7 @@ import {
 } from './launch-arguments';
 import { BackendExitedError, LldbDapClient } from './lldb-dap-client';
 import { WholeLineOutput } from './output-lines';
-import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
+import { findLldbDapForSession, type FoundLldbDap } from './lldb-dap-discovery';
 import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
 import { SessionValues, VALUE_FORMAT_REQUEST } from './session-values';
@@ -256,7 +256,9 @@ export class RustDebugSession extends LoggingDebugSession {
   private async onInitialize(request: DebugProtocol.Request): Promise<void> {
     this.clientShowsProgress = (request.arguments as DebugProtocol.InitializeRequestArguments | undefined)?.supportsProgressReporting === true;
     this.clientRefreshes = (request.arguments as DebugProtocol.InitializeRequestArguments | undefined)?.supportsInvalidatedEvent === true;
-    const found = await (this.options.findLldbDap ?? (() => findLldbDap(this.options.lldbDapPath)))();
+    // The rustc probe for the std source map runs meanwhile; launch needs its answer.
+    void probeRustc();
+    const found = await (this.options.findLldbDap ?? (() => findLldbDapForSession(this.options.lldbDapPath)))();
     this.backendInfo = found;
     const backend = new LldbDapClient(found.path, [], this.options.env ?? process.env);
     this.backend = backend;
@@ -316,9 +318,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private async rustSourceMap(args: CommonArguments): Promise<Array<[string, string]>> {
     if (args.mapRustSources === false) return [];
-    const run = (argv: string[]): Promise<string> =>
-      new Promise((resolve) => execFile('rustc', argv, { timeout: 10_000, windowsHide: true }, (err, stdout) => resolve(err ? '' : stdout)));
-    const [verbose, sysroot] = await Promise.all([run(['-vV']), run(['--print', 'sysroot'])]);
+    const { verbose, sysroot } = await probeRustc();
     const mapping = rustSourceMapping({ commitHash: parseRustcVersion(verbose), sysroot: sysroot.trim() || undefined });
     return mapping ? [mapping] : [];
   }
@@ -832,6 +832,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/** `rustc -vV` and `rustc --print sysroot` per PATH, run once per process: through rustup's proxy each costs a few hundred ms of a launch. */
+const rustcProbes = new Map<string, Promise<{ verbose: string; sysroot: string }>>();
+
+function probeRustc(): Promise<{ verbose: string; sysroot: string }> {
+  const key = process.env.PATH ?? '';
+  let probe = rustcProbes.get(key);
+  if (!probe) {
+    const run = (argv: string[]): Promise<string> =>
+      new Promise((resolve) => execFile('rustc', argv, { timeout: 10_000, windowsHide: true }, (err, stdout) => resolve(err ? '' : stdout)));
+    probe = Promise.all([run(['-vV']), run(['--print', 'sysroot'])]).then(([verbose, sysroot]) => ({ verbose, sysroot }));
+    rustcProbes.set(key, probe);
+  }
+  return probe;
 }
 
 /** What a slow watch shows while it runs on: how long so far, and where to stop it. */

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor } from '../futures/executor';
 import { sharedModuleCache } from '../symbols/loaded-module-cache';
+import { SymbolIndexStore } from '../symbols/index-store';
 import { ModuleRegistry, type DapModuleLike, type ModuleEntry, type ModuleSymbolHit } from '../symbols/module-registry';
 import { backendSupports } from './backend-capabilities';
 import {
@@ -86,6 +87,7 @@ const OWN_REQUESTS = new Set([MODULES_REQUEST, SEARCH_SYMBOLS_REQUEST, LOOKUP_SY
 export class SessionSymbols {
   private registry: ModuleRegistry | undefined;
   private searchPaths: string[] = [];
+  private store: SymbolIndexStore | undefined;
   private disposed = false;
   private readonly lastProgressEvent = new Map<string, number>();
   private readonly settleWaiters = new Set<() => void>();
@@ -106,8 +108,13 @@ export class SessionSymbols {
   /** Sees every client request first; true when this object answers it (then `handle` gives the body). */
   takes(request: DebugProtocol.Request): boolean {
     if (request.command === 'launch' || request.command === 'attach') {
-      const paths = (request.arguments as { symbolSearchPaths?: unknown } | undefined)?.symbolSearchPaths;
+      const args = request.arguments as { symbolSearchPaths?: unknown; symbolIndexDir?: unknown; symbolIndexMaxBytes?: unknown } | undefined;
+      const paths = args?.symbolSearchPaths;
       if (Array.isArray(paths)) this.searchPaths = paths.filter((p): p is string => typeof p === 'string');
+      if (typeof args?.symbolIndexDir === 'string' && args.symbolIndexDir !== '') {
+        const maxBytes = typeof args.symbolIndexMaxBytes === 'number' && args.symbolIndexMaxBytes >= 0 ? args.symbolIndexMaxBytes : undefined;
+        this.store = new SymbolIndexStore({ dir: args.symbolIndexDir, maxBytes });
+      }
       this.watchBackend();
     }
     if (request.command === 'disconnect' || request.command === 'terminate') this.dispose();
@@ -179,7 +186,7 @@ export class SessionSymbols {
   private ensureRegistry(): ModuleRegistry | undefined {
     if (this.disposed) return undefined;
     if (this.registry) return this.registry;
-    const registry = new ModuleRegistry(this.host.executor(), { owner: this.host.owner(), searchPaths: this.searchPaths, cache: sharedModuleCache });
+    const registry = new ModuleRegistry(this.host.executor(), { owner: this.host.owner(), searchPaths: this.searchPaths, cache: sharedModuleCache, store: this.store });
     registry.on('changed', (entry) => this.onChanged(entry));
     registry.on('removed', (entry) => this.sendModuleEvent({ ...describeModule(entry), removed: true }));
     this.registry = registry;
@@ -337,6 +344,10 @@ export class SessionSymbols {
     if (wanted.length > 0) {
       // Module events are sent from lldb-dap's event thread and may trail this request: ask for the target's modules.
       await this.refreshModules();
+      // While our symbols still load (a launch), lldb's own name lookup may bind every name at once: then the answer
+      // comes as fast as lldb-dap's alone, and waiting for our index would only delay the program's start.
+      const quick = this.modules().some((m) => m.status === 'loading') ? await this.lldbBindsAll(backend, wanted) : undefined;
+      if (quick) return quick;
       await this.loadsSettled(FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS);
     }
     const lookup = this.pathLookup();
@@ -370,6 +381,20 @@ export class SessionSymbols {
       out[i] = { ...out[i], message: `${wanted[i].name}: not found in the loaded symbols yet; it binds when a module that has it loads` };
     }
     return { breakpoints: out };
+  }
+
+  /**
+   * The whole set through lldb-dap's own name lookup when lldb binds every one of them (its answer, our address
+   * breakpoints removed), else undefined: the caller then resolves through our index and sends lldb the rest.
+   */
+  private async lldbBindsAll(backend: LldbDapClient, wanted: DebugProtocol.FunctionBreakpoint[]): Promise<DebugProtocol.SetFunctionBreakpointsResponse['body'] | undefined> {
+    if (!backendSupports(backend.capabilities, 'setFunctionBreakpoints')) return undefined;
+    const answer = await backend.request<DebugProtocol.SetFunctionBreakpointsResponse>('setFunctionBreakpoints', { breakpoints: wanted });
+    const bound = answer.body?.breakpoints ?? [];
+    if (bound.length !== wanted.length || !bound.every((b) => b.verified)) return undefined;
+    await this.deleteAddressBreakpoints(backend);
+    this.unbound = new Map();
+    return { breakpoints: bound };
   }
 
   /** Binds the breakpoints of the current set that a newly loaded module has, under the ids the client knows. */

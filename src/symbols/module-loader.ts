@@ -2,6 +2,7 @@
 import type { Executor } from '../futures/executor';
 import type { Future } from '../futures/future';
 import { taskModule } from '../futures/task-ref';
+import type { SymbolIndexStore } from './index-store';
 import type { SymbolLoadRequest, SymbolLoadResult } from './load-task';
 import { SymbolIndex } from './symbol-index';
 
@@ -17,6 +18,10 @@ export interface LoadModuleOptions {
   /** Called with each future as it is submitted (the Modules view can cancel them). */
   onFuture?: (future: Future<unknown>) => void;
   signal?: AbortSignal;
+  /** Where indexes persist across windows: a module stored there unchanged is not read again, and one read is stored. */
+  store?: SymbolIndexStore;
+  /** Called when the store has been written (or failed to be), for tests and benchmarks. */
+  onStored?: (error?: Error) => void;
 }
 
 export interface LoadedModule {
@@ -26,6 +31,8 @@ export interface LoadedModule {
   status: SymbolLoadResult['status'];
   debugInfoBytes: number;
   warnings: string[];
+  /** True when the index came from the on-disk store rather than from reading the module. */
+  stored?: boolean;
 }
 
 /** Loads one module with as many chunk futures as its DWARF size warrants; rejects with the first chunk error (the others are cancelled). */
@@ -39,6 +46,13 @@ export async function loadModuleSymbols(executor: Executor, request: SymbolLoadR
     return f;
   };
   options.signal?.throwIfAborted();
+  const store = options.store;
+  const key = store?.keyOf(request.path, request.searchPaths);
+  if (store && key) {
+    const stored = await store.get(key);
+    if (stored) return stored;
+    options.signal?.throwIfAborted();
+  }
   const stat = await statSize(request.path);
   // The file size over-estimates .debug_info (about 40% of a Rust debug build), so divide more finely than the worker count alone suggests.
   const chunkBytes = options.chunkBytes ?? Math.max(4 * 1024 * 1024, Math.ceil((stat * 0.4) / (executor.maxWorkers * 4)));
@@ -62,13 +76,20 @@ export async function loadModuleSymbols(executor: Executor, request: SymbolLoadR
   }
   const rank = { loaded: 2, publicsOnly: 1, none: 0 } as const;
   const status = parts.reduce<SymbolLoadResult['status']>((s, p) => (rank[p.status] > rank[s] ? p.status : s), 'none');
-  return {
+  const loaded: LoadedModule = {
     index: new SymbolIndex(parts.map((p) => p.index)),
     parts,
     status,
     debugInfoBytes: parts.reduce((n, p) => n + p.debugInfoBytes, 0),
-    warnings: parts.flatMap((p) => p.warnings),
+    warnings: [...plan.warnings, ...parts.flatMap((p) => p.warnings)],
   };
+  if (store && key) {
+    // Stored in the background, and only when the file is still what the key says (not rebuilt during the load).
+    const after = store.keyOf(request.path, request.searchPaths);
+    if (after?.text === key.text) store.put(key, loaded).then(() => options.onStored?.(), (err: Error) => options.onStored?.(err));
+    else options.onStored?.(new Error('the file changed while it was read; its index was not stored'));
+  }
+  return loaded;
 }
 
 /** The file name of a module's path, Windows or POSIX: its label in Debugger Tasks and the Modules view. */

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { Executor } from '../futures/executor';
 import type { Future } from '../futures/future';
+import type { SymbolIndexStore } from './index-store';
 import { FileIdentity, fileIdentity, fileIdentitySync, LoadedModuleCache, moduleCacheKey, sameFile } from './loaded-module-cache';
 import { LoadedModule, loadModuleSymbols, moduleFileName } from './module-loader';
 import { SymbolHit, SymbolIndex } from './symbol-index';
@@ -53,6 +54,8 @@ export interface ModuleRegistryOptions {
   searchPaths?: string[];
   /** Loads to reuse from earlier sessions, and where this session's go for later ones; none by default. */
   cache?: LoadedModuleCache;
+  /** Indexes kept on disk across windows; none by default. */
+  store?: SymbolIndexStore;
 }
 
 /** Emits 'changed' (one module) whenever a module is added, progresses, settles or is removed. */
@@ -222,6 +225,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
       const loaded = await loadModuleSymbols(this.executor, { path, searchPaths: this.options.searchPaths }, {
         owner: this.options.owner,
         signal: controller.signal,
+        store: this.options.store,
         onFuture: (f) => futures.push(f),
         onProgress: (fraction, message) => {
           if (this.entries.get(entry.id) !== entry) return;
@@ -252,7 +256,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
         entry.warnings = loaded.warnings;
         entry.sizeBytes = loaded.parts[0]?.fileBytes;
         entry.debugInfoPath = loaded.parts.find((p) => p.debugInfoPath)?.debugInfoPath;
-        entry.cached = cached;
+        entry.cached = cached || loaded.stored === true;
         this.imageBases.set(entry.id, loaded.parts[0]?.imageBase ?? 0);
         this.updateSlide(entry);
         entry.elapsedMs = Date.now() - t0;

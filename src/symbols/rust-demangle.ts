@@ -105,7 +105,8 @@ function latin1(src: Uint8Array, start: number, end: number): string {
 // ---------------------------------------------------------------- legacy
 
 function demangleLegacy(sym: Uint8Array, start: number, end: number, out: GrowableBytes, verbose: boolean): boolean {
-  let len = end;
+  let len = legacyEnd(sym, start, end);
+  if (len < 0) return false;
   for (let i = start; i < len; i++) if (SYMBOL_CHAR[sym[i]] === 0) return false;
   if (sym[len - 1] !== 69 /* E */) return false;
   len--;
@@ -144,6 +145,21 @@ function demangleLegacy(sym: Uint8Array, start: number, end: number, out: Growab
     p += n;
   }
   return false;
+}
+
+/**
+ * Where a legacy name ends before a `.llvm.<digits>`, `.cold` or other `.suffix` that LLVM appends (dropped, as
+ * libiberty and so `nm -C` drop it): the last `E` followed by a `.`, or `end` when the name ends in `E`; -1 when
+ * neither. The suffix may hold `@` besides the symbol characters.
+ */
+function legacyEnd(sym: Uint8Array, start: number, end: number): number {
+  if (sym[end - 1] === 69 /* E */) return end;
+  for (let i = end - 1; i > start; i--) {
+    const c = sym[i];
+    if (SYMBOL_CHAR[c] === 0 && c !== 64 /* @ */) return -1;
+    if (c === 46 /* . */ && sym[i - 1] === 69) return i;
+  }
+  return -1;
 }
 
 function isLegacyHash(sym: Uint8Array, at: number): boolean {

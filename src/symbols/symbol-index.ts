@@ -31,9 +31,14 @@ export interface AddressHit {
 }
 
 const MAGIC = 0x58495352; // 'RSIX'
-const VERSION = 4;
+/** 5: a public at a function's start stays as an alias (found by name, resolved to the function) instead of being dropped. */
+export const INDEX_VERSION = 5;
+const VERSION = INDEX_VERSION;
 const NONE = 0xffffffff;
-const HEADER_WORDS = 32;
+const HEADER_WORDS = 34;
+/** Header word 32: FLAG_ALIASES when publics at a function's start were kept as aliases (see KIND_ALIAS). */
+const HEADER_FLAGS = 32;
+const FLAG_ALIASES = 1;
 /** Header words after the 18 part offsets (11..28): whether addresses are 32-bit offsets, and the base they are offsets from. */
 const HEADER_COMPACT = 29;
 const HEADER_BASE = 30;
@@ -47,6 +52,12 @@ const INLINE_STRIDE = 6; // nameOff, nameLen, parentEntry, callFile, callLine, d
 export const MANGLED_NAME = 0x80000000;
 const KIND_FUNCTION = 0;
 const KIND_PUBLIC = 1;
+/**
+ * A public at a function's start: the same code under its linkage name. Prefix and fuzzy search skip it and address
+ * lookups never see it, but a lookup by its name answers with the function (a PDB names a trait method
+ * `demo::inner::{impl#0}::greet`; its public demangles to `<demo::inner::En as demo::inner::Greeter>::greet`).
+ */
+const KIND_ALIAS = 2;
 
 /**
  * FNV-1a over the length and at most ~64 evenly spaced bytes of the UTF-8 name: Rust names run to hundreds of
@@ -92,7 +103,7 @@ export function stripGenerics(name: string): string {
       }
       // Generic arguments follow a name or `::`; a `<` elsewhere opens a qualified path (`<T as Trait>`) and stays.
       const prev = i > 0 ? name.charCodeAt(i - 1) : 0;
-      if (isNameChar(prev)) {
+      if (isNameChar(prev) || prev === 125 /* } of {closure#0} */) {
         out += name.slice(runStart, i);
         depth = 1;
       }
@@ -133,7 +144,7 @@ function stripGenericsBytes(src: Uint8Array, start: number, end: number, out: Gr
         continue;
       }
       const prev = i > start ? src[i - 1] : 0;
-      if (isNameChar(prev)) {
+      if (isNameChar(prev) || prev === 125) {
         out.append(src, runStart, i);
         depth = 1;
         if (prev === 58) afterColon = true;
@@ -220,6 +231,12 @@ const u32 = (n = 16): U32Column => new U32Column(n);
 export interface BuildIndexOptions {
   /** Allocate a SharedArrayBuffer (shared with other workers) instead of an ArrayBuffer (transferred). */
   shared?: boolean;
+  /**
+   * Keep a public at a function's start as an alias of the function (found by its name) instead of dropping it: for
+   * PDBs, whose function names (`{impl#0}::greet`) lack the trait path its public's name has. The ELF reader skips
+   * such publics before demangling them (the cost of a large module), so ELF indexes keep none.
+   */
+  aliases?: boolean;
 }
 
 /**
@@ -445,9 +462,12 @@ export class IndexBuilder {
     const kind = this.entKind.data;
     const addr = this.entAddr.data;
     const remap = new Uint32Array(total);
-    const entryCount = renumberEntries(kind, addr, total, this.functionStarts(), remap);
+    const entryCount = renumberEntries(kind, addr, total, this.functionStarts(), remap, options.aliases === true);
+    // An alias keeps its entry (and name) but not its range: address lookups see the function only.
+    const rangeRemap = remap.slice();
+    dropAliases(kind, rangeRemap);
     const rangeEntryCol = this.rangeEntry.data;
-    const rangeCount = countKept(rangeEntryCol, this.rangeEntry.length, remap);
+    const rangeCount = countKept(rangeEntryCol, this.rangeEntry.length, rangeRemap);
     const inlineCount = this.inl.length / INLINE_STRIDE;
     const inlineRangeCount = this.inlLow.length;
     const lineCount = this.lineAddr.length;
@@ -504,7 +524,7 @@ export class IndexBuilder {
     // Function and public ranges, by address.
     const kept = new Uint32Array(rangeCount);
     const keptLow = new Float64Array(rangeCount);
-    selectKept(rangeEntryCol, this.rangeLow.data, this.rangeEntry.length, remap, kept, keptLow);
+    selectKept(rangeEntryCol, this.rangeLow.data, this.rangeEntry.length, rangeRemap, kept, keptLow);
     const rangeOrder = ascendingOrder(keptLow);
     if (rangeOrder) permuteU32(kept, rangeOrder.slice(), rangeOrder);
     const rangeRows = rangeOrder ?? kept;
@@ -549,6 +569,7 @@ export class IndexBuilder {
     header[10] = partBytes.length;
     offsets.forEach((o, i) => (header[11 + i] = o));
     header[HEADER_COMPACT] = compact ? 1 : 0;
+    header[HEADER_FLAGS] = options.aliases === true ? FLAG_ALIASES : 0;
     header[HEADER_BASE] = base % 2 ** 32;
     header[HEADER_BASE + 1] = Math.floor(base / 2 ** 32);
     return buffer;
@@ -670,14 +691,28 @@ function allBelow(col: Float64Array, n: number, limit: number): boolean {
   return true;
 }
 
-/** New entry numbers into `remap` (NONE for a public at a function's start, which is that function); returns how many are kept. */
-function renumberEntries(kind: Uint32Array, addr: Float64Array, total: number, starts: Float64Array, remap: Uint32Array): number {
+/**
+ * New entry numbers into `remap`; a public at a function's start becomes that function's alias (`aliases`) or is
+ * dropped (NONE). Returns how many entries are kept.
+ */
+function renumberEntries(kind: Uint32Array, addr: Float64Array, total: number, starts: Float64Array, remap: Uint32Array, aliases: boolean): number {
   let count = 0;
   for (let e = 0; e < total; e++) {
-    if (kind[e] === KIND_PUBLIC && starts.length > 0 && sortedHas(starts, addr[e])) remap[e] = NONE;
-    else remap[e] = count++;
+    if (kind[e] === KIND_PUBLIC && starts.length > 0 && sortedHas(starts, addr[e])) {
+      if (!aliases) {
+        remap[e] = NONE;
+        continue;
+      }
+      kind[e] = KIND_ALIAS;
+    }
+    remap[e] = count++;
   }
   return count;
+}
+
+/** NONE for the aliases in `remap`: their ranges are not written. */
+function dropAliases(kind: Uint32Array, remap: Uint32Array): void {
+  for (let e = 0; e < remap.length; e++) if (kind[e] === KIND_ALIAS) remap[e] = NONE;
 }
 
 function countKept(entryOf: Uint32Array, n: number, remap: Uint32Array): number {
@@ -755,7 +790,7 @@ function inlineName(stored: string, length: number): string {
   return (length & MANGLED_NAME) !== 0 ? demangleRust(stored) ?? stored : stored;
 }
 
-/** Builds one index segment from a reader's output (the PE/PDB readers, and tests). Publics at the address of a DWARF/PDB function are dropped as duplicates. */
+/** Builds one index segment from a reader's output (the PE/PDB readers, and tests). Publics at the address of a DWARF function are dropped as duplicates; those at a PDB function become its aliases. */
 export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}): ArrayBufferLike {
   const b = new IndexBuilder();
   const fileIds = mod.files.map((f) => b.addFile(f));
@@ -780,7 +815,8 @@ export function buildIndex(mod: ModuleSymbols, options: BuildIndexOptions = {}):
   });
   for (const row of mod.lines) b.line(row.address, row.file, row.line);
   if (mod.lineColumns) b.lineColumns(mod.lineColumns.address, mod.lineColumns.file, mod.lineColumns.line, mod.lineColumns.count);
-  return b.finish(options);
+  // A PDB names trait methods `{impl#N}::m`; their publics keep the `<T as Trait>::m` path users type.
+  return b.finish({ ...options, aliases: options.aliases ?? mod.debugFormat === 'pdb' });
 }
 
 function align8(n: number): number {
@@ -939,6 +975,8 @@ class Segment {
   readonly strings: Uint8Array;
   readonly nextFull: Uint32Array;
   readonly nextBare: Uint32Array;
+  /** Whether publics at function starts were kept as aliases (so one at another segment's function is one too). */
+  readonly keepsAliases: boolean;
   private names: string[] | undefined;
   private fileNames: Array<string | undefined> = [];
 
@@ -970,6 +1008,7 @@ class Segment {
     this.strings = new Uint8Array(buffer, o(15), stringBytes);
     this.nextFull = new Uint32Array(buffer, o(16), entryCount);
     this.nextBare = new Uint32Array(buffer, o(17), entryCount);
+    this.keepsAliases = (h[HEADER_FLAGS] & FLAG_ALIASES) !== 0;
   }
 
   str(off: number, len: number): string {
@@ -1029,13 +1068,24 @@ class Segment {
     return [...new Set(out)];
   }
 
-  functionAt(address: number): number {
+  kind(e: number): number {
+    return this.entries[e * ENTRY_STRIDE + 4];
+  }
+  /**
+   * The range covering `address` with the latest start (the innermost: a public inside a function), or -1. Among
+   * ranges with that start a function beats a public, then the shorter range, then the smaller name: a rule that does
+   * not depend on the order the readers wrote them in, so a module read in chunks answers as when read whole.
+   */
+  rangeAt(address: number, hidden: Uint8Array | undefined): number {
     const addr = address - this.base;
-    // Ranges may nest or overlap (a public inside a function); take the innermost, i.e. the latest start that covers addr.
+    let best = -1;
     for (let i = floorIndex(this.rangeLow, addr), n = 0; i >= 0 && n < 64; i--, n++) {
-      if (this.rangeHigh[i] > addr) return this.rangeEntry[i];
+      if (best >= 0 && this.rangeLow[i] < this.rangeLow[best]) break;
+      if (!(this.rangeHigh[i] > addr)) continue;
+      if (hidden !== undefined && hidden[this.rangeEntry[i]] !== 0) continue;
+      if (best < 0 || compareRanges(this, i, this, best) < 0) best = i;
     }
-    return -1;
+    return best;
   }
   inlinesAt(address: number): InlineHit[] {
     const addr = address - this.base;
@@ -1053,16 +1103,66 @@ class Segment {
       return hit;
     });
   }
-  lineAt(address: number): { file?: string; line: number } | undefined {
+  /**
+   * The row that holds at `address`: the last row at the greatest address ≤ it, except that a row with a line beats
+   * an end-of-sequence row (line 0) at the same address, which is another sequence ending where this one starts.
+   */
+  lineRowAt(address: number): number {
     const i = floorIndex(this.lineAddr, address - this.base);
-    if (i < 0 || this.lineLine[i] === 0) return undefined;
-    return { file: this.file(this.lineFile[i]), line: this.lineLine[i] };
+    if (i < 0 || this.lineLine[i] !== 0) return i;
+    const at = this.lineAddr[i];
+    for (let j = i - 1; j >= 0 && this.lineAddr[j] === at; j--) {
+      if (this.lineLine[j] !== 0) return j;
+    }
+    return i;
   }
 }
 
-/** Queries over one module's index segments (one per worker chunk). */
+/** Orders two ranges that start at the same address: negative when a's entry is the better answer (see Segment.rangeAt). */
+function compareRanges(sa: Segment, a: number, sb: Segment, b: number): number {
+  const ea = sa.rangeEntry[a];
+  const eb = sb.rangeEntry[b];
+  const ka = sa.kind(ea) === KIND_FUNCTION ? 0 : 1;
+  const kb = sb.kind(eb) === KIND_FUNCTION ? 0 : 1;
+  if (ka !== kb) return ka - kb;
+  const la = sa.rangeHigh[a] - sa.rangeLow[a];
+  const lb = sb.rangeHigh[b] - sb.rangeLow[b];
+  if (la !== lb) return la - lb;
+  return compareText(sa.name(ea), sb.name(eb));
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order of every list a query returns: functions first, then by address, name, file and line. Total, so chunking cannot change it. */
+function compareHits(a: SymbolHit, b: SymbolHit): number {
+  if (a.kind !== b.kind) return a.kind === 'function' ? -1 : 1;
+  return a.address - b.address || compareText(a.name, b.name) || compareText(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.size ?? 0) - (b.size ?? 0);
+}
+
+function sameHit(a: SymbolHit, b: SymbolHit): boolean {
+  return compareHits(a, b) === 0;
+}
+
+/** Hits in canonical order with exact duplicates removed. */
+function canonical(hits: SymbolHit[]): SymbolHit[] {
+  hits.sort(compareHits);
+  return hits.filter((h, i) => i === 0 || !sameHit(h, hits[i - 1]));
+}
+
+/** What a hidden entry is (SymbolIndex.hidden): an alias, found by name as its function, or a public a whole load would have dropped. */
+const ALIAS = 1;
+const DROPPED = 2;
+
+/**
+ * Queries over one module's index segments (one per worker chunk). Every answer is the same however the module was
+ * split into segments and in whatever order they come: ties are broken by the hit's own facts, never by position.
+ */
 export class SymbolIndex {
   private readonly segments: Segment[];
+  /** Per segment, 1 for an entry that stands for a function found elsewhere (an alias, or a public at a function's start in another segment). */
+  private hiddenEntries: Uint8Array[] | undefined;
 
   constructor(buffers: ArrayBufferLike[]) {
     this.segments = buffers.map((b) => new Segment(b));
@@ -1074,9 +1174,19 @@ export class SymbolIndex {
   get byteLength(): number {
     return this.segments.reduce((n, s) => n + s.buffer.byteLength, 0);
   }
+  /** Functions and publics, without aliases and without publics that another segment's function stands for. */
   get symbolCount(): number {
-    return this.segments.reduce((n, s) => n + s.entryCount, 0);
+    if (this.visibleCount === undefined) {
+      const hidden = this.hidden();
+      let n = 0;
+      this.segments.forEach((s, i) => {
+        for (let e = 0; e < s.entryCount; e++) if (hidden[i][e] === 0) n++;
+      });
+      this.visibleCount = n;
+    }
+    return this.visibleCount;
   }
+  private visibleCount: number | undefined;
   get lineCount(): number {
     return this.segments.reduce((n, s) => n + s.lineAddr.length, 0);
   }
@@ -1084,81 +1194,175 @@ export class SymbolIndex {
     return this.segments.reduce((n, s) => n + s.inlines.length / INLINE_STRIDE, 0);
   }
 
-  /** Exact name, or the name without generic arguments (`my_crate::f` finds `my_crate::f::<u32>`). Functions before publics. */
-  lookupByName(name: string): SymbolHit[] {
-    const out: SymbolHit[] = [];
-    for (const s of this.segments) for (const e of s.lookup(name.trim())) out.push(s.hit(e));
-    return dedupe(out).sort((a, b) => (a.kind === b.kind ? a.address - b.address : a.kind === 'function' ? -1 : 1));
+  /**
+   * Which entries stand for a function rather than for themselves: the aliases the builder marked, and (a module read
+   * in chunks) publics at a function start of another segment, which a whole load would have made aliases.
+   */
+  private hidden(): Uint8Array[] {
+    if (this.hiddenEntries) return this.hiddenEntries;
+    const starts: number[] = [];
+    if (this.segments.length > 1) {
+      for (const s of this.segments) {
+        for (let i = 0; i < s.rangeEntry.length; i++) if (s.kind(s.rangeEntry[i]) === KIND_FUNCTION) starts.push(s.rangeLow[i] + s.base);
+      }
+    }
+    const sorted = Float64Array.from(starts).sort();
+    this.hiddenEntries = this.segments.map((s) => {
+      const out = new Uint8Array(s.entryCount);
+      for (let e = 0; e < s.entryCount; e++) {
+        const k = s.kind(e);
+        if (k === KIND_ALIAS) out[e] = ALIAS;
+        else if (k === KIND_PUBLIC && sorted.length > 0 && sortedHas(sorted, s.entryAddr[e] + s.base)) out[e] = s.keepsAliases ? ALIAS : DROPPED;
+      }
+      return out;
+    });
+    return this.hiddenEntries;
   }
 
-  /** Names starting with `prefix` (case-sensitive), up to `limit`. */
-  searchPrefix(prefix: string, limit = 1000): SymbolHit[] {
+  /**
+   * Exact name, or the name without generic arguments (`my_crate::f` finds `my_crate::f::<u32>`). A turbofish and
+   * a plain generic list are the same (`f::<u64>` finds `f<u64>`), and a function's linkage name finds it too.
+   * Functions before publics.
+   */
+  lookupByName(name: string): SymbolHit[] {
+    const key = name.trim();
+    const keys = new Set([key, key.replace(/::</g, '<'), key.replace(/([\w}>\]])</g, '$1::<')]);
+    const hidden = this.hidden();
     const out: SymbolHit[] = [];
-    for (const s of this.segments) {
-      const names = s.allNames();
-      for (let e = 0; e < names.length && out.length < limit; e++) if (names[e].startsWith(prefix)) out.push(s.hit(e));
+    for (const k of keys) {
+      this.segments.forEach((s, i) => {
+        for (const e of s.lookup(k)) {
+          if (hidden[i][e] === 0) out.push(s.hit(e));
+          else if (hidden[i][e] === ALIAS) {
+            const f = this.functionStartingAt(s.entryAddr[e] + s.base);
+            if (f) out.push(f);
+          }
+        }
+      });
     }
-    return out;
+    return canonical(out);
+  }
+
+  /** The function whose range starts exactly at `address` (what an alias stands for). */
+  private functionStartingAt(address: number): SymbolHit | undefined {
+    const found = this.bestRangeAt(address);
+    if (!found) return undefined;
+    const { s, i } = found;
+    return s.kind(s.rangeEntry[i]) === KIND_FUNCTION && s.rangeLow[i] + s.base === address ? s.hit(s.rangeEntry[i]) : undefined;
+  }
+
+  private bestRangeAt(address: number): { s: Segment; i: number; seg: number } | undefined {
+    const hidden = this.hidden();
+    let best: { s: Segment; i: number; seg: number } | undefined;
+    this.segments.forEach((s, seg) => {
+      const i = s.rangeAt(address, hidden[seg]);
+      if (i < 0) return;
+      if (!best) best = { s, i, seg };
+      else {
+        const d = s.rangeLow[i] + s.base - (best.s.rangeLow[best.i] + best.s.base);
+        if (d > 0 || (d === 0 && compareRanges(s, i, best.s, best.i) < 0)) best = { s, i, seg };
+      }
+    });
+    return best;
+  }
+
+  /** Names starting with `prefix` (case-sensitive), up to `limit`, in the order of compareHits. */
+  searchPrefix(prefix: string, limit = 1000): SymbolHit[] {
+    const hidden = this.hidden();
+    const out: SymbolHit[] = [];
+    this.segments.forEach((s, i) => {
+      const names = s.allNames();
+      for (let e = 0; e < names.length; e++) if (hidden[i][e] === 0 && names[e].startsWith(prefix)) out.push(s.hit(e));
+    });
+    return canonical(out).slice(0, limit);
   }
 
   /**
    * Fuzzy search: every query character must appear in order (case-insensitive); contiguous runs, matches at
-   * `::` boundaries and shorter names score higher. Up to `limit` hits, best first.
+   * `::` boundaries and shorter names score higher. Up to `limit` hits, best first (ties in the order of compareHits).
    */
   search(query: string, limit = 1000): SymbolHit[] {
     const q = query.trim().toLowerCase();
-    if (q === '') return [];
-    const scored: Array<{ score: number; s: Segment; e: number }> = [];
-    let worst = -Infinity;
-    for (const s of this.segments) {
+    if (q === '' || limit <= 0) return [];
+    const hidden = this.hidden();
+    type Scored = { score: number; name: string; s: Segment; e: number };
+    // Score, then the shorter name, then the name: candidates beyond the kept ones can be dropped early without
+    // changing the answer, whatever order the segments are scanned in.
+    const order = (a: Scored, b: Scored): number => b.score - a.score || a.name.length - b.name.length || compareText(a.name, b.name);
+    let scored: Scored[] = [];
+    let worst: Scored | undefined;
+    // Every hit sharing a name with a kept one is kept too (same-name hits are ordered by their other facts below).
+    const keep = limit * 4;
+    let cap = limit * 8;
+    this.segments.forEach((s, i) => {
       const names = s.allNames();
       for (let e = 0; e < names.length; e++) {
+        if (hidden[i][e] !== 0) continue;
         const score = fuzzyScore(q, names[e]);
         if (score === undefined) continue;
-        if (scored.length >= limit * 4 && score <= worst) continue;
-        scored.push({ score, s, e });
-        if (scored.length >= limit * 8) {
-          scored.sort((a, b) => b.score - a.score);
-          scored.length = limit * 4;
-          worst = scored[scored.length - 1].score;
+        const c = { score, name: names[e], s, e };
+        if (worst && order(c, worst) > 0) continue;
+        scored.push(c);
+        if (scored.length >= cap) {
+          scored.sort(order);
+          const last = scored[keep - 1];
+          let n = keep;
+          while (n < scored.length && order(scored[n], last) === 0) n++;
+          scored = scored.slice(0, n);
+          worst = last;
+          cap = Math.max(limit * 8, n * 2);
         }
       }
+    });
+    // Same score and name: the canonical order of the hits themselves.
+    const ranked = scored.map((c) => ({ h: c.s.hit(c.e), c }));
+    ranked.sort((a, b) => order(a.c, b.c) || compareHits(a.h, b.h));
+    const out: SymbolHit[] = [];
+    for (const { h } of ranked) {
+      if (out.length > 0 && sameHit(out[out.length - 1], h)) continue;
+      out.push(h);
+      if (out.length === limit) break;
     }
-    scored.sort((a, b) => b.score - a.score || a.s.name(a.e).length - b.s.name(b.e).length);
-    return dedupe(scored.slice(0, limit * 2).map(({ s, e }) => s.hit(e))).slice(0, limit);
+    return out;
   }
 
   /** The function, inlined calls and source line at an address. */
   lookupAddress(address: number): AddressHit {
     const hit: AddressHit = { inlined: [] };
+    const best = this.bestRangeAt(address);
+    if (best) {
+      hit.function = best.s.hit(best.s.rangeEntry[best.i]);
+      hit.inlined = best.s.inlinesAt(address);
+    }
+    // The row at the greatest address ≤ `address` over all segments; at one address a row with a line beats an end
+    // row, and of two with lines the smaller line (a rule, not the segments' order).
+    let at = -Infinity;
+    let line = 0;
+    let file: string | undefined;
     for (const s of this.segments) {
-      const e = s.functionAt(address);
-      if (e >= 0 && (!hit.function || s.entries[e * ENTRY_STRIDE + 4] === KIND_FUNCTION)) {
-        hit.function = s.hit(e);
-        hit.inlined = s.inlinesAt(address);
+      const i = s.lineRowAt(address);
+      if (i < 0) continue;
+      const a = s.lineAddr[i] + s.base;
+      const l = s.lineLine[i];
+      if (a > at || (a === at && ((line === 0 && l !== 0) || (l !== 0 && l < line)))) {
+        at = a;
+        line = l;
+        file = l !== 0 ? s.file(s.lineFile[i]) : undefined;
       }
-      const line = s.lineAt(address);
-      if (line && hit.line === undefined) {
-        hit.file = line.file;
-        hit.line = line.line;
-      }
+    }
+    if (line !== 0) {
+      hit.file = file;
+      hit.line = line;
     }
     return hit;
   }
 
-  /** Every distinct source file (for breakpoints by file and the Modules view). */
+  /** Every distinct source file (for breakpoints by file and the Modules view), sorted. */
   files(): string[] {
     const set = new Set<string>();
     for (const s of this.segments) for (let i = 0; i < s.fileRefs.length / 2; i++) set.add(s.file(i)!);
-    return [...set];
+    return [...set].sort();
   }
-}
-
-/** A public symbol at the address of a function from another segment (debug info read in chunks) is the same function. */
-function dedupe(hits: SymbolHit[]): SymbolHit[] {
-  const functionAt = new Set<number>();
-  for (const h of hits) if (h.kind === 'function') functionAt.add(h.address);
-  return hits.filter((h) => h.kind === 'function' || !functionAt.has(h.address));
 }
 
 /** Lower is no match; higher is better. */

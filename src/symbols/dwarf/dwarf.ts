@@ -57,16 +57,45 @@ export interface UnitHeader {
 
 export const DW_UT_compile = 1, DW_UT_type = 2, DW_UT_partial = 3, DW_UT_skeleton = 4, DW_UT_split_compile = 5, DW_UT_split_type = 6;
 
-/** Walks unit headers only (cheap), so a caller can split the units into chunks by byte size. */
-export function listUnits(info: Uint8Array): UnitHeader[] {
+/**
+ * A unit header that cannot be read although its length can: the unit is skipped (its `end` is where the next one
+ * starts) and the rest of the section is still read, as llvm-dwarfdump and lldb do.
+ */
+export class BadUnitHeaderError extends SymbolReadError {
+  constructor(message: string, readonly end: number) {
+    super(message);
+  }
+}
+
+/**
+ * Walks unit headers only (cheap), so a caller can split the units into chunks by byte size. A unit with a bad header
+ * is left out and described in `warnings` (when given); a length that runs past the section ends the walk there.
+ */
+export function listUnits(info: Uint8Array, warnings?: string[]): UnitHeader[] {
   const out: UnitHeader[] = [];
   let off = 0;
   while (off + 11 <= info.length) {
-    const h = readUnitHeader(info, off);
+    let h: UnitHeader;
+    try {
+      h = readUnitHeader(info, off);
+    } catch (err) {
+      if (!(err instanceof SymbolReadError) || warnings === undefined) throw err;
+      warnings.push(unitHeaderWarning(off, err));
+      if (!(err instanceof BadUnitHeaderError)) break;
+      off = err.end;
+      continue;
+    }
     out.push(h);
     off = h.end;
   }
   return out;
+}
+
+/** The warning for a unit whose header could not be read: what was lost and why. */
+export function unitHeaderWarning(offset: number, err: Error): string {
+  return err instanceof BadUnitHeaderError
+    ? `DWARF: skipped the unit at .debug_info offset ${offset} (its functions and lines are missing): ${err.message}`
+    : `DWARF: stopped reading units at .debug_info offset ${offset} (the units from there on are missing): ${err.message}`;
 }
 
 export function readUnitHeader(info: Uint8Array, offset: number): UnitHeader {
@@ -87,7 +116,7 @@ export function parseUnitHeader(head: Uint8Array, offset: number, sectionLength:
   const end = offset + r.pos + length;
   if (end > sectionLength) throw new SymbolReadError(`.debug_info unit at offset ${offset} claims ${length} bytes, past the end of the section (${sectionLength}); the file is truncated`);
   const version = r.u16();
-  if (version < 2 || version > 5) throw new SymbolReadError(`.debug_info unit at offset ${offset} has DWARF version ${version}; versions 2–5 are supported`);
+  if (version < 2 || version > 5) throw new BadUnitHeaderError(`.debug_info unit at offset ${offset} has DWARF version ${version}; versions 2–5 are supported`, end);
   let unitType = DW_UT_compile;
   let addressSize: number;
   let abbrevOffset: number;
@@ -101,7 +130,7 @@ export function parseUnitHeader(head: Uint8Array, offset: number, sectionLength:
     abbrevOffset = r.uN(offsetSize);
     addressSize = r.u8();
   }
-  if (addressSize !== 4 && addressSize !== 8) throw new SymbolReadError(`.debug_info unit at offset ${offset} has address size ${addressSize}`);
+  if (addressSize !== 4 && addressSize !== 8) throw new BadUnitHeaderError(`.debug_info unit at offset ${offset} has address size ${addressSize}`, end);
   return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset: offset + r.pos };
 }
 
@@ -402,8 +431,13 @@ export function readDwarfInto(s: DwarfSections, options: ReadDwarfOptions, b: In
     try {
       h = readUnitHeader(s.info, off);
     } catch (err) {
-      facts.warnings.push(`DWARF: stopped reading units at .debug_info offset ${off}: ${(err as Error).message}`);
-      break;
+      if (!(err instanceof SymbolReadError)) throw err;
+      facts.warnings.push(unitHeaderWarning(off, err));
+      if (!(err instanceof BadUnitHeaderError)) break;
+      // Only this unit is lost: the next one starts where its length says.
+      done += err.end - off;
+      if (!list) off = err.end;
+      continue;
     }
     if (list) total += h.end - h.offset;
     if (h.unitType === DW_UT_compile || h.unitType === DW_UT_partial || h.unitType === DW_UT_skeleton) {

@@ -1,7 +1,7 @@
 // Reads an ELF file (and its .gnu_debuglink debug file) into the format-neutral ModuleSymbols: ELF symbols plus DWARF.
 import * as path from 'node:path';
 import { ByteSource, Reader, SectionPages, bufferSource, readInto } from '../byte-source';
-import { DwarfSections, ReadDwarfOptions, UnitHeader, UnitSlice, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader } from '../dwarf/dwarf';
+import { BadUnitHeaderError, DwarfSections, ReadDwarfOptions, UnitHeader, UnitSlice, listUnits, parseUnitHeader, readDwarf, readDwarfInto, readUnitHeader, unitHeaderWarning } from '../dwarf/dwarf';
 import { ElfFile, crc32 } from './elf';
 import { SymbolReadError, throwIfAborted } from '../errors';
 import { CompileUnit, ModuleSymbols, PublicSymbol } from '../model';
@@ -597,16 +597,26 @@ function publicSymbolTable(elf: ElfFile): '.symtab' | '.dynsym' {
 }
 
 /** The unit headers of .debug_info; for an uncompressed section only the headers are read, not the whole section. */
-function unitHeadersOf(elf: ElfFile): UnitHeader[] {
+function unitHeadersOf(elf: ElfFile, warnings: string[]): UnitHeader[] {
   const sec = elf.section('.debug_info');
   if (!sec || sec.flags & 0x800 || sec.type === 8) {
     const info = elf.data('.debug_info');
-    return info && info.length > 0 ? listUnits(info) : [];
+    return info && info.length > 0 ? listUnits(info, warnings) : [];
   }
   const out: UnitHeader[] = [];
   const max = Math.min(sec.size, Math.max(0, elf.source.size - sec.offset));
   for (let off = 0; off + 11 <= max; ) {
-    const h = parseUnitHeader(elf.source.read(sec.offset + off, Math.min(40, max - off)), off, max);
+    let h: UnitHeader;
+    try {
+      h = parseUnitHeader(elf.source.read(sec.offset + off, Math.min(40, max - off)), off, max);
+    } catch (err) {
+      // One bad header loses its unit only (or, when its length is bad too, the units after it).
+      if (!(err instanceof SymbolReadError)) throw err;
+      warnings.push(unitHeaderWarning(off, err));
+      if (!(err instanceof BadUnitHeaderError)) break;
+      off = err.end;
+      continue;
+    }
     out.push(h);
     off = h.end;
     if (out.length > 10_000_000) break;
@@ -631,9 +641,10 @@ const SLICE_ABOVE_CHUNKS = 4;
  * (see UnitSlice); the last slice reads the unit's line rows, the first its symbols. Chunks come back largest first, the order
  * to submit them in.
  */
-export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number): PlannedDwarfChunk[] {
+export function planDwarfChunks(elf: ElfFile, options: ElfReadOptions, targetBytes: number, warnings: string[] = []): PlannedDwarfChunk[] {
   const { elf: debugElf } = findDebugElf(elf, options);
-  const units = unitHeadersOf(debugElf);
+  // Units with a bad header are left out of every chunk; `warnings` says which.
+  const units = unitHeadersOf(debugElf, warnings);
   if (units.length === 0) return [{ units: [0], bytes: 0 }];
   const target = Math.max(1, targetBytes);
   const sizeOf = (u: UnitHeader): number => u.end - u.offset;

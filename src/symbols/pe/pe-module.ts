@@ -9,6 +9,7 @@ import { cleanRustCodeViewName, demanglePublic } from '../pdb/pdb-names';
 import { PeImage, PeSection, readPe, sectionBytes } from './pe';
 import { DwarfSections, LineColumnsBuilder, listUnits, readDwarf } from '../dwarf/dwarf';
 import { DWARF_SECTION_NAMES } from '../elf/elf-module';
+import { crc32 } from '../elf/elf';
 import { checkAborted, FormatError, limits } from './pe-byte-reader';
 
 export interface PeModuleOptions {
@@ -42,12 +43,28 @@ export type PeModuleSymbols = ModuleSymbols & { debugInfoBytes: number };
 export function readPeModule(bytes: Uint8Array, options: PeModuleOptions): PeModuleSymbols {
   if (bytes.length > limits.maxFileBytes) throw new FormatError(`${options.path} is ${bytes.length} bytes, larger than any supported image`);
   const image = readPe(bytes, options.path);
+  const m = readDebugInfo(bytes, image, options);
+  const imageWarnings = image.warnings ?? [];
+  if (imageWarnings.length > 0) m.warnings.unshift(...imageWarnings.map((w) => `${options.path}: ${w}`));
+  return m;
+}
+
+function readDebugInfo(bytes: Uint8Array, image: PeImage, options: PeModuleOptions): PeModuleSymbols {
   checkAborted(options.signal);
-  // Windows GNU (MinGW) images carry DWARF in `.debug_*` sections (long names through the COFF string table).
-  const dwarf = peDwarfSections(bytes, image, options.path);
-  if (dwarf) {
+  // Windows GNU (MinGW) images carry DWARF in `.debug_*` sections (long names through the COFF string table), or
+  // in a separate file named by `.gnu_debuglink` (objcopy --only-keep-debug / --add-gnu-debuglink).
+  const linked = peDwarf(bytes, image, options);
+  if (linked.dwarf) {
+    const { dwarf } = linked;
     const info = options.unitRange ? options.unitRange.end - options.unitRange.start : dwarf.info.length;
-    return { ...moduleFromDwarf(image, dwarf, options), debugInfoBytes: info };
+    const m = moduleFromDwarf(image, dwarf, options);
+    if (linked.path) m.debugInfoPath = linked.path;
+    return { ...m, debugInfoBytes: info };
+  }
+  if (linked.warning && !image.codeView) {
+    const m = moduleFromCoff(image);
+    m.warnings.push(linked.warning);
+    return { ...m, debugInfoBytes: 0 };
   }
   if (image.codeView) {
     const { path, pdb } = locatePdb(options.path, image.codeView, options.searchPaths, options.readFile);
@@ -72,11 +89,12 @@ export interface PeChunk {
  */
 export function planPeChunks(bytes: Uint8Array, options: PeModuleOptions, targetBytes: number): PeChunk[] {
   const image = readPe(bytes, options.path);
-  const dwarf = peDwarfSections(bytes, image, options.path);
+  const { dwarf } = peDwarf(bytes, image, options);
   const chunks: PeChunk[] = [];
   if (dwarf) {
     let start = 0;
-    for (const u of listUnits(dwarf.info)) {
+    // A unit with a bad header is skipped (and warned about) by the chunk whose range holds it.
+    for (const u of listUnits(dwarf.info, [])) {
       if (u.end - start >= targetBytes) {
         chunks.push({ unitRange: { start, end: u.end } });
         start = u.end;
@@ -102,6 +120,65 @@ export function planPeChunks(bytes: Uint8Array, options: PeModuleOptions, target
     return chunks;
   } finally {
     pdb.msf.source.close?.();
+  }
+}
+
+/**
+ * The image's DWARF: its own sections, or those of the debug file its `.gnu_debuglink` names (looked for beside
+ * it, in `.debug/` and in the search paths, and accepted only when its CRC-32 matches), with that file's path.
+ * Without either, a warning when a link was there but its file was not found or did not match.
+ */
+function peDwarf(bytes: Uint8Array, image: PeImage, options: PeModuleOptions): { dwarf?: DwarfSections; path?: string; warning?: string } {
+  const own = peDwarfSections(bytes, image, options.path);
+  if (own) return { dwarf: own };
+  const section = image.sections.find((s) => s.name === '.gnu_debuglink');
+  if (!section) return {};
+  const link = parseDebugLink(sectionBytes(bytes, section));
+  if (!link) return { warning: `the .gnu_debuglink section of ${options.path} is corrupt; its debug file cannot be found` };
+  const dir = dirnameOf(options.path);
+  const sep = options.path.includes('\\') && !options.path.includes('/') ? '\\' : '/';
+  const candidates = [dir + sep + link.file, dir + sep + '.debug' + sep + link.file, ...options.searchPaths.map((p) => p.replace(/[\\/]+$/, '') + sep + link.file)];
+  let mismatch: string | undefined;
+  for (const c of candidates) {
+    if (c === options.path) continue;
+    const read = options.readFile(c);
+    if (!read) continue;
+    const debugBytes = read instanceof Uint8Array ? read : readWhole(read);
+    if (crc32(debugBytes) !== link.crc) {
+      mismatch = c;
+      continue;
+    }
+    const dwarf = peDwarfSections(debugBytes, readPe(debugBytes, c), c);
+    if (dwarf) return { dwarf, path: c };
+  }
+  return {
+    warning: mismatch
+      ? `the debug file ${mismatch} named by .gnu_debuglink does not match (CRC differs): it belongs to another build; rebuild or copy the matching debug file`
+      : `the debug info was split into ${link.file} (.gnu_debuglink), which was not found next to ${options.path}, in .debug/, or in rustOffload.symbolSearchPaths`,
+  };
+}
+
+/** `.gnu_debuglink`: a NUL-terminated file name, padding to 4 bytes, then the file's CRC-32. */
+function parseDebugLink(d: Uint8Array): { file: string; crc: number } | undefined {
+  const nul = d.indexOf(0);
+  if (nul <= 0) return undefined;
+  const at = (nul + 4) & ~3;
+  if (at + 4 > d.length) return undefined;
+  const file = new TextDecoder().decode(d.subarray(0, nul));
+  if (/[\\/]/.test(file)) return undefined;
+  return { file, crc: new DataView(d.buffer, d.byteOffset + at, 4).getUint32(0, true) };
+}
+
+function dirnameOf(p: string): string {
+  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return i < 0 ? '.' : i === 0 ? p.slice(0, 1) : p.slice(0, i);
+}
+
+function readWhole(source: ByteSource): Uint8Array {
+  try {
+    return source.read(0, source.size);
+  } finally {
+    source.close?.();
   }
 }
 
@@ -278,11 +355,14 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
     // Line table: sorted per block; the function's declaring line is the line at its first address.
     const lineAt = new Map<number, { file?: number; line: number }>();
     const moduleRows: LineRow[] = [];
-    for (const block of debug.c13.blocks) {
+    const leads = leadingBlocks(debug.c13.blocks);
+    debug.c13.blocks.forEach((block, bi) => {
       const file = fileOf(block.fileId);
       const first = block.lines[0];
-      // Code before a block's first row belongs to that row, as llvm-symbolizer and the Windows debuggers read it.
-      const lines = first && first.offset > block.offset ? [{ ...first, offset: block.offset }, ...block.lines] : block.lines;
+      // Code before a function's first row belongs to that row, as llvm-symbolizer and the Windows debuggers read it.
+      // A function whose lines span several files has one block per file, all starting at the function: only the
+      // block holding the lowest row gets the extra row (one per block made the last file's first line win).
+      const lines = leads[bi] && first && first.offset > block.offset ? [{ ...first, offset: block.offset }, ...block.lines] : block.lines;
       // Several rows at one address (`133` then `135` at a function start) are all kept: the last one holds for the
       // code that follows, as in DWARF; the function's declaring line below takes the first.
       for (const l of lines) {
@@ -298,7 +378,7 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
       // only where no row of any module starts (code that directly follows keeps its line).
       const end = va(block.segment, block.offset + block.codeSize);
       if (file !== undefined && end !== undefined && lines.length > 0) blockEnds.push([end, file]);
-    }
+    });
 
     const functionIndex: number[] = [];
     for (const p of debug.procs) {
@@ -397,6 +477,26 @@ function moduleFromPdb(image: PeImage, pdb: PdbFile, pdbPath: string, options: P
     m.publics.push({ name: g.name, address });
   }
   return m;
+}
+
+/**
+ * Per block, whether it holds the lowest row of its lines subsection: the blocks of one subsection (one per source
+ * file) follow each other and share its segment, offset and code size.
+ */
+function leadingBlocks(blocks: ReadonlyArray<{ segment: number; offset: number; codeSize: number; lines: ReadonlyArray<{ offset: number }> }>): boolean[] {
+  const out = blocks.map(() => false);
+  for (let i = 0; i < blocks.length; ) {
+    const b = blocks[i];
+    let j = i;
+    let best = -1;
+    for (; j < blocks.length && blocks[j].segment === b.segment && blocks[j].offset === b.offset && blocks[j].codeSize === b.codeSize; j++) {
+      const first = blocks[j].lines[0];
+      if (first && (best < 0 || first.offset < blocks[best].lines[0].offset)) best = j;
+    }
+    if (best >= 0) out[best] = true;
+    i = j;
+  }
+  return out;
 }
 
 /** The last row at or before `address` and not before `lo` (the procedure start), in rows sorted by address. */

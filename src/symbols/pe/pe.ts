@@ -61,6 +61,8 @@ export interface PeImage {
   codeView?: CodeViewInfo;
   /** Entry RVA of every data directory, as [rva, size]. */
   dataDirectories: Array<[number, number]>;
+  /** Non-fatal problems of the image itself (a section whose raw size runs past the file). */
+  warnings?: string[];
 }
 
 /** Names the format of bytes that are not a PE image, so the error can say what the file is. */
@@ -142,7 +144,14 @@ export function readPe(bytes: Uint8Array, fileName = 'the image'): PeImage {
     });
   }
 
+  const warnings: string[] = [];
+  for (const s of sections) {
+    if (s.pointerToRawData + s.sizeOfRawData > bytes.length && s.sizeOfRawData > s.virtualSize) {
+      warnings.push(`section ${s.name} claims ${s.sizeOfRawData} bytes of raw data, past the end of the file (${bytes.length} bytes); only its virtual size (${s.virtualSize}) was used`);
+    }
+  }
   const image: PeImage = {
+    warnings,
     machine,
     timeDateStamp,
     imageBase,
@@ -158,10 +167,14 @@ export function readPe(bytes: Uint8Array, fileName = 'the image'): PeImage {
   return image;
 }
 
-/** The file offset holding an RVA, or undefined when no section's raw data covers it. */
+/**
+ * The file offset holding an RVA, or undefined when no section's raw data covers it. A section covers its virtual
+ * size (when set) and no more than its raw data: a corrupt SizeOfRawData (0x7fffffff) must not let `.text` swallow
+ * the RVAs of the sections after it, as the loader and LLVM's readers go by the virtual size too.
+ */
 export function rvaToOffset(image: PeImage, rva: number, length = 1): number | undefined {
   for (const s of image.sections) {
-    const size = Math.min(Math.max(s.virtualSize, s.sizeOfRawData), s.sizeOfRawData);
+    const size = s.virtualSize > 0 ? Math.min(s.virtualSize, s.sizeOfRawData) : s.sizeOfRawData;
     if (rva >= s.virtualAddress && rva + length <= s.virtualAddress + size) return s.pointerToRawData + (rva - s.virtualAddress);
   }
   return undefined;

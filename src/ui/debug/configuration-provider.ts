@@ -35,7 +35,8 @@ export function configurationsFor(folder: vscode.WorkspaceFolder): vscode.DebugC
 }
 
 export class RustConfigurationProvider implements vscode.DebugConfigurationProvider {
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  /** `symbolIndexDir`: the extension's global storage, so a new window finds indexes an earlier one stored. */
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly symbolIndexDir?: string) {}
 
   provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration[] {
     return folder ? configurationsFor(folder) : [];
@@ -54,6 +55,7 @@ export class RustConfigurationProvider implements vscode.DebugConfigurationProvi
     if (config.evaluationTimeout === undefined) config.evaluationTimeout = readSetting('evaluationTimeout', this.log);
     if (config.hexadecimal === undefined) config.hexadecimal = readSetting('values.hexadecimal', this.log);
     config.symbolSearchPaths = [...(Array.isArray(config.symbolSearchPaths) ? config.symbolSearchPaths : []), ...readSetting('symbolSearchPaths', this.log)];
+    if (config.symbolIndexDir === undefined && this.symbolIndexDir) config.symbolIndexDir = this.symbolIndexDir;
     // Relative paths and cargo run from the folder, not from wherever the extension host was started.
     if (config.request === 'launch' && config.cwd === undefined && folder) config.cwd = folder.uri.fsPath;
     if (config.request === 'launch' && !config.program && !config.cargo) {
@@ -64,8 +66,8 @@ export class RustConfigurationProvider implements vscode.DebugConfigurationProvi
   }
 }
 
-export function registerConfigurationProviders(log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const provider = new RustConfigurationProvider(log);
+export function registerConfigurationProviders(log: vscode.LogOutputChannel, symbolIndexDir?: string): vscode.Disposable[] {
+  const provider = new RustConfigurationProvider(log, symbolIndexDir);
   return [
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Initial),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Dynamic),

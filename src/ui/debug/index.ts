@@ -17,7 +17,7 @@ export interface DebuggingServices {
 
 export function registerDebugging(context: vscode.ExtensionContext, services: DebuggingServices): void {
   context.subscriptions.push(
-    ...registerConfigurationProviders(services.log),
+    ...registerConfigurationProviders(services.log, vscode.Uri.joinPath(context.globalStorageUri, 'symbol-index').fsPath),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(services)),
     vscode.commands.registerCommand(DebugCommands.PickProcess, pickProcess),
     vscode.commands.registerCommand(DebugCommands.CheckLldbDap, () => checkLldbDap(services.log)),
