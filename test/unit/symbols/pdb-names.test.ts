@@ -14,7 +14,7 @@ describe('PDB names', () => {
       ['drop_in_place<enum$<core::option::Option<u32> > >', 'drop_in_place<core::option::Option<u32>>'],
       ['drop_in_place<enum2$<core::result::Result<u8,never$> > >', 'drop_in_place<core::result::Result<u8, !>>'],
       ['h<ref$<dyn$<core::fmt::Debug,core::marker::Send> > >', 'h<&dyn core::fmt::Debug + core::marker::Send>'],
-      ['core::ops::function::FnOnce::call_once<void (*)(),tuple$<> >', 'core::ops::function::FnOnce::call_once<void (*)(), ()>'],
+      ['core::ops::function::FnOnce::call_once<void (*)(),tuple$<> >', 'core::ops::function::FnOnce::call_once<fn(), ()>'],
       ['a::b::closure_env$3', 'a::b::{closure_env#3}'],
       ['plain::path', 'plain::path'],
     ];
