@@ -167,7 +167,7 @@ class NameParser {
 
   private segment(): string {
     const start = this.pos;
-    while (this.pos < this.s.length && !'<>,:'.includes(this.s[this.pos])) {
+    while (this.pos < this.s.length && !'<>,:)'.includes(this.s[this.pos])) {
       const c = this.s[this.pos];
       if (c === '(' && this.s.startsWith('(*)', this.pos)) break;
       if (c === '-' && this.s[this.pos + 1] === '>') {
