@@ -282,6 +282,7 @@ export class PdbTypeTable implements TypeTable {
   private readonly tpi: TypeStream | null;
   private readonly cache = new Map<number, RustType>();
   private readonly resolving = new Set<number>();
+  private readonly failed = new Map<number, TypeReadError>();
   private readonly synthetic: RustType[] = [];
   private readonly syntheticByKey = new Map<string, number>();
   private definitions?: Map<string, number>;
@@ -303,6 +304,11 @@ export class PdbTypeTable implements TypeTable {
     }
   }
 
+  /** Closes the PDB file the table reads from: call it once the table is no longer used. */
+  close(): void {
+    this.pdb.msf.source.close?.();
+  }
+
   get parsedTypes(): number {
     return this.cache.size + this.synthetic.length;
   }
@@ -315,6 +321,8 @@ export class PdbTypeTable implements TypeTable {
     }
     const known = this.cache.get(ref);
     if (known) return known;
+    const failed = this.failed.get(ref);
+    if (failed) throw failed;
     if (this.resolving.has(ref)) throw new TypeReadError('the type refers to itself (a cycle in the type records)', this.module, ref);
     if (this.resolving.size > MAX_RESOLVE_DEPTH) throw new TypeReadError(`types nest more than ${MAX_RESOLVE_DEPTH} deep`, this.module, ref);
     this.resolving.add(ref);
@@ -323,8 +331,10 @@ export class PdbTypeTable implements TypeTable {
       this.cache.set(ref, t);
       return t;
     } catch (e) {
-      if (e instanceof SymbolReadError) throw new TypeReadError(e.message, this.module, ref);
-      throw e;
+      // A record that cannot be read stays unreadable: the error is kept, so the types that contain it fail at once.
+      const err = e instanceof SymbolReadError ? new TypeReadError(e.message, this.module, ref) : e;
+      if (err instanceof TypeReadError) this.failed.set(ref, err);
+      throw err;
     } finally {
       this.resolving.delete(ref);
     }
@@ -643,7 +653,7 @@ export class PdbTypeTable implements TypeTable {
     const lo = entries.find((e) => e.leaf === Leaf.LF_MEMBER && e.name === 'tag128_lo');
     if (tag) t.discriminant = { offset: tag.offset, size: this.type(tag.type).size, signed: false };
     else if (lo) t.discriminant = { offset: lo.offset, size: 16, signed: false };
-    const max = t.discriminant ? (1n << BigInt(8 * t.discriminant.size)) - 1n : 0n;
+    const max = tagMax(t);
     const variants = entries.filter((e) => e.leaf === Leaf.LF_MEMBER && /^variant\d+$/.test(e.name));
     for (const v of variants) {
       const vh = this.udt(v.type);
@@ -701,7 +711,7 @@ export class PdbTypeTable implements TypeTable {
       t.discriminant = { offset: disc.offset, size: Math.min(dt.size, 8), signed: false };
       if (dt.kind === 'cEnum') for (const e of dt.enumerators ?? []) enumerators.set(e.name, e.value);
     }
-    const max = t.discriminant ? (1n << BigInt(8 * t.discriminant.size)) - 1n : 0n;
+    const max = tagMax(t);
     const unsigned = (v: bigint) => BigInt.asUintN(8 * (t.discriminant?.size ?? 8), v);
     const args = genericArguments(h.name);
     const dataful = entries.find((e) => e.leaf === Leaf.LF_MEMBER && e.name === 'dataful_variant');
@@ -836,6 +846,14 @@ function udtRustName(h: UdtHeader): string {
   return msvcToRust(h.name);
 }
 
+/** The largest value of an enum's tag; a tag that is not a 1- to 16-byte integer is corrupt. */
+function tagMax(t: RustType): bigint {
+  const d = t.discriminant;
+  if (!d) return 0n;
+  if (![1, 2, 4, 8, 16].includes(d.size)) throw new FormatError(`the enum's tag is ${d.size} bytes, not an integer of 1 to 16 bytes`);
+  return (1n << BigInt(8 * d.size)) - 1n;
+}
+
 /** An inclusive range rule; a range that wraps past the tag's largest value (begin > end) becomes two. */
 function rangeRule(begin: bigint, end: bigint, max: bigint): VariantLayout['rule'] {
   if (begin <= end) return { kind: 'ranges', ranges: [[begin, end]] };
@@ -845,17 +863,20 @@ function rangeRule(begin: bigint, end: bigint, max: bigint): VariantLayout['rule
 /**
  * Opens the type table of a Windows image: finds its PDB as the symbol loader does (beside the image, at the
  * debug-directory path, in `searchPaths`), checks GUID and age, and reads nothing else until a type is asked for.
- * The caller caches the table per module (per worker).
+ * The caller caches the table per module (per worker) and closes it (the PDB stays open for the types read later).
+ * `image`: the image already read, when the caller has it.
  */
-export function openPdbTypeTable(pePath: string, searchPaths: string[] = []): TypeTable {
-  let bytes: Uint8Array;
+export function openPdbTypeTable(pePath: string, searchPaths: string[] = [], image?: PeImage): PdbTypeTable {
   try {
-    bytes = fs.readFileSync(pePath);
-  } catch (e) {
-    throw new TypeReadError(`cannot read the image: ${(e as Error).message}`, pePath);
-  }
-  try {
-    const image = readPe(bytes, pePath);
+    if (!image) {
+      let bytes: Uint8Array;
+      try {
+        bytes = fs.readFileSync(pePath);
+      } catch (e) {
+        throw new TypeReadError(`cannot read the image: ${(e as Error).message}`, pePath);
+      }
+      image = readPe(bytes, pePath);
+    }
     if (!image.codeView) throw new TypeReadError('the image names no PDB (no CodeView debug directory), so it has no types; build with debug info', pePath);
     const { pdb } = locatePdb(pePath, image.codeView, searchPaths, (p) => (fs.existsSync(p) ? fileSource(p) : undefined));
     return new PdbTypeTable(pdb, image, pePath);

@@ -7,7 +7,8 @@ import { openPdbTypeTable, PdbTypeTable } from '../../../src/symbols/pdb/pdb-typ
 import { msvcToRust } from '../../../src/symbols/pdb/msvc-type-names';
 import { rvaToOffset } from '../../../src/symbols/pe/pe';
 import { RustType, selectVariant, TypeReadError } from '../../../src/symbols/type-model';
-import { fixture } from './pe-llvm-reference';
+import { clearTypeTables, typeTableFor } from '../../../src/symbols/type-tables';
+import { fixture, run } from './pe-llvm-reference';
 import { pdbProcLocals, pdbTypes, RefType } from './pdb-types-llvm';
 
 /** Every PDB fixture (stem of the .exe/.pdb pair) and whether it is Rust. */
@@ -201,6 +202,34 @@ describe('PDB type table', function () {
     // rustc lists a closure's captures as locals of the closure (references for by-reference captures).
     const captured = table.frameVariables(cpc).map((v) => `${v.name}: ${table.type(v.type).name}${v.parameter ? ' (parameter)' : ''}`);
     assert.deepEqual(captured.sort(), ['total: &u32', 'v: u32 (parameter)', 'x: &u32']);
+  });
+
+  it('finds the concrete type behind a dyn vtable by the vtable symbol, and statics by their path', () => {
+    const stem = 'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0';
+    const table = open(stem);
+    const globals = run('llvm-pdbutil-19', ['dump', '--globals', fixture(`${stem}.pdb`)]);
+    const m = /`impl\$<std::rt::lang_start::closure\$0, [^`]*>::vtable\$`\n\s+type = .*addr = (\d+):(\d+)/.exec(globals);
+    assert.ok(m, 'llvm-pdbutil lists the vtable');
+    const address = table.image.imageBase + table.pdb.rva(Number(m[1]), Number(m[2]), table.image.sections)!;
+    const t = table.vtableType(address);
+    assert.ok(t !== undefined);
+    assert.equal(table.type(t).name, 'std::rt::lang_start::{closure#0}');
+    assert.equal(table.vtableType(address + 1), undefined);
+    const enums = open('enums-msvc/enums');
+    const x = enums.findStatic('enums::X')!;
+    assert.equal(enums.type(x.type).name, 'u32');
+    assert.equal(enums.findStatic('enums::NO_SUCH'), undefined);
+  });
+
+  it('is what a worker opens for an MSVC image (typeTableFor), kept while the file is unchanged', () => {
+    try {
+      const table = typeTableFor(fixture('enums-msvc/enums.exe'));
+      assert.ok(table instanceof PdbTypeTable);
+      assert.equal(table.type(table.findType('enums::Shape')!).kind, 'enum');
+      assert.equal(typeTableFor(fixture('enums-msvc/enums.exe')), table);
+    } finally {
+      clearTypeTables();
+    }
   });
 
   it('a corrupt type record fails alone, naming the module and the record', () => {
