@@ -373,6 +373,14 @@ export class PdbTypeTable implements TypeTable {
   }
 
   findStatic(rustPath: string): StaticVariable | undefined {
+    // A plain path is spelled the same in the PDB: the hash table finds it without reading every global.
+    const rec = this.globalsNamed(rustPath).find((r) => r.kind === S_GDATA32 || r.kind === S_LDATA32);
+    if (rec) {
+      const type = rec.data.u32();
+      const offset = rec.data.u32();
+      const rva = this.pdb.rva(rec.data.u16(), offset, this.image.sections);
+      if (rva !== undefined) return { name: rustPath, type, address: this.image.imageBase + rva };
+    }
     const g = this.globalData().data.get(typeNameKey(msvcToRust(rustPath)));
     return g && { name: msvcToRust(g.name), type: g.type, address: this.image.imageBase + g.rva };
   }
@@ -668,7 +676,9 @@ export class PdbTypeTable implements TypeTable {
         const valueName = this.rawName(value.type);
         if (valueName?.startsWith(`${h.name}::`)) variantName = valueName.slice(h.name.length + 2);
       }
-      const c = (suffix: string) => this.constant(`${vh.name}::${suffix}`);
+      // Only the statics the variant declares are looked up (a single variant's tag is a static of the enum).
+      const declared = new Set(inner.filter((e) => e.leaf === Leaf.LF_STMEMBER).map((e) => e.name));
+      const c = (suffix: string) => (t.discriminant && declared.has(suffix) ? this.constant(`${vh.name}::${suffix}`) : undefined);
       const wide = (what: string) => {
         const l = c(`DISCR128_${what}_LO`);
         const hi = c(`DISCR128_${what}_HI`);
@@ -754,7 +764,23 @@ export class PdbTypeTable implements TypeTable {
   // ---- symbols ----
 
   /** The value of an S_CONSTANT by its MSVC name: the globals stream, then (once) every module stream. */
+  /** Globals records by their exact name through the hash table; empty when it has none or cannot be read. */
+  private globalsNamed(name: string): Array<{ kind: number; data: ByteReader }> {
+    try {
+      return this.pdb.globalsNamed(name) ?? [];
+    } catch (e) {
+      if (!(e instanceof SymbolReadError)) throw e;
+      return [];
+    }
+  }
+
   private constant(name: string): bigint | undefined {
+    const rec = this.globalsNamed(name).find((r) => r.kind === S_CONSTANT);
+    if (rec) {
+      rec.data.u32();
+      return readNumeric(rec.data);
+    }
+    // No hash table, or the constant is not in it: every global, then (once) every module stream.
     const g = this.globalData();
     const v = g.constants.get(name);
     if (v !== undefined || this.moduleConstantsRead) return v;

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openPdbTypeTable, PdbTypeTable } from '../../../src/symbols/pdb/pdb-types';
+import { openPdbTypeTable, PdbTypeTable, readNumeric } from '../../../src/symbols/pdb/pdb-types';
 import { msvcToRust } from '../../../src/symbols/pdb/msvc-type-names';
 import { rvaToOffset } from '../../../src/symbols/pe/pe';
 import { RustType, selectVariant, TypeReadError } from '../../../src/symbols/type-model';
@@ -219,6 +219,26 @@ describe('PDB type table', function () {
     const x = enums.findStatic('enums::X')!;
     assert.equal(enums.type(x.type).name, 'u32');
     assert.equal(enums.findStatic('enums::NO_SUCH'), undefined);
+  });
+
+  it('finds every global by name through the globals hash table, as a scan of the globals does', () => {
+    for (const stem of ['enums-msvc/enums', 'msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0']) {
+      const pdb = open(stem).pdb;
+      const names = new Set<string>();
+      for (const g of pdb.globalSymbols()) {
+        if (g.kind === 0x1107 /* S_CONSTANT */) {
+          g.data.u32();
+          readNumeric(g.data);
+          names.add(g.data.cstr());
+        } else if (g.kind === 0x110d || g.kind === 0x110c) {
+          g.data.skip(10);
+          names.add(g.data.cstr());
+        }
+      }
+      assert.ok(names.size > 10, stem);
+      for (const n of names) assert.ok((pdb.globalsNamed(n) ?? []).length > 0, `${stem}: ${n}`);
+      assert.deepEqual(pdb.globalsNamed('no::such::global'), []);
+    }
   });
 
   it('is what a worker opens for an MSVC image (typeTableFor), kept while the file is unchanged', () => {
