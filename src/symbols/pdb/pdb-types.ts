@@ -623,7 +623,26 @@ export class PdbTypeTable implements TypeTable {
       const idx = (f: FieldLayout) => (/^__(\d+)$/.test(f.name) ? Number(f.name.slice(2)) : Infinity);
       fields.sort((a, b) => idx(a) - idx(b));
     }
+    for (const f of fields) if (f.name === 'data_ptr' || f.name === 'pointer') f.type = this.rawPointer(f.type);
     return { kind: h.leaf === Leaf.LF_UNION ? 'union' : 'struct', name, size: h.size, fields };
+  }
+
+  /**
+   * The raw pointer fields rustc's own types are made of (`data_ptr` of `&str`/`&[T]`, `pointer` of `NonNull<T>`
+   * and of `&dyn` pairs) are `*const T`, as DWARF names them; CodeView's LF_POINTER alone reads as `&T`.
+   */
+  private rawPointer(ref: TypeRef): TypeRef {
+    let t: RustType;
+    try {
+      t = this.type(ref);
+    } catch (e) {
+      if (e instanceof TypeReadError) return ref; // the field's type fails when the formatter follows it
+      throw e;
+    }
+    if (t.kind !== 'pointer' || t.pointerKind !== 'ref' || t.pointee === undefined) return ref;
+    const name = `*const ${t.name.slice(1)}`;
+    const key = typeNameKey(name);
+    return this.syntheticByKey.get(key) ?? this.makeSynthetic(key, { ...t, name, pointerKind: 'const' });
   }
 
   private findTypeQuietly(name: string): TypeRef | undefined {

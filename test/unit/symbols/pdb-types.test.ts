@@ -69,7 +69,17 @@ describe('PDB type table', function () {
           .filter((m) => m.leaf === 'LF_MEMBER' || m.leaf === 'LF_BCLASS')
           .map((m) => ({ name: m.leaf === 'LF_BCLASS' ? '<base>' : m.name, offset: m.offset, type: ref.get(m.type)?.bitfieldType ?? m.type }))
           .sort((a, b) => a.name.localeCompare(b.name));
-        const actual = (t.fields ?? []).map((f) => ({ name: f.name, offset: f.offset, type: f.type })).sort((a, b) => a.name.localeCompare(b.name));
+        // A raw pointer field (`data_ptr`, `pointer`) is a made-up `*const T` over the record's pointer to T.
+        const actual = (t.fields ?? [])
+          .map((f) => {
+            if (f.type < 2 ** 32) return { name: f.name, offset: f.offset, type: f.type };
+            const raw = table.type(f.type);
+            assert.match(raw.name, /^\*const /, `${what}.${f.name}`);
+            const m = members.find((x) => x.name === f.name)!;
+            assert.equal(raw.pointee, table.type(m.type).pointee, `${what}.${f.name}`);
+            return { name: f.name, offset: f.offset, type: m.type };
+          })
+          .sort((a, b) => a.name.localeCompare(b.name));
         assert.deepEqual(actual, expected, what);
         // Every member's type resolves (a corrupt one would throw TypeReadError), to a Rust name in Rust fixtures.
         for (const f of t.fields ?? []) {
@@ -106,7 +116,7 @@ describe('PDB type table', function () {
     const old = open('msvc-rust/Native_x64_RustC_Rust_debuginfo2_v1.59.0');
     const s = old.type(old.findType('&str')!);
     assert.equal(s.kind, 'struct');
-    assert.deepEqual(s.fields?.map((f) => f.name), ['data_ptr', 'length']);
+    assert.deepEqual(s.fields?.map((f) => `${f.name}: ${old.type(f.type).name}`), ['data_ptr: *const u8', 'length: u64']);
   });
 
   for (const stem of ['enums-msvc/enums', 'enums-msvc/enums-old']) {
