@@ -90,7 +90,9 @@ export class SessionValues {
         handle: own.handle,
         start: args.start,
         count: args.count,
+        filter: args.filter,
         hex: hex || own.hex,
+        slide: own.module.slide,
       });
       const shown = await this.host.settle(seq, future);
       return { variables: shown.map((v) => this.toVariable(v, own.module, hex || own.hex)) };
@@ -119,6 +121,7 @@ export class SessionValues {
           variablesReference: v.variablesReference,
         })),
         hex,
+        slide: module.slide,
       });
       const shown = await this.host.settle(seq, future);
       return {
