@@ -286,7 +286,10 @@ export class PdbTypeTable implements TypeTable {
   private readonly synthetic: RustType[] = [];
   private readonly syntheticByKey = new Map<string, number>();
   private definitions?: Map<string, number>;
-  private byName?: Map<string, number>;
+  private byBase?: Map<string, number[]>;
+  /** Rust name keys of the UDTs of the name bases looked up so far. */
+  private readonly byName = new Map<string, number>();
+  private readonly basesNamed = new Set<string>();
   private globals?: GlobalData;
   private moduleConstantsRead = false;
   private frames?: PdbFrameVariables;
@@ -342,7 +345,7 @@ export class PdbTypeTable implements TypeTable {
 
   findType(rustName: string): TypeRef | undefined {
     const key = typeNameKey(msvcToRust(rustName));
-    const udt = this.nameMap().get(key);
+    const udt = this.udtByName(key);
     if (udt !== undefined) return udt;
     const prim = PRIMITIVES[key];
     if (prim !== undefined) return prim;
@@ -443,10 +446,14 @@ export class PdbTypeTable implements TypeTable {
     return out;
   }
 
-  /** One pass over every record: definitions by unique name (forward references) and by Rust name (findType). */
+  /**
+   * One pass over every record: definitions by unique name (forward references), and UDTs grouped by the base of
+   * their name (findType). Rust names are made only for the group a lookup asks about: a large Rust PDB has hundreds
+   * of thousands of UDTs, and spelling each in Rust would cost far more than the pass.
+   */
   private scanUdts(): void {
     this.definitions = new Map();
-    this.byName = new Map();
+    this.byBase = new Map();
     if (!this.tpi) return;
     for (let i = this.tpi.begin; i < this.tpi.begin + this.tpi.count; i++) {
       const rec = this.tpi.record(i);
@@ -462,9 +469,10 @@ export class PdbTypeTable implements TypeTable {
       const kind = rec.kind === Leaf.LF_CLASS ? Leaf.LF_STRUCTURE : rec.kind;
       this.definitions.set(`${kind}:${h.uniqueName ?? h.name}`, i);
       if (h.uniqueName !== undefined && !this.definitions.has(`${kind}:${h.name}`)) this.definitions.set(`${kind}:${h.name}`, i);
-      const key = typeNameKey(udtRustName(h));
-      // Variant name enums and rustc's nested helper types share the name of nothing a user asks for; first wins.
-      if (!this.byName.has(key)) this.byName.set(key, i);
+      const base = msvcNameBase(h.name);
+      const group = this.byBase.get(base);
+      if (group) group.push(i);
+      else this.byBase.set(base, [i]);
     }
   }
 
@@ -473,9 +481,21 @@ export class PdbTypeTable implements TypeTable {
     return this.definitions!;
   }
 
-  private nameMap(): Map<string, number> {
-    if (!this.byName) this.scanUdts();
-    return this.byName!;
+  /** The first UDT whose Rust name has this key (typeNameKey), among those of the same name base. */
+  private udtByName(key: string): number | undefined {
+    if (!this.byBase) this.scanUdts();
+    const known = this.byName.get(key);
+    if (known !== undefined) return known;
+    const base = rustNameBase(key);
+    if (this.basesNamed.has(base)) return undefined;
+    this.basesNamed.add(base);
+    for (const i of this.byBase!.get(base) ?? []) {
+      const rec = this.tpi!.record(i)!;
+      const name = typeNameKey(udtRustName(readUdtHeader(i, rec.kind, rec.data)));
+      // Variant name enums and rustc's nested helper types share the name of nothing a user asks for; first wins.
+      if (!this.byName.has(name)) this.byName.set(name, i);
+    }
+    return this.byName.get(key);
   }
 
   private makeSynthetic(key: string | undefined, t: RustType): TypeRef {
@@ -883,6 +903,33 @@ export class PdbTypeTable implements TypeTable {
     }
     return g;
   }
+}
+
+const SCOPE_SEGMENT = /\b(impl|closure|closure_env|async_block|async_fn|generator|coroutine)\$(\d+)/g;
+
+/**
+ * The part of an MSVC type name that its Rust name starts with, cheaply: the path before any generic arguments,
+ * inside `enum$<…>`/`enum2$<…>`, with rustc 1.64's `str` and `slice$<T>` (`&str`, `&[T]`) and `ref$`/`ref_mut$`
+ * alike under `ref$`. rustNameBase gives the same for a Rust name.
+ */
+function msvcNameBase(raw: string): string {
+  let n = raw;
+  if (n.startsWith('enum2$<') || n.startsWith('enum$<')) n = n.slice(n.indexOf('<') + 1);
+  if (n === 'str' || n.startsWith('slice$<') || n.startsWith('ref_mut$<')) return 'ref$';
+  const end = n.search(/[<,>]/);
+  n = (end < 0 ? n : n.slice(0, end)).trim();
+  return n.includes('$') ? n.replace(SCOPE_SEGMENT, '{$1#$2}') : n;
+}
+
+function rustNameBase(key: string): string {
+  if (key.startsWith('&')) return 'ref$';
+  if (key.startsWith('(')) return 'tuple$';
+  if (key.startsWith('*const ')) return 'ptr_const$';
+  if (key.startsWith('*mut ')) return 'ptr_mut$';
+  if (key.startsWith('dyn ')) return 'dyn$';
+  if (key.startsWith('[')) return 'slice2$';
+  const end = key.indexOf('<');
+  return end < 0 ? key : key.slice(0, end);
 }
 
 /** A UDT's Rust name: rustc ≤ 1.64 named the `&str` fat pointer struct plain `str` (and `&[T]` `slice$<T>`, which msvcToRust knows). */
