@@ -644,6 +644,13 @@ export class PdbTypeTable implements TypeTable {
       fields.sort((a, b) => idx(a) - idx(b));
     }
     for (const f of fields) if (f.name === 'data_ptr' || f.name === 'pointer') f.type = this.rawPointer(f.type);
+    // rustc before 1.60 wrote `char` as a 4-byte DW_ATE_unsigned_char, for which LLVM's CodeView writer had no
+    // type: the member has none. Four bytes up to the next member (or the end) is a `char`.
+    for (const f of fields) {
+      if (f.type !== 0 || f.bitSize !== undefined) continue;
+      const next = Math.min(h.size, ...fields.filter((g) => g.offset > f.offset).map((g) => g.offset));
+      if (next - f.offset === 4) f.type = 0x7b;
+    }
     return { kind: h.leaf === Leaf.LF_UNION ? 'union' : 'struct', name, size: h.size, fields };
   }
 
