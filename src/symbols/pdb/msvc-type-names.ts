@@ -8,8 +8,7 @@ const SCOPE_SUFFIX = /^(impl|closure|closure_env|async_block|async_fn|generator|
  * is also `usize` and `__int64` also `isize`: CodeView keeps only size and signedness, so the fixed-width name is used.
  */
 const C_BASE_TYPES: Record<string, string> = {
-  'signed char': 'i8',
-  char: 'i8',
+  'signed char': 'i8', // not `char`: rustc spells Rust's char `char` in its names
   __int8: 'i8',
   'unsigned char': 'u8',
   'unsigned __int8': 'u8',
@@ -99,7 +98,8 @@ export function typeNameKey(rustName: string): string {
   return rustName.replace(/\s*([,<>()[\];&*+=])\s*/g, '$1').replace(/\s+/g, ' ').trim();
 }
 
-const POINTER_HEADS = new Set(['ref$', 'ref_mut$', 'ptr_const$', 'ptr_mut$']);
+/** Heads whose argument is the pointee: rustc ≤ 1.64's `slice$<T>` and `str` there are unsized. */
+const POINTER_HEADS = new Set(['ref$', 'ref_mut$', 'ptr_const$', 'ptr_mut$', 'Box', 'Rc', 'Arc', 'Weak', 'NonNull', 'Unique', 'Cow']);
 
 class NameParser {
   private pos = 0;
@@ -192,9 +192,13 @@ class NameParser {
     this.pos++;
     const raw: string[] = [];
     const args = this.list('>', raw);
-    // rustc ≤ 1.64 wrote `&[T]` and `&mut [T]` as `slice$<T>` without the reference (and `&str` as `str`): a
-    // `slice$` inside a reference or pointer spelling is the unsized slice itself.
-    if (POINTER_HEADS.has(head) && raw[0]?.startsWith('slice$<') && args[0].startsWith('&[')) args[0] = args[0].slice(1);
+    // rustc ≤ 1.64 wrote `&[T]` and `[T]` alike as `slice$<T>`, and `&str` and `str` alike as `str`: inside a
+    // pointer or a smart pointer they are the unsized type, elsewhere (tuples, Option...) the reference.
+    const unsized = POINTER_HEADS.has(head);
+    for (let i = 0; i < args.length; i++) {
+      if (raw[i] === 'str') args[i] = unsized ? 'str' : '&str';
+      else if (unsized && raw[i].startsWith('slice$<') && args[i].startsWith('&[')) args[i] = args[i].slice(1);
+    }
     return rewrite(head, args);
   }
 
