@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openPdbTypeTable, PdbTypeTable, readNumeric } from '../../../src/symbols/pdb/pdb-types';
+import { openPdbTypeTable, PdbTypeTable } from '../../../src/symbols/pdb/pdb-types';
+import { readNumeric } from '../../../src/symbols/pdb/tpi-records';
 import { msvcToRust } from '../../../src/symbols/pdb/msvc-type-names';
 import { rvaToOffset } from '../../../src/symbols/pe/pe';
 import { RustType, selectVariant, TypeReadError } from '../../../src/symbols/type-model';
