@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Long PE/PDB fuzz run over the real Windows fixtures: `npm run build:tests && node scripts/fuzz-pe-pdb.mjs [--cases N] [--seed S] [--workers W]`.
+// Long PE/PDB fuzz run over the real Windows fixtures: `npm run build:tests && node scripts/fuzz-pe-pdb.mjs [--cases N] [--seed S] [--workers W] [--types]`
+// (--types: the type-table cases, runTypeCase).
 // Prints any case that crashed (threw something other than SymbolReadError), hung or ran out of memory, with the seed and
 // index to replay it: `node -e "require('./out/test/unit/symbols/pe-pdb-fuzz-cases.js').runCase(SEED, INDEX)"`.
 import * as os from 'node:os';
@@ -16,11 +17,12 @@ const cases = arg('cases', 200_000);
 const seed = arg('seed', Math.floor(Math.random() * 2 ** 31));
 const workers = Math.max(1, arg('workers', Math.max(1, os.availableParallelism() - 1)));
 const per = Math.ceil(cases / workers);
+const types = process.argv.includes('--types');
 
 console.log(`fuzzing the PE/PDB readers: ${cases} cases, seed ${seed}, ${workers} workers`);
 const t0 = Date.now();
 const results = await Promise.all(
-  Array.from({ length: workers }, (_, w) => runFuzz({ seed, start: w * per, count: Math.min(per, cases - w * per), stallMs: 120_000 })),
+  Array.from({ length: workers }, (_, w) => runFuzz({ seed, start: w * per, count: Math.min(per, cases - w * per), stallMs: 120_000, types })),
 );
 let ok = 0;
 let rejected = 0;

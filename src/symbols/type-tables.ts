@@ -6,6 +6,7 @@ import { ElfFile } from './elf/elf';
 import { dwarfSections, findDebugElf } from './elf/elf-module';
 import { SymbolReadError } from './errors';
 import { FileIdentity, fileIdentitySync, moduleCacheKey, sameFile } from './loaded-module-cache';
+import { openPdbTypeTable } from './pdb/pdb-types';
 import { peDwarfSections } from './pe/pe-module';
 import { readPe } from './pe/pe';
 import { TypeReadError, TypeTable } from './type-model';
@@ -109,14 +110,9 @@ function openPe(modulePath: string, searchPaths: string[]): { table: TypeTable; 
   // Windows GNU (MinGW) images carry DWARF sections; MSVC images a PDB.
   const sections = peDwarfSections(bytes, image, modulePath);
   if (sections) return { table: new DwarfTypeTable({ module: modulePath, sections }), close: () => undefined };
-  if (image.codeView) return { table: openPdbTypeTable(modulePath, searchPaths), close: () => undefined };
+  if (image.codeView) {
+    const table = openPdbTypeTable(modulePath, searchPaths, image);
+    return { table, close: () => table.close() };
+  }
   throw new TypeReadError('the image has neither DWARF sections nor a PDB reference; build it with debug info', modulePath);
-}
-
-/**
- * SEAM (issue 13, PDB part): the PDB type reader (src/symbols/pdb/pdb-types.ts) exports openPdbTypeTable(pePath,
- * searchPaths); until it is merged, PE images with a PDB have no type table.
- */
-function openPdbTypeTable(pePath: string, _searchPaths: string[]): TypeTable {
-  throw new TypeReadError('PDB types are not available yet in this build (the PDB type reader is not wired in)', pePath);
 }

@@ -23,6 +23,8 @@ export interface FuzzOptions {
   /** A case range with no progress report for this long counts as a hang (not a timing assertion: a hang never finishes). */
   stallMs?: number;
   maxHeapMb?: number;
+  /** Run the type-table cases (runTypeCase) instead of the image and PDB loading ones. */
+  types?: boolean;
 }
 
 export function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
@@ -31,7 +33,7 @@ export function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const summary: FuzzSummary = { seed, cases: count, ok: 0, rejected: 0, crashes: [], slowestMs: 0, slowestCase: -1 };
   return new Promise((resolve) => {
     const worker = new Worker(path.join(__dirname, 'pe-pdb-fuzz-worker.js'), {
-      workerData: { seed, start, count },
+      workerData: { seed, start, count, types: options.types ?? false },
       resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 768 },
     });
     let at = start;

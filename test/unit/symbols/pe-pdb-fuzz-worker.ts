@@ -1,16 +1,17 @@
 // Worker side of the PE/PDB fuzz run: runs cases in order and reports each start, so the parent can catch a hang or a crash.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { baseline, runCase } from './pe-pdb-fuzz-cases';
+import { baseline, runCase, runTypeCase } from './pe-pdb-fuzz-cases';
 
-const { seed, start, count } = workerData as { seed: number; start: number; count: number };
+const { seed, start, count, types } = workerData as { seed: number; start: number; count: number; types?: boolean };
+const run = types ? runTypeCase : runCase;
 baseline();
 const tally = { ok: 0, rejected: 0, slowestMs: 0, slowestCase: -1 };
 for (let i = start; i < start + count; i++) {
   if ((i - start) % 50 === 0) parentPort!.postMessage({ type: 'at', index: i });
   const t0 = performance.now();
   try {
-    const r = runCase(seed, i);
+    const r = run(seed, i);
     tally[r.outcome]++;
   } catch (e) {
     const err = e as Error;
