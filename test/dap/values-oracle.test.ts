@@ -1,6 +1,7 @@
 // The compiler is the oracle: a real program prints {:?} of every local, lldb-dap-22 stops it, and our formatters must print the same from its memory.
 import * as assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -14,6 +15,7 @@ import { buildDir, markerLine, sourceOf, toolchainEnv } from './support/programs
 
 const TOOLCHAINS = [
   { name: 'stable', rustc: 'rustc', args: [] as string[] },
+  { name: 'stable, DWARF 5', rustc: 'rustc', args: ['-C', 'dwarf-version=5'] },
   { name: 'nightly', rustc: 'rustc', args: ['+nightly'] },
   { name: 'Debian 1.63', rustc: '/usr/bin/rustc', args: [] as string[] },
 ];
@@ -21,12 +23,15 @@ const TOOLCHAINS = [
 /** Outputs longer than this are checked by their first children, not as one text (our summary budget is 1000). */
 const WHOLE_TEXT_LIMIT = 900;
 
+/** Builds values_oracle.rs with one toolchain, cached in out/test-programs by source hash. */
 function build(toolchain: (typeof TOOLCHAINS)[number]): string {
-  const out = path.join(buildDir, `values_oracle-${toolchain.name.replace(/\W/g, '_')}`);
-  fs.mkdirSync(buildDir, { recursive: true });
   const source = sourceOf('values_oracle');
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(source).mtimeMs) {
-    execFileSync(toolchain.rustc, [...toolchain.args, '-g', '-C', 'opt-level=0', '--edition=2021', '-o', out, source], { env: toolchainEnv(), stdio: 'pipe' });
+  const hash = crypto.createHash('sha1').update(fs.readFileSync(source)).digest('hex').slice(0, 12);
+  const out = path.join(buildDir, `values_oracle-${toolchain.name.replace(/\W+/g, '_')}-${hash}`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(buildDir, { recursive: true });
+    execFileSync(toolchain.rustc, [...toolchain.args, '-g', '-C', 'opt-level=0', '--edition=2021', '-o', `${out}.tmp`, source], { env: toolchainEnv(), stdio: 'pipe' });
+    fs.renameSync(`${out}.tmp`, out);
   }
   return out;
 }
