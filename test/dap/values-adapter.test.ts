@@ -20,7 +20,7 @@ describe('values through the adapter (values_oracle, rustc stable, lldb-dap-22)'
     const scopes = await dc.scopesRequest({ frameId: stop.frameId });
     const scope = scopes.body.scopes.find((s) => /locals/i.test(s.name))!;
     locals = (await dc.variablesRequest({ variablesReference: scope.variablesReference })).body.variables;
-    for (let i = 0; i < 100 && !stdout.includes('\nfn_pointer = '); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !stdout.includes('\nshown'); i++) await new Promise((r) => setTimeout(r, 50));
     printed = new Map(
       stdout
         .split(/\r?\n/)

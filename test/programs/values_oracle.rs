@@ -148,6 +148,19 @@ fn main() {
         btree_empty, btree_set, boxed, reference, rc, rc_clone, arc, rw, cell, duration, non_zero, wrapping, range, range_inclusive,
         weak, borrowed, guard, dyn_box, raw, instant, system_time, fn_pointer
     );
+    // OnceCell and OnceLock are stable since 1.70: the 1.63 build has --cfg old_rustc.
+    #[cfg(not(old_rustc))]
+    let (once_cell_empty, once_cell, once_lock_empty, once_lock) = {
+        let full = std::cell::OnceCell::new();
+        full.set(String::from("set")).unwrap();
+        let lock = std::sync::OnceLock::new();
+        lock.set(vec![1u16, 2]).unwrap();
+        (std::cell::OnceCell::<u8>::new(), full, std::sync::OnceLock::<u64>::new(), lock)
+    };
+    #[cfg(not(old_rustc))]
+    show!(once_cell_empty, once_cell, once_lock_empty, once_lock);
+    // The tests wait for this line: every local has been printed before it.
+    println!("shown");
     println!("done"); // BREAK: values
     drop(guard);
 }
