@@ -27,6 +27,8 @@ export interface CommonArguments {
   sourceMap?: Record<string, string | null>;
   /** Deadline for each evaluation in ms; 0 disables it. Filled from `rustOffload.evaluationTimeout` when absent. */
   evaluationTimeout?: number;
+  /** Integers in hexadecimal in Variables, Watch and hover. Filled from `rustOffload.values.hexadecimal` when absent. */
+  hexadecimal?: boolean;
   /** Extra folders for PDBs and .gnu_debuglink files; the `rustOffload.symbolSearchPaths` setting is appended. */
   symbolSearchPaths?: string[];
   /** Map Rust's std sources (/rustc/<hash>/) to the toolchain's rust-src when it is installed (default true). */

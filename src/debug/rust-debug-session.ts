@@ -10,7 +10,7 @@ import type { EvaluationResult } from '../rust/expression-evaluator';
 import { BACKEND_REQUEST, type BackendRequestParams, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
-import { rustFrameName } from './frame-names';
+import { FrameNames, rustFrameName } from './frame-names';
 import {
   ConfigurationError,
   parseRustcVersion,
@@ -22,10 +22,11 @@ import {
   type LaunchArguments,
 } from './launch-arguments';
 import { BackendExitedError, LldbDapClient } from './lldb-dap-client';
+import { WholeLineOutput } from './output-lines';
 import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
 import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
-import { SessionValues } from './session-values';
+import { SessionValues, VALUE_FORMAT_REQUEST } from './session-values';
 
 const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
 
@@ -74,6 +75,8 @@ export interface SessionOptions {
   findLldbDap?: () => Promise<FoundLldbDap>;
   /** `rustOffload.evaluationTimeout` in ms (0 = none); launch.json's `evaluationTimeout` wins. */
   evaluationTimeout?: number;
+  /** `rustOffload.callStack.shortenFrameNames`, read when frames are named (default true). */
+  shortenFrameNames?: () => boolean;
   /** Identifies this session's futures in the sidebar. */
   sessionId?: string;
   /** Environment for lldb-dap, cargo and the debuggee (defaults to process.env). */
@@ -124,6 +127,10 @@ export class RustDebugSession extends LoggingDebugSession {
   readonly sessionId: string;
   /** The "Rust: Panic" exception filter. */
   private readonly panics = new PanicStops({ backend: () => this.backend });
+  /** Call Stack names shortened inside generic arguments, with the full name in the row's file hover. */
+  private readonly frameNames = new FrameNames(() => ({ shorten: this.options.shortenFrameNames?.() ?? true }));
+  /** lldb-dap's events on their way to the client, the program's output held until its lines are whole. */
+  private readonly outputLines = new WholeLineOutput((e) => this.sendEvent(e));
   /** Module symbol loads, symbol queries and function breakpoints by Rust path. */
   readonly symbols = new SessionSymbols({ executor: () => this.options.executor, owner: () => this.sessionId, backend: () => this.backend, sendEvent: (e) => this.sendEvent(e) });
   /** Rust values of the Variables view, formatted in workers. */
@@ -134,7 +141,10 @@ export class RustDebugSession extends LoggingDebugSession {
     moduleAt: (moduleId, pc) => this.symbols.moduleAt(moduleId, pc),
     settle: (seq, future) => this.settle(seq, future),
     note: (message) => this.noteOncePerStop(message),
+    hex: () => this.hexValues,
   });
+  /** Integers in hexadecimal (launch.json's `hexadecimal`, the setting, View as Hex). */
+  private hexValues = false;
   /** The notes said in this stop (each is said once). */
   private readonly stopNotes = new Set<string>();
   /** Watch results of this stop that settled after their placeholder answer, by expression: the re-ask gets them. */
@@ -214,6 +224,7 @@ export class RustDebugSession extends LoggingDebugSession {
           this.values.noteStackTrace(body);
           for (const frame of body?.stackFrames ?? []) frame.name = rustFrameName(frame.name);
           this.panics.markPanicFrames(request.arguments as DebugProtocol.StackTraceArguments, body);
+          this.frameNames.shorten(body?.stackFrames ?? [], this.stopNumber);
           return body;
         });
       case 'scopes':
@@ -223,6 +234,11 @@ export class RustDebugSession extends LoggingDebugSession {
         });
       case 'variables':
         return this.onVariables(request);
+      case VALUE_FORMAT_REQUEST:
+        this.hexValues = (request.arguments as { hex?: unknown } | undefined)?.hex === true;
+        this.sendResponse(responseTo(request));
+        // VS Code asks again for what it shows; the values it caches per stop are not ours to keep.
+        return this.sendEvent({ seq: 0, type: 'event', event: 'invalidated', body: { areas: ['variables'] } } as DebugProtocol.InvalidatedEvent);
       case 'threads':
         return this.onThreads(request);
       default:
@@ -266,6 +282,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private applyCommon(args: CommonArguments): void {
     if (args.trace === true) this.configureLogging(true);
+    if (args.hexadecimal !== undefined) this.hexValues = args.hexadecimal === true;
     if (args.evaluationTimeout !== undefined) {
       if (typeof args.evaluationTimeout !== 'number' || !(args.evaluationTimeout >= 0)) {
         throw new ConfigurationError(`"evaluationTimeout" must be a number of milliseconds (0 for no deadline), not ${JSON.stringify(args.evaluationTimeout)}`);
@@ -327,6 +344,7 @@ export class RustDebugSession extends LoggingDebugSession {
     this.disconnecting = true;
     this.cancelEvaluations();
     this.backend?.kill();
+    this.outputLines.dispose();
     this.symbols.dispose();
     super.dispose();
   }
@@ -358,7 +376,7 @@ export class RustDebugSession extends LoggingDebugSession {
       this.programStopped = event.event === 'stopped';
     }
     if (event.event === 'thread') this.stopThreads = undefined;
-    this.sendEvent(event);
+    this.outputLines.pass(event);
   }
 
   private relayReverseRequest(req: DebugProtocol.Request): void {
@@ -369,6 +387,7 @@ export class RustDebugSession extends LoggingDebugSession {
     const exit = this.backend?.exited;
     if (!this.disconnecting) this.backendDied = exit?.description ?? 'unknown cause';
     this.cancelEvaluations();
+    this.outputLines.flush();
     if (this.disconnecting) return;
     const tail = this.stderrTail.trim() ? ` Its last output: ${this.stderrTail.trim().split(/\r?\n/).slice(-3).join(' | ')}` : '';
     this.sendEvent(

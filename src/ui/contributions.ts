@@ -27,6 +27,8 @@ export interface Settings {
   'executor.maxWorkers': number;
   evaluationTimeout: number;
   'tasks.keepFinished': number;
+  'callStack.shortenFrameNames': boolean;
+  'values.hexadecimal': boolean;
   lldbDapPath: string;
   symbolSearchPaths: string[];
   symbolCacheMinutes: number;
@@ -37,6 +39,8 @@ const defaults: Settings = {
   'executor.maxWorkers': 0,
   evaluationTimeout: 30_000,
   'tasks.keepFinished': 100,
+  'callStack.shortenFrameNames': true,
+  'values.hexadecimal': false,
   lldbDapPath: '',
   symbolSearchPaths: [],
   symbolCacheMinutes: 10,

@@ -52,6 +52,7 @@ export class RustConfigurationProvider implements vscode.DebugConfigurationProvi
       config = first;
     }
     if (config.evaluationTimeout === undefined) config.evaluationTimeout = readSetting('evaluationTimeout', this.log);
+    if (config.hexadecimal === undefined) config.hexadecimal = readSetting('values.hexadecimal', this.log);
     config.symbolSearchPaths = [...(Array.isArray(config.symbolSearchPaths) ? config.symbolSearchPaths : []), ...readSetting('symbolSearchPaths', this.log)];
     // Relative paths and cargo run from the folder, not from wherever the extension host was started.
     if (config.request === 'launch' && config.cwd === undefined && folder) config.cwd = folder.uri.fsPath;

@@ -5,4 +5,9 @@ export const DEBUG_TYPE = 'rust-offload';
 export const enum DebugCommands {
   /** `${command:pickProcess}` in an attach configuration. */
   PickProcess = 'rustOffload.pickProcess',
+  /** The walkthrough's first step: which lldb-dap a session would use, or how to install one. */
+  CheckLldbDap = 'rustOffload.checkLldbDap',
+  /** Variables/Watch context menu: integers in hexadecimal (the rustOffload.values.hexadecimal setting). */
+  ShowHex = 'rustOffload.showHex',
+  ShowDecimal = 'rustOffload.showDecimal',
 }

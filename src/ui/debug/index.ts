@@ -2,9 +2,11 @@
 import * as vscode from 'vscode';
 import type { Executor } from '../../futures';
 import { InlineAdapterFactory } from './adapter-factory';
+import { checkLldbDap } from './check-lldb-dap';
 import { registerConfigurationProviders } from './configuration-provider';
 import { DEBUG_TYPE, DebugCommands } from './debug-ids';
 import { pickProcess } from './process-picker';
+import { registerValueFormat } from './value-format';
 
 /** What the debugger contribution needs from the composition root. */
 export interface DebuggingServices {
@@ -18,5 +20,7 @@ export function registerDebugging(context: vscode.ExtensionContext, services: De
     ...registerConfigurationProviders(services.log),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(services)),
     vscode.commands.registerCommand(DebugCommands.PickProcess, pickProcess),
+    vscode.commands.registerCommand(DebugCommands.CheckLldbDap, () => checkLldbDap(services.log)),
+    ...registerValueFormat(services.log),
   );
 }
