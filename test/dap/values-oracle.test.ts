@@ -1,31 +1,37 @@
 // The compiler is the oracle: a real program prints {:?} of every local, lldb-dap-22 stops it, and our formatters must print the same from its memory.
 import * as assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LldbDapClient } from '../../src/debug/lldb-dap-client';
 import { formatVariables, formatterFor, type ShownValue } from '../../src/rust/values-task';
+import type { TypeTable } from '../../src/symbols/type-model';
+import { typeTableFor } from '../../src/symbols/type-tables';
 import type { FetchMemory } from '../../src/rust/values/memory-reader';
 import { WAIT_MS } from './support/client';
-import { DwarfdumpTypes } from './support/dwarfdump-types';
 import { buildDir, markerLine, sourceOf, toolchainEnv } from './support/programs';
 
 const TOOLCHAINS = [
   { name: 'stable', rustc: 'rustc', args: [] as string[] },
+  { name: 'stable, DWARF 5', rustc: 'rustc', args: ['-C', 'dwarf-version=5'] },
   { name: 'nightly', rustc: 'rustc', args: ['+nightly'] },
-  { name: 'Debian 1.63', rustc: '/usr/bin/rustc', args: [] as string[] },
+  { name: 'Debian 1.63', rustc: '/usr/bin/rustc', args: ['--cfg', 'old_rustc'] },
 ];
 
 /** Outputs longer than this are checked by their first children, not as one text (our summary budget is 1000). */
 const WHOLE_TEXT_LIMIT = 900;
 
+/** Builds values_oracle.rs with one toolchain, cached in out/test-programs by source hash. */
 function build(toolchain: (typeof TOOLCHAINS)[number]): string {
-  const out = path.join(buildDir, `values_oracle-${toolchain.name.replace(/\W/g, '_')}`);
-  fs.mkdirSync(buildDir, { recursive: true });
   const source = sourceOf('values_oracle');
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(source).mtimeMs) {
-    execFileSync(toolchain.rustc, [...toolchain.args, '-g', '-C', 'opt-level=0', '--edition=2021', '-o', out, source], { env: toolchainEnv(), stdio: 'pipe' });
+  const hash = crypto.createHash('sha1').update(fs.readFileSync(source)).digest('hex').slice(0, 12);
+  const out = path.join(buildDir, `values_oracle-${toolchain.name.replace(/\W+/g, '_')}-${hash}`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(buildDir, { recursive: true });
+    execFileSync(toolchain.rustc, [...toolchain.args, '-g', '-C', 'opt-level=0', '--edition=2021', '-o', `${out}.tmp`, source], { env: toolchainEnv(), stdio: 'pipe' });
+    fs.renameSync(`${out}.tmp`, out);
   }
   return out;
 }
@@ -34,6 +40,8 @@ interface Stopped {
   backend: LldbDapClient;
   /** Load address minus link-time address of the program (lldb runs PIEs at 0x555555554000). */
   slide: number;
+  /** The stopped frame's runtime pc. */
+  pc: number;
   locals: DebugProtocol.Variable[];
   printed: Map<string, string>;
 }
@@ -64,7 +72,7 @@ async function stopAtBreak(program: string): Promise<Stopped> {
   const scopes = (await backend.request<DebugProtocol.ScopesResponse>('scopes', { frameId: frames[0].id })).body.scopes;
   const locals = (await backend.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: scopes[0].variablesReference })).body.variables;
   // Output events may trail the stop a little: wait until the last local's line is in.
-  for (let i = 0; i < 100 && !stdout.includes('\nfn_pointer = '); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !stdout.includes('\nshown'); i++) await new Promise((r) => setTimeout(r, 50));
   const printed = new Map<string, string>();
   for (const line of stdout.split(/\r?\n/)) {
     const m = /^(\w+) = (.*)$/.exec(line);
@@ -73,7 +81,7 @@ async function stopAtBreak(program: string): Promise<Stopped> {
   const modules = (await backend.request<DebugProtocol.ModulesResponse>('modules', {})).body.modules;
   const own = modules.find((m) => m.path === program || m.name === path.basename(program));
   const slide = Number((own as { addressRange?: string } | undefined)?.addressRange ?? NaN);
-  return { backend, locals, printed, slide };
+  return { backend, locals, printed, slide, pc: Number(frames[0].instructionPointerReference) };
 }
 
 function readerOver(backend: LldbDapClient): FetchMemory {
@@ -123,7 +131,7 @@ function patched(fetch: FetchMemory, patches: Array<[number, bigint, number]>): 
 }
 
 /** The offset of a field reached through named fields (`['buf', 'inner', 'cap']`). */
-function offsetOf(table: DwarfdumpTypes, type: number, names: string[]): number {
+function offsetOf(table: TypeTable, type: number, names: string[]): number {
   let offset = 0;
   let current = type;
   for (const name of names) {
@@ -144,13 +152,15 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
   for (const toolchain of TOOLCHAINS) {
     it(`every local, built by rustc ${toolchain.name}`, async () => {
       const program = build(toolchain);
-      const table = new DwarfdumpTypes(program, /13values_oracle4main(17h[0-9a-f]{16}E)?$/);
-      const { backend, locals, printed, slide } = await stopAtBreak(program);
+      const table = typeTableFor(program);
+      const { backend, locals, printed, slide, pc } = await stopAtBreak(program);
       try {
         assert.ok(printed.size >= 60, `the program printed ${printed.size} locals`);
         assert.ok(Number.isSafeInteger(slide), 'lldb-dap lists the program among its modules with an address range');
         const formatter = formatterFor(table, readerOver(backend), { slide });
-        const shown = await formatVariables(formatter, table.frameVariables(), locals);
+        const declared = table.frameVariables(pc - slide);
+        assert.ok(declared.length >= 60, `the type table lists ${declared.length} variables at the BREAK line`);
+        const shown = await formatVariables(formatter, declared, locals);
         const byName = new Map<string, ShownValue>(shown.map((s) => [s.name, s]));
         const mismatches: string[] = [];
         for (const [name, expected] of printed) {
@@ -198,10 +208,10 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
 
   it('faults: corrupted images of real values (rustc stable) end in errors for that value, bounded reads, cycles and time budgets', async () => {
     const program = build(TOOLCHAINS[0]);
-    const table = new DwarfdumpTypes(program, /13values_oracle4main(17h[0-9a-f]{16}E)?$/);
-    const { backend, locals } = await stopAtBreak(program);
+    const table = typeTableFor(program);
+    const { backend, locals, slide, pc } = await stopAtBreak(program);
     try {
-      const declared = table.frameVariables();
+      const declared = table.frameVariables(pc - slide);
       const local = (name: string): { type: number; address: number } => {
         const v = locals.find((l) => l.name === name);
         const d = declared.find((x) => x.name === name);

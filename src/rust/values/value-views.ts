@@ -410,6 +410,8 @@ export class ValueViews {
           fields: [some ? { name: '0', place: this.at({ ...option, address: option.address + variant!.offset }, some, place.expr) } : { name: '0', text: '<uninit>' }],
         };
       }
+      case 'OnceLock':
+        return this.onceLockView(place, type);
       case 'Duration': {
         const secs = await this.integer(this.at(place, f('secs')));
         const nanos = Number(await this.integer(this.at(place, f('nanos'))));
@@ -422,6 +424,9 @@ export class ValueViews {
       case 'RangeTo':
       case 'RangeToInclusive':
         return this.rangeView(place, type, last);
+      case 'Instant':
+      case 'SystemTime':
+        return this.timespecView(place, type, last);
       case 'RangeFull':
         return leaf('..');
       case 'NonZero':
@@ -759,6 +764,59 @@ export class ValueViews {
       current = this.at(current, next);
     }
     return undefined;
+  }
+
+  /**
+   * OnceLock { once: Once, value: UnsafeCell<MaybeUninit<T>> }: the value is there once the Once completed. The futex
+   * Once (Linux, Windows; field `state_and_queued`) completes at state 0, the queue Once (`state_and_queue`) at 3.
+   */
+  private async onceLockView(place: Place, type: RustType): Promise<View> {
+    const element = this.typeArgument(type, 0);
+    if (element === undefined) throw new LayoutError(`the value type of ${type.name} is not in the debug info`);
+    let current = this.at(place, this.field(type, 'once'));
+    let complete: boolean | undefined;
+    for (let depth = 0; depth < 4 && complete === undefined; depth++) {
+      const t = this.type(current.type);
+      const futex = this.optionalField(t, 'state_and_queued');
+      const queue = this.optionalField(t, 'state_and_queue');
+      if (futex) complete = ((await this.integer(this.at(current, futex))) & 3n) === 0n;
+      else if (queue) complete = ((await this.uint(current, queue.offset, this.table.pointerSize)) & 3n) === 3n;
+      else {
+        const inner = this.optionalField(t, 'inner');
+        if (!inner) break;
+        current = this.at(current, inner);
+      }
+    }
+    if (complete === undefined) throw new LayoutError(`${type.name}'s Once state is not one this formatter knows`);
+    const value = this.field(type, 'value');
+    return {
+      kind: 'fields',
+      name: 'OnceLock',
+      style: 'tuple',
+      fields: [complete ? { name: '0', place: { type: element, address: place.address + value.offset, expr: place.expr } } : { name: '0', text: '<uninit>' }],
+    };
+  }
+
+  /** Instant and SystemTime on Unix hold a Timespec, which their Debug prints flat: `Instant { tv_sec: 1, tv_nsec: 2 }`. */
+  private async timespecView(place: Place, type: RustType, which: string): Promise<View | undefined> {
+    let current = place;
+    for (let depth = 0; depth < 5; depth++) {
+      const t = this.type(current.type);
+      const sec = this.optionalField(t, 'tv_sec');
+      const nsec = this.optionalField(t, 'tv_nsec');
+      if (sec && nsec) {
+        const fields = [
+          { name: 'tv_sec', text: (await this.integer(this.at(current, sec))).toString() },
+          { name: 'tv_nsec', text: (await this.integer(this.at(current, nsec))).toString() },
+        ];
+        return { kind: 'fields', name: which, style: 'struct', fields };
+      }
+      const next = this.optionalField(t, 't') ?? this.optionalField(t, '__0') ?? this.optionalField(t, '0');
+      if (!next) break;
+      current = this.at(current, next);
+    }
+    // Windows keeps a different clock: its fields as they are.
+    return this.structView(place, type);
   }
 
   private async rangeView(place: Place, type: RustType, which: string): Promise<View> {

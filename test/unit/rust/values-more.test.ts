@@ -64,6 +64,16 @@ describe('values: more std layouts (rustc 1.95)', () => {
     assert.strictEqual(await text(pathBuf, p), '"/\\xFFa"');
     assert.strictEqual(await text(osString, m.string('o')), '"o"');
 
+    // Windows: OsString { inner: Buf { inner: Wtf8Buf { bytes: Vec<u8>, is_known_utf8: bool } } }, unpaired surrogates kept.
+    const wtf8 = t.struct('std::sys_common::wtf8::Wtf8Buf', 32, [['bytes', 0, vecU8], ['is_known_utf8', 24, t.prim('bool')]]);
+    const winBuf = t.struct('std::sys::os_str::wtf8::Buf', 32, [['inner', 0, wtf8]]);
+    const winOsString = t.struct('std::ffi::os_str::OsString<windows>', 32, [['inner', 0, winBuf]]);
+    const surrogate = m.alloc(5, 1);
+    m.write(surrogate, [0x61, 0xed, 0xa0, 0x80, 0x62]);
+    const w = m.alloc(32);
+    m.vecAt(w, surrogate, 5, 5);
+    assert.strictEqual(await text(winOsString, w), '"a\\u{d800}b"');
+
     const boxSlice = t.struct('alloc::boxed::Box<[u8], alloc::alloc::Global>', 16, [['data_ptr', 0, t.pointer(u8, '*const u8')], ['length', 8, usize]]);
     const cString = t.struct('alloc::ffi::c_str::CString', 16, [['inner', 0, boxSlice]]);
     const cs = m.alloc(16);
