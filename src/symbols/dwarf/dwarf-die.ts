@@ -381,6 +381,23 @@ export class DieReader {
     return out;
   }
 
+  /** Every DIE of a unit (offset and tag), in order: for tests and the fuzzer, which resolve each type a unit defines. */
+  allDies(unit: DieUnit): DieEntry[] {
+    this.load(unit);
+    const out: DieEntry[] = [];
+    const r = new Reader(unit.section.subarray(0, unit.h.end), '.debug_info', unit.h.dieOffset);
+    while (r.pos < unit.h.end) {
+      const off = r.pos;
+      const code = r.uleb();
+      if (code === 0) continue;
+      const a = unit.abbrevs.get(code);
+      if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
+      out.push({ ref: unit.base + off, tag: a.tag });
+      skipDie(r, a, unit.u.cx, unit.h.end, off);
+    }
+    return out;
+  }
+
   /** The [low, high) ranges of a DIE's code (low_pc/high_pc or DW_AT_ranges); empty when it has none. */
   dieRanges(die: Die): Array<[number, number]> {
     const low = attrNumber(die, DW_AT.low_pc);
@@ -420,17 +437,52 @@ export class DieReader {
       }
       const a = unit.abbrevs.get(code);
       if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
-      skipDie(r, a, cx, unit.h.end, off);
-      if (a.tag === DW_TAG.subprogram) idx.functions.push(idx.start.length);
+      if (a.tag === DW_TAG.subprogram) this.subprogramRanges(r, a, unit, unit.base + off, idx);
+      else skipDie(r, a, cx, unit.h.end, off);
       if (a.children) {
         stack.push(idx.start.length);
         idx.start.push(off);
         idx.end.push(unit.h.end);
         idx.parent.push(stack.length >= 2 ? stack[stack.length - 2] : -1);
         idx.tag.push(a.tag);
-      } else if (a.tag === DW_TAG.subprogram) idx.functions.pop(); // a declaration without children has no code
+      }
     }
     return idx;
+  }
+
+  /** Steps over a subprogram DIE, recording the ranges of its code in the index (its low/high pc or range list alone are decoded). */
+  private subprogramRanges(r: Reader, a: Abbrev, unit: DieUnit, ref: number, idx: ScopeIndex): void {
+    const cx = unit.u.cx;
+    let low: number | undefined;
+    let high: number | undefined;
+    let highIsOffset = false;
+    let rangesValue: number | undefined;
+    let rangesForm = 0;
+    const attrs = a.attrs;
+    for (let i = 0; i < attrs.length; i += 3) {
+      const at = attrs[i];
+      let form = attrs[i + 1];
+      if (form === DW_FORM.indirect) form = r.uleb();
+      if (at === DW_AT.low_pc) low = addressValue(unit.u, form, readNumberForm(r, form, cx));
+      else if (at === DW_AT.high_pc) {
+        if (form === DW_FORM.addr || isAddrxForm(form)) high = addressValue(unit.u, form, readNumberForm(r, form, cx));
+        else {
+          high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          highIsOffset = true;
+        }
+      } else if (at === DW_AT.ranges) {
+        rangesForm = form;
+        rangesValue = readNumberForm(r, form, cx);
+      } else if (form !== DW_FORM.implicit_const) skipForm(r, form, cx);
+    }
+    if (r.pos > unit.h.end) throw new SymbolReadError(`DIE at offset 0x${(ref - unit.base).toString(16)} runs past the end of its unit`);
+    if (low !== undefined && high !== undefined) {
+      const hi = highIsOffset ? low + high : high;
+      if (low !== 0 && hi > low) idx.addFunctionRange(low, hi, ref);
+    } else if (rangesValue !== undefined && !Number.isNaN(rangesValue)) {
+      const n = readRanges(unit.u, rangesForm, rangesValue);
+      for (let k = 0; k < n; k++) if (rangeScratch[2 * k] !== 0) idx.addFunctionRange(rangeScratch[2 * k], rangeScratch[2 * k + 1], ref);
+    }
   }
 }
 
@@ -445,8 +497,42 @@ export class ScopeIndex {
   readonly end: number[] = [];
   readonly parent: number[] = [];
   readonly tag: number[] = [];
-  /** Scope indices of the subprograms (with children). */
-  readonly functions: number[] = [];
+  /** The code ranges of the unit's subprograms: [low, high) and the subprogram's ref, in DIE order (sorted on first search). */
+  private funcLow: number[] = [];
+  private funcHigh: number[] = [];
+  private funcRef: number[] = [];
+  private sorted = true;
+
+  addFunctionRange(low: number, high: number, ref: number): void {
+    if (this.funcLow.length > 0 && low < this.funcLow[this.funcLow.length - 1]) this.sorted = false;
+    this.funcLow.push(low);
+    this.funcHigh.push(high);
+    this.funcRef.push(ref);
+  }
+
+  /** The subprogram whose code holds pc (when ranges nest or overlap, the one starting last), or undefined. */
+  functionAt(pc: number): number | undefined {
+    if (!this.sorted) {
+      const order = this.funcLow.map((_, i) => i).sort((x, y) => this.funcLow[x] - this.funcLow[y]);
+      this.funcLow = order.map((i) => this.funcLow[i]);
+      this.funcHigh = order.map((i) => this.funcHigh[i]);
+      this.funcRef = order.map((i) => this.funcRef[i]);
+      this.sorted = true;
+    }
+    let lo = 0;
+    let hi = this.funcLow.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.funcLow[mid] <= pc) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // A function's cold part may lie inside another's range: look back a little for the nearest range that holds pc.
+    for (let i = at; i >= 0 && i > at - 64; i--) if (pc < this.funcHigh[i]) return this.funcRef[i];
+    return undefined;
+  }
 
   /** The scope index of the innermost scope strictly around section offset `off`, or -1. */
   enclosing(off: number): number {

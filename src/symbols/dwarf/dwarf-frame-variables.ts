@@ -11,19 +11,11 @@ import type { DwarfTypeTable } from './dwarf-types';
 /** abstract_origin/specification chains are short; a longer one is a loop in corrupt data. */
 const MAX_ORIGIN_HOPS = 8;
 
-/** Per table: which unit's code holds an address, and each unit's functions by address (made on first use). */
+/** Per table: which unit's code holds an address (made on first use). */
 interface CodeMap {
   aranges: UnitAddressRanges | undefined;
   /** Units' own ranges (when .debug_aranges is absent or misses a unit): [low, high, unit offset] sorted by low. */
   unitRanges: Array<[number, number, number]> | undefined;
-  functionsByUnit: Map<number, FunctionRanges>;
-}
-
-/** A unit's subprograms with code, by address: parallel arrays sorted by `low`. */
-interface FunctionRanges {
-  low: number[];
-  high: number[];
-  ref: number[];
 }
 
 const codeMaps = new WeakMap<DwarfTypeTable, CodeMap>();
@@ -32,7 +24,7 @@ function codeMap(table: DwarfTypeTable): CodeMap {
   let m = codeMaps.get(table);
   if (!m) {
     const aranges = table.dies.s.aranges;
-    m = { aranges: aranges ? unitAddressRanges(aranges) : undefined, unitRanges: undefined, functionsByUnit: new Map() };
+    m = { aranges: aranges ? unitAddressRanges(aranges) : undefined, unitRanges: undefined };
     codeMaps.set(table, m);
   }
   return m;
@@ -68,41 +60,12 @@ export function unitCovering(table: DwarfTypeTable, pc: number): DieUnit | undef
   return undefined;
 }
 
-function functionRanges(table: DwarfTypeTable, unit: DieUnit): FunctionRanges {
-  const m = codeMap(table);
-  let f = m.functionsByUnit.get(unit.h.offset);
-  if (f) return f;
-  const dies = table.dies;
-  const scopes = dies.scopes(unit);
-  const rows: Array<[number, number, number]> = [];
-  for (const i of scopes.functions) {
-    const die = dies.readDie(unit, unit.base + scopes.start[i]);
-    for (const [lo, hi] of dies.dieRanges(die)) if (lo !== 0) rows.push([lo, hi, die.ref]);
-  }
-  rows.sort((a, b) => a[0] - b[0]);
-  f = { low: rows.map((r) => r[0]), high: rows.map((r) => r[1]), ref: rows.map((r) => r[2]) };
-  m.functionsByUnit.set(unit.h.offset, f);
-  return f;
-}
-
-/** The innermost subprogram DIE whose code holds pc (the one starting last, as nested ranges go), or undefined. */
+/** The subprogram DIE whose code holds pc, or undefined. */
 export function functionAt(table: DwarfTypeTable, pc: number): Die | undefined {
   const unit = unitCovering(table, pc);
   if (!unit) return undefined;
-  const f = functionRanges(table, unit);
-  let lo = 0;
-  let hi = f.low.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (f.low[mid] <= pc) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  // Ranges may overlap (a function's cold part): walk back to the nearest range that holds pc.
-  for (let i = at; i >= 0 && i > at - 64; i--) if (pc < f.high[i]) return table.dies.readDie(unit, f.ref[i]);
-  return undefined;
+  const ref = table.dies.scopes(unit).functionAt(pc);
+  return ref === undefined ? undefined : table.dies.readDie(unit, ref);
 }
 
 function covers(ranges: Array<[number, number]>, pc: number): boolean {
