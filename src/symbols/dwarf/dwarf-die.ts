@@ -426,26 +426,33 @@ export class DieReader {
     const r = new Reader(unit.section.subarray(0, unit.h.end), '.debug_info', unit.h.dieOffset);
     const stack: number[] = [];
     const cx = unit.u.cx;
-    while (r.pos < unit.h.end) {
-      const off = r.pos;
-      const code = r.uleb();
-      if (code === 0) {
-        const top = stack.pop();
-        if (top === undefined) break;
-        idx.end[top] = r.pos;
-        continue;
+    try {
+      while (r.pos < unit.h.end) {
+        const off = r.pos;
+        const code = r.uleb();
+        if (code === 0) {
+          const top = stack.pop();
+          if (top === undefined) break;
+          idx.end[top] = r.pos;
+          continue;
+        }
+        const a = unit.abbrevs.get(code);
+        if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
+        if (a.tag === DW_TAG.subprogram) this.subprogramRanges(r, a, unit, unit.base + off, idx);
+        else skipDie(r, a, cx, unit.h.end, off);
+        if (a.children) {
+          stack.push(idx.start.length);
+          idx.start.push(off);
+          idx.end.push(unit.h.end);
+          idx.parent.push(stack.length >= 2 ? stack[stack.length - 2] : -1);
+          idx.tag.push(a.tag);
+        }
       }
-      const a = unit.abbrevs.get(code);
-      if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
-      if (a.tag === DW_TAG.subprogram) this.subprogramRanges(r, a, unit, unit.base + off, idx);
-      else skipDie(r, a, cx, unit.h.end, off);
-      if (a.children) {
-        stack.push(idx.start.length);
-        idx.start.push(off);
-        idx.end.push(unit.h.end);
-        idx.parent.push(stack.length >= 2 ? stack[stack.length - 2] : -1);
-        idx.tag.push(a.tag);
-      }
+    } catch (err) {
+      if (!(err instanceof SymbolReadError)) throw err;
+      // A corrupt DIE ends the walk: what lies before it keeps its scopes (the scopes still open run to the unit's
+      // end), so one bad record costs the names after it their prefixes, not every type of the unit.
+      idx.brokenAt = r.pos;
     }
     return idx;
   }
@@ -502,6 +509,8 @@ export class ScopeIndex {
   private funcHigh: number[] = [];
   private funcRef: number[] = [];
   private sorted = true;
+  /** Where a corrupt DIE stopped the walk, if one did. */
+  brokenAt: number | undefined;
 
   addFunctionRange(low: number, high: number, ref: number): void {
     if (this.funcLow.length > 0 && low < this.funcLow[this.funcLow.length - 1]) this.sorted = false;
