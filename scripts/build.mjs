@@ -15,6 +15,7 @@ const candidates = [
   'src/futures/process-worker-entry.ts',
   'src/futures/demo-tasks.ts',
   'src/rust/evaluate-task.ts',
+  'src/rust/values-task.ts',
   'src/symbols/load-task.ts',
 ];
 const entryPoints = candidates.filter((p) => existsSync(p));

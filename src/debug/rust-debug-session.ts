@@ -25,6 +25,7 @@ import { BackendExitedError, LldbDapClient } from './lldb-dap-client';
 import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
 import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
+import { SessionValues } from './session-values';
 
 const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
 
@@ -35,8 +36,18 @@ const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/e
  */
 export const DEFAULT_EVALUATION_TIMEOUT_MS = 30_000;
 
+/**
+ * How long a watch may take before it answers with a placeholder and goes on in the background. VS Code paints the
+ * watch list only when every watch has answered; 250 ms keeps a step feeling immediate (the list changes within a
+ * quarter second) while the evaluations that take milliseconds, nearly all of them, still answer in place.
+ */
+export const WATCH_ANSWER_BUDGET_MS = 250;
+
 /** Children counts from which an expansion runs as a future of its own (and shows in the sidebar). */
 const LARGE_EXPANSION = 1000;
+
+/** lldb's warning at a stop in Rust code: `This version of LLDB has no plugin for the language "rust". Inspection of frame variables will be limited.` */
+const NO_RUST_PLUGIN = /has no plugin for the language "?rust"?/i;
 
 /** Requests that leave the current stop: they cancel the evaluations made in it. */
 const RUN_CONTROL = new Set(['continue', 'next', 'stepIn', 'stepOut', 'pause', 'stepBack', 'reverseContinue', 'goto', 'restartFrame']);
@@ -104,6 +115,8 @@ export class RustDebugSession extends LoggingDebugSession {
   /** Client requests forwarded and not yet answered; evaluation reads wait for them (interactive first). */
   private clientInFlight = 0;
   private clientIdleWaiters: Array<() => void> = [];
+  /** Whether the client re-asks on an `invalidated` event (initialize's supportsInvalidatedEvent): slow watches then answer early. */
+  private clientRefreshes = false;
   /** Whether the client shows progress (initialize's supportsProgressReporting). */
   private clientShowsProgress = false;
   /** progressId → client request seq, so cancelling a progress notification cancels its evaluation. */
@@ -113,6 +126,21 @@ export class RustDebugSession extends LoggingDebugSession {
   private readonly panics = new PanicStops({ backend: () => this.backend });
   /** Module symbol loads, symbol queries and function breakpoints by Rust path. */
   readonly symbols = new SessionSymbols({ executor: () => this.options.executor, owner: () => this.sessionId, backend: () => this.backend, sendEvent: (e) => this.sendEvent(e) });
+  /** Rust values of the Variables view, formatted in workers. */
+  private readonly values = new SessionValues({
+    executor: () => this.options.executor,
+    submitOptions: (label) => this.evaluationOptions(label, this.evaluationTimeout),
+    backendRequest: (command, args) => this.clientRequest(command, args),
+    moduleAt: (moduleId, pc) => this.symbols.moduleAt(moduleId, pc),
+    settle: (seq, future) => this.settle(seq, future),
+    note: (message) => this.noteOncePerStop(message),
+  });
+  /** The notes said in this stop (each is said once). */
+  private readonly stopNotes = new Set<string>();
+  /** Watch results of this stop that settled after their placeholder answer, by expression: the re-ask gets them. */
+  private readonly settledWatches = new Map<string, { result?: EvaluationResult; error?: string }>();
+  /** Watch evaluations of this stop still running after their placeholder answer, by the same key. */
+  private readonly runningWatches = new Map<string, { future: Future<EvaluationResult>; started: number }>();
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -183,8 +211,14 @@ export class RustDebugSession extends LoggingDebugSession {
         return this.onDisconnect(request);
       case 'stackTrace':
         return this.forward(request, request.arguments, (body: DebugProtocol.StackTraceResponse['body']) => {
+          this.values.noteStackTrace(body);
           for (const frame of body?.stackFrames ?? []) frame.name = rustFrameName(frame.name);
           this.panics.markPanicFrames(request.arguments as DebugProtocol.StackTraceArguments, body);
+          return body;
+        });
+      case 'scopes':
+        return this.forward(request, request.arguments, (body: DebugProtocol.ScopesResponse['body']) => {
+          this.values.noteScopes(request.arguments as DebugProtocol.ScopesArguments, body);
           return body;
         });
       case 'variables':
@@ -205,6 +239,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private async onInitialize(request: DebugProtocol.Request): Promise<void> {
     this.clientShowsProgress = (request.arguments as DebugProtocol.InitializeRequestArguments | undefined)?.supportsProgressReporting === true;
+    this.clientRefreshes = (request.arguments as DebugProtocol.InitializeRequestArguments | undefined)?.supportsInvalidatedEvent === true;
     const found = await (this.options.findLldbDap ?? (() => findLldbDap(this.options.lldbDapPath)))();
     this.backendInfo = found;
     const backend = new LldbDapClient(found.path, [], this.options.env ?? process.env);
@@ -299,6 +334,8 @@ export class RustDebugSession extends LoggingDebugSession {
   // ---- events from lldb-dap ----
 
   private onBackendEvent(event: DebugProtocol.Event): void {
+    // Values are ours, so lldb's warning that it cannot show Rust ones would only mislead.
+    if (event.event === 'output' && NO_RUST_PLUGIN.test((event.body as DebugProtocol.OutputEvent['body'])?.output ?? '')) return;
     this.symbols.onBackendEvent(event);
     event = this.panics.onBackendEvent(event);
     if (event.event === 'exited') {
@@ -316,6 +353,7 @@ export class RustDebugSession extends LoggingDebugSession {
     }
     if (event.event === 'stopped' || event.event === 'continued' || event.event === 'invalidated' || event.event === 'exited') {
       this.largeReferences.clear();
+      this.values.clear();
       this.clearStopCache();
       this.programStopped = event.event === 'stopped';
     }
@@ -361,12 +399,45 @@ export class RustDebugSession extends LoggingDebugSession {
       this.sendResponse(reply);
     } finally {
       this.forwarded.delete(request.seq);
-      if (--this.clientInFlight === 0) {
-        const waiters = this.clientIdleWaiters;
-        this.clientIdleWaiters = [];
-        for (const wake of waiters) wake();
-      }
+      this.clientRequestDone();
     }
+  }
+
+  /** One request to lldb-dap on the client's behalf, counted as client work so evaluation reads wait behind it. */
+  private async clientRequest(command: string, args: object): Promise<unknown> {
+    const backend = this.requireBackend();
+    this.clientInFlight++;
+    try {
+      return (await backend.request(command, args)).body;
+    } finally {
+      this.clientRequestDone();
+    }
+  }
+
+  private clientRequestDone(): void {
+    if (--this.clientInFlight === 0) {
+      const waiters = this.clientIdleWaiters;
+      this.clientIdleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  /** A future serving client request `seq`: a DAP cancel of the request interrupts it, and its failure reads as an evaluation's. */
+  private async settle<T>(seq: number, future: Future<T>): Promise<T> {
+    this.evaluations.set(seq, future as Future<unknown>);
+    try {
+      return await future.result();
+    } catch (err) {
+      throw new Error(this.describeEvaluationFailure(err, this.evaluationTimeout), { cause: err });
+    } finally {
+      this.evaluations.delete(seq);
+    }
+  }
+
+  private noteOncePerStop(message: string): void {
+    if (this.stopNotes.has(message)) return;
+    this.stopNotes.add(message);
+    this.sendEvent(new OutputEvent(`rust-offload: ${message}\n`, 'console'));
   }
 
   /**
@@ -403,8 +474,11 @@ export class RustDebugSession extends LoggingDebugSession {
   // ---- evaluations ----
 
   private async onEvaluate(request: DebugProtocol.Request): Promise<void> {
-    const args = request.arguments as DebugProtocol.EvaluateArguments;
+    const args = (request.arguments ?? {}) as DebugProtocol.EvaluateArguments;
+    // A hover over blank space or an empty watch: nothing to evaluate, so no task either.
+    if (typeof args.expression !== 'string' || !args.expression.trim()) throw new Error('there is no expression to evaluate: type a Rust expression, e.g. v.len()');
     this.requireBackend();
+    if (args.context === 'watch' && this.clientRefreshes) return this.onWatch(request, args);
     const timeout = this.evaluationTimeout;
     const future = this.options.executor.submitWith(
       this.evaluationOptions(args.expression, timeout),
@@ -414,6 +488,67 @@ export class RustDebugSession extends LoggingDebugSession {
     await this.respondWhenSettled(request, future, timeout, (result: EvaluationResult) => {
       this.noteLargeReferences({ variables: [{ ...result, name: args.expression, value: result.result }] });
       return result;
+    });
+  }
+
+  /**
+   * VS Code shows the watch list only once every watch has answered, so one slow watch would hold every other at the
+   * previous stop's value. A watch still running after WATCH_ANSWER_BUDGET_MS answers with a placeholder; its future
+   * runs on, and when it settles the client is told to refresh (invalidated) and the re-ask gets the result kept here.
+   */
+  private async onWatch(request: DebugProtocol.Request, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    const stop = this.stopNumber;
+    const key = `${stop}\u0000${args.frameId ?? ''}\u0000${args.format?.hex ? 'x' : ''}\u0000${args.expression}`;
+    const settled = this.settledWatches.get(key);
+    if (settled) {
+      const response = responseTo(request);
+      if (settled.result) response.body = settled.result;
+      else {
+        response.success = false;
+        response.message = settled.error;
+      }
+      return this.sendResponse(response);
+    }
+    const running = this.runningWatches.get(key);
+    if (running) return this.sendResponse(Object.assign(responseTo(request), { body: watchPlaceholder(running.started) }));
+    const timeout = this.evaluationTimeout;
+    const started = Date.now();
+    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, {
+      expression: args.expression,
+      frameId: args.frameId,
+      context: args.context,
+      stop: `${this.sessionId}#${this.stopNumber}`,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      future.result().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), WATCH_ANSWER_BUDGET_MS))),
+    ]);
+    clearTimeout(timer);
+    if (inTime || stop !== this.stopNumber) {
+      return this.respondWhenSettled(request, future, timeout, (result: EvaluationResult) => {
+        this.noteLargeReferences({ variables: [{ ...result, name: args.expression, value: result.result }] });
+        return result;
+      });
+    }
+    this.runningWatches.set(key, { future, started });
+    // Kept among the session's evaluations (a step or a DAP cancel of this request interrupts it) until it settles.
+    this.evaluations.set(request.seq, future as Future<unknown>);
+    this.sendResponse(Object.assign(responseTo(request), { body: watchPlaceholder(started) }));
+    future.result().then(
+      (result): { result?: EvaluationResult; error?: string } => ({ result }),
+      (err: unknown): { result?: EvaluationResult; error?: string } => ({ error: this.describeEvaluationFailure(err, timeout) }),
+    ).then((outcome) => {
+      this.evaluations.delete(request.seq);
+      if (this.runningWatches.get(key)?.future !== future) return;
+      this.runningWatches.delete(key);
+      if (stop !== this.stopNumber) return;
+      if (outcome.result) this.noteLargeReferences({ variables: [{ ...outcome.result, name: args.expression, value: outcome.result.result }] });
+      this.settledWatches.set(key, outcome);
+      this.sendEvent({ seq: 0, type: 'event', event: 'invalidated', body: { areas: ['variables'] } } as DebugProtocol.InvalidatedEvent);
     });
   }
 
@@ -434,6 +569,14 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private async onVariables(request: DebugProtocol.Request): Promise<void> {
     const args = request.arguments as DebugProtocol.VariablesArguments;
+    if (this.values.takes(args)) {
+      this.requireBackend();
+      const response = responseTo(request);
+      response.body = await this.values.variables(request.seq, args);
+      // Values we left to lldb-dap keep its references; a large one still expands as a future.
+      this.noteLargeReferences(response.body);
+      return this.sendResponse(response);
+    }
     const name = this.largeReferences.get(args.variablesReference);
     if (name === undefined) return this.forward(request);
     this.requireBackend();
@@ -569,6 +712,9 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private clearStopCache(): void {
     this.stopCache.clear();
+    this.stopNotes.clear();
+    this.settledWatches.clear();
+    this.runningWatches.clear();
     this.stopThreads = undefined;
     this.stopNumber++;
   }
@@ -667,4 +813,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/** What a slow watch shows while it runs on: how long so far, and where to stop it. */
+function watchPlaceholder(started: number): EvaluationResult {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  return { result: `⧗ evaluating… (${seconds} s so far; cancel it in Debugger Tasks)`, variablesReference: 0 };
 }

@@ -264,6 +264,35 @@ export class SessionSymbols {
 
   // ---- queries ----
 
+  /**
+   * The module holding a frame's pc (by lldb-dap's module id, else by address), with its file and slide. A module whose
+   * load address is not known yet (its symbol load still running) is waited for, at most `ms`.
+   */
+  async moduleAt(moduleId: string | number | undefined, pc: number, ms = 10_000): Promise<{ path: string; slide: number; searchPaths: string[] } | undefined> {
+    const find = (): ModuleEntry | undefined => {
+      const byId = moduleId === undefined ? undefined : this.registry?.get(String(moduleId));
+      if (byId) return byId;
+      return this.modules().find((m) => m.slide !== undefined && m.index && m.index.lookupAddress(pc - m.slide).function);
+    };
+    let entry = find();
+    // Only this module's load is waited for (its image base gives the slide), not the other modules'.
+    const deadline = Date.now() + ms;
+    while (entry && entry.slide === undefined && entry.status === 'loading' && !this.disposed && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.settleWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+        this.settleWaiters.add(done);
+      });
+      entry = find();
+    }
+    if (!entry || entry.slide === undefined) return undefined;
+    return { path: entry.path, slide: entry.slide, searchPaths: this.searchPaths };
+  }
+
   private search(args: SymbolSearchArguments): SymbolSearchResult {
     const query = typeof args?.query === 'string' ? args.query : '';
     const limit = Math.max(1, Math.min(1000, Number.isInteger(args?.limit) ? (args.limit as number) : 1000));

@@ -1,0 +1,176 @@
+// The Variables view's Rust values: lldb-dap lists a scope's variables (names and addresses), our workers format them from memory, and children live in our own variablesReference space.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Executor, Future, SubmitOptions } from '../futures';
+import { taskModule } from '../futures/task-ref';
+import type { ShownValue, ValueHandle } from '../rust/values-task';
+
+const valueTasks = taskModule<typeof import('../rust/values-task')>('rust/values-task');
+
+/**
+ * Our variablesReferences start here. lldb-dap numbers its own from 1 per stop (and from 2^32 for permanent ones), so
+ * the two spaces never meet, and a value we leave to lldb-dap (one held in registers) keeps lldb-dap's reference.
+ */
+export const OWN_REFERENCE_BASE = 0x4000_0000;
+
+/** Where a module is, as the session's symbols know it: the file, and runtime address − link-time address. */
+export interface ModulePlacement {
+  path: string;
+  slide: number;
+  searchPaths: string[];
+}
+
+export interface ValuesHost {
+  executor(): Executor;
+  /** How a formatting future runs: interactive lane, the evaluation deadline, reading memory through the session. */
+  submitOptions(label: string): SubmitOptions;
+  /** Sends one request to lldb-dap as the client's own (it is counted as client work, ahead of task reads). */
+  backendRequest(command: string, args: object): Promise<unknown>;
+  /** The module holding a frame's pc, once its load address is known (waits briefly for a load in progress). */
+  moduleAt(moduleId: string | number | undefined, pc: number): Promise<ModulePlacement | undefined>;
+  /** Runs a future to its result, answering cancel requests for `seq` meanwhile. */
+  settle<T>(seq: number, future: Future<T>): Promise<T>;
+  /** Says once per stop why lldb's own view is shown instead of ours. */
+  note(message: string): void;
+}
+
+interface FrameFacts {
+  pc: number;
+  moduleId?: string | number;
+}
+
+interface OwnReference {
+  module: ModulePlacement;
+  handle: ValueHandle;
+  hex: boolean;
+}
+
+export class SessionValues {
+  /** frameId → its pc and module, from the stackTrace answers of this stop. */
+  private readonly frames = new Map<number, FrameFacts>();
+  /** lldb-dap scope reference (Locals, Arguments) → the frame whose scopes were asked last: lldb-dap's own meaning of it. */
+  private readonly scopeFrames = new Map<number, number>();
+  private readonly own = new Map<number, OwnReference>();
+  private nextReference = OWN_REFERENCE_BASE;
+
+  constructor(private readonly host: ValuesHost) {}
+
+  /** Forgets everything of the stop being left. */
+  clear(): void {
+    this.frames.clear();
+    this.scopeFrames.clear();
+    this.own.clear();
+    this.nextReference = OWN_REFERENCE_BASE;
+  }
+
+  noteStackTrace(body: DebugProtocol.StackTraceResponse['body'] | undefined): void {
+    for (const frame of body?.stackFrames ?? []) {
+      const pc = parseAddress(frame.instructionPointerReference);
+      if (pc !== undefined) this.frames.set(frame.id, { pc, moduleId: frame.moduleId });
+    }
+  }
+
+  noteScopes(args: DebugProtocol.ScopesArguments, body: DebugProtocol.ScopesResponse['body'] | undefined): void {
+    for (const scope of body?.scopes ?? []) {
+      if (scope.variablesReference > 0 && isValueScope(scope)) this.scopeFrames.set(scope.variablesReference, args.frameId);
+    }
+  }
+
+  /** Whether a variables request is ours to answer (a scope of Rust values, or one of our children). */
+  takes(args: DebugProtocol.VariablesArguments): boolean {
+    return this.own.has(args.variablesReference) || this.scopeFrames.has(args.variablesReference);
+  }
+
+  async variables(seq: number, args: DebugProtocol.VariablesArguments): Promise<DebugProtocol.VariablesResponse['body']> {
+    const hex = args.format?.hex === true;
+    const own = this.own.get(args.variablesReference);
+    if (own) {
+      const future = this.host.executor().submitWith(this.host.submitOptions(`expand ${describePage(args)}`), valueTasks.expandValue, {
+        module: own.module.path,
+        searchPaths: own.module.searchPaths,
+        handle: own.handle,
+        start: args.start,
+        count: args.count,
+        filter: args.filter,
+        hex: hex || own.hex,
+        slide: own.module.slide,
+      });
+      const shown = await this.host.settle(seq, future);
+      return { variables: shown.map((v) => this.toVariable(v, own.module, hex || own.hex)) };
+    }
+    const listed = (await this.host.backendRequest('variables', args)) as DebugProtocol.VariablesResponse['body'];
+    const frameId = this.scopeFrames.get(args.variablesReference);
+    const frame = frameId === undefined ? undefined : this.frames.get(frameId);
+    const variables = listed?.variables ?? [];
+    if (!frame || variables.length === 0) return listed;
+    const module = await this.host.moduleAt(frame.moduleId, frame.pc);
+    if (!module) {
+      this.host.note('the frame is in a module without loaded symbols, so its variables are shown as lldb sees them');
+      return listed;
+    }
+    try {
+      const future = this.host.executor().submitWith(this.host.submitOptions(`variables of frame ${frameId}`), valueTasks.formatFrame, {
+        module: module.path,
+        searchPaths: module.searchPaths,
+        pc: frame.pc - module.slide,
+        variables: variables.map((v) => ({
+          name: v.name,
+          memoryReference: v.memoryReference,
+          value: v.value,
+          type: v.type,
+          evaluateName: v.evaluateName,
+          variablesReference: v.variablesReference,
+        })),
+        hex,
+        slide: module.slide,
+      });
+      const shown = await this.host.settle(seq, future);
+      return {
+        variables: shown.map((v, i) => (v.fromLldb ? { ...variables[i], ...lldbFallback(v, variables[i]) } : this.toVariable(v, module, hex))),
+      };
+    } catch (err) {
+      const name = (err as Error | undefined)?.name;
+      // A cancelled or timed-out formatting is the user's or the deadline's word: say so, as an evaluation would.
+      if (name === 'CancelledError' || name === 'TimeoutError' || name === 'AbortError') throw err;
+      this.host.note(`Rust values could not be read (${(err as Error).message}); showing lldb's view of them`);
+      return listed;
+    }
+  }
+
+  private toVariable(v: ShownValue, module: ModulePlacement, hex: boolean): DebugProtocol.Variable {
+    const variable: DebugProtocol.Variable = { name: v.name, value: v.value, type: v.type, evaluateName: v.evaluateName, variablesReference: 0 };
+    if (v.memoryReference) variable.memoryReference = v.memoryReference;
+    if (v.presentationHint) variable.presentationHint = v.presentationHint;
+    if (v.handle) {
+      const reference = this.nextReference++;
+      this.own.set(reference, { module, handle: v.handle, hex });
+      variable.variablesReference = reference;
+      if (v.indexedVariables !== undefined) variable.indexedVariables = v.indexedVariables;
+      if (v.namedVariables !== undefined) variable.namedVariables = v.namedVariables;
+    }
+    return variable;
+  }
+}
+
+/** A value we left to lldb-dap keeps its children there; our text (and its note) replaces lldb's when we gave one. */
+function lldbFallback(v: ShownValue, original: DebugProtocol.Variable): Partial<DebugProtocol.Variable> {
+  return { value: v.value || original.value, type: v.type ?? original.type, presentationHint: v.presentationHint ?? original.presentationHint };
+}
+
+function isValueScope(scope: DebugProtocol.Scope): boolean {
+  if (scope.presentationHint === 'locals' || scope.presentationHint === 'arguments') return true;
+  return scope.presentationHint === undefined && /^(locals|arguments|statics)$/i.test(scope.name);
+}
+
+function describePage(args: DebugProtocol.VariablesArguments): string {
+  return args.start !== undefined || args.count !== undefined ? `[${args.start ?? 0}..${(args.start ?? 0) + (args.count ?? 0)}]` : 'value';
+}
+
+export function parseAddress(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  try {
+    const value = BigInt(text);
+    return value >= 0n && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,169 @@
+// Worker task module: formats a frame's locals and expands values from raw memory, using the module's type table.
+import type { TaskContext } from '../futures/contract';
+import type { FrameVariable, TypeRef, TypeTable } from '../symbols/type-model';
+import { typeTableFor } from '../symbols/type-tables';
+import { BACKEND_REQUEST, type BackendRequestParams, type TaskMemory } from './evaluate-task';
+import { MemoryReader, type FetchMemory } from './values/memory-reader';
+import { placeOf, ValueFormatter, type ShownValue, type ValueHandle } from './values/value-formatter';
+import { ValueViews, type Place } from './values/value-views';
+
+export type { ShownValue, ValueHandle } from './values/value-formatter';
+
+/** A variable as lldb-dap lists it. */
+export interface LldbVariable {
+  name: string;
+  memoryReference?: string;
+  value: string;
+  type?: string;
+  evaluateName?: string;
+  variablesReference?: number;
+}
+
+export interface FormatFrameArgs {
+  module: string;
+  searchPaths?: string[];
+  /** Link-time pc of the frame. */
+  pc: number;
+  variables: LldbVariable[];
+  hex?: boolean;
+  /** Runtime minus link-time address of the module: needed to find a `dyn Trait`'s concrete type from its vtable. */
+  slide?: number;
+}
+
+export interface ExpandArgs {
+  module: string;
+  searchPaths?: string[];
+  handle: ValueHandle;
+  start?: number;
+  count?: number;
+  /** DAP's variables filter: only the indexed (elements, entries) or only the named (fields, counts) children. */
+  filter?: 'indexed' | 'named';
+  hex?: boolean;
+  slide?: number;
+}
+
+export interface FormatValueArgs {
+  module: string;
+  searchPaths?: string[];
+  type: TypeRef | string;
+  address: number;
+  name: string;
+  evaluateName?: string;
+  hex?: boolean;
+  slide?: number;
+}
+
+/** Reads memory through the adapter (which splits large reads so client requests are not held back). */
+export function hostMemory(ctx: TaskContext): FetchMemory {
+  return async (address, count) => {
+    const params: BackendRequestParams = { command: 'readMemory', arguments: { memoryReference: `0x${address.toString(16)}`, count } };
+    const body = await ctx.request<TaskMemory>(BACKEND_REQUEST, params);
+    return { bytes: body.bytes };
+  };
+}
+
+/** The formatter for one task: its table, a memory cache for the task, the task's cancellation. */
+export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { hex?: boolean; slide?: number; signal?: AbortSignal }): ValueFormatter {
+  const memory = new MemoryReader(fetch, options.signal);
+  return new ValueFormatter(new ValueViews(table, memory, { hex: options.hex ?? false, slide: options.slide ?? 0 }), { signal: options.signal });
+}
+
+export async function formatFrame(ctx: TaskContext, args: FormatFrameArgs): Promise<ShownValue[]> {
+  let table: TypeTable | undefined;
+  let declared: FrameVariable[] = [];
+  try {
+    table = await typeTableFor(args.module, args.searchPaths);
+    declared = table.frameVariables(args.pc);
+  } catch {
+    // No table (no debug info, a reader error): lldb-dap's own text for every variable, never an error.
+  }
+  if (!table) return args.variables.map(fromLldb);
+  return formatVariables(formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal }), declared, args.variables);
+}
+
+/** Formats lldb-dap's variables with their declared types; exported for tests that bring their own table and memory. */
+export async function formatVariables(formatter: ValueFormatter, declared: FrameVariable[], variables: LldbVariable[]): Promise<ShownValue[]> {
+  const matched = matchVariables(declared, variables);
+  const out: ShownValue[] = [];
+  for (let i = 0; i < variables.length; i++) {
+    const v = variables[i];
+    const decl = matched[i];
+    const address = v.memoryReference ? Number(v.memoryReference) : NaN;
+    // A zero-sized local (`()`, a unit struct) has no address but needs none.
+    const zeroSized = decl !== undefined && sizeOf(formatter, decl.type) === 0;
+    if (!decl || (!zeroSized && (!Number.isSafeInteger(address) || address <= 0))) {
+      out.push(fromLldb(v));
+      continue;
+    }
+    const place = zeroSized ? { type: decl.type, address: 0, bytes: new Uint8Array(0) } : await localPlace(formatter, decl.type, address, v);
+    out.push(await formatter.shown(v.name, { ...place, expr: v.evaluateName ?? baseName(v.name) }));
+  }
+  return out;
+}
+
+/**
+ * The place of a local. lldb-dap gives a pointer-typed local's memoryReference as the pointee's address (its value
+ * text shows the same address), so such a local is given by its content: the pointer value itself.
+ */
+async function localPlace(formatter: ValueFormatter, type: TypeRef, address: number, v: LldbVariable): Promise<Place> {
+  const t = formatter.values.type(type);
+  if (t.kind === 'pointer') {
+    const shown = /0x[0-9a-f]+/i.exec(v.value);
+    if (shown && Number(shown[0]) === address) {
+      const bytes = new Uint8Array(t.size || formatter.values.table.pointerSize);
+      let rest = BigInt(address);
+      for (let i = 0; i < bytes.length; i++, rest >>= 8n) bytes[i] = Number(rest & 0xffn);
+      return { type, address: 0, bytes };
+    }
+  }
+  return { type, address };
+}
+
+function sizeOf(formatter: ValueFormatter, type: TypeRef): number | undefined {
+  try {
+    return formatter.values.type(type).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `x @ main.rs:12` (lldb-dap's name for one of several locals named x) → `x`. */
+function baseName(name: string): string {
+  const at = name.indexOf(' @ ');
+  return at < 0 ? name : name.slice(0, at);
+}
+
+/**
+ * Pairs lldb-dap's variables with declared ones by name. lldb-dap names shadowed duplicates `x @ file:line`; the
+ * line picks the declaration. Without one, the k-th `x` lldb lists takes the k-th declaration of x innermost first.
+ */
+export function matchVariables(declared: FrameVariable[], variables: LldbVariable[]): Array<FrameVariable | undefined> {
+  const used = new Set<FrameVariable>();
+  return variables.map((v) => {
+    const name = baseName(v.name);
+    const line = /:(\d+)$/.exec(v.name.slice(name.length))?.[1];
+    const candidates = declared.filter((d) => d.name === name && !used.has(d));
+    const chosen = (line !== undefined ? candidates.find((d) => d.line === Number(line)) : undefined) ?? candidates[0];
+    if (chosen) used.add(chosen);
+    return chosen;
+  });
+}
+
+function fromLldb(v: LldbVariable): ShownValue {
+  return { name: v.name, value: v.value, type: v.type, evaluateName: v.evaluateName, memoryReference: v.memoryReference, fromLldb: true };
+}
+
+export async function expandValue(ctx: TaskContext, args: ExpandArgs): Promise<ShownValue[]> {
+  const table = await typeTableFor(args.module, args.searchPaths);
+  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  return formatter.children(placeOf(args.handle), args.start, args.count, args.filter);
+}
+
+export async function formatValue(ctx: TaskContext, args: FormatValueArgs): Promise<ShownValue> {
+  const table = await typeTableFor(args.module, args.searchPaths);
+  const type = typeof args.type === 'number' ? args.type : table.findType(args.type);
+  if (type === undefined) throw new Error(`type '${args.type}' is not in ${table.module}'s debug info; check the spelling (a Rust path such as alloc::string::String)`);
+  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  const place: Place = { type, address: args.address, expr: args.evaluateName ?? args.name };
+  return formatter.shown(args.name, place);
+}

@@ -1,0 +1,93 @@
+// Reads the stopped program's memory for the value formatters: page-aligned blocks, fetched in runs and kept for the task.
+
+/** What one readMemory answers (the adapter's TaskMemory): the bytes read from `address`, short when memory ends. */
+export interface MemoryBlock {
+  bytes: Uint8Array;
+}
+
+/** Fetches `count` bytes at `address`; answers fewer bytes when the rest cannot be read. */
+export type FetchMemory = (address: number, count: number) => Promise<MemoryBlock>;
+
+/** Memory the formatter could not read, or a read the formatter refused (an absurd length); shown as `<error: …>` for that value only. */
+export class MemoryError extends Error {
+  override readonly name = 'MemoryError';
+}
+
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+/** The largest single read the formatters make; a value needing more is read a piece at a time or refused. */
+export const MAX_READ = 64 << 20;
+/** x86-64 (and AArch64) user space ends below 2^47 (2^48); a pointer above that is not one to follow. */
+const ADDRESS_LIMIT = 2 ** 48;
+
+/**
+ * A per-task cache of memory pages. The program is stopped, so a page read once stays valid for the task; pages
+ * that cannot be read are remembered as such, so a dangling pointer costs one request.
+ */
+export class MemoryReader {
+  private readonly pages = new Map<number, Uint8Array | null>();
+  /** Requests made, for tests and figures. */
+  requests = 0;
+
+  constructor(
+    private readonly fetch: FetchMemory,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** `count` bytes at `address`, or a MemoryError naming the address when any of them cannot be read. */
+  async read(address: number, count: number): Promise<Uint8Array> {
+    if (count === 0) return new Uint8Array(0);
+    checkRange(address, count);
+    const first = Math.floor(address / PAGE);
+    const last = Math.floor((address + count - 1) / PAGE);
+    await this.ensurePages(first, last);
+    const out = new Uint8Array(count);
+    for (let page = first; page <= last; page++) {
+      const bytes = this.pages.get(page);
+      const pageStart = page * PAGE;
+      if (!bytes) throw new MemoryError(`cannot read memory at 0x${Math.max(address, pageStart).toString(16)}`);
+      const from = Math.max(address, pageStart);
+      const to = Math.min(address + count, pageStart + PAGE);
+      if (to - pageStart > bytes.length) throw new MemoryError(`cannot read memory at 0x${(pageStart + bytes.length).toString(16)}`);
+      out.set(bytes.subarray(from - pageStart, to - pageStart), from - address);
+    }
+    return out;
+  }
+
+  /** Fetches the missing pages of first..last, each contiguous run of them in one request. */
+  private async ensurePages(first: number, last: number): Promise<void> {
+    let page = first;
+    while (page <= last) {
+      if (this.pages.has(page)) {
+        page++;
+        continue;
+      }
+      let end = page;
+      while (end + 1 <= last && !this.pages.has(end + 1)) end++;
+      this.signal?.throwIfAborted();
+      this.requests++;
+      const count = (end - page + 1) * PAGE;
+      let bytes: Uint8Array;
+      try {
+        bytes = (await this.fetch(page * PAGE, count)).bytes;
+      } catch (err) {
+        this.signal?.throwIfAborted();
+        bytes = new Uint8Array(0);
+        void err;
+      }
+      for (let p = page; p <= end; p++) {
+        const offset = (p - page) * PAGE;
+        if (offset >= bytes.length) this.pages.set(p, null);
+        else this.pages.set(p, bytes.subarray(offset, Math.min(offset + PAGE, bytes.length)));
+      }
+      page = end + 1;
+    }
+  }
+}
+
+/** Refuses reads no real value needs before anything is fetched. */
+export function checkRange(address: number, count: number): void {
+  if (!Number.isSafeInteger(address) || address <= 0 || address >= ADDRESS_LIMIT) throw new MemoryError(`invalid address 0x${address.toString(16)}`);
+  if (!Number.isSafeInteger(count) || count < 0 || count > MAX_READ) throw new MemoryError(`refusing to read ${count} bytes at 0x${address.toString(16)} (more than ${MAX_READ >> 20} MiB)`);
+  if (address + count > ADDRESS_LIMIT) throw new MemoryError(`${count} bytes at 0x${address.toString(16)} run past the end of the address space`);
+}
