@@ -424,28 +424,37 @@ export class DieReader {
     this.load(unit);
     const idx = new ScopeIndex();
     const r = new Reader(unit.section.subarray(0, unit.h.end), '.debug_info', unit.h.dieOffset);
+    // Per open DIE with children: its scope index, or -1 for one not recorded (blocks, variant parts, arrays...).
     const stack: number[] = [];
+    // The recorded scopes among them: the innermost is the parent of the next one recorded.
+    const recorded: number[] = [];
     const cx = unit.u.cx;
+    const end = unit.h.end;
+    const abbrevs = unit.abbrevs;
     try {
-      while (r.pos < unit.h.end) {
+      while (r.pos < end) {
         const off = r.pos;
         const code = r.uleb();
         if (code === 0) {
-          const top = stack.pop();
-          if (top === undefined) break;
-          idx.end[top] = r.pos;
+          if (stack.length === 0) break;
+          const top = stack.pop()!;
+          if (top >= 0) {
+            idx.close(top, r.pos);
+            recorded.pop();
+          }
           continue;
         }
-        const a = unit.abbrevs.get(code);
+        const a = abbrevs.get(code);
         if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
-        if (a.tag === DW_TAG.subprogram) this.subprogramRanges(r, a, unit, unit.base + off, idx);
-        else skipDie(r, a, cx, unit.h.end, off);
+        const tag = a.tag;
+        if (tag === DW_TAG.subprogram) this.subprogramRanges(r, a, unit, unit.base + off, idx);
+        else skipDie(r, a, cx, end, off);
         if (a.children) {
-          stack.push(idx.start.length);
-          idx.start.push(off);
-          idx.end.push(unit.h.end);
-          idx.parent.push(stack.length >= 2 ? stack[stack.length - 2] : -1);
-          idx.tag.push(a.tag);
+          if (isRecordedScope(tag)) {
+            const at = idx.open(off, end, recorded.length > 0 ? recorded[recorded.length - 1] : -1, tag);
+            stack.push(at);
+            recorded.push(at);
+          } else stack.push(-1);
         }
       }
     } catch (err) {
@@ -493,17 +502,57 @@ export class DieReader {
   }
 }
 
+/** The scopes a unit's index records: those that qualify names (namespaces, types) and functions (where qualification stops). */
+function isRecordedScope(tag: number): boolean {
+  return tag === DW_TAG.namespace || tag === DW_TAG.structure_type || tag === DW_TAG.union_type || tag === DW_TAG.enumeration_type
+    || tag === DW_TAG.class_type || tag === DW_TAG.interface_type || tag === DW_TAG.subprogram || tag === DW_TAG.compile_unit
+    || tag === DW_TAG.partial_unit || tag === DW_TAG.type_unit;
+}
+
 /**
- * The DIEs of one unit that have children (namespaces, types, functions, blocks), as intervals of the section with
- * their parent: the parent of any DIE is the innermost interval around it, so qualified names need no parent links.
+ * A unit's namespaces, types and functions with children, as intervals of the section with their parent: the parent
+ * of any DIE is the innermost interval around it, so qualified names need no parent links. Typed columns: the largest
+ * unit of the benchmark binary has over a million scopes.
  */
 export class ScopeIndex {
   /** Section offset of each scope DIE, ascending. */
-  readonly start: number[] = [];
-  /** Section offset just past its last child's terminating null. */
-  readonly end: number[] = [];
-  readonly parent: number[] = [];
-  readonly tag: number[] = [];
+  start = new Float64Array(1024);
+  /** Section offset just past its last child's terminating null (the unit's end while it is open). */
+  end = new Float64Array(1024);
+  parent = new Int32Array(1024);
+  tag = new Uint16Array(1024);
+  count = 0;
+
+  open(start: number, end: number, parent: number, tag: number): number {
+    if (this.count === this.start.length) this.grow();
+    const at = this.count++;
+    this.start[at] = start;
+    this.end[at] = end;
+    this.parent[at] = parent;
+    this.tag[at] = tag;
+    return at;
+  }
+
+  close(at: number, end: number): void {
+    this.end[at] = end;
+  }
+
+  private grow(): void {
+    const n = this.start.length * 2;
+    const start = new Float64Array(n);
+    start.set(this.start);
+    this.start = start;
+    const end = new Float64Array(n);
+    end.set(this.end);
+    this.end = end;
+    const parent = new Int32Array(n);
+    parent.set(this.parent);
+    this.parent = parent;
+    const tag = new Uint16Array(n);
+    tag.set(this.tag);
+    this.tag = tag;
+  }
+
   /** The code ranges of the unit's subprograms: [low, high) and the subprogram's ref, in DIE order (sorted on first search). */
   private funcLow: number[] = [];
   private funcHigh: number[] = [];
@@ -546,7 +595,7 @@ export class ScopeIndex {
   /** The scope index of the innermost scope strictly around section offset `off`, or -1. */
   enclosing(off: number): number {
     let lo = 0;
-    let hi = this.start.length - 1;
+    let hi = this.count - 1;
     let at = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -562,7 +611,7 @@ export class ScopeIndex {
   /** The scope index of the DIE at `off` itself, or -1 when it has no children. */
   indexOf(off: number): number {
     let lo = 0;
-    let hi = this.start.length - 1;
+    let hi = this.count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const s = this.start[mid];

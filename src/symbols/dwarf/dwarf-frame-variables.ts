@@ -106,8 +106,10 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
   // One entry per open DIE with children: whether its scope is live at pc, and the depth its variables get.
   const live: boolean[] = [];
   const depthOf: number[] = [];
+  const inlineOf: number[] = [];
   let isLive = true;
   let depth = 0;
+  let inlineDepth = 0;
   while (r.pos < unit.h.end) {
     const off = r.pos;
     const code = r.uleb();
@@ -115,6 +117,7 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
       if (live.length === 0) break;
       isLive = live.pop()!;
       depth = depthOf.pop()!;
+      inlineDepth = inlineOf.pop()!;
       continue;
     }
     const a = unit.abbrevs.get(code);
@@ -122,6 +125,7 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
     const tag = a.tag;
     let childLive = false;
     let childDepth = depth;
+    let childInline = inlineDepth;
     if (isLive && (tag === DW_TAG.variable || tag === DW_TAG.formal_parameter || tag === DW_TAG.lexical_block || tag === DW_TAG.inlined_subroutine)) {
       const die = dies.readDie(unit, unit.base + off);
       r.pos = die.attrsEnd - unit.base;
@@ -130,11 +134,13 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
         // A block without addresses holds for the whole of its parent.
         childLive = ranges.length === 0 || covers(ranges, pc);
         childDepth = depth + 1;
+        if (tag === DW_TAG.inlined_subroutine) childInline = inlineDepth + 1;
       } else {
         const v = resolveVariable(dies, die);
         if (v.name !== undefined && v.type !== undefined) {
           const fv: FrameVariable = { name: v.name, type: v.type, parameter: tag === DW_TAG.formal_parameter, depth };
           if (v.line !== undefined) fv.line = v.line;
+          if (inlineDepth > 0) fv.inlineDepth = inlineDepth;
           out.push(fv);
         }
       }
@@ -142,8 +148,10 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
     if (a.children) {
       live.push(isLive);
       depthOf.push(depth);
+      inlineOf.push(inlineDepth);
       isLive = childLive;
       depth = childDepth;
+      inlineDepth = childInline;
     }
   }
   // Deepest first; within one depth, declaration order (the sort is stable).
