@@ -70,8 +70,9 @@ function findFrame(bin: string): Frame {
   }
   clearTypeTables();
   if (!best) throw new Error(`no function of big.rs has ${LOCALS} locals in scope at one pc`);
-  // The line of the function itself (the pc may lie in code inlined into it): lldb stops at that line of an instance of it.
-  const where = execFileSync('llvm-symbolizer-19', ['--no-inlines', `--obj=${bin}`, `0x${best.pc.toString(16)}`], { encoding: 'utf8' }).split('\n')[1];
+  // The line in the function itself (the outermost of the inline chain llvm-symbolizer prints): lldb stops at that line of an instance of it.
+  const frames = execFileSync('llvm-symbolizer-19', [`--obj=${bin}`, `0x${best.pc.toString(16)}`], { encoding: 'utf8' }).trim().split('\n');
+  const where = frames[frames.length - 1];
   const m = /^(.*):(\d+):\d+$/.exec(where ?? '');
   if (!m) throw new Error(`llvm-symbolizer-19 gave no line for 0x${best.pc.toString(16)}: ${where}`);
   return { pc: best.pc, function: best.name, file: m[1], line: Number(m[2]), locals: best.locals };
