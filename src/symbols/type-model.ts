@@ -110,6 +110,11 @@ export interface FrameVariable {
   depth: number;
   /** Declaration line when known. */
   line?: number;
+  /**
+   * How many inlined calls enclose its scope at this pc (0 or absent: the function's own). A debugger shows an inlined
+   * call as a frame of its own at the same pc: the variables of that frame are those of the deepest inlineDepth.
+   */
+  inlineDepth?: number;
 }
 
 /** A static (a `static` item or a promoted constant) by its Rust path, with its link-time address. */

@@ -97,7 +97,6 @@ function openElf(source: ByteSource, modulePath: string, searchPaths: string[]):
   }
   const sections = dwarfSections(debugElf, infoPages?.bytes, true);
   if (!sections) {
-    source.close?.();
     throw new TypeReadError(`the module has no DWARF debug info${warning ? ` (${warning})` : ''}; build it with debug info (rustc -g, or debug = true in the Cargo profile)`, modulePath);
   }
   const table = new DwarfTypeTable({ module: modulePath, sections, infoPages, types: debugElf.data('.debug_types') });

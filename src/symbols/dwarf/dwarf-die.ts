@@ -381,6 +381,23 @@ export class DieReader {
     return out;
   }
 
+  /** Every DIE of a unit (offset and tag), in order: for tests and the fuzzer, which resolve each type a unit defines. */
+  allDies(unit: DieUnit): DieEntry[] {
+    this.load(unit);
+    const out: DieEntry[] = [];
+    const r = new Reader(unit.section.subarray(0, unit.h.end), '.debug_info', unit.h.dieOffset);
+    while (r.pos < unit.h.end) {
+      const off = r.pos;
+      const code = r.uleb();
+      if (code === 0) continue;
+      const a = unit.abbrevs.get(code);
+      if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
+      out.push({ ref: unit.base + off, tag: a.tag });
+      skipDie(r, a, unit.u.cx, unit.h.end, off);
+    }
+    return out;
+  }
+
   /** The [low, high) ranges of a DIE's code (low_pc/high_pc or DW_AT_ranges); empty when it has none. */
   dieRanges(die: Die): Array<[number, number]> {
     const low = attrNumber(die, DW_AT.low_pc);
@@ -407,51 +424,178 @@ export class DieReader {
     this.load(unit);
     const idx = new ScopeIndex();
     const r = new Reader(unit.section.subarray(0, unit.h.end), '.debug_info', unit.h.dieOffset);
+    // Per open DIE with children: its scope index, or -1 for one not recorded (blocks, variant parts, arrays...).
     const stack: number[] = [];
+    // The recorded scopes among them: the innermost is the parent of the next one recorded.
+    const recorded: number[] = [];
     const cx = unit.u.cx;
-    while (r.pos < unit.h.end) {
-      const off = r.pos;
-      const code = r.uleb();
-      if (code === 0) {
-        const top = stack.pop();
-        if (top === undefined) break;
-        idx.end[top] = r.pos;
-        continue;
+    const end = unit.h.end;
+    const abbrevs = unit.abbrevs;
+    try {
+      while (r.pos < end) {
+        const off = r.pos;
+        const code = r.uleb();
+        if (code === 0) {
+          if (stack.length === 0) break;
+          const top = stack.pop()!;
+          if (top >= 0) {
+            idx.close(top, r.pos);
+            recorded.pop();
+          }
+          continue;
+        }
+        const a = abbrevs.get(code);
+        if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
+        const tag = a.tag;
+        if (tag === DW_TAG.subprogram) this.subprogramRanges(r, a, unit, unit.base + off, idx);
+        else skipDie(r, a, cx, end, off);
+        if (a.children) {
+          if (isRecordedScope(tag)) {
+            const at = idx.open(off, end, recorded.length > 0 ? recorded[recorded.length - 1] : -1, tag);
+            stack.push(at);
+            recorded.push(at);
+          } else stack.push(-1);
+        }
       }
-      const a = unit.abbrevs.get(code);
-      if (!a) throw new SymbolReadError(`DIE at offset 0x${off.toString(16)} uses abbreviation code ${code}, which is not defined`);
-      skipDie(r, a, cx, unit.h.end, off);
-      if (a.tag === DW_TAG.subprogram) idx.functions.push(idx.start.length);
-      if (a.children) {
-        stack.push(idx.start.length);
-        idx.start.push(off);
-        idx.end.push(unit.h.end);
-        idx.parent.push(stack.length >= 2 ? stack[stack.length - 2] : -1);
-        idx.tag.push(a.tag);
-      } else if (a.tag === DW_TAG.subprogram) idx.functions.pop(); // a declaration without children has no code
+    } catch (err) {
+      if (!(err instanceof SymbolReadError)) throw err;
+      // A corrupt DIE ends the walk: what lies before it keeps its scopes (the scopes still open run to the unit's
+      // end), so one bad record costs the names after it their prefixes, not every type of the unit.
+      idx.brokenAt = r.pos;
     }
     return idx;
   }
+
+  /** Steps over a subprogram DIE, recording the ranges of its code in the index (its low/high pc or range list alone are decoded). */
+  private subprogramRanges(r: Reader, a: Abbrev, unit: DieUnit, ref: number, idx: ScopeIndex): void {
+    const cx = unit.u.cx;
+    let low: number | undefined;
+    let high: number | undefined;
+    let highIsOffset = false;
+    let rangesValue: number | undefined;
+    let rangesForm = 0;
+    const attrs = a.attrs;
+    for (let i = 0; i < attrs.length; i += 3) {
+      const at = attrs[i];
+      let form = attrs[i + 1];
+      if (form === DW_FORM.indirect) form = r.uleb();
+      if (at === DW_AT.low_pc) low = addressValue(unit.u, form, readNumberForm(r, form, cx));
+      else if (at === DW_AT.high_pc) {
+        if (form === DW_FORM.addr || isAddrxForm(form)) high = addressValue(unit.u, form, readNumberForm(r, form, cx));
+        else {
+          high = form === DW_FORM.implicit_const ? attrs[i + 2] : readNumberForm(r, form, cx);
+          highIsOffset = true;
+        }
+      } else if (at === DW_AT.ranges) {
+        rangesForm = form;
+        rangesValue = readNumberForm(r, form, cx);
+      } else if (form !== DW_FORM.implicit_const) skipForm(r, form, cx);
+    }
+    if (r.pos > unit.h.end) throw new SymbolReadError(`DIE at offset 0x${(ref - unit.base).toString(16)} runs past the end of its unit`);
+    if (low !== undefined && high !== undefined) {
+      const hi = highIsOffset ? low + high : high;
+      if (low !== 0 && hi > low) idx.addFunctionRange(low, hi, ref);
+    } else if (rangesValue !== undefined && !Number.isNaN(rangesValue)) {
+      const n = readRanges(unit.u, rangesForm, rangesValue);
+      for (let k = 0; k < n; k++) if (rangeScratch[2 * k] !== 0) idx.addFunctionRange(rangeScratch[2 * k], rangeScratch[2 * k + 1], ref);
+    }
+  }
+}
+
+/** The scopes a unit's index records: those that qualify names (namespaces, types) and functions (where qualification stops). */
+function isRecordedScope(tag: number): boolean {
+  return tag === DW_TAG.namespace || tag === DW_TAG.structure_type || tag === DW_TAG.union_type || tag === DW_TAG.enumeration_type
+    || tag === DW_TAG.class_type || tag === DW_TAG.interface_type || tag === DW_TAG.subprogram || tag === DW_TAG.compile_unit
+    || tag === DW_TAG.partial_unit || tag === DW_TAG.type_unit;
 }
 
 /**
- * The DIEs of one unit that have children (namespaces, types, functions, blocks), as intervals of the section with
- * their parent: the parent of any DIE is the innermost interval around it, so qualified names need no parent links.
+ * A unit's namespaces, types and functions with children, as intervals of the section with their parent: the parent
+ * of any DIE is the innermost interval around it, so qualified names need no parent links. Typed columns: the largest
+ * unit of the benchmark binary has over a million scopes.
  */
 export class ScopeIndex {
   /** Section offset of each scope DIE, ascending. */
-  readonly start: number[] = [];
-  /** Section offset just past its last child's terminating null. */
-  readonly end: number[] = [];
-  readonly parent: number[] = [];
-  readonly tag: number[] = [];
-  /** Scope indices of the subprograms (with children). */
-  readonly functions: number[] = [];
+  start = new Float64Array(1024);
+  /** Section offset just past its last child's terminating null (the unit's end while it is open). */
+  end = new Float64Array(1024);
+  parent = new Int32Array(1024);
+  tag = new Uint16Array(1024);
+  count = 0;
+
+  open(start: number, end: number, parent: number, tag: number): number {
+    if (this.count === this.start.length) this.grow();
+    const at = this.count++;
+    this.start[at] = start;
+    this.end[at] = end;
+    this.parent[at] = parent;
+    this.tag[at] = tag;
+    return at;
+  }
+
+  close(at: number, end: number): void {
+    this.end[at] = end;
+  }
+
+  private grow(): void {
+    const n = this.start.length * 2;
+    const start = new Float64Array(n);
+    start.set(this.start);
+    this.start = start;
+    const end = new Float64Array(n);
+    end.set(this.end);
+    this.end = end;
+    const parent = new Int32Array(n);
+    parent.set(this.parent);
+    this.parent = parent;
+    const tag = new Uint16Array(n);
+    tag.set(this.tag);
+    this.tag = tag;
+  }
+
+  /** The code ranges of the unit's subprograms: [low, high) and the subprogram's ref, in DIE order (sorted on first search). */
+  private funcLow: number[] = [];
+  private funcHigh: number[] = [];
+  private funcRef: number[] = [];
+  private sorted = true;
+  /** Where a corrupt DIE stopped the walk, if one did. */
+  brokenAt: number | undefined;
+
+  addFunctionRange(low: number, high: number, ref: number): void {
+    if (this.funcLow.length > 0 && low < this.funcLow[this.funcLow.length - 1]) this.sorted = false;
+    this.funcLow.push(low);
+    this.funcHigh.push(high);
+    this.funcRef.push(ref);
+  }
+
+  /** The subprogram whose code holds pc (when ranges nest or overlap, the one starting last), or undefined. */
+  functionAt(pc: number): number | undefined {
+    if (!this.sorted) {
+      const order = this.funcLow.map((_, i) => i).sort((x, y) => this.funcLow[x] - this.funcLow[y]);
+      this.funcLow = order.map((i) => this.funcLow[i]);
+      this.funcHigh = order.map((i) => this.funcHigh[i]);
+      this.funcRef = order.map((i) => this.funcRef[i]);
+      this.sorted = true;
+    }
+    let lo = 0;
+    let hi = this.funcLow.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.funcLow[mid] <= pc) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // A function's cold part may lie inside another's range: look back a little for the nearest range that holds pc.
+    for (let i = at; i >= 0 && i > at - 64; i--) if (pc < this.funcHigh[i]) return this.funcRef[i];
+    return undefined;
+  }
 
   /** The scope index of the innermost scope strictly around section offset `off`, or -1. */
   enclosing(off: number): number {
     let lo = 0;
-    let hi = this.start.length - 1;
+    let hi = this.count - 1;
     let at = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -467,7 +611,7 @@ export class ScopeIndex {
   /** The scope index of the DIE at `off` itself, or -1 when it has no children. */
   indexOf(off: number): number {
     let lo = 0;
-    let hi = this.start.length - 1;
+    let hi = this.count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const s = this.start[mid];

@@ -11,19 +11,11 @@ import type { DwarfTypeTable } from './dwarf-types';
 /** abstract_origin/specification chains are short; a longer one is a loop in corrupt data. */
 const MAX_ORIGIN_HOPS = 8;
 
-/** Per table: which unit's code holds an address, and each unit's functions by address (made on first use). */
+/** Per table: which unit's code holds an address (made on first use). */
 interface CodeMap {
   aranges: UnitAddressRanges | undefined;
   /** Units' own ranges (when .debug_aranges is absent or misses a unit): [low, high, unit offset] sorted by low. */
   unitRanges: Array<[number, number, number]> | undefined;
-  functionsByUnit: Map<number, FunctionRanges>;
-}
-
-/** A unit's subprograms with code, by address: parallel arrays sorted by `low`. */
-interface FunctionRanges {
-  low: number[];
-  high: number[];
-  ref: number[];
 }
 
 const codeMaps = new WeakMap<DwarfTypeTable, CodeMap>();
@@ -32,7 +24,7 @@ function codeMap(table: DwarfTypeTable): CodeMap {
   let m = codeMaps.get(table);
   if (!m) {
     const aranges = table.dies.s.aranges;
-    m = { aranges: aranges ? unitAddressRanges(aranges) : undefined, unitRanges: undefined, functionsByUnit: new Map() };
+    m = { aranges: aranges ? unitAddressRanges(aranges) : undefined, unitRanges: undefined };
     codeMaps.set(table, m);
   }
   return m;
@@ -68,41 +60,12 @@ export function unitCovering(table: DwarfTypeTable, pc: number): DieUnit | undef
   return undefined;
 }
 
-function functionRanges(table: DwarfTypeTable, unit: DieUnit): FunctionRanges {
-  const m = codeMap(table);
-  let f = m.functionsByUnit.get(unit.h.offset);
-  if (f) return f;
-  const dies = table.dies;
-  const scopes = dies.scopes(unit);
-  const rows: Array<[number, number, number]> = [];
-  for (const i of scopes.functions) {
-    const die = dies.readDie(unit, unit.base + scopes.start[i]);
-    for (const [lo, hi] of dies.dieRanges(die)) if (lo !== 0) rows.push([lo, hi, die.ref]);
-  }
-  rows.sort((a, b) => a[0] - b[0]);
-  f = { low: rows.map((r) => r[0]), high: rows.map((r) => r[1]), ref: rows.map((r) => r[2]) };
-  m.functionsByUnit.set(unit.h.offset, f);
-  return f;
-}
-
-/** The innermost subprogram DIE whose code holds pc (the one starting last, as nested ranges go), or undefined. */
+/** The subprogram DIE whose code holds pc, or undefined. */
 export function functionAt(table: DwarfTypeTable, pc: number): Die | undefined {
   const unit = unitCovering(table, pc);
   if (!unit) return undefined;
-  const f = functionRanges(table, unit);
-  let lo = 0;
-  let hi = f.low.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (f.low[mid] <= pc) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  // Ranges may overlap (a function's cold part): walk back to the nearest range that holds pc.
-  for (let i = at; i >= 0 && i > at - 64; i--) if (pc < f.high[i]) return table.dies.readDie(unit, f.ref[i]);
-  return undefined;
+  const ref = table.dies.scopes(unit).functionAt(pc);
+  return ref === undefined ? undefined : table.dies.readDie(unit, ref);
 }
 
 function covers(ranges: Array<[number, number]>, pc: number): boolean {
@@ -143,8 +106,10 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
   // One entry per open DIE with children: whether its scope is live at pc, and the depth its variables get.
   const live: boolean[] = [];
   const depthOf: number[] = [];
+  const inlineOf: number[] = [];
   let isLive = true;
   let depth = 0;
+  let inlineDepth = 0;
   while (r.pos < unit.h.end) {
     const off = r.pos;
     const code = r.uleb();
@@ -152,6 +117,7 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
       if (live.length === 0) break;
       isLive = live.pop()!;
       depth = depthOf.pop()!;
+      inlineDepth = inlineOf.pop()!;
       continue;
     }
     const a = unit.abbrevs.get(code);
@@ -159,6 +125,7 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
     const tag = a.tag;
     let childLive = false;
     let childDepth = depth;
+    let childInline = inlineDepth;
     if (isLive && (tag === DW_TAG.variable || tag === DW_TAG.formal_parameter || tag === DW_TAG.lexical_block || tag === DW_TAG.inlined_subroutine)) {
       const die = dies.readDie(unit, unit.base + off);
       r.pos = die.attrsEnd - unit.base;
@@ -167,11 +134,13 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
         // A block without addresses holds for the whole of its parent.
         childLive = ranges.length === 0 || covers(ranges, pc);
         childDepth = depth + 1;
+        if (tag === DW_TAG.inlined_subroutine) childInline = inlineDepth + 1;
       } else {
         const v = resolveVariable(dies, die);
         if (v.name !== undefined && v.type !== undefined) {
           const fv: FrameVariable = { name: v.name, type: v.type, parameter: tag === DW_TAG.formal_parameter, depth };
           if (v.line !== undefined) fv.line = v.line;
+          if (inlineDepth > 0) fv.inlineDepth = inlineDepth;
           out.push(fv);
         }
       }
@@ -179,8 +148,10 @@ export function frameVariablesAt(table: DwarfTypeTable, pc: number): FrameVariab
     if (a.children) {
       live.push(isLive);
       depthOf.push(depth);
+      inlineOf.push(inlineDepth);
       isLive = childLive;
       depth = childDepth;
+      inlineDepth = childInline;
     }
   }
   // Deepest first; within one depth, declaration order (the sort is stable).

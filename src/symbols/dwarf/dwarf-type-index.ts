@@ -2,7 +2,7 @@
 import { Reader } from '../byte-source';
 import { SymbolReadError } from '../errors';
 import { StaticVariable } from '../type-model';
-import { addressValue, skipDie } from './dwarf';
+import { Abbrev, addressValue, readStringRef, skipDie, strOf } from './dwarf';
 import { DieUnit, attrRef, attrString, lebBig } from './dwarf-die';
 import { DW_AT, DW_FORM, DW_TAG } from './dwarf-forms';
 import type { DwarfTypeTable } from './dwarf-types';
@@ -82,6 +82,18 @@ function indexUnit(table: DwarfTypeTable, unit: DieUnit, index: GlobalIndex): vo
     if (first) {
       first = false; // the unit DIE: its children are at the top level
       skipDie(r, a, unit.u.cx, unit.h.end, off);
+    } else if (prefix !== undefined && a.namePos >= 0 && (isNamedTypeTag(tag) || tag === DW_TAG.namespace)) {
+      // The common case, read the way the symbol loader reads scopes: the name where the abbreviation puts it, the rest skipped.
+      const attrStart = r.pos;
+      r.pos = attrStart + a.namePos;
+      const name = strOf(unit.u, readStringRef(unit.u, r, a.nameForm));
+      r.pos = attrStart;
+      skipDie(r, a, unit.u.cx, unit.h.end, off);
+      if (name !== undefined) {
+        const qualified = prefix + name;
+        if (tag !== DW_TAG.namespace && !hasDeclaration(a) && !index.types.has(qualified)) index.types.set(qualified, unit.base + off);
+        if (isScopeTag(tag)) inner = `${qualified}::`;
+      }
     } else if (prefix !== undefined && (isNamedTypeTag(tag) || tag === DW_TAG.namespace || tag === DW_TAG.variable)) {
       const die = dies.readDie(unit, unit.base + off);
       r.pos = die.attrsEnd - unit.base;
@@ -124,4 +136,10 @@ function staticAddress(unit: DieUnit, loc: Uint8Array): number | undefined {
     return addressValue(unit.u, DW_FORM.addrx, Number(value));
   }
   return undefined;
+}
+
+/** Whether DIEs of this abbreviation carry DW_AT_declaration (rustc and clang write it as flag_present: present means true). */
+function hasDeclaration(a: Abbrev): boolean {
+  for (let i = 0; i < a.attrs.length; i += 3) if (a.attrs[i] === DW_AT.declaration) return true;
+  return false;
 }

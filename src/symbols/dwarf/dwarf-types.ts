@@ -203,7 +203,8 @@ export class DwarfTypeTable implements TypeTable {
     const given = attrString(die, DW_AT.name) ?? '';
     const bits = size * 8;
     // C's spellings (`unsigned int`, `_Bool`, `__ARRAY_SIZE_TYPE__`) become Rust's; other names (rustc's `<recur_type>` placeholder) stay.
-    const named = (fallback: string): string => (RUST_BASE_NAME.test(given) || !/^[A-Za-z_][A-Za-z_ ]*$/.test(given) ? given : fallback);
+    const named = (fallback: string): string =>
+      (given === 'char' && size !== 4) || !(RUST_BASE_NAME.test(given) || !/^[A-Za-z_][A-Za-z_ ]*$/.test(given)) ? fallback : given;
     let t: RustType;
     if (given === '!') t = { kind: 'never', name: '!', size };
     else if (given === '()' || (size === 0 && given === '')) t = { kind: 'struct', name: '()', size, fields: [] };

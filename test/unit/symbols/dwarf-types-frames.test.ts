@@ -117,6 +117,9 @@ describe('DWARF frame variables', function () {
         const v = vars.find((x) => x.name === 'v')!;
         assert.ok(v.parameter);
         assert.ok(v.depth > vars.find((x) => x.name === 'param')!.depth);
+        assert.equal(v.inlineDepth, 1, "the inlined call's own");
+        assert.equal(vars.find((x) => x.name === 'twice')!.inlineDepth, 1);
+        assert.equal(vars.find((x) => x.name === 'param')!.inlineDepth, undefined, "the caller's own");
         assert.equal(typeOf(table, vars, 'shadow'), 'u8');
       });
 

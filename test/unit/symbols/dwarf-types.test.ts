@@ -1,12 +1,13 @@
 // The DWARF type table against llvm-dwarfdump-19 (every struct, enum and union: size, members, variants) and against the compiler (each static enum's variant, read from the file).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { bufferSource } from '../../../src/symbols/byte-source';
 import { ElfFile } from '../../../src/symbols/elf/elf';
 import { clearTypeTables, typeTableFor } from '../../../src/symbols/type-tables';
 import { RustType, TypeTable, selectVariant } from '../../../src/symbols/type-model';
 import { DumpDie, dwarfdump, quoted as quotedEscaped } from './dwarfdump-reference';
-import { linuxFixtures } from './linux-fixtures';
+import { fixtureSources, linuxFixtures } from './linux-fixtures';
 import { TypesBuild, cppTypesBuilds, debugListItems, printed, typesBuilds } from './type-programs';
 import { TYPES_SECTION_BIT } from '../../../src/symbols/dwarf/dwarf-die';
 
@@ -165,6 +166,11 @@ describe('DWARF type table vs llvm-dwarfdump-19', function () {
       assert.ok(counts.aggregates > 200 && counts.enums > 20, JSON.stringify(counts));
     });
   }
+
+  it('a Windows GNU Rust program (PE with DWARF 4 and 5): every struct, enum and union', () => {
+    const counts = compareWithDwarfdump(path.join(fixtureSources, '..', 'windows', 'rust-gnu', 'gnu.exe'));
+    assert.ok(counts.aggregates > 50 && counts.enums > 2 && counts.members > 200, JSON.stringify(counts));
+  });
 
   for (const version of [4, 5]) {
     it(`types.cpp built by clang-19 with DWARF ${version} type units: bitfields, base classes, typedefs, 2-D arrays`, () => {

@@ -64,6 +64,27 @@ export function cppTypesBuilds(): string[] {
   return cppBuilds;
 }
 
+let smallBuilds: string[] | undefined;
+
+/** test/fixtures/linux/types_small.rs (no_std: no std units) built by rustup stable with DWARF 4 and 5: the fuzzer's Rust inputs. */
+export function smallTypesBuilds(): string[] {
+  if (smallBuilds) return smallBuilds;
+  const source = path.join(fixtureSources, 'types_small.rs');
+  const hash = crypto.createHash('sha1').update(fs.readFileSync(source)).digest('hex').slice(0, 12);
+  fs.mkdirSync(buildDir, { recursive: true });
+  smallBuilds = [4, 5].map((version) => {
+    const file = path.join(buildDir, `types-small-dwarf${version}-${hash}`);
+    if (!fs.existsSync(file)) {
+      execFileSync('rustc', [
+        '-g', '-C', 'opt-level=0', '-C', 'panic=abort', '--edition=2021', '-C', `dwarf-version=${version}`, '-C', 'link-arg=-lc', '-o', `${file}.tmp`, source,
+      ], { env: toolchainEnv(), stdio: 'pipe' });
+      fs.renameSync(`${file}.tmp`, file);
+    }
+    return file;
+  });
+  return smallBuilds;
+}
+
 /** The 1-based line carrying `// TYPES: <marker>` in types.rs. */
 export function typesMarkerLine(marker: string): number {
   const lines = fs.readFileSync(TYPES_SOURCE, 'utf8').split(/\r?\n/);
