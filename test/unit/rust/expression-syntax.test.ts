@@ -29,6 +29,12 @@ function show(e: Expr): string {
       return `(${e.op}${show(e.operand)})`;
     case 'binary':
       return `(${show(e.left)} ${e.op} ${show(e.right)})`;
+    case 'cast':
+      return `(${show(e.operand)} as ${e.type})`;
+    case 'range':
+      return `(${e.from ? show(e.from) : ''}${e.inclusive ? '..=' : '..'}${e.to ? show(e.to) : ''})`;
+    default:
+      return `<${e.kind}>`;
   }
 }
 
