@@ -85,6 +85,8 @@ type Env = Map<string, Val>;
 /** A lazy sequence: `next` pulls one element; `len`/`at` exist when the source is indexable (for rev, take, progress). */
 interface Iter {
   next(): Promise<Val | undefined>;
+  /** The next elements in bulk (scalars decoded from one read), sharing next's position; an empty array at the end. */
+  batch?(): Promise<Val[]>;
   len?: number;
   at?(i: number): Promise<Val>;
   label: string;
@@ -464,6 +466,12 @@ class Evaluator {
         len,
         at: async (n) => ({ k: 'int', v: from + BigInt(n), t: val.t }),
         next: async () => (len !== undefined && i >= len ? undefined : { k: 'int', v: from + BigInt(i++), t: val.t }),
+        batch: async () => {
+          const n = len === undefined ? 65536 : Math.min(65536, len - i);
+          const out: Val[] = new Array(Math.max(0, n));
+          for (let k = 0; k < n; k++) out[k] = { k: 'int', v: from + BigInt(i++), t: val.t };
+          return out;
+        },
       };
     }
     if (val.k === 'str') return arrayIter([...val.v].map((c) => ({ k: 'char', v: c.codePointAt(0)! })), 'chars');
@@ -531,6 +539,16 @@ class Evaluator {
             }
             return decode(chunk, (i++ - chunkStart) * size);
           },
+          batch: async () => {
+            if (i >= len) return [];
+            const n = Math.min(chunkElements, len - i);
+            const bytes = await this.values.memory.read(base + i * size, n * size);
+            const out: Val[] = new Array(n);
+            for (let k = 0; k < n; k++) out[k] = decode(bytes, k * size);
+            i += n;
+            chunk = undefined;
+            return out;
+          },
         };
       }
     }
@@ -563,6 +581,8 @@ class Evaluator {
       if (v !== undefined) this.tick(it.len, `${method} over ${it.label}`, at);
       return v;
     };
+    const fast = await this.batchMethod(it, method, args, at, turbofish);
+    if (fast) return fast;
     switch (method) {
       case 'iter':
       case 'into_iter':
@@ -733,6 +753,209 @@ class Evaluator {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * Iterators over scalars (a Vec<u32>, a range) with closures made of arithmetic, comparisons and casts run on whole
+   * batches synchronously: a million elements cost a million small computations, not a million chains of awaits.
+   */
+  private async batchMethod(it: Iter, method: string, args: Val[], at: number, turbofish?: string): Promise<Val | undefined> {
+    if (!it.batch) return undefined;
+    const closure = args[0]?.k === 'closure' ? this.compileClosure(args[0], at) : undefined;
+    const source = it.batch.bind(it);
+    const take = async (): Promise<Val[]> => {
+      const b = await source();
+      this.tickMany(b.length, it.len, `${method} over ${it.label}`, at);
+      return b;
+    };
+    const lazy = (transform: (batch: Val[]) => Val[], len?: number): Val => {
+      let buffer: Val[] = [];
+      let offset = 0;
+      const next = async (): Promise<Val | undefined> => {
+        while (offset >= buffer.length) {
+          const b = await source();
+          if (b.length === 0) return undefined;
+          buffer = transform(b);
+          offset = 0;
+        }
+        return buffer[offset++];
+      };
+      const batch = async (): Promise<Val[]> => {
+        if (offset < buffer.length) {
+          const rest = buffer.slice(offset);
+          offset = buffer.length;
+          return rest;
+        }
+        for (;;) {
+          const b = await source();
+          if (b.length === 0) return [];
+          const t = transform(b);
+          if (t.length > 0) return t;
+          this.scope.signal?.throwIfAborted();
+        }
+      };
+      return { k: 'iter', it: { label: it.label, len, next, batch } };
+    };
+    switch (method) {
+      case 'map':
+        return closure ? lazy((b) => b.map((v) => closure(v)), it.len) : undefined;
+      case 'filter':
+        return closure ? lazy((b) => b.filter((v) => this.syncTruth(closure(v), at))) : undefined;
+      case 'count': {
+        let n = 0;
+        for (let b = await take(); b.length > 0; b = await take()) n += b.length;
+        return { k: 'int', v: BigInt(n), t: 'usize' };
+      }
+      case 'any':
+      case 'all':
+      case 'find':
+      case 'position': {
+        if (!closure) return undefined;
+        let index = 0;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (const v of b) {
+            const t = this.syncTruth(closure(v), at);
+            if (method === 'any' && t) return { k: 'bool', v: true };
+            if (method === 'all' && !t) return { k: 'bool', v: false };
+            if (method === 'find' && t) return { k: 'variant', name: 'Some', items: [v] };
+            if (method === 'position' && t) return { k: 'variant', name: 'Some', items: [{ k: 'int', v: BigInt(index), t: 'usize' }] };
+            index++;
+          }
+        }
+        return method === 'any' || method === 'all' ? { k: 'bool', v: method === 'all' } : { k: 'variant', name: 'None', items: [] };
+      }
+      case 'sum':
+      case 'product': {
+        const want = turbofish && INT_TYPES[turbofish] ? turbofish : undefined;
+        let acc: Val | undefined;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (const v of b) acc = acc === undefined ? v : this.syncArith(method === 'sum' ? '+' : '*', acc, v, at - 1);
+        }
+        if (acc === undefined) return turbofish === 'f32' || turbofish === 'f64' ? { k: 'float', v: method === 'sum' ? 0 : 1, t: turbofish } : { k: 'int', v: method === 'sum' ? 0n : 1n, t: want };
+        if (acc.k === 'int' && want) return this.checkedInt(acc.v, want, method === 'sum' ? 'add' : 'multiply', at);
+        return acc;
+      }
+      case 'max':
+      case 'min': {
+        let best: Val | undefined;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (const v of b) {
+            if (best === undefined) best = v;
+            else {
+              const order = compareScalars(v, best);
+              if (order === undefined) throw new EvaluationError(`cannot compare ${this.describe(v)} with ${this.describe(best)}`, at);
+              if (method === 'max' ? order >= 0 : order < 0) best = v;
+            }
+          }
+        }
+        return best === undefined ? { k: 'variant', name: 'None', items: [] } : { k: 'variant', name: 'Some', items: [best] };
+      }
+      case 'collect': {
+        if (turbofish && !/^(Vec|VecDeque|alloc::vec::Vec)\b/.test(turbofish)) return undefined;
+        const items: Val[] = [];
+        for (let b = await take(); b.length > 0; b = await take()) for (const v of b) items.push(v);
+        return { k: 'list', items };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private tickMany(n: number, total: number | undefined, what: string, at: number): void {
+    const before = this.visited;
+    this.visited += n;
+    if (this.visited > this.maxElements) {
+      throw new EvaluationError(`the evaluation visited more than ${this.maxElements.toLocaleString('en-US')} elements (the element-loop limit); narrow it with take(n) or a range`, at);
+    }
+    this.scope.signal?.throwIfAborted();
+    if (Math.floor(before / PROGRESS_EVERY) !== Math.floor(this.visited / PROGRESS_EVERY)) {
+      const fraction = total ? Math.min(1, this.visited / total) : 0;
+      this.scope.reportProgress?.(fraction, `${what}: ${this.visited.toLocaleString('en-US')}${total ? ` of ${total.toLocaleString('en-US')}` : ''} elements`);
+    }
+  }
+
+  private syncTruth(v: Val, at: number): boolean {
+    if (v.k !== 'bool') throw new EvaluationError(`expected bool from the closure but found ${this.describe(v)}`, at);
+    return v.v;
+  }
+
+  /** A closure whose body needs no memory (arithmetic, comparisons, casts on its scalar parameters) as a synchronous function; undefined otherwise. */
+  private compileClosure(f: Extract<Val, { k: 'closure' }>, at: number): ((v: Val) => Val) | undefined {
+    if (f.params.length !== 1) return undefined;
+    let p = f.params[0];
+    while (p.kind === 'ref') p = p.pattern;
+    if (p.kind !== 'bind' && p.kind !== 'wild') return undefined;
+    const name = p.kind === 'bind' ? p.name : undefined;
+    const ok = (e: Expr): boolean => {
+      switch (e.kind) {
+        case 'int':
+        case 'float':
+        case 'bool':
+        case 'char':
+          return true;
+        case 'path':
+          return e.segments.length === 1 && e.segments[0] === name;
+        case 'unary':
+          return ok(e.operand);
+        case 'binary':
+          return ok(e.left) && ok(e.right);
+        case 'cast':
+          return ok(e.operand) && (INT_TYPES[e.type] !== undefined || e.type === 'f32' || e.type === 'f64' || e.type === 'char');
+        default:
+          return false;
+      }
+    };
+    if (!ok(f.body)) return undefined;
+    const run = (e: Expr, v: Val): Val => {
+      switch (e.kind) {
+        case 'int':
+          return { k: 'int', v: e.value, t: e.suffix };
+        case 'float':
+          return { k: 'float', v: e.suffix === 'f32' ? Math.fround(e.value) : e.value, t: e.suffix === 'f32' ? 'f32' : 'f64' };
+        case 'bool':
+          return { k: 'bool', v: e.value };
+        case 'char':
+          return { k: 'char', v: e.value.codePointAt(0)! };
+        case 'path':
+          return v;
+        case 'unary': {
+          const x = run(e.operand, v);
+          if (e.op === '*' || e.op === '&') return x;
+          if (e.op === '!') {
+            if (x.k === 'bool') return { k: 'bool', v: !x.v };
+            if (x.k === 'int') {
+              const info = INT_TYPES[x.t ?? 'i32'];
+              return { k: 'int', v: info.signed ? BigInt.asIntN(info.bits, ~x.v) : BigInt.asUintN(info.bits, ~x.v), t: x.t };
+            }
+          } else if (x.k === 'int') return this.checkedInt(-x.v, x.t, 'negate', e.start + 1);
+          else if (x.k === 'float') return { k: 'float', v: -x.v, t: x.t };
+          throw new EvaluationError(`cannot apply unary operator '${e.op}' to ${this.describe(x)}`, e.start + 1);
+        }
+        case 'binary': {
+          const op = e.op;
+          if (op === '&&' || op === '||') {
+            const l = run(e.left, v);
+            if (l.k !== 'bool') throw new EvaluationError(`'${op}' needs bool operands, found ${this.describe(l)}`, e.left.start + 1);
+            if (op === '&&' ? !l.v : l.v) return l;
+            return run(e.right, v);
+          }
+          const l = run(e.left, v);
+          const r = run(e.right, v);
+          if (op === '==' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=') {
+            const c = compareScalars(l, r);
+            if (c === undefined) throw new EvaluationError(`cannot compare ${this.describe(l)} with ${this.describe(r)}`, e.start + 1);
+            const b = op === '==' ? c === 0 : op === '!=' ? c !== 0 : op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+            return { k: 'bool', v: b };
+          }
+          return this.syncArith(op, l, r, e.start);
+        }
+        case 'cast':
+          return this.castValue(run(e.operand, v), e.type, e.start + 1);
+        default:
+          throw new EvaluationError('internal: a closure compiled with an unsupported expression', at);
+      }
+    };
+    return (v: Val) => run(f.body, v);
   }
 
   // ---- methods ----
@@ -1207,6 +1430,17 @@ class Evaluator {
 
   private async arith(op: BinaryOp, a: Val, b: Val, start: number): Promise<Val> {
     const at = start + 1;
+    if (op === '+' && (a.k === 'str' || a.k === 'place')) {
+      const s1 = await this.textOf(a, at);
+      const s2 = await this.textOf(b, at);
+      if (s1 !== undefined && s2 !== undefined) return { k: 'str', v: s1 + s2, owned: true };
+    }
+    return this.syncArith(op, a, b, start);
+  }
+
+  /** Arithmetic and bit operators on scalars, with Rust's overflow checks. */
+  private syncArith(op: BinaryOp, a: Val, b: Val, start: number): Val {
+    const at = start + 1;
     if (a.k === 'int' && b.k === 'int') {
       const t = a.t ?? b.t;
       if (a.t && b.t && a.t !== b.t && op !== '<<' && op !== '>>') throw new EvaluationError(`mismatched types: cannot apply '${op}' to ${a.t} and ${b.t}; cast one with 'as'`, at);
@@ -1253,24 +1487,12 @@ class Evaluator {
     if (a.k === 'bool' && b.k === 'bool' && (op === '&' || op === '|' || op === '^')) {
       return { k: 'bool', v: op === '&' ? a.v && b.v : op === '|' ? a.v || b.v : a.v !== b.v };
     }
-    if (op === '+' && (a.k === 'str' || a.k === 'place')) {
-      const s1 = await this.textOf(a, at);
-      const s2 = await this.textOf(b, at);
-      if (s1 !== undefined && s2 !== undefined) return { k: 'str', v: s1 + s2, owned: true };
-    }
     throw new EvaluationError(`cannot apply '${op}' to ${this.describe(a)} and ${this.describe(b)}`, at);
   }
 
   private async compare(a: Val, b: Val, at: number): Promise<number> {
-    if ((a.k === 'int' || a.k === 'float') && (b.k === 'int' || b.k === 'float')) {
-      if (a.k === 'int' && b.k === 'int') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-      const x = Number(a.v);
-      const y = Number(b.v);
-      if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
-      return x < y ? -1 : x > y ? 1 : 0;
-    }
-    if (a.k === 'char' && b.k === 'char') return a.v - b.v;
-    if (a.k === 'bool' && b.k === 'bool') return Number(a.v) - Number(b.v);
+    const scalar = compareScalars(a, b);
+    if (scalar !== undefined) return scalar;
     const s1 = await this.textOf(a, at);
     const s2 = await this.textOf(b, at);
     if (s1 !== undefined && s2 !== undefined) {
@@ -1425,6 +1647,11 @@ class Evaluator {
         v = { k: 'int', v: readInteger(await this.values.bytes(v.place, 0, size), 0, size, u?.signed ?? false), t: 'isize' };
       }
     }
+    return this.castValue(v, target, at);
+  }
+
+  /** `as` on a loaded value, with Rust's rules (truncation, saturation from floats, only u8 to char). */
+  private castValue(v: Val, target: string, at: number): Val {
     const info = INT_TYPES[target];
     if (info) {
       let x: bigint;
@@ -1726,6 +1953,20 @@ export async function memberNames(scope: EvaluationScope, source: string): Promi
   const parsed = parseWatch(source);
   const evaluator = new Evaluator(scope, source);
   return evaluator.members(await evaluator.eval(parsed.expr, new Map()));
+}
+
+/** Order of two scalars (NaN when a float is NaN), or undefined when they are not comparable scalars. */
+function compareScalars(a: Val, b: Val): number | undefined {
+  if ((a.k === 'int' || a.k === 'float') && (b.k === 'int' || b.k === 'float')) {
+    if (a.k === 'int' && b.k === 'int') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+    const x = Number(a.v);
+    const y = Number(b.v);
+    if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (a.k === 'char' && b.k === 'char') return a.v - b.v;
+  if (a.k === 'bool' && b.k === 'bool') return Number(a.v) - Number(b.v);
+  return undefined;
 }
 
 function arrayIter(items: Val[], label: string): Iter {
