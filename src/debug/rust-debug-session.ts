@@ -380,8 +380,8 @@ export class RustDebugSession extends LoggingDebugSession {
       new OutputEvent(`lldb-dap exited unexpectedly (${exit?.description ?? 'unknown cause'}); the debug session has ended and its evaluations were cancelled.${tail}\n`, 'important'),
     );
     this.sendEvent(new TerminatedEvent());
-    // After the cancelled evaluations have been answered (they settle on the next turns).
-    setTimeout(() => this.options.onEnd?.(), 50);
+    // After the cancelled evaluations have been answered: a pending one (a /nat lldb-dap died in) must still get its answer.
+    void this.evaluationsAnswered(2000).then(() => setTimeout(() => this.options.onEnd?.(), 50));
   }
 
   // ---- forwarding ----
@@ -498,7 +498,9 @@ export class RustDebugSession extends LoggingDebugSession {
 
   /** The evaluate task's arguments (with the frame's module and link-time pc, as the Variables view has them) and how its result is answered. */
   private async evaluationTask(args: DebugProtocol.EvaluateArguments): Promise<{ taskArgs: EvaluateTaskArgs; present: (result: EvaluationResult) => EvaluationResult }> {
-    const frame = await this.values.frameModule(args.frameId).catch(() => undefined);
+    // lldb's own evaluator needs no type table: a /nat does not wait for the frame's module symbols.
+    const native = args.expression.trim().startsWith('/nat');
+    const frame = native ? undefined : await this.values.frameModule(args.frameId).catch(() => undefined);
     const hex = args.format?.hex === true;
     const taskArgs: EvaluateTaskArgs = {
       expression: args.expression,
@@ -705,6 +707,12 @@ export class RustDebugSession extends LoggingDebugSession {
         }
       },
     };
+  }
+
+  /** Resolves once every evaluation of this session has been answered, or after `ms`. */
+  private async evaluationsAnswered(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.evaluations.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   private programEnded(ms: number): Promise<void> {

@@ -87,6 +87,8 @@ interface Iter {
   next(): Promise<Val | undefined>;
   /** The next elements in bulk (scalars decoded from one read), sharing next's position; an empty array at the end. */
   batch?(): Promise<Val[]>;
+  /** Set on adapters that count the elements they pull from their source, so a chain counts each element once. */
+  counted?: boolean;
   len?: number;
   at?(i: number): Promise<Val>;
   label: string;
@@ -578,7 +580,7 @@ class Evaluator {
     const wrap = (next: Iter['next'], extra: Partial<Iter> = {}): Val => ({ k: 'iter', it: { label: it.label, next, ...extra } });
     const pull = async (): Promise<Val | undefined> => {
       const v = await it.next();
-      if (v !== undefined) this.tick(it.len, `${method} over ${it.label}`, at);
+      if (v !== undefined && !it.counted) this.tick(it.len, `${method} over ${it.label}`, at);
       return v;
     };
     const fast = await this.batchMethod(it, method, args, at, turbofish);
@@ -765,7 +767,7 @@ class Evaluator {
     const source = it.batch.bind(it);
     const take = async (): Promise<Val[]> => {
       const b = await source();
-      this.tickMany(b.length, it.len, `${method} over ${it.label}`, at);
+      if (!it.counted) this.tickMany(b.length, it.len, `${method} over ${it.label}`, at);
       return b;
     };
     const lazy = (transform: (batch: Val[]) => Val[], len?: number): Val => {
@@ -773,7 +775,7 @@ class Evaluator {
       let offset = 0;
       const next = async (): Promise<Val | undefined> => {
         while (offset >= buffer.length) {
-          const b = await source();
+          const b = await take();
           if (b.length === 0) return undefined;
           buffer = transform(b);
           offset = 0;
@@ -787,14 +789,14 @@ class Evaluator {
           return rest;
         }
         for (;;) {
-          const b = await source();
+          const b = await take();
           if (b.length === 0) return [];
           const t = transform(b);
           if (t.length > 0) return t;
           this.scope.signal?.throwIfAborted();
         }
       };
-      return { k: 'iter', it: { label: it.label, len, next, batch } };
+      return { k: 'iter', it: { label: it.label, len, next, batch, counted: true } };
     };
     switch (method) {
       case 'map':
@@ -802,6 +804,8 @@ class Evaluator {
       case 'filter':
         return closure ? lazy((b) => b.filter((v) => this.syncTruth(closure(v), at))) : undefined;
       case 'count': {
+        // An untouched sequence or range knows its length: counting it reads nothing.
+        if (it.len !== undefined) return { k: 'int', v: BigInt(it.len), t: 'usize' };
         let n = 0;
         for (let b = await take(); b.length > 0; b = await take()) n += b.length;
         return { k: 'int', v: BigInt(n), t: 'usize' };
@@ -1974,30 +1978,34 @@ function arrayIter(items: Val[], label: string): Iter {
   return { label, len: items.length, at: async (n) => items[n], next: async () => (i < items.length ? items[i++] : undefined) };
 }
 
+/** Decodes one scalar at `offset` of a chunk (one DataView per chunk, none per element). */
 function scalarDecoder(type: RustType): (bytes: Uint8Array, offset: number) => Val {
   const size = type.size;
+  let view: DataView | undefined;
+  let of: Uint8Array | undefined;
+  const dv = (b: Uint8Array): DataView => {
+    if (of !== b) {
+      of = b;
+      view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return view!;
+  };
   switch (type.kind) {
     case 'int': {
       const t = intName(type);
       const signed = type.signed ?? false;
-      if (size <= 4) {
-        return (b, o) => {
-          const dv = new DataView(b.buffer, b.byteOffset + o, size);
-          const n = size === 1 ? (signed ? dv.getInt8(0) : dv.getUint8(0)) : size === 2 ? (signed ? dv.getInt16(0, true) : dv.getUint16(0, true)) : signed ? dv.getInt32(0, true) : dv.getUint32(0, true);
-          return { k: 'int', v: BigInt(n), t };
-        };
-      }
+      if (size === 1) return (b, o) => ({ k: 'int', v: BigInt(signed ? dv(b).getInt8(o) : b[o]), t });
+      if (size === 2) return (b, o) => ({ k: 'int', v: BigInt(signed ? dv(b).getInt16(o, true) : dv(b).getUint16(o, true)), t });
+      if (size === 4) return (b, o) => ({ k: 'int', v: BigInt(signed ? dv(b).getInt32(o, true) : dv(b).getUint32(o, true)), t });
+      if (size === 8) return (b, o) => ({ k: 'int', v: signed ? dv(b).getBigInt64(o, true) : dv(b).getBigUint64(o, true), t });
       return (b, o) => ({ k: 'int', v: readInteger(b, o, size, signed), t });
     }
     case 'float':
-      return (b, o) => {
-        const dv = new DataView(b.buffer, b.byteOffset + o, size);
-        return size === 4 ? { k: 'float', v: dv.getFloat32(0, true), t: 'f32' } : { k: 'float', v: dv.getFloat64(0, true), t: 'f64' };
-      };
+      return (b, o) => (size === 4 ? { k: 'float', v: dv(b).getFloat32(o, true), t: 'f32' } : { k: 'float', v: dv(b).getFloat64(o, true), t: 'f64' });
     case 'bool':
       return (b, o) => ({ k: 'bool', v: b[o] !== 0 });
     default:
-      return (b, o) => ({ k: 'char', v: new DataView(b.buffer, b.byteOffset + o, 4).getUint32(0, true) });
+      return (b, o) => ({ k: 'char', v: dv(b).getUint32(o, true) });
   }
 }
 
@@ -2006,12 +2014,17 @@ function intName(type: RustType): string {
   return `${type.signed ? 'i' : 'u'}${type.size * 8}`;
 }
 
+/** Each integer type's bounds, computed once: overflow checks run per element in loops. */
+const INT_BOUNDS = new Map(
+  Object.entries(INT_TYPES).map(([name, info]) => [
+    name,
+    info.signed ? [-(1n << BigInt(info.bits - 1)), (1n << BigInt(info.bits - 1)) - 1n] : [0n, (1n << BigInt(info.bits)) - 1n],
+  ]),
+);
+
 function fits(value: bigint, type: string): boolean {
-  const info = INT_TYPES[type];
-  if (!info) return true;
-  const min = info.signed ? -(1n << BigInt(info.bits - 1)) : 0n;
-  const max = info.signed ? (1n << BigInt(info.bits - 1)) - 1n : (1n << BigInt(info.bits)) - 1n;
-  return value >= min && value <= max;
+  const bounds = INT_BOUNDS.get(type);
+  return !bounds || (value >= bounds[0] && value <= bounds[1]);
 }
 
 function numericConstant(owner: string, name: string): Val | undefined {

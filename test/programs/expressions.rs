@@ -26,6 +26,13 @@ enum Shape {
 
 static LIMIT: u32 = 77;
 
+/// A native evaluation that takes `millis` (`/nat slow_answer(8000)`): the test kills lldb-dap while it runs.
+#[no_mangle]
+pub extern "C" fn slow_answer(millis: u64) -> u64 {
+    std::thread::sleep(std::time::Duration::from_millis(millis));
+    42
+}
+
 /// Prints `EXPR <source> => <{:?} of it>`: the source text and the value both come from the compiler.
 macro_rules! show {
     ($($e:expr),* $(,)?) => { $( println!("EXPR {} => {:?}", stringify!($e), &$e); )* };
@@ -40,6 +47,10 @@ macro_rules! show_radix {
 }
 
 fn main() {
+    // Keeps slow_answer in the binary with its debug info (lldb's evaluator needs its declaration).
+    if std::env::args().count() > 99 {
+        slow_answer(0);
+    }
     let v: Vec<u32> = (0..1_000_000).collect();
     let mut m: HashMap<String, u64> = HashMap::new();
     for i in 0..10_000u64 {
