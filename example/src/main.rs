@@ -73,6 +73,8 @@ fn main() {
     let snapshot = vec![0u8; 512 << 20];
     let backup = vec![0u8; 512 << 20];
 
+    println!("{} opens with {:?}", warehouse.name, warehouse.index);
+
     let mut total_sold = 0;
     for day in 1..=7 {
         let sold = simulate_day(&mut warehouse, day);

@@ -275,8 +275,18 @@ export class SessionSymbols {
       return this.modules().find((m) => m.slide !== undefined && m.index && m.index.lookupAddress(pc - m.slide).function);
     };
     let entry = find();
-    if (entry && entry.slide === undefined && entry.status === 'loading') {
-      await this.loadsSettled(ms);
+    // Only this module's load is waited for (its image base gives the slide), not the other modules'.
+    const deadline = Date.now() + ms;
+    while (entry && entry.slide === undefined && entry.status === 'loading' && !this.disposed && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.settleWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+        this.settleWaiters.add(done);
+      });
       entry = find();
     }
     if (!entry || entry.slide === undefined) return undefined;

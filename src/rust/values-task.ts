@@ -91,11 +91,13 @@ export async function formatVariables(formatter: ValueFormatter, declared: Frame
     const v = variables[i];
     const decl = matched[i];
     const address = v.memoryReference ? Number(v.memoryReference) : NaN;
-    if (!decl || !Number.isSafeInteger(address) || address <= 0) {
+    // A zero-sized local (`()`, a unit struct) has no address but needs none.
+    const zeroSized = decl !== undefined && sizeOf(formatter, decl.type) === 0;
+    if (!decl || (!zeroSized && (!Number.isSafeInteger(address) || address <= 0))) {
       out.push(fromLldb(v));
       continue;
     }
-    const place = await localPlace(formatter, decl.type, address, v);
+    const place = zeroSized ? { type: decl.type, address: 0, bytes: new Uint8Array(0) } : await localPlace(formatter, decl.type, address, v);
     out.push(await formatter.shown(v.name, { ...place, expr: v.evaluateName ?? baseName(v.name) }));
   }
   return out;
@@ -117,6 +119,14 @@ export async function localPlace(formatter: ValueFormatter, type: TypeRef, addre
     }
   }
   return { type, address };
+}
+
+function sizeOf(formatter: ValueFormatter, type: TypeRef): number | undefined {
+  try {
+    return formatter.values.type(type).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `x @ main.rs:12` (lldb-dap's name for one of several locals named x) → `x`. */

@@ -113,7 +113,13 @@ export class ValueFormatter {
 
   /** The children of a value: a page of the indexed ones when start/count are given, else the named ones and the first indexed. */
   async children(place: Place, start?: number, count?: number, filter?: 'indexed' | 'named'): Promise<ShownValue[]> {
-    const view = await this.view(place);
+    let view: View;
+    try {
+      view = await this.view(place);
+    } catch (err) {
+      if (this.options.signal?.aborted) throw err;
+      return [{ name: '[error]', value: errorText(err) }];
+    }
     const paged = start !== undefined || count !== undefined || filter === 'indexed';
     const from = start ?? 0;
     const take = count && count > 0 ? count : UNPAGED_CHILDREN;

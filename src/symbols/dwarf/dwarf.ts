@@ -55,7 +55,7 @@ export interface UnitHeader {
   dieOffset: number;
 }
 
-const DW_UT_compile = 1, DW_UT_type = 2, DW_UT_partial = 3, DW_UT_skeleton = 4, DW_UT_split_compile = 5, DW_UT_split_type = 6;
+export const DW_UT_compile = 1, DW_UT_type = 2, DW_UT_partial = 3, DW_UT_skeleton = 4, DW_UT_split_compile = 5, DW_UT_split_type = 6;
 
 /** Walks unit headers only (cheap), so a caller can split the units into chunks by byte size. */
 export function listUnits(info: Uint8Array): UnitHeader[] {
@@ -105,7 +105,7 @@ export function parseUnitHeader(head: Uint8Array, offset: number, sectionLength:
   return { offset, end, version, unitType, addressSize, offsetSize, abbrevOffset, dieOffset: offset + r.pos };
 }
 
-interface Abbrev {
+export interface Abbrev {
   tag: number;
   children: boolean;
   /** name, form, implicit value triples. */
@@ -141,7 +141,7 @@ function variableSkip(form: number): number {
   }
 }
 
-class AbbrevTable {
+export class AbbrevTable {
   readonly dense: Array<Abbrev | undefined> = [];
   readonly sparse = new Map<number, Abbrev>();
   get(code: number): Abbrev | undefined {
@@ -149,7 +149,7 @@ class AbbrevTable {
   }
 }
 
-function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): AbbrevTable {
+export function parseAbbrevs(data: Uint8Array, offset: number, cx: FormContext): AbbrevTable {
   const r = new Reader(data, '.debug_abbrev', offset);
   const t = new AbbrevTable();
   for (;;) {
@@ -249,7 +249,7 @@ export interface UnitSlice {
 }
 
 /** A string attribute not decoded yet: a .debug_str offset, or the string itself (inline forms). */
-type StrRef = string | number;
+export type StrRef = string | number;
 
 /**
  * Every subprogram DIE of the chunk as columns (a Map of objects for ~100,000 declarations was the reader's largest
@@ -825,7 +825,7 @@ interface ChunkState {
   abbrevCache: Map<string, AbbrevTable>;
 }
 
-interface UnitState {
+export interface UnitState {
   h: UnitHeader;
   cx: FormContext;
   s: DwarfSections;
@@ -1046,7 +1046,7 @@ class DieAttributes {
 const dieScratch = new DieAttributes();
 
 /** Steps over a DIE whose attributes are not needed. */
-function skipDie(r: Reader, a: Abbrev, cx: FormContext, end: number, dieOffset: number): void {
+export function skipDie(r: Reader, a: Abbrev, cx: FormContext, end: number, dieOffset: number): void {
   if (a.fixedSize >= 0) r.pos += a.fixedSize;
   else {
     const plan = a.skipPlan;
@@ -1196,13 +1196,13 @@ function currentScope(u: UnitState, names: Array<StrRef | undefined>): string | 
   return s;
 }
 
-function strOf(u: UnitState, ref: StrRef | undefined): string | undefined {
+export function strOf(u: UnitState, ref: StrRef | undefined): string | undefined {
   if (ref === undefined || typeof ref === 'string') return ref;
   return u.s.str ? debugStr(u.s, ref) ?? cstrAt(u.s.str, ref, '.debug_str') : undefined;
 }
 
 /** Reads a string attribute as a reference: .debug_str offsets stay numbers until someone needs the text. */
-function readStringRef(u: UnitState, r: Reader, form: number): StrRef | undefined {
+export function readStringRef(u: UnitState, r: Reader, form: number): StrRef | undefined {
   if (form === DW_FORM.string) return r.cstr();
   const v = readNumberForm(r, form, u.cx);
   if (Number.isNaN(v)) return undefined;
@@ -1215,7 +1215,7 @@ function readStringRef(u: UnitState, r: Reader, form: number): StrRef | undefine
   return resolveString(u, form, v);
 }
 
-function stringValue(u: UnitState, form: number, v: number | string): string | undefined {
+export function stringValue(u: UnitState, form: number, v: number | string): string | undefined {
   if (typeof v === 'string') return v;
   if (Number.isNaN(v)) return undefined;
   return resolveString(u, form, v);
@@ -1234,7 +1234,7 @@ function resolveString(u: UnitState, form: number, v: number): string | undefine
   return undefined; // supplementary/alt string forms point into another file
 }
 
-function addressValue(u: UnitState, form: number, v: number): number {
+export function addressValue(u: UnitState, form: number, v: number): number {
   if (!isAddrxForm(form)) return v;
   if (!u.s.addr) throw new SymbolReadError('an address index form is used but the file has no .debug_addr section');
   const r = new Reader(u.s.addr, '.debug_addr', u.addrBase + v * u.cx.addressSize);
@@ -1245,10 +1245,10 @@ function addressValue(u: UnitState, form: number, v: number): number {
 const MAX_RANGES = 4096;
 
 /** [low, high) pairs of the last readRanges, as a flat scratch (no array per DIE: millions of inline sites have range lists). */
-const rangeScratch = new Float64Array(2 * MAX_RANGES);
+export const rangeScratch = new Float64Array(2 * MAX_RANGES);
 
 /** Reads a range list into rangeScratch; returns the number of ranges (those at address 0, discarded code, left out). */
-function readRanges(u: UnitState, form: number, value: number): number {
+export function readRanges(u: UnitState, form: number, value: number): number {
   let n = 0;
   let steps = 0;
   const out = rangeScratch;

@@ -14,10 +14,17 @@ export interface DumpDie {
 export interface DumpUnit {
   version: number;
   dies: DumpDie[];
+  /** Which section the unit is in (.debug_types only with `types`). */
+  section: 'info' | 'types';
+  /** Type units: the signature (hex, as printed) and the section offset of the type it defines. */
+  signature?: string;
+  typeOffset?: number;
 }
 
-export function dwarfdump(file: string): DumpUnit[] {
-  const text = run('llvm-dwarfdump-19', ['--debug-info', file]);
+/** The units of .debug_info, and with `types` those of .debug_types too (type units of either section included). */
+export function dwarfdump(file: string, options: { types?: boolean } = {}): DumpUnit[] {
+  const text = run('llvm-dwarfdump-19', ['--debug-info', ...(options.types ? ['--debug-types'] : []), file]);
+  let section: DumpUnit['section'] = 'info';
   const units: DumpUnit[] = [];
   let unit: DumpUnit | undefined;
   let die: DumpDie | undefined;
@@ -25,9 +32,16 @@ export function dwarfdump(file: string): DumpUnit[] {
   const stack: DumpDie[] = [];
   let baseIndent = -1;
   for (const line of text.split('\n')) {
-    const cu = /Compile Unit: .*version = 0x([0-9a-f]+)/.exec(line);
+    if (line.startsWith('.debug_types contents:')) section = 'types';
+    else if (line.startsWith('.debug_info contents:')) section = 'info';
+    const cu = /^0x([0-9a-f]+): (?:Compile|Type) Unit: .*version = 0x([0-9a-f]+)/.exec(line);
     if (cu) {
-      unit = { version: parseInt(cu[1], 16), dies: [] };
+      unit = { version: parseInt(cu[2], 16), dies: [], section };
+      const sig = /type_signature = 0x([0-9a-f]+), type_offset = 0x([0-9a-f]+)/.exec(line);
+      if (sig) {
+        unit.signature = sig[1];
+        unit.typeOffset = parseInt(cu[1], 16) + parseInt(sig[2], 16);
+      }
       units.push(unit);
       stack.length = 0;
       baseIndent = -1;
