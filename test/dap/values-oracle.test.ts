@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LldbDapClient } from '../../src/debug/lldb-dap-client';
 import { formatVariables, formatterFor, type ShownValue } from '../../src/rust/values-task';
+import type { TypeTable } from '../../src/symbols/type-model';
+import { typeTableFor } from '../../src/symbols/type-tables';
 import type { FetchMemory } from '../../src/rust/values/memory-reader';
 import { WAIT_MS } from './support/client';
-import { DwarfdumpTypes } from './support/dwarfdump-types';
 import { buildDir, markerLine, sourceOf, toolchainEnv } from './support/programs';
 
 const TOOLCHAINS = [
@@ -34,6 +35,8 @@ interface Stopped {
   backend: LldbDapClient;
   /** Load address minus link-time address of the program (lldb runs PIEs at 0x555555554000). */
   slide: number;
+  /** The stopped frame's runtime pc. */
+  pc: number;
   locals: DebugProtocol.Variable[];
   printed: Map<string, string>;
 }
@@ -73,7 +76,7 @@ async function stopAtBreak(program: string): Promise<Stopped> {
   const modules = (await backend.request<DebugProtocol.ModulesResponse>('modules', {})).body.modules;
   const own = modules.find((m) => m.path === program || m.name === path.basename(program));
   const slide = Number((own as { addressRange?: string } | undefined)?.addressRange ?? NaN);
-  return { backend, locals, printed, slide };
+  return { backend, locals, printed, slide, pc: Number(frames[0].instructionPointerReference) };
 }
 
 function readerOver(backend: LldbDapClient): FetchMemory {
@@ -123,7 +126,7 @@ function patched(fetch: FetchMemory, patches: Array<[number, bigint, number]>): 
 }
 
 /** The offset of a field reached through named fields (`['buf', 'inner', 'cap']`). */
-function offsetOf(table: DwarfdumpTypes, type: number, names: string[]): number {
+function offsetOf(table: TypeTable, type: number, names: string[]): number {
   let offset = 0;
   let current = type;
   for (const name of names) {
@@ -144,13 +147,15 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
   for (const toolchain of TOOLCHAINS) {
     it(`every local, built by rustc ${toolchain.name}`, async () => {
       const program = build(toolchain);
-      const table = new DwarfdumpTypes(program, /13values_oracle4main(17h[0-9a-f]{16}E)?$/);
-      const { backend, locals, printed, slide } = await stopAtBreak(program);
+      const table = typeTableFor(program);
+      const { backend, locals, printed, slide, pc } = await stopAtBreak(program);
       try {
         assert.ok(printed.size >= 60, `the program printed ${printed.size} locals`);
         assert.ok(Number.isSafeInteger(slide), 'lldb-dap lists the program among its modules with an address range');
         const formatter = formatterFor(table, readerOver(backend), { slide });
-        const shown = await formatVariables(formatter, table.frameVariables(), locals);
+        const declared = table.frameVariables(pc - slide);
+        assert.ok(declared.length >= 60, `the type table lists ${declared.length} variables at the BREAK line`);
+        const shown = await formatVariables(formatter, declared, locals);
         const byName = new Map<string, ShownValue>(shown.map((s) => [s.name, s]));
         const mismatches: string[] = [];
         for (const [name, expected] of printed) {
@@ -198,10 +203,10 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
 
   it('faults: corrupted images of real values (rustc stable) end in errors for that value, bounded reads, cycles and time budgets', async () => {
     const program = build(TOOLCHAINS[0]);
-    const table = new DwarfdumpTypes(program, /13values_oracle4main(17h[0-9a-f]{16}E)?$/);
-    const { backend, locals } = await stopAtBreak(program);
+    const table = typeTableFor(program);
+    const { backend, locals, slide, pc } = await stopAtBreak(program);
     try {
-      const declared = table.frameVariables();
+      const declared = table.frameVariables(pc - slide);
       const local = (name: string): { type: number; address: number } => {
         const v = locals.find((l) => l.name === name);
         const d = declared.find((x) => x.name === name);

@@ -134,6 +134,8 @@ fn main() {
     let dyn_box: Box<dyn std::fmt::Debug> = Box::new(Pair(1, 2));
     let raw: *const u8 = boxed_slice.as_ptr();
     let fn_pointer: fn() = main;
+    let instant = std::time::Instant::now();
+    let system_time = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(5);
     let cycle = Rc::new(Link { value: 1, next: RefCell::new(None) });
     let cycle_other = Rc::new(Link { value: 2, next: RefCell::new(Some(Rc::clone(&cycle))) });
     *cycle.next.borrow_mut() = Some(Rc::clone(&cycle_other));
@@ -144,7 +146,7 @@ fn main() {
         shape_empty, level, some_number, none_number, some_string, none_string, ok, err, vec_empty, vec_one, vec_small, vec_large,
         vec_zst, nested, array, slice, boxed_slice, deque, list, heap, map_empty, map_one, map_bytes, map_large, set, btree,
         btree_empty, btree_set, boxed, reference, rc, rc_clone, arc, rw, cell, duration, non_zero, wrapping, range, range_inclusive,
-        weak, borrowed, guard, dyn_box, raw, fn_pointer
+        weak, borrowed, guard, dyn_box, raw, instant, system_time, fn_pointer
     );
     println!("done"); // BREAK: values
     drop(guard);

@@ -422,6 +422,9 @@ export class ValueViews {
       case 'RangeTo':
       case 'RangeToInclusive':
         return this.rangeView(place, type, last);
+      case 'Instant':
+      case 'SystemTime':
+        return this.timespecView(place, type, last);
       case 'RangeFull':
         return leaf('..');
       case 'NonZero':
@@ -759,6 +762,28 @@ export class ValueViews {
       current = this.at(current, next);
     }
     return undefined;
+  }
+
+  /** Instant and SystemTime on Unix hold a Timespec, which their Debug prints flat: `Instant { tv_sec: 1, tv_nsec: 2 }`. */
+  private async timespecView(place: Place, type: RustType, which: string): Promise<View | undefined> {
+    let current = place;
+    for (let depth = 0; depth < 5; depth++) {
+      const t = this.type(current.type);
+      const sec = this.optionalField(t, 'tv_sec');
+      const nsec = this.optionalField(t, 'tv_nsec');
+      if (sec && nsec) {
+        const fields = [
+          { name: 'tv_sec', text: (await this.integer(this.at(current, sec))).toString() },
+          { name: 'tv_nsec', text: (await this.integer(this.at(current, nsec))).toString() },
+        ];
+        return { kind: 'fields', name: which, style: 'struct', fields };
+      }
+      const next = this.optionalField(t, 't') ?? this.optionalField(t, '__0') ?? this.optionalField(t, '0');
+      if (!next) break;
+      current = this.at(current, next);
+    }
+    // Windows keeps a different clock: its fields as they are.
+    return this.structView(place, type);
   }
 
   private async rangeView(place: Place, type: RustType, which: string): Promise<View> {
