@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { CargoSettings } from './launch-arguments';
 import { ConfigurationError } from './launch-arguments';
+import { LineBuffer } from './output-lines';
 
 export interface CargoArtifact {
   name: string;
@@ -82,14 +83,20 @@ export async function buildWithCargo(settings: CargoSettings, cwd: string, env: 
     }
   });
   child.stderr.setEncoding('utf8');
-  // cargo's own progress ("Compiling ...", "error: could not compile") goes to stderr.
-  child.stderr.on('data', (chunk: string) => output(chunk));
+  // cargo's own progress ("Compiling ...", "error: could not compile") goes to stderr, in chunks that may end mid-line.
+  const progress = new LineBuffer();
+  child.stderr.on('data', (chunk: string) => {
+    const lines = progress.push(chunk);
+    if (lines) output(lines);
+  });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', (err) =>
       reject(new CargoBuildError(`could not run cargo: ${err.message}; install Rust from https://rustup.rs or put cargo on PATH`)),
     );
     child.on('close', (c) => resolve(c));
   });
+  const lastProgress = progress.flush();
+  if (lastProgress) output(lastProgress);
   if (partial) lines.push(partial);
   if (code !== 0) {
     throw new CargoBuildError(`cargo ${args.join(' ')} failed (exit code ${code}); the compiler's messages are in the Debug Console`);

@@ -10,7 +10,7 @@ import type { EvaluationResult } from '../rust/expression-evaluator';
 import { BACKEND_REQUEST, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
-import { rustFrameName } from './frame-names';
+import { FrameNames, rustFrameName } from './frame-names';
 import {
   ConfigurationError,
   parseRustcVersion,
@@ -22,6 +22,7 @@ import {
   type LaunchArguments,
 } from './launch-arguments';
 import { BackendExitedError, LldbDapClient } from './lldb-dap-client';
+import { WholeLineOutput } from './output-lines';
 import { findLldbDap, type FoundLldbDap } from './lldb-dap-discovery';
 import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
@@ -77,6 +78,8 @@ export interface SessionOptions {
   findLldbDap?: () => Promise<FoundLldbDap>;
   /** `rustOffload.evaluationTimeout` in ms (0 = none); launch.json's `evaluationTimeout` wins. */
   evaluationTimeout?: number;
+  /** `rustOffload.callStack.shortenFrameNames`, read when frames are named (default true). */
+  shortenFrameNames?: () => boolean;
   /** Identifies this session's futures in the sidebar. */
   sessionId?: string;
   /** Environment for lldb-dap, cargo and the debuggee (defaults to process.env). */
@@ -127,6 +130,10 @@ export class RustDebugSession extends LoggingDebugSession {
   readonly sessionId: string;
   /** The "Rust: Panic" exception filter. */
   private readonly panics = new PanicStops({ backend: () => this.backend });
+  /** Call Stack names shortened inside generic arguments, with the full name in the row's file hover. */
+  private readonly frameNames = new FrameNames(() => ({ shorten: this.options.shortenFrameNames?.() ?? true }));
+  /** lldb-dap's events on their way to the client, the program's output held until its lines are whole. */
+  private readonly outputLines = new WholeLineOutput((e) => this.sendEvent(e));
   /** Module symbol loads, symbol queries and function breakpoints by Rust path. */
   readonly symbols = new SessionSymbols({ executor: () => this.options.executor, owner: () => this.sessionId, backend: () => this.backend, sendEvent: (e) => this.sendEvent(e) });
   /** Rust values of the Variables view, formatted in workers. */
@@ -219,6 +226,7 @@ export class RustDebugSession extends LoggingDebugSession {
           this.values.noteStackTrace(body);
           for (const frame of body?.stackFrames ?? []) frame.name = rustFrameName(frame.name);
           this.panics.markPanicFrames(request.arguments as DebugProtocol.StackTraceArguments, body);
+          this.frameNames.shorten(body?.stackFrames ?? [], this.stopNumber);
           return body;
         });
       case 'scopes':
@@ -332,6 +340,7 @@ export class RustDebugSession extends LoggingDebugSession {
     this.disconnecting = true;
     this.cancelEvaluations();
     this.backend?.kill();
+    this.outputLines.dispose();
     this.symbols.dispose();
     super.dispose();
   }
@@ -363,7 +372,7 @@ export class RustDebugSession extends LoggingDebugSession {
       this.programStopped = event.event === 'stopped';
     }
     if (event.event === 'thread') this.stopThreads = undefined;
-    this.sendEvent(event);
+    this.outputLines.pass(event);
   }
 
   private relayReverseRequest(req: DebugProtocol.Request): void {
@@ -374,6 +383,7 @@ export class RustDebugSession extends LoggingDebugSession {
     const exit = this.backend?.exited;
     if (!this.disconnecting) this.backendDied = exit?.description ?? 'unknown cause';
     this.cancelEvaluations();
+    this.outputLines.flush();
     if (this.disconnecting) return;
     const tail = this.stderrTail.trim() ? ` Its last output: ${this.stderrTail.trim().split(/\r?\n/).slice(-3).join(' | ')}` : '';
     this.sendEvent(

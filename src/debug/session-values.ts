@@ -84,7 +84,7 @@ export class SessionValues {
     const hex = args.format?.hex === true;
     const own = this.own.get(args.variablesReference);
     if (own) {
-      const future = this.host.executor().submitWith(this.host.submitOptions(`expand ${describePage(args)}`), valueTasks.expandValue, {
+      const future = this.host.executor().submitWith(this.host.submitOptions(`expand ${own.handle.expr ?? 'value'}${describePage(args)}`), valueTasks.expandValue, {
         module: own.module.path,
         searchPaths: own.module.searchPaths,
         handle: own.handle,
@@ -95,7 +95,8 @@ export class SessionValues {
         slide: own.module.slide,
       });
       const shown = await this.host.settle(seq, future);
-      return { variables: shown.map((v) => this.toVariable(v, own.module, hex || own.hex)) };
+      // A child lives in our reference space, which lldb-dap's setVariable cannot address: it is shown read-only.
+      return { variables: shown.map((v) => readOnly(this.toVariable(v, own.module, hex || own.hex))) };
     }
     const listed = (await this.host.backendRequest('variables', args)) as DebugProtocol.VariablesResponse['body'];
     const frameId = this.scopeFrames.get(args.variablesReference);
@@ -125,7 +126,7 @@ export class SessionValues {
       });
       const shown = await this.host.settle(seq, future);
       return {
-        variables: shown.map((v, i) => (v.fromLldb ? { ...variables[i], ...lldbFallback(v, variables[i]) } : this.toVariable(v, module, hex))),
+        variables: shown.map((v, i) => (v.fromLldb ? { ...variables[i], ...lldbFallback(v, variables[i]) } : withLldbFacts(this.toVariable(v, module, hex), variables[i]))),
       };
     } catch (err) {
       const name = (err as Error | undefined)?.name;
@@ -169,13 +170,30 @@ function lldbFallback(v: ShownValue, original: DebugProtocol.Variable): Partial<
   return { value: v.value || original.value, type: v.type ?? original.type, presentationHint: v.presentationHint ?? original.presentationHint };
 }
 
+/**
+ * A local keeps what lldb-dap knows of it beyond its value: where it is declared (Go to Declaration), and whether it
+ * can be set (setVariable goes to lldb-dap by the scope's reference, which stays lldb-dap's own).
+ */
+function withLldbFacts(ours: DebugProtocol.Variable, listed: DebugProtocol.Variable | undefined): DebugProtocol.Variable {
+  if (!listed) return ours;
+  if (listed.declarationLocationReference !== undefined) ours.declarationLocationReference = listed.declarationLocationReference;
+  if (listed.presentationHint && !ours.presentationHint) ours.presentationHint = listed.presentationHint;
+  return ours;
+}
+
+function readOnly(v: DebugProtocol.Variable): DebugProtocol.Variable {
+  const attributes = v.presentationHint?.attributes ?? [];
+  if (!attributes.includes('readOnly')) v.presentationHint = { ...v.presentationHint, attributes: [...attributes, 'readOnly'] };
+  return v;
+}
+
 function isValueScope(scope: DebugProtocol.Scope): boolean {
   if (scope.presentationHint === 'locals' || scope.presentationHint === 'arguments') return true;
   return scope.presentationHint === undefined && /^(locals|arguments|statics)$/i.test(scope.name);
 }
 
 function describePage(args: DebugProtocol.VariablesArguments): string {
-  return args.start !== undefined || args.count !== undefined ? `[${args.start ?? 0}..${(args.start ?? 0) + (args.count ?? 0)}]` : 'value';
+  return args.start !== undefined || args.count !== undefined ? ` [${args.start ?? 0}..${(args.start ?? 0) + (args.count ?? 0)}]` : '';
 }
 
 export function parseAddress(text: string | undefined): number | undefined {

@@ -27,6 +27,7 @@ export interface Settings {
   'executor.maxWorkers': number;
   evaluationTimeout: number;
   'tasks.keepFinished': number;
+  'callStack.shortenFrameNames': boolean;
   lldbDapPath: string;
   symbolSearchPaths: string[];
   symbolCacheMinutes: number;
@@ -37,6 +38,7 @@ const defaults: Settings = {
   'executor.maxWorkers': 0,
   evaluationTimeout: 30_000,
   'tasks.keepFinished': 100,
+  'callStack.shortenFrameNames': true,
   lldbDapPath: '',
   symbolSearchPaths: [],
   symbolCacheMinutes: 10,

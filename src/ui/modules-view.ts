@@ -7,7 +7,6 @@ import { describeModule, moduleContextValue, moduleStatusIcons, moduleTooltipMar
 
 interface SessionModules {
   session: vscode.DebugSession;
-  ended: boolean;
   modules: Map<string, ModuleSymbolsInfo>;
 }
 
@@ -16,12 +15,15 @@ type ModuleTreeNode = { type: 'session'; id: string } | { type: 'module'; sessio
 export class ModulesTreeDataProvider implements vscode.TreeDataProvider<ModuleTreeNode> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** The running Rust Offload sessions: an ended one is removed at once. */
   private readonly sessions = new Map<string, SessionModules>();
+  /** Ended sessions' ids, so a module event that arrives after the end does not bring the session back. */
+  private readonly ended = new Set<string>();
   private refreshPending: NodeJS.Timeout | undefined;
 
   /** Rust Offload sessions still running, newest last (Search Symbols asks them). */
   liveSessions(): vscode.DebugSession[] {
-    return [...this.sessions.values()].filter((s) => !s.ended).map((s) => s.session);
+    return [...this.sessions.values()].map((s) => s.session);
   }
 
   /** Every module known, for tests and the status of a whole session. */
@@ -30,25 +32,25 @@ export class ModulesTreeDataProvider implements vscode.TreeDataProvider<ModuleTr
   }
 
   onSessionStarted(session: vscode.DebugSession): void {
-    // A new session replaces the ended ones: their load times stay visible only until then.
-    for (const [id, s] of this.sessions) if (s.ended) this.sessions.delete(id);
-    this.sessions.set(session.id, { session, ended: false, modules: new Map() });
+    this.sessions.set(session.id, { session, modules: new Map() });
     this.refresh();
   }
 
+  /**
+   * An ended session's modules are removed, as the LLDB DAP extension's Modules view does (its session tracker
+   * drops a session's modules when the adapter exits) and as VS Code's own Loaded Scripts view does: the view
+   * lists what is loaded now, and a module of a program that is gone is not loaded anywhere.
+   */
   onSessionEnded(session: vscode.DebugSession): void {
-    const s = this.sessions.get(session.id);
-    if (!s) return;
-    s.ended = true;
-    // Loads still pending were cancelled with the session.
-    for (const m of s.modules.values()) if (m.status === 'loading') m.status = 'cancelled';
-    this.refresh();
+    this.ended.add(session.id);
+    if (this.sessions.delete(session.id)) this.refresh();
   }
 
   onModuleSymbols(session: vscode.DebugSession, info: ModuleSymbolsInfo): void {
+    if (this.ended.has(session.id)) return;
     let s = this.sessions.get(session.id);
     if (!s) {
-      s = { session, ended: false, modules: new Map() };
+      s = { session, modules: new Map() };
       this.sessions.set(session.id, s);
     }
     if (info.removed) s.modules.delete(info.id);
@@ -74,7 +76,7 @@ export class ModulesTreeDataProvider implements vscode.TreeDataProvider<ModuleTr
   getTreeItem(node: ModuleTreeNode): vscode.TreeItem {
     if (node.type === 'session') {
       const s = this.sessions.get(node.id);
-      const item = new vscode.TreeItem(`${s?.session.name ?? node.id}${s?.ended ? ' (ended)' : ''}`, vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(s?.session.name ?? node.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `session:${node.id}`;
       item.iconPath = new vscode.ThemeIcon('debug-alt');
       const all = [...(s?.modules.values() ?? [])];

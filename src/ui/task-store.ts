@@ -21,6 +21,8 @@ export interface KindNode {
   readonly kind: string;
   readonly parent: SessionNode;
   readonly tasks: Map<number, TaskNode>;
+  /** This group's settled task ids in the order they settled: keepFinished applies per group, so a burst of one kind never pushes out another's. */
+  readonly finished: Set<number>;
 }
 
 export interface TaskNode {
@@ -47,7 +49,7 @@ export interface TaskCounts {
 }
 
 export interface TaskStoreOptions {
-  /** Finished tasks kept for display (the `rustOffload.tasks.keepFinished` setting); older ones are dropped. */
+  /** Finished tasks kept for display per kind within each session (the `rustOffload.tasks.keepFinished` setting); older ones are dropped. */
   keepFinished: number;
   /** Changes are coalesced and announced at most once per this many ms. */
   batchMs?: number;
@@ -63,7 +65,7 @@ export type TaskStoreChange = readonly TaskTreeNode[] | undefined;
 export class TaskStore {
   private readonly sessions = new Map<string, SessionNode>();
   private readonly tasks = new Map<number, TaskNode>();
-  /** Settled task ids, in the order they settled, with their rank; the oldest are trimmed beyond keepFinished. */
+  /** Settled task ids with their rank (the order they settled), for listing latest first. */
   private readonly finishedOrder = new Map<number, number>();
   private settleSeq = 0;
   private readonly ownerNames = new Map<string, string>();
@@ -114,7 +116,8 @@ export class TaskStore {
     this.lastStatus.set(future.id, status);
     if (!isUnsettled(status) && !this.finishedOrder.has(future.id)) {
       this.finishedOrder.set(future.id, ++this.settleSeq);
-      this.trim();
+      node.parent.finished.add(future.id);
+      this.trim(node.parent);
     }
   }
 
@@ -145,7 +148,7 @@ export class TaskStore {
 
   setKeepFinished(keep: number): void {
     this.keepFinished = checkKeepFinished(keep);
-    this.trim();
+    for (const session of [...this.sessions.values()]) for (const kind of [...session.kinds.values()]) this.trim(kind);
   }
 
   /** Drops every finished task; returns how many. */
@@ -253,16 +256,17 @@ export class TaskStore {
     }
     let k = session.kinds.get(kind);
     if (!k) {
-      k = { type: 'kind', key: `${sKey}/${kind}`, kind, parent: session, tasks: new Map() };
+      k = { type: 'kind', key: `${sKey}/${kind}`, kind, parent: session, tasks: new Map(), finished: new Set() };
       session.kinds.set(kind, k);
       this.markDirty(session);
     }
     return k;
   }
 
-  private trim(): void {
-    while (this.finishedOrder.size > this.keepFinished) {
-      const oldest = this.finishedOrder.keys().next().value as number;
+  /** Drops the group's oldest finished tasks beyond keepFinished (per group: symbol loads outlive a burst of evaluations). */
+  private trim(kind: KindNode): void {
+    while (kind.finished.size > this.keepFinished) {
+      const oldest = kind.finished.values().next().value as number;
       this.remove(oldest);
     }
   }
@@ -276,6 +280,7 @@ export class TaskStore {
     this.dirty.delete(node);
     const kind = node.parent;
     kind.tasks.delete(id);
+    kind.finished.delete(id);
     this.markDirty(kind);
     this.markDirty(kind.parent);
     if (kind.tasks.size === 0) {

@@ -32,20 +32,21 @@ describe('inline session on a shared executor', function () {
     assert.strictEqual(evaluation.lane, 'interactive');
     assert.strictEqual(evaluation.owner, 'inline-test');
 
-    // A 2000-element array: lldb-dap reports indexedVariables, so expanding it is a future of its own.
+    // The frame's values are formatted by a future of their own, and so is every expansion, paged ones by their page.
     const scopes = await client.send<DebugProtocol.ScopesResponse['body']>('scopes', { frameId });
     const locals = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: scopes.scopes[0].variablesReference });
+    assert.ok(submitted.some((f) => f.label.startsWith('variables of frame') && f.owner === 'inline-test' && f.lane === 'interactive'), `no future formatted the frame's values: ${submitted.map((f) => f.label).join(', ')}`);
     const table = locals.variables.find((v) => v.name === 'table');
     assert.ok(table && (table.indexedVariables ?? 0) >= 1000, `table should have 2000 indexed children: ${JSON.stringify(table)}`);
     const page = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: table.variablesReference, filter: 'indexed', start: 1990, count: 10 });
     assert.deepStrictEqual(page.variables.map((v) => `${v.name}=${v.value}`), Array.from({ length: 10 }, (_, i) => `[${1990 + i}]=7`));
-    const expansion = submitted.find((f) => f.label === 'expand table');
+    const expansion = submitted.find((f) => f.label === 'expand table [1990..2000]');
     assert.ok(expansion, `no future for the expansion among: ${submitted.map((f) => f.label).join(', ')}`);
     assert.strictEqual(expansion.owner, 'inline-test');
 
-    // Small values are forwarded directly: no future for expanding `pair`.
     const pair = locals.variables.find((v) => v.name === 'pair')!;
-    await client.send('variables', { variablesReference: pair.variablesReference });
-    assert.ok(!submitted.some((f) => f.label === 'expand pair'));
+    const fields = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: pair.variablesReference });
+    assert.deepStrictEqual(fields.variables.map((v) => `${v.name}=${v.value}`), ['0=7', '1=-2', '2=true']);
+    assert.ok(submitted.some((f) => f.label === 'expand pair'));
   });
 });

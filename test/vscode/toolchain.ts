@@ -101,7 +101,9 @@ async function ensureCodeServer(node: string, log: (line: string) => void): Prom
   const dir = path.join(cacheRoot, `code-server-${codeServerVersion}`);
   const entry = path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (isInstalled(dir, spec) && fs.existsSync(entry)) return entry;
-  log(`[toolchain] installing ${spec} into ${path.relative(repoRoot, dir)} (builds native modules; about two minutes) ...`);
+  // No duration promised here: it depends on the machine and what else runs; the time taken is printed when done.
+  log(`[toolchain] installing ${spec} into ${path.relative(repoRoot, dir)} (builds native modules; a few minutes, once) ...`);
+  const started = Date.now();
   const env: NodeJS.ProcessEnv = {
     ...withoutNpmRunVariables(process.env),
     // code-server's own postinstall runs `npm install` for VS Code with whatever node is first on PATH: it must be 24.
@@ -122,6 +124,7 @@ async function ensureCodeServer(node: string, log: (line: string) => void): Prom
     }
   }
   markInstalled(dir, spec);
+  log(`[toolchain] installed ${spec} in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   return entry;
 }
 

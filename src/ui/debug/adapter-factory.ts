@@ -31,6 +31,7 @@ export class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactor
       executor: this.services.getExecutor(),
       findLldbDap: async () => found,
       evaluationTimeout: readSetting('evaluationTimeout', log),
+      shortenFrameNames: () => readSetting('callStack.shortenFrameNames', log),
       sessionId: session.id,
     });
     return new vscode.DebugAdapterInlineImplementation(adapter);

@@ -5,4 +5,6 @@ export const DEBUG_TYPE = 'rust-offload';
 export const enum DebugCommands {
   /** `${command:pickProcess}` in an attach configuration. */
   PickProcess = 'rustOffload.pickProcess',
+  /** The walkthrough's first step: which lldb-dap a session would use, or how to install one. */
+  CheckLldbDap = 'rustOffload.checkLldbDap',
 }

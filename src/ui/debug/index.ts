@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Executor } from '../../futures';
 import { InlineAdapterFactory } from './adapter-factory';
+import { checkLldbDap } from './check-lldb-dap';
 import { registerConfigurationProviders } from './configuration-provider';
 import { DEBUG_TYPE, DebugCommands } from './debug-ids';
 import { pickProcess } from './process-picker';
@@ -18,5 +19,6 @@ export function registerDebugging(context: vscode.ExtensionContext, services: De
     ...registerConfigurationProviders(services.log),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(services)),
     vscode.commands.registerCommand(DebugCommands.PickProcess, pickProcess),
+    vscode.commands.registerCommand(DebugCommands.CheckLldbDap, () => checkLldbDap(services.log)),
   );
 }

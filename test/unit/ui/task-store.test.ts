@@ -1,4 +1,4 @@
-// TaskStore: grouping, ordering, keepFinished trimming, the "more" row, and batched change events (no vscode needed).
+// TaskStore: grouping, ordering, keepFinished trimming per kind, the "more" row, and batched change events (no vscode needed).
 import * as assert from 'node:assert/strict';
 import type { FutureState, Outcome } from '../../../src/futures/contract';
 import { TaskStore, type TaskStoreChange, type TrackedFuture } from '../../../src/ui/task-store';
@@ -69,7 +69,7 @@ describe('TaskStore', () => {
     store.dispose();
   });
 
-  it('keeps only keepFinished finished tasks, dropping the ones that finished first, and empty groups with them', () => {
+  it('keeps only keepFinished finished tasks per kind in each session, dropping the ones that finished first, and empty groups with them', () => {
     const store = new TaskStore({ keepFinished: 2 });
     const f = ['a', 'b', 'c'].map((l) => new FakeFuture(l));
     const other = new FakeFuture('x', 'Other', 'session-2');
@@ -77,11 +77,32 @@ describe('TaskStore', () => {
     store.update(other.finish());
     store.update(f[1].finish());
     store.update(f[0].finish());
-    assert.deepEqual(labels(store), ['c', 'a', 'b']);
-    assert.equal(store.roots().length, 1, 'session-2 lost its only task, and its group');
+    store.update(f[2].finish());
+    assert.deepEqual(labels(store), ['c', 'a'], 'b finished first of the three and was dropped');
+    assert.deepEqual(labels(store, 'session-2', 'Other'), ['x'], "session-2's group keeps its own two");
     store.setKeepFinished(0);
-    assert.deepEqual(labels(store), ['c']);
+    assert.deepEqual(labels(store), []);
+    assert.equal(store.roots().length, 0, 'every group emptied, and with it its session');
     assert.throws(() => store.setKeepFinished(-1), /keepFinished must be a non-negative integer \(got -1\)/);
+    store.dispose();
+  });
+
+  it('a burst of one kind never pushes out another kind of the same session (symbol loads outlive 150 evaluations)', () => {
+    const store = new TaskStore({ keepFinished: 100 });
+    const loads = ['warehouse', 'libc.so.6', 'ld-linux-x86-64.so.2'].map((m) => new FakeFuture(`load ${m}`, 'Symbols'));
+    for (const l of loads) store.update(l);
+    for (const l of loads) store.update(l.finish());
+    for (let i = 0; i < 150; i++) {
+      const e = new FakeFuture(`total + ${i}`, 'Evaluations');
+      store.update(e);
+      store.update(e.finish());
+    }
+    assert.deepEqual(labels(store, 'session-1', 'Symbols'), ['load ld-linux-x86-64.so.2', 'load libc.so.6', 'load warehouse']);
+    const evaluations = labels(store, 'session-1', 'Evaluations');
+    assert.equal(evaluations.length, 100);
+    assert.equal(evaluations[0], 'total + 149');
+    assert.equal(evaluations[99], 'total + 50');
+    assert.deepEqual(store.counts(), { pending: 0, running: 0, finished: 103 });
     store.dispose();
   });
 

@@ -24,6 +24,17 @@ describe('manifest', () => {
     for (const id of ids) assert.ok(registered.includes(id), `${id} is registered after activation`);
   });
 
+  it('contributes the Getting Started walkthrough, its Check for lldb-dap command, and the marketplace icon', async () => {
+    const pkg = vscode.extensions.getExtension(extensionId)!.packageJSON;
+    const steps = (pkg.contributes.walkthroughs[0].steps as Array<{ id: string; when?: string }>).map((s) => `${s.id}${s.when ? ` (${s.when})` : ''}`);
+    assert.deepEqual(steps, ['lldbDapLinux (isLinux)', 'lldbDapWindows (isWindows)', 'lldbDapMac (isMac)', 'openCargoProject', 'pressF5', 'debuggerTasks']);
+    assert.equal(pkg.icon, 'media/icon.png');
+    await getApi();
+    assert.ok((await vscode.commands.getCommands(true)).includes('rustOffload.checkLldbDap'));
+    const said = (await vscode.commands.executeCommand('rustOffload.checkLldbDap')) as string;
+    assert.match(said, /^Rust Offload: lldb-dap \d+ at \S*lldb-dap/);
+  });
+
   it('declares limited untrusted-workspace support with lldbDapPath restricted, no virtual workspaces, and a workspace extension kind', () => {
     const pkg = vscode.extensions.getExtension(extensionId)!.packageJSON;
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
@@ -40,6 +51,7 @@ describe('manifest', () => {
     assert.equal(config.inspect('executor.maxWorkers')?.defaultValue, 0);
     assert.equal(config.inspect('evaluationTimeout')?.defaultValue, 30000);
     assert.equal(config.inspect('tasks.keepFinished')?.defaultValue, 100);
+    assert.equal(config.inspect('callStack.shortenFrameNames')?.defaultValue, true);
     assert.equal(config.inspect('lldbDapPath')?.defaultValue, '');
     assert.deepEqual(config.inspect('symbolSearchPaths')?.defaultValue, []);
     assert.equal(config.inspect('symbolCacheMinutes')?.defaultValue, 10);
@@ -136,16 +148,19 @@ describe('Debugger Tasks', () => {
     await until('it to settle', () => running.done());
   });
 
-  it('keeps only tasks.keepFinished finished tasks', async () => {
+  it('keeps only tasks.keepFinished finished tasks per kind of each session', async () => {
     await setSetting('tasks.keepFinished', 3);
     try {
       const executor = api.getExecutor();
       // One after another, so the order they finish in is known: the last three to finish are kept.
       for (let i = 0; i < 8; i++) await executor.submitWith({ owner: 'it-keep', kind: 'Test', label: `quick ${i}` }, demoTasks().quick, i).result();
+      // Another kind of the same session keeps its own finished task.
+      await executor.submitWith({ owner: 'it-keep', kind: 'Other', label: 'other' }, demoTasks().quick, 0).result();
       api.tasks.flush();
-      assert.equal(api.tasks.counts().finished, 3);
-      const kept = api.tasks.roots().flatMap((s) => [...s.kinds.values()]).flatMap((k) => [...k.tasks.values()]).map((t) => t.future.label);
-      assert.deepEqual(kept.sort(), ['quick 5', 'quick 6', 'quick 7']);
+      const ours = api.tasks.roots().filter((s) => s.owner === 'it-keep');
+      const kept = (kind: string): string[] => ours.flatMap((s) => [...(s.kinds.get(kind)?.tasks.values() ?? [])]).map((t) => t.future.label).sort();
+      assert.deepEqual(kept('Test'), ['quick 5', 'quick 6', 'quick 7']);
+      assert.deepEqual(kept('Other'), ['other']);
     } finally {
       await setSetting('tasks.keepFinished', undefined);
     }
