@@ -75,6 +75,8 @@ export function clientCapabilities(backend: DebugProtocol.Capabilities, initial 
     // The "Rust: Panic" filter: its stops are exceptions, with the panic message, and it takes a condition.
     supportsExceptionInfoRequest: true,
     supportsExceptionFilterOptions: true,
+    // Variable names, and fields and methods of the value before a dot, from our type table.
+    supportsCompletionsRequest: true,
   };
   const copy: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(backend)) {

@@ -7,7 +7,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor, Future, SubmitOptions } from '../futures';
 import { taskModule } from '../futures/task-ref';
 import type { EvaluationResult } from '../rust/expression-evaluator';
-import { BACKEND_REQUEST, type BackendRequestParams, type TaskMemory } from '../rust/evaluate-task';
+import { BACKEND_REQUEST, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
 import { FrameNames, rustFrameName } from './frame-names';
@@ -49,6 +49,9 @@ const LARGE_EXPANSION = 1000;
 
 /** lldb's warning at a stop in Rust code: `This version of LLDB has no plugin for the language "rust". Inspection of frame variables will be limited.` */
 const NO_RUST_PLUGIN = /has no plugin for the language "?rust"?/i;
+
+/** lldb's words when a native expression's thread did not come back: the program may be ending. */
+const PROGRAM_ENDING = /unexpected state|process (exited|is not|has exited)|no process|interrupted|exited/i;
 
 /** Requests that leave the current stop: they cancel the evaluations made in it. */
 const RUN_CONTROL = new Set(['continue', 'next', 'stepIn', 'stepOut', 'pause', 'stepBack', 'reverseContinue', 'goto', 'restartFrame']);
@@ -214,6 +217,8 @@ export class RustDebugSession extends LoggingDebugSession {
         return this.onAttach(request);
       case 'evaluate':
         return this.onEvaluate(request);
+      case 'completions':
+        return this.onCompletions(request);
       case 'cancel':
         return this.onCancel(request);
       case 'disconnect':
@@ -394,8 +399,8 @@ export class RustDebugSession extends LoggingDebugSession {
       new OutputEvent(`lldb-dap exited unexpectedly (${exit?.description ?? 'unknown cause'}); the debug session has ended and its evaluations were cancelled.${tail}\n`, 'important'),
     );
     this.sendEvent(new TerminatedEvent());
-    // After the cancelled evaluations have been answered (they settle on the next turns).
-    setTimeout(() => this.options.onEnd?.(), 50);
+    // After the cancelled evaluations have been answered: a pending one (a /nat lldb-dap died in) must still get its answer.
+    void this.evaluationsAnswered(2000).then(() => setTimeout(() => this.options.onEnd?.(), 50));
   }
 
   // ---- forwarding ----
@@ -497,17 +502,69 @@ export class RustDebugSession extends LoggingDebugSession {
     // A hover over blank space or an empty watch: nothing to evaluate, so no task either.
     if (typeof args.expression !== 'string' || !args.expression.trim()) throw new Error('there is no expression to evaluate: type a Rust expression, e.g. v.len()');
     this.requireBackend();
+    const command = lldbCommandOf(args.expression);
+    if (command !== undefined) {
+      if (!command) throw new Error("an LLDB command is missing after the prefix: type e.g. '`bt' or '/cmd frame variable'");
+      // lldb-dap runs a repl expression that starts with its command escape as an LLDB command.
+      return this.forward(request, { expression: `\`${command}`, frameId: args.frameId, context: 'repl' });
+    }
     if (args.context === 'watch' && this.clientRefreshes) return this.onWatch(request, args);
     const timeout = this.evaluationTimeout;
-    const future = this.options.executor.submitWith(
-      this.evaluationOptions(args.expression, timeout),
-      evaluateTasks.evaluate,
-      { expression: args.expression, frameId: args.frameId, context: args.context, stop: `${this.sessionId}#${this.stopNumber}` },
-    );
-    await this.respondWhenSettled(request, future, timeout, (result: EvaluationResult) => {
-      this.noteLargeReferences({ variables: [{ ...result, name: args.expression, value: result.result }] });
-      return result;
-    });
+    const { taskArgs, present } = await this.evaluationTask(args);
+    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, taskArgs);
+    await this.respondWhenSettled(request, future, timeout, present);
+  }
+
+  /** The evaluate task's arguments (with the frame's module and link-time pc, as the Variables view has them) and how its result is answered. */
+  private async evaluationTask(args: DebugProtocol.EvaluateArguments): Promise<{ taskArgs: EvaluateTaskArgs; present: (result: EvaluationResult) => EvaluationResult }> {
+    // lldb's own evaluator needs no type table: a /nat does not wait for the frame's module symbols.
+    const native = args.expression.trim().startsWith('/nat');
+    const frame = native ? undefined : await this.values.frameModule(args.frameId).catch(() => undefined);
+    const hex = args.format?.hex === true;
+    const taskArgs: EvaluateTaskArgs = {
+      expression: args.expression,
+      frameId: args.frameId,
+      context: args.context,
+      stop: `${this.sessionId}#${this.stopNumber}`,
+      ...(frame ? { module: frame.module.path, searchPaths: frame.module.searchPaths, pc: frame.pc, slide: frame.module.slide, hex } : {}),
+    };
+    const present = (result: EvaluationResult): EvaluationResult => {
+      const { handle, ...body } = result;
+      if (handle && frame) body.variablesReference = this.values.register(handle, frame.module, hex);
+      else this.noteLargeReferences({ variables: [{ ...body, name: args.expression, value: body.result }] });
+      return body;
+    };
+    return { taskArgs, present };
+  }
+
+  /** DAP completions: the frame's variables, or the fields and methods of the value before the dot. */
+  private async onCompletions(request: DebugProtocol.Request): Promise<void> {
+    const args = request.arguments as DebugProtocol.CompletionsArguments;
+    const line = (args.text ?? '').split('\n')[Math.max(0, (args.line ?? 1) - 1)] ?? '';
+    const before = line.slice(0, Math.max(0, (args.column ?? line.length + 1) - 1));
+    const m = /([A-Za-z_][A-Za-z0-9_]*)?$/.exec(before)!;
+    const prefix = m[1] ?? '';
+    const head = before.slice(0, before.length - prefix.length);
+    const dot = head.endsWith('.');
+    const target = dot ? expressionBeforeDot(head.slice(0, -1)) : '';
+    const response = responseTo(request) as DebugProtocol.CompletionsResponse;
+    if (lldbCommandOf(before) !== undefined || (dot && !target)) {
+      response.body = { targets: [] };
+      return this.sendResponse(response);
+    }
+    this.requireBackend();
+    const { taskArgs } = await this.evaluationTask({ expression: target, frameId: args.frameId, context: 'repl' });
+    const future = this.options.executor.submitWith(this.evaluationOptions(`completions of ${target || 'names'}`, this.evaluationTimeout), evaluateTasks.completions, { ...taskArgs, target });
+    let names: string[] = [];
+    try {
+      names = await this.settle(request.seq, future);
+    } catch {
+      // A value that cannot be evaluated has nothing to offer; completions never fail loudly.
+    }
+    response.body = {
+      targets: names.filter((n) => n.startsWith(prefix)).map((label) => ({ label, type: dot ? 'property' : 'variable', start: before.length - prefix.length, length: prefix.length })),
+    };
+    this.sendResponse(response);
   }
 
   /**
@@ -532,12 +589,8 @@ export class RustDebugSession extends LoggingDebugSession {
     if (running) return this.sendResponse(Object.assign(responseTo(request), { body: watchPlaceholder(running.started) }));
     const timeout = this.evaluationTimeout;
     const started = Date.now();
-    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, {
-      expression: args.expression,
-      frameId: args.frameId,
-      context: args.context,
-      stop: `${this.sessionId}#${this.stopNumber}`,
-    });
+    const { taskArgs, present } = await this.evaluationTask(args);
+    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, taskArgs);
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
       future.result().then(
@@ -548,10 +601,7 @@ export class RustDebugSession extends LoggingDebugSession {
     ]);
     clearTimeout(timer);
     if (inTime || stop !== this.stopNumber) {
-      return this.respondWhenSettled(request, future, timeout, (result: EvaluationResult) => {
-        this.noteLargeReferences({ variables: [{ ...result, name: args.expression, value: result.result }] });
-        return result;
-      });
+      return this.respondWhenSettled(request, future, timeout, present);
     }
     this.runningWatches.set(key, { future, started });
     // Kept among the session's evaluations (a step or a DAP cancel of this request interrupts it) until it settles.
@@ -565,8 +615,7 @@ export class RustDebugSession extends LoggingDebugSession {
       if (this.runningWatches.get(key)?.future !== future) return;
       this.runningWatches.delete(key);
       if (stop !== this.stopNumber) return;
-      if (outcome.result) this.noteLargeReferences({ variables: [{ ...outcome.result, name: args.expression, value: outcome.result.result }] });
-      this.settledWatches.set(key, outcome);
+      this.settledWatches.set(key, outcome.result ? { result: present(outcome.result) } : outcome);
       this.sendEvent({ seq: 0, type: 'event', event: 'invalidated', body: { areas: ['variables'] } } as DebugProtocol.InvalidatedEvent);
     });
   }
@@ -633,9 +682,9 @@ export class RustDebugSession extends LoggingDebugSession {
       this.sendResponse(response);
     } catch (err) {
       const expression = (request.arguments as { expression?: string }).expression ?? '';
-      if (expression.trim().startsWith('/nat') && !this.programExit) {
-        // A native call that ends the program fails in lldb ("execution stopped with unexpected state")
-        // just before the exited event; wait briefly for it so the message can say what happened.
+      if (expression.trim().startsWith('/nat') && !this.programExit && !this.backendDied && PROGRAM_ENDING.test(describeFailure(err))) {
+        // A native call that ends the program fails in lldb ("execution stopped with unexpected state") just before
+        // the exited event; only then is it worth waiting briefly for it, so the message can say what happened.
         await this.programEnded(1000);
       }
       const response = responseTo(request);
@@ -677,6 +726,12 @@ export class RustDebugSession extends LoggingDebugSession {
         }
       },
     };
+  }
+
+  /** Resolves once every evaluation of this session has been answered, or after `ms`. */
+  private async evaluationsAnswered(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.evaluations.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   private programEnded(ms: number): Promise<void> {
@@ -847,6 +902,30 @@ function probeRustc(): Promise<{ verbose: string; sysroot: string }> {
     rustcProbes.set(key, probe);
   }
   return probe;
+}
+
+/** The LLDB command of a Debug Console line written with lldb-dap's backtick escape or `/cmd`, or undefined for an expression. */
+export function lldbCommandOf(expression: string): string | undefined {
+  const t = expression.trim();
+  if (t.startsWith('`')) return t.slice(1).trim();
+  if (t === '/cmd' || t.startsWith('/cmd ')) return t.slice(4).trim();
+  return undefined;
+}
+
+/** The expression a `.` completes: back from the dot over names, calls, indexing and field chains. */
+export function expressionBeforeDot(text: string): string {
+  let depth = 0;
+  let i = text.length;
+  while (i > 0) {
+    const c = text[i - 1];
+    if (c === ')' || c === ']') depth++;
+    else if (c === '(' || c === '[') {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && !/[\w.:]/.test(c)) break;
+    i--;
+  }
+  return text.slice(i).trim();
 }
 
 /** What a slow watch shows while it runs on: how long so far, and where to stop it. */

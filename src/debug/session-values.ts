@@ -142,14 +142,27 @@ export class SessionValues {
     }
   }
 
+  /** The module and link-time pc of a frame of this stop, for an evaluation in it (undefined when unknown). */
+  async frameModule(frameId: number | undefined): Promise<{ module: ModulePlacement; pc: number } | undefined> {
+    const frame = frameId === undefined ? undefined : this.frames.get(frameId);
+    if (!frame) return undefined;
+    const module = await this.host.moduleAt(frame.moduleId, frame.pc);
+    return module ? { module, pc: frame.pc - module.slide } : undefined;
+  }
+
+  /** Gives an evaluation result's value a variablesReference of ours, so it expands like the Variables view's values. */
+  register(handle: ValueHandle, module: ModulePlacement, hex: boolean): number {
+    const reference = this.nextReference++;
+    this.own.set(reference, { module, handle, hex });
+    return reference;
+  }
+
   private toVariable(v: ShownValue, module: ModulePlacement, hex: boolean): DebugProtocol.Variable {
     const variable: DebugProtocol.Variable = { name: v.name, value: v.value, type: v.type, evaluateName: v.evaluateName, variablesReference: 0 };
     if (v.memoryReference) variable.memoryReference = v.memoryReference;
     if (v.presentationHint) variable.presentationHint = v.presentationHint;
     if (v.handle) {
-      const reference = this.nextReference++;
-      this.own.set(reference, { module, handle: v.handle, hex });
-      variable.variablesReference = reference;
+      variable.variablesReference = this.register(v.handle, module, hex);
       if (v.indexedVariables !== undefined) variable.indexedVariables = v.indexedVariables;
       if (v.namedVariables !== undefined) variable.namedVariables = v.namedVariables;
     }

@@ -1,6 +1,10 @@
 // Worker task module: evaluates one Rust expression, reading the stopped program through the task's host channel.
 import type { TaskContext } from '../futures/contract';
-import { evaluateExpression, type DebuggerData, type EvaluationResult } from './expression-evaluator';
+import type { TypeTable } from '../symbols/type-model';
+import { typeTableFor } from '../symbols/type-tables';
+import { evaluateRustExpression, memberNames, type EvaluationResult, type EvaluationScope, type FrameLocal } from './expression-evaluator';
+import { evaluateExpression, type DebuggerData } from './lldb-view-evaluator';
+import { baseName, formatterFor, hostMemory, localPlace, matchVariables, type LldbVariable } from './values-task';
 
 export type { TaskMemory } from './expression-evaluator';
 
@@ -23,6 +27,14 @@ export interface EvaluateTaskArgs {
    * kept per stop in the worker, so the next evaluation of the same stop on this worker needs no round trip.
    */
   stop?: string;
+  /** The frame's module (from stackTrace and the session's symbols): with it, names and types come from our type table. */
+  module?: string;
+  searchPaths?: string[];
+  /** Link-time pc of the frame. */
+  pc?: number;
+  /** Runtime minus link-time address of the module. */
+  slide?: number;
+  hex?: boolean;
 }
 
 /** The program cannot change while stopped, so scopes/variables answers hold for the whole stop. */
@@ -49,8 +61,38 @@ function keptPerStop(command: string, params: object): boolean {
 export const NATIVE_PREFIX = '/nat';
 
 export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promise<EvaluationResult> {
+  if (typeof args.expression !== 'string') throw new Error("the evaluate request has no 'expression'; give the Rust expression to evaluate");
+  const data = hostData(ctx, args);
+  const trimmed = args.expression.trim();
+  if (trimmed === NATIVE_PREFIX || trimmed.startsWith(`${NATIVE_PREFIX} `)) {
+    const native = trimmed.slice(NATIVE_PREFIX.length).trim();
+    if (!native) throw new Error(`'${NATIVE_PREFIX}' needs an expression after it, e.g. '${NATIVE_PREFIX} v.len'`);
+    const params: BackendRequestParams = { command: 'evaluate', arguments: { expression: native, frameId: args.frameId, context: 'watch' }, mayChangeProgram: true };
+    return (await ctx.request(BACKEND_REQUEST, params)) as EvaluationResult;
+  }
+  const scope = await scopeOf(ctx, args, data);
+  // Without a type table of ours (no debug info we read, a PDB before its reader): lldb-dap's view of the variables.
+  if (!scope) return evaluateExpression(data, { expression: args.expression, frameId: args.frameId });
+  return evaluateRustExpression(scope, args.expression);
+}
+
+export interface CompletionArgs extends EvaluateTaskArgs {
+  /** Text before the `.` whose value's members are wanted; empty for the frame's variable names. */
+  target: string;
+}
+
+/** Names for DAP completions: the frame's variables, or the fields and methods of the value before the dot. */
+export async function completions(ctx: TaskContext, args: CompletionArgs): Promise<string[]> {
+  const data = hostData(ctx, args);
+  const scope = await scopeOf(ctx, args, data);
+  if (!scope) return [];
+  if (!args.target.trim()) return [...new Set((await scope.locals()).map((l) => l.name))];
+  return memberNames(scope, args.target);
+}
+
+function hostData(ctx: TaskContext, args: EvaluateTaskArgs): DebuggerData {
   const reads = args.stop === undefined ? undefined : readsOf(args.stop);
-  const data: DebuggerData = {
+  return {
     signal: ctx.signal,
     request: (command, params) => {
       const ask = (): Promise<unknown> => ctx.request(BACKEND_REQUEST, { command, arguments: params } satisfies BackendRequestParams);
@@ -59,7 +101,6 @@ export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promis
       let read = reads.get(key);
       if (!read) {
         read = ask();
-        // A failed or cancelled read is not kept: the next evaluation asks again.
         read.catch(() => reads.delete(key));
         reads.set(key, read);
       }
@@ -67,14 +108,53 @@ export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promis
     },
     reportProgress: (fraction, message) => ctx.reportProgress({ fraction, message }),
   };
-  const trimmed = args.expression.trim();
-  if (trimmed === NATIVE_PREFIX || trimmed.startsWith(`${NATIVE_PREFIX} `)) {
-    const native = trimmed.slice(NATIVE_PREFIX.length).trim();
-    if (!native) throw new Error(`'${NATIVE_PREFIX}' needs an expression after it, e.g. '${NATIVE_PREFIX} v.len'`);
-    const params: BackendRequestParams = { command: 'evaluate', arguments: { expression: native, frameId: args.frameId, context: 'watch' }, mayChangeProgram: true };
-    return (await ctx.request(BACKEND_REQUEST, params)) as EvaluationResult;
+}
+
+/** The evaluation's view of the frame: our type table, the task's memory, and lldb-dap's locals matched to their declared types. */
+async function scopeOf(ctx: TaskContext, args: EvaluateTaskArgs, data: DebuggerData): Promise<EvaluationScope | undefined> {
+  if (args.module === undefined || args.pc === undefined) return undefined;
+  let table: TypeTable;
+  try {
+    table = await typeTableFor(args.module, args.searchPaths);
+  } catch {
+    return undefined;
   }
-  return evaluateExpression(data, { expression: args.expression, frameId: args.frameId });
+  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  let locals: Promise<FrameLocal[]> | undefined;
+  const crate = args.module.split(/[\\/]/).pop()!.replace(/\.(exe|dll|so|dylib)$/i, '').replace(/-[0-9a-f]{6,}$/, '').replace(/-/g, '_');
+  return {
+    formatter,
+    slide: args.slide ?? 0,
+    signal: ctx.signal,
+    crate,
+    reportProgress: (fraction, message) => ctx.reportProgress({ fraction, message }),
+    locals: () => (locals ??= frameLocals(data, args, table, formatter)),
+  };
+}
+
+/** lldb-dap's locals and arguments (names, addresses) with their declared types from our table, innermost first. */
+async function frameLocals(data: DebuggerData, args: EvaluateTaskArgs, table: TypeTable, formatter: ReturnType<typeof formatterFor>): Promise<FrameLocal[]> {
+  if (args.frameId === undefined) throw new Error('no stack frame to evaluate in: stop the program at a breakpoint first');
+  const scopes = (await data.request('scopes', { frameId: args.frameId })) as { scopes: Array<{ name: string; variablesReference: number; presentationHint?: string }> };
+  const wanted = scopes.scopes.filter((s) => s.presentationHint === 'locals' || s.presentationHint === 'arguments' || /^(locals|arguments)$/i.test(s.name));
+  const listed: LldbVariable[] = [];
+  for (const scope of wanted) {
+    const body = (await data.request('variables', { variablesReference: scope.variablesReference })) as { variables: LldbVariable[] };
+    listed.push(...body.variables);
+  }
+  const declared = table.frameVariables(args.pc!);
+  const matched = matchVariables(declared, listed);
+  const out: FrameLocal[] = [];
+  for (let i = 0; i < listed.length; i++) {
+    const v = listed[i];
+    const decl = matched[i];
+    const address = v.memoryReference ? Number(v.memoryReference) : NaN;
+    const name = baseName(v.name);
+    if (!decl || !Number.isSafeInteger(address) || address <= 0) out.push({ name, lldbText: v.value, lldbType: v.type });
+    else out.push({ name, place: await localPlace(formatter, decl.type, address, v) });
+  }
+  // lldb-dap lists outer scopes' shadowed names too; the innermost (matched first) wins a lookup by name.
+  return out;
 }
 
 /** Expands a value with many children (a large Vec, a big struct) as a future of its own. */

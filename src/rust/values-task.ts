@@ -6,6 +6,7 @@ import { BACKEND_REQUEST, type BackendRequestParams, type TaskMemory } from './e
 import { MemoryReader, type FetchMemory } from './values/memory-reader';
 import { placeOf, ValueFormatter, type ShownValue, type ValueHandle } from './values/value-formatter';
 import { ValueViews, type Place } from './values/value-views';
+import { withSyntheticArrays } from './values/synthetic-arrays';
 
 export type { ShownValue, ValueHandle } from './values/value-formatter';
 
@@ -65,7 +66,8 @@ export function hostMemory(ctx: TaskContext): FetchMemory {
 /** The formatter for one task: its table, a memory cache for the task, the task's cancellation. */
 export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { hex?: boolean; slide?: number; signal?: AbortSignal }): ValueFormatter {
   const memory = new MemoryReader(fetch, options.signal);
-  return new ValueFormatter(new ValueViews(table, memory, { hex: options.hex ?? false, slide: options.slide ?? 0 }), { signal: options.signal });
+  // Expressions' results may be arrays of their own making (`v[10..20]`), which expand here like any other value.
+  return new ValueFormatter(new ValueViews(withSyntheticArrays(table), memory, { hex: options.hex ?? false, slide: options.slide ?? 0 }), { signal: options.signal });
 }
 
 export async function formatFrame(ctx: TaskContext, args: FormatFrameArgs): Promise<ShownValue[]> {
@@ -105,7 +107,7 @@ export async function formatVariables(formatter: ValueFormatter, declared: Frame
  * The place of a local. lldb-dap gives a pointer-typed local's memoryReference as the pointee's address (its value
  * text shows the same address), so such a local is given by its content: the pointer value itself.
  */
-async function localPlace(formatter: ValueFormatter, type: TypeRef, address: number, v: LldbVariable): Promise<Place> {
+export async function localPlace(formatter: ValueFormatter, type: TypeRef, address: number, v: LldbVariable): Promise<Place> {
   const t = formatter.values.type(type);
   if (t.kind === 'pointer') {
     const shown = /0x[0-9a-f]+/i.exec(v.value);
@@ -128,7 +130,7 @@ function sizeOf(formatter: ValueFormatter, type: TypeRef): number | undefined {
 }
 
 /** `x @ main.rs:12` (lldb-dap's name for one of several locals named x) → `x`. */
-function baseName(name: string): string {
+export function baseName(name: string): string {
   const at = name.indexOf(' @ ');
   return at < 0 ? name : name.slice(0, at);
 }

@@ -65,7 +65,7 @@ describe('launch and run control', function () {
     assert.strictEqual(inside.frames[0].name, 'values::area');
     assert.strictEqual(inside.frames[1].name, 'values::main');
     const shape = await dc.evaluateRequest({ expression: 'shape', frameId: inside.frameId, context: 'watch' });
-    assert.strictEqual(shape.body.type, 'values::Shape *');
+    assert.strictEqual(shape.body.type, '&values::Shape');
     stopped = dc.waitForEvent('stopped', WAIT_MS);
     await dc.stepOutRequest({ threadId: stop.threadId });
     await stopped;

@@ -54,6 +54,20 @@ export class MemoryReader {
     return out;
   }
 
+  /**
+   * `count` bytes at `address` read past the page cache (a comparison of two large buffers reads each byte once, and
+   * caching them would hold the whole buffers in the worker); a MemoryError when any of them cannot be read.
+   */
+  async readThrough(address: number, count: number): Promise<Uint8Array> {
+    if (count === 0) return new Uint8Array(0);
+    checkRange(address, count);
+    this.signal?.throwIfAborted();
+    this.requests++;
+    const bytes = (await this.fetch(address, count)).bytes;
+    if (bytes.length < count) throw new MemoryError(`cannot read memory at 0x${(address + bytes.length).toString(16)}`);
+    return bytes;
+  }
+
   /** Fetches the missing pages of first..last, each contiguous run of them in one request. */
   private async ensurePages(first: number, last: number): Promise<void> {
     let page = first;

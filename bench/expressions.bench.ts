@@ -1,0 +1,157 @@
+// Benchmark: Rust expressions in our session (standalone adapter) against lldb-dap-22 spoken to directly, with and without the Rust toolchain's LLDB formatters, at the same stop of test/programs/expressions.rs.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { LldbDapClient } from '../src/debug/lldb-dap-client';
+import { findLldbDap } from '../src/debug/lldb-dap-discovery';
+import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
+import { report, row, type BenchRow } from './report';
+
+const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
+const PROGRAM = 'expressions';
+const MARKER = 'expressions';
+/** Few samples: the machine is shared while this is checked; the lead's quiet run may raise it with BENCH_SAMPLES. */
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
+
+interface Side {
+  /** Milliseconds of one evaluate, and whether it succeeded. */
+  evaluate(expression: string, context?: string): Promise<{ ms: number; ok: boolean; text: string }>;
+  close(): Promise<void>;
+}
+
+function p50(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function sample(side: Side, expression: string, n: number, context = 'watch'): Promise<{ p50: number; ok: boolean; text: string }> {
+  const first = await side.evaluate(expression, context);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) times.push((await side.evaluate(expression, context)).ms);
+  return { p50: p50(times), ok: first.ok, text: first.text };
+}
+
+async function ours(): Promise<Side> {
+  const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0' } } as object);
+  dc.defaultTimeout = 120_000;
+  await dc.start();
+  const source = sourceOf(PROGRAM);
+  await Promise.all([
+    dc.waitForEvent('initialized').then(async () => {
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, MARKER) }] });
+      await dc.configurationDoneRequest();
+    }),
+    dc.initializeRequest({ adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true }).then(() =>
+      dc.launchRequest({ program: compileProgram(PROGRAM) } as DebugProtocol.LaunchRequestArguments),
+    ),
+    dc.waitForEvent('stopped'),
+  ]);
+  const threadId = (await dc.threadsRequest()).body.threads[0].id;
+  const frameId = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+  return {
+    evaluate: async (expression, context = 'watch') => {
+      const start = process.hrtime.bigint();
+      try {
+        const r = await dc.evaluateRequest({ expression, frameId, context });
+        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: true, text: r.body.result };
+      } catch (err) {
+        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: false, text: (err as Error).message };
+      }
+    },
+    close: () => dc.stop(),
+  };
+}
+
+/** The Rust toolchain's LLDB formatters (what CodeLLDB loads): lldb_lookup.py and lldb_commands from a rustup toolchain that ships them. */
+function toolchainFormatters(): string[] | undefined {
+  const candidates: string[] = [];
+  try {
+    candidates.push(path.join(execFileSync('rustc', ['--print', 'sysroot'], { env: toolchainEnv(), encoding: 'utf8' }).trim(), 'lib', 'rustlib', 'etc'));
+  } catch {
+    // No rustc on PATH: the rustup folders below.
+  }
+  const rustup = path.join(process.env.HOME ?? '/root', '.rustup', 'toolchains');
+  if (fs.existsSync(rustup)) for (const t of fs.readdirSync(rustup)) candidates.push(path.join(rustup, t, 'lib', 'rustlib', 'etc'));
+  const etc = candidates.find((d) => fs.existsSync(path.join(d, 'lldb_commands')) && fs.existsSync(path.join(d, 'lldb_lookup.py')));
+  if (!etc) return undefined;
+  return [`command script import "${path.join(etc, 'lldb_lookup.py')}"`, `command source -s 0 "${path.join(etc, 'lldb_commands')}"`];
+}
+
+async function direct(initCommands?: string[]): Promise<Side> {
+  const found = await findLldbDap(process.env.RUST_OFFLOAD_LLDB_DAP);
+  const c = new LldbDapClient(found.path);
+  const events: DebugProtocol.Event[] = [];
+  const waiters: Array<{ name: string; resolve(e: DebugProtocol.Event): void }> = [];
+  c.on('event', (e: DebugProtocol.Event) => {
+    const i = waiters.findIndex((w) => w.name === e.event);
+    if (i >= 0) waiters.splice(i, 1)[0].resolve(e);
+    else events.push(e);
+  });
+  const waitFor = (name: string): Promise<DebugProtocol.Event> => {
+    const i = events.findIndex((e) => e.event === name);
+    if (i >= 0) return Promise.resolve(events.splice(i, 1)[0]);
+    return new Promise((resolve) => waiters.push({ name, resolve }));
+  };
+  const init = await c.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'lldb-dap', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  c.capabilities = init.body ?? {};
+  const launched = c.request('launch', { program: compileProgram(PROGRAM), ...(initCommands ? { initCommands } : {}) });
+  await waitFor('initialized');
+  const source = sourceOf(PROGRAM);
+  await c.request('setBreakpoints', { source: { path: source }, breakpoints: [{ line: markerLine(source, MARKER) }] });
+  const stopped = waitFor('stopped');
+  await c.request('configurationDone');
+  await launched;
+  await stopped;
+  const threadId = (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads[0].id;
+  const frameId = (await c.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId, levels: 1 })).body.stackFrames[0].id;
+  return {
+    evaluate: async (expression, context = 'watch') => {
+      const start = process.hrtime.bigint();
+      try {
+        const r = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, frameId, context });
+        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: true, text: r.body?.result ?? '' };
+      } catch (err) {
+        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: false, text: (err as Error).message };
+      }
+    },
+    close: async () => {
+      await c.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+      c.kill();
+    },
+  };
+}
+
+function note(side: string, r: { ok: boolean; text: string }): string {
+  return `${side} ${r.ok ? 'answered' : 'failed'}: ${r.text.split('\n')[0].slice(0, 60)}`;
+}
+
+export async function run(): Promise<void> {
+  const rows: BenchRow[] = [];
+  const us = await ours();
+  const peer = await direct();
+  const formatters = toolchainFormatters();
+  const withFormatters = formatters ? await direct(formatters) : undefined;
+  try {
+    for (const expression of ['v.len()', 'm["key5"]', 'p.name']) {
+      const a = await sample(us, expression, SAMPLES);
+      const b = await sample(peer, expression, SAMPLES);
+      rows.push(row(`evaluate ${expression} p50`, 'ms', a.p50, b.p50, { peerName: 'lldb-dap-22 direct', note: `${note('ours', a)}; ${note('peer', b)}` }));
+      if (withFormatters && expression === 'p.name') {
+        const c = await sample(withFormatters, expression, SAMPLES);
+        rows.push(row(`evaluate ${expression} p50 (peer with the toolchain formatters)`, 'ms', a.p50, c.p50, { peerName: 'lldb-dap-22 + rust formatters', note: note('peer', c) }));
+      }
+    }
+    const filter = await sample(us, 'v.iter().filter(|x| *x % 3 == 0).count()', 5);
+    rows.push(row('v.iter().filter(|x| *x % 3 == 0).count() on 1M Vec<u32> p50', 'ms', filter.p50, null, { note: `${note('ours', filter)}; no peer evaluates closures` }));
+    const natOurs = await sample(us, '/nat no_such_name_here', SAMPLES, 'repl');
+    const natPeer = await sample(peer, 'no_such_name_here', SAMPLES, 'repl');
+    rows.push(row('failing /nat p50', 'ms', natOurs.p50, natPeer.p50, { peerName: 'lldb-dap-22 direct', note: note('ours', natOurs) }));
+  } finally {
+    await us.close().catch(() => undefined);
+    await peer.close();
+    await withFormatters?.close();
+  }
+  report('expressions', rows);
+}
