@@ -36,6 +36,8 @@ export interface Slot {
   closing: boolean;
   dead: boolean;
   graceTimer: NodeJS.Timeout | undefined;
+  /** The stopped task the grace timer is for. */
+  graceFor: Job | undefined;
   /** Checks whether the running task has become long, to take back the tasks waiting behind it (threads). */
   stealTimer: NodeJS.Timeout | undefined;
   fatal: unknown;
