@@ -51,6 +51,7 @@ describe('futures: crash injection', () => {
       const stopped = new Set<number>();
       const crashing: Future<unknown>[] = [];
       const endless: Future<unknown>[] = [];
+      const quickSpins: Future<number>[] = [];
       for (let id = 0; id < 1000; id++) {
         const r = random();
         const lane = random() < 0.1 ? 'interactive' : 'bulk';
@@ -58,7 +59,14 @@ describe('futures: crash injection', () => {
         else if (r < 0.025) crashing.push(ex.submit(demo.throwUncaught, `injected ${id}`));
         else if (r < 0.028) crashing.push(ex.submit(demo.blowHeap));
         // Never yields, so only its worker's termination stops it when the deadline comes.
-        else if (r < 0.032) endless.push(ex.submitWith({ timeout: 5 + Math.floor(random() * 40) }, demo.spinFor, 1e9));
+        else if (r < 0.032) {
+          // Right behind a quick one of the same function, so it is likely sent ahead with it, looking
+          // quick; its deadline comes after it has started, or while it still waits.
+          quickSpins.push(ex.submit(demo.spinFor, 0));
+          endless.push(ex.submitWith({ timeout: 100 + Math.floor(random() * 2000) }, demo.spinFor, 1e9));
+        }
+        // The same function, quick: so the endless ones come after it looking quick, sent ahead in batches.
+        else if (r < 0.06) quickSpins.push(ex.submit(demo.spinFor, 0));
         else if (r < 0.1) {
           stopped.add(id);
           normal.set(id, ex.submitWith({ lane, timeout: 1 + Math.floor(random() * 30) }, demo.logged, log, id, Math.floor(random() * 20)));
@@ -68,7 +76,7 @@ describe('futures: crash injection', () => {
       // While they run: interrupt a few unsettled tasks at random moments (most are waiting, in the
       // queue or sent ahead to a worker), and SIGKILL process workers from outside.
       let externalKills = 0;
-      const all = [...normal.values(), ...crashing, ...endless] as Future<unknown>[];
+      const all = [...normal.values(), ...crashing, ...endless, ...quickSpins] as Future<unknown>[];
       for (let i = 0; i < 10; i++) {
         await delay(20 + Math.floor(random() * 60));
         const unsettled = [...normal].filter(([, f]) => !f.done());
@@ -125,6 +133,10 @@ describe('futures: crash injection', () => {
         assert.ok(err instanceof BrokenExecutor, `a crashing task fails with BrokenExecutor: ${String(err)} ${context}`);
       }
       for (const f of endless) assert.equal(f.outcome, 'timedOut', `an endless task fails on its deadline ${context}`);
+      for (const f of quickSpins) {
+        // Lost only to an outside kill, like the logged ones.
+        if (f.outcome !== 'done') assert.match(String(await f.exception()), /killed by signal SIGKILL while running/, context);
+      }
       assert.ok(crashing.length > 0 && endless.length > 0 && stopped.size > 0);
       assert.ok(stoppedBeforeRunning > 0, `some stopped tasks never ran ${context}`);
       assert.equal(await ex.submit(demo.quick, 1).result(), 2, `the pool still works ${context}`);
