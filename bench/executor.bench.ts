@@ -1,4 +1,5 @@
 // Executor benchmark against piscina, poolifier, tinypool and workerpool (2 workers each, same run): throughput, round trip, the settle bound, stopping a never-yielding task, interactive start latency.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
 import { FixedThreadPool } from 'poolifier';
@@ -271,6 +272,36 @@ async function cancelRunning(workers: number, makeOurs: () => Executor): Promise
   return { ours: [median(os), median(on)], peer: [median(ps), median(pn)] };
 }
 
+/**
+ * What a warm spare costs: the memory of one more started, idle worker (MB). Threads: the host's RSS
+ * with two warm workers against one; processes: the second worker's own RSS (Linux /proc).
+ */
+async function spareMemory(): Promise<{ thread: number; process: number | null }> {
+  const settle = async (): Promise<number> => {
+    (globalThis as { gc?: () => void }).gc?.();
+    await delay(200);
+    return process.memoryUsage().rss / 2 ** 20;
+  };
+  const ex = new ThreadPoolExecutor({ maxWorkers: 1, reserveInteractiveWorker: false });
+  await warmOurs(ex);
+  const one = await settle();
+  ex.resize(2);
+  await Promise.all([ex.submit(demo.spinFor, 50).result(), ex.submit(demo.spinFor, 50).result()]);
+  const two = await settle();
+  await ex.shutdown();
+  let proc: number | null = null;
+  if (process.platform === 'linux') {
+    const px = new ProcessPoolExecutor({ maxWorkers: 1, reserveInteractiveWorker: false });
+    await warmOurs(px);
+    const { pid } = await px.submit(demo.processInfo).result();
+    await delay(200);
+    const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    proc = kb ? Number(kb) / 1024 : null;
+    await px.shutdown();
+  }
+  return { thread: two - one, process: proc };
+}
+
 /** Median ms from submitting an interactive task to its start inside a worker, while 100 long bulk tasks saturate the pool. */
 async function laneLatency(): Promise<number> {
   const ex = ours();
@@ -295,9 +326,9 @@ export async function run(): Promise<void> {
   const rows: BenchRow[] = [];
   const tp = await throughput();
   const goals: Record<string, string> = { piscina: 'goal: >= 2x piscina', poolifier: 'goal: >= 1.2x poolifier' };
-  for (const [name, v] of tp.peers) rows.push(row(`throughput, ${TINY_TASKS} tiny tasks, ${WORKERS} workers`, 'tasks/s', tp.ours, v, { peerName: name, note: goals[name] ?? '' }));
+  for (const [name, v] of tp.peers) rows.push(row(`throughput, ${TINY_TASKS} tiny tasks, ${WORKERS} workers (vs ${name})`, 'tasks/s', tp.ours, v, { peerName: name, note: goals[name] ?? '' }));
   const rt = await roundTrip();
-  for (const [name, v] of rt.peers) rows.push(row('round trip p50, one tiny task', 'ms', rt.ours, v, { peerName: name, note: 'goal: <= every peer' }));
+  for (const [name, v] of rt.peers) rows.push(row(`round trip p50, one tiny task (vs ${name})`, 'ms', rt.ours, v, { peerName: name, note: 'goal: <= every peer' }));
   const settle = await settleBehindEndless();
   rows.push(row('settle bound: tiny task with a never-yielding task sent right behind it, 1 worker (thread)', 'ms', settle.thread, settle.piscina, { peerName: 'piscina (sends one at a time)', note: 'bound: a round trip' }));
   rows.push(row('settle bound: same, process worker with prefetch 8', 'ms', settle.process, settle.piscina, { peerName: 'piscina (sends one at a time)', note: 'bound: a round trip' }));
@@ -308,6 +339,13 @@ export async function run(): Promise<void> {
   rows.push(row('next task after interrupting a never-yielding task, with 1 worker (thread)', 'ms', one.ours[1], one.peer[1], { peerName: 'piscina (respawn)', note: `ours: ${100} ms grace, then a new worker` }));
   const oneProc = await cancelRunning(1, () => new ProcessPoolExecutor({ maxWorkers: 1, reserveInteractiveWorker: false }));
   rows.push(row('next task after interrupting a never-yielding task, with 1 worker (process)', 'ms', oneProc.ours[1], one.peer[1], { peerName: 'piscina (respawn, thread)', note: `ours: ${100} ms grace, then a new process` }));
+  const spareThread = await cancelRunning(1, () => new ThreadPoolExecutor({ maxWorkers: 1, reserveInteractiveWorker: false, warmSpare: true }));
+  rows.push(row('same, thread, with warmSpare (the spare takes over when the grace period ends)', 'ms', spareThread.ours[1], spareThread.peer[1], { peerName: 'piscina (respawn)', note: 'ours: 100 ms grace, no spawn' }));
+  const spareProc = await cancelRunning(1, () => new ProcessPoolExecutor({ maxWorkers: 1, reserveInteractiveWorker: false, warmSpare: true }));
+  rows.push(row('same, process, with warmSpare', 'ms', spareProc.ours[1], spareThread.peer[1], { peerName: 'piscina (respawn, thread)', note: 'ours: 100 ms grace, no spawn' }));
+  const memory = await spareMemory();
+  rows.push(row('memory of the warm spare: one more idle thread worker (host RSS)', 'MB', memory.thread, null, { note: 'the cost of warmSpare' }));
+  if (memory.process !== null) rows.push(row('memory of the warm spare: one idle process worker (its RSS)', 'MB', memory.process, null, { note: 'the cost of warmSpare' }));
   const lane = await laneLatency();
   rows.push(row('interactive task start latency, 100 long bulk tasks saturating the pool (median)', 'ms', lane, null, { note: 'no peer has lanes' }));
   report('executor', rows);

@@ -183,6 +183,11 @@ export function now(_ctx: TaskContext): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** When this worker (thread or process) started, in ms since the epoch (its performance.timeOrigin). */
+export function workerStartedAt(_ctx: TaskContext): number {
+  return performance.timeOrigin;
+}
+
 /** How this worker process was started: its executable, flags and the Electron-as-Node switch. */
 export function processInfo(_ctx: TaskContext): { execPath: string; execArgv: string[]; electronRunAsNode: string | undefined; pid: number; ppid: number } {
   return { execPath: process.execPath, execArgv: process.execArgv, electronRunAsNode: process.env.ELECTRON_RUN_AS_NODE, pid: process.pid, ppid: process.ppid };

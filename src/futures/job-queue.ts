@@ -57,8 +57,14 @@ export class JobQueue {
   }
   /** Puts jobs (in their order) before everything else. */
   pushFront(jobs: Job[]): void {
-    this.items = [...jobs, ...this.items.slice(this.head)];
-    this.head = 0;
+    if (this.head >= jobs.length) {
+      // Into the room the shifted-out jobs left: no copy of a long queue for a few tasks taken back.
+      this.head -= jobs.length;
+      for (let i = 0; i < jobs.length; i++) this.items[this.head + i] = jobs[i];
+    } else {
+      this.items = [...jobs, ...this.items.slice(this.head)];
+      this.head = 0;
+    }
     this.size += jobs.length;
   }
   shift(): Job | undefined {

@@ -60,6 +60,23 @@ describe('futures: stopping any task a worker holds frees that worker', () => {
           });
         }
       }
+
+      it('with warmSpare: the next task after a stuck task runs on the spare, a worker started before the interrupt', async () => {
+        const ex = track(kind.create({ maxWorkers: 1, reserveInteractiveWorker: false, warmSpare: true, interruptGraceMs: 50 }));
+        assert.equal(await ex.submit(demo.quick, 1).result(), 2);
+        await until(() => ex.stats().workers === 2, 'the spare is started');
+        // Let the spare get ready (it announces itself; a task would go to the general worker).
+        await delay(200);
+        const stuck = ex.submit(demo.spinFor, 1e9);
+        await until(() => stuck.running(), 'the endless task runs');
+        const interruptedAt = performance.timeOrigin + performance.now();
+        stuck.interrupt();
+        const next = ex.submit(demo.workerStartedAt);
+        const startedAt = await next.result();
+        assert.ok(startedAt < interruptedAt, `the next task ran on a worker started before the interrupt (${startedAt} < ${interruptedAt})`);
+        assert.notEqual(next.worker, stuck.worker);
+        await until(() => ex.stats().workers === 2, 'a new spare is started');
+      });
     });
   }
 });
