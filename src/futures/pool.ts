@@ -349,7 +349,8 @@ export abstract class WorkerPoolExecutor extends Executor {
         taken.unshift(job);
       }
       if (taken.length === 0) continue;
-      const n = Math.min(taken.length, Math.max(1, this.room(idle)));
+      const cap = this.options.maxTasksPerChild;
+      const n = Math.min(taken.length, Math.max(1, this.room(idle)), cap === undefined ? Infinity : cap - idle.dispatched);
       this.send(idle, taken.slice(0, n));
       if (n < taken.length) {
         for (const job of taken.slice(n)) job.queued = true;
