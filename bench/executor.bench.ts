@@ -13,6 +13,7 @@ const PEER_TASKS = path.join(__dirname, 'executor-peer-tasks.js');
 const WORKERS = 2;
 const TINY_TASKS = 20_000;
 const THROUGHPUT_ROUNDS = 5;
+const DEEP_PREFETCH = 128;
 const ROUND_TRIPS = 1_000;
 const ROUND_TRIP_BLOCKS = 3;
 const CANCEL_REPEATS = 7;
@@ -112,10 +113,15 @@ async function warmPeer(pool: PeerPool): Promise<void> {
   await Promise.all(Array.from({ length: 200 }, (_, i) => pool.quick(i)));
 }
 
-/** Median tasks/s of ours and of each peer, in alternating rounds so noise from elsewhere hits all alike. */
-async function throughput(): Promise<{ ours: number; peers: Map<string, number> }> {
+/**
+ * Median tasks/s of ours and of each peer, in alternating rounds so noise from elsewhere hits all alike.
+ * `deep`: ours with prefetch DEEP_PREFETCH, for comparison (fewer refills; a long task holds more).
+ */
+async function throughput(): Promise<{ ours: number; deep: number; peers: Map<string, number> }> {
   const ex = ours();
   await warmOurs(ex);
+  const deepEx = ours({ prefetch: DEEP_PREFETCH });
+  await warmOurs(deepEx);
   const pools = new Map<string, PeerPool>();
   for (const p of peers) {
     const pool = await p.create(WORKERS);
@@ -123,15 +129,21 @@ async function throughput(): Promise<{ ours: number; peers: Map<string, number> 
     pools.set(p.name, pool);
   }
   const o: number[] = [];
+  const d: number[] = [];
   const ps = new Map<string, number[]>(peers.map((p) => [p.name, []]));
   for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
-    let t0 = now();
-    const fs: Future<number>[] = [];
-    for (let i = 0; i < TINY_TASKS; i++) fs.push(ex.submit(demo.quick, i));
-    await Promise.all(fs.map((f) => f.result()));
-    o.push(TINY_TASKS / ((now() - t0) / 1000));
+    for (const [pool, samples] of [
+      [ex, o],
+      [deepEx, d],
+    ] as const) {
+      const t0 = now();
+      const fs: Future<number>[] = [];
+      for (let i = 0; i < TINY_TASKS; i++) fs.push(pool.submit(demo.quick, i));
+      await Promise.all(fs.map((f) => f.result()));
+      samples.push(TINY_TASKS / ((now() - t0) / 1000));
+    }
     for (const [name, pool] of pools) {
-      t0 = now();
+      const t0 = now();
       const all: Promise<number>[] = [];
       for (let i = 0; i < TINY_TASKS; i++) all.push(pool.quick(i));
       await Promise.all(all);
@@ -139,8 +151,9 @@ async function throughput(): Promise<{ ours: number; peers: Map<string, number> 
     }
   }
   await ex.shutdown();
+  await deepEx.shutdown();
   for (const pool of pools.values()) await pool.close();
-  return { ours: median(o), peers: new Map([...ps].map(([n, v]) => [n, median(v)])) };
+  return { ours: median(o), deep: median(d), peers: new Map([...ps].map(([n, v]) => [n, median(v)])) };
 }
 
 /** Median of block medians of one awaited tiny task at a time, ours and each peer interleaved. */
@@ -327,6 +340,8 @@ export async function run(): Promise<void> {
   const tp = await throughput();
   const goals: Record<string, string> = { piscina: 'goal: >= 2x piscina', poolifier: 'goal: >= 1.2x poolifier' };
   for (const [name, v] of tp.peers) rows.push(row(`throughput, ${TINY_TASKS} tiny tasks, ${WORKERS} workers (vs ${name})`, 'tasks/s', tp.ours, v, { peerName: name, note: goals[name] ?? '' }));
+  const poolifier = tp.peers.get('poolifier')!;
+  rows.push(row(`throughput, same, ours with prefetch ${DEEP_PREFETCH} (vs poolifier)`, 'tasks/s', tp.deep, poolifier, { peerName: 'poolifier', note: 'default prefetch is 32' }));
   const rt = await roundTrip();
   for (const [name, v] of rt.peers) rows.push(row(`round trip p50, one tiny task (vs ${name})`, 'ms', rt.ours, v, { peerName: name, note: 'goal: <= every peer' }));
   const settle = await settleBehindEndless();
