@@ -13,7 +13,8 @@ const PEER_TASKS = path.join(__dirname, 'executor-peer-tasks.js');
 const WORKERS = 2;
 const TINY_TASKS = 20_000;
 const THROUGHPUT_ROUNDS = 5;
-const DEEP_PREFETCH = 128;
+/** The default before (for comparison with the default, 128). */
+const SHALLOW_PREFETCH = 32;
 const ROUND_TRIPS = 1_000;
 const ROUND_TRIP_BLOCKS = 3;
 const CANCEL_REPEATS = 7;
@@ -115,13 +116,13 @@ async function warmPeer(pool: PeerPool): Promise<void> {
 
 /**
  * Median tasks/s of ours and of each peer, in alternating rounds so noise from elsewhere hits all alike.
- * `deep`: ours with prefetch DEEP_PREFETCH, for comparison (fewer refills; a long task holds more).
+ * `shallow`: ours with prefetch SHALLOW_PREFETCH, for comparison (more refills; a long task holds fewer).
  */
-async function throughput(): Promise<{ ours: number; deep: number; peers: Map<string, number> }> {
+async function throughput(): Promise<{ ours: number; shallow: number; peers: Map<string, number> }> {
   const ex = ours();
   await warmOurs(ex);
-  const deepEx = ours({ prefetch: DEEP_PREFETCH });
-  await warmOurs(deepEx);
+  const shallowEx = ours({ prefetch: SHALLOW_PREFETCH });
+  await warmOurs(shallowEx);
   const pools = new Map<string, PeerPool>();
   for (const p of peers) {
     const pool = await p.create(WORKERS);
@@ -134,7 +135,7 @@ async function throughput(): Promise<{ ours: number; deep: number; peers: Map<st
   for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
     for (const [pool, samples] of [
       [ex, o],
-      [deepEx, d],
+      [shallowEx, d],
     ] as const) {
       const t0 = now();
       const fs: Future<number>[] = [];
@@ -151,9 +152,9 @@ async function throughput(): Promise<{ ours: number; deep: number; peers: Map<st
     }
   }
   await ex.shutdown();
-  await deepEx.shutdown();
+  await shallowEx.shutdown();
   for (const pool of pools.values()) await pool.close();
-  return { ours: median(o), deep: median(d), peers: new Map([...ps].map(([n, v]) => [n, median(v)])) };
+  return { ours: median(o), shallow: median(d), peers: new Map([...ps].map(([n, v]) => [n, median(v)])) };
 }
 
 /** Median of block medians of one awaited tiny task at a time, ours and each peer interleaved. */
@@ -341,7 +342,7 @@ export async function run(): Promise<void> {
   const goals: Record<string, string> = { piscina: 'goal: >= 2x piscina', poolifier: 'goal: >= 1.2x poolifier' };
   for (const [name, v] of tp.peers) rows.push(row(`throughput, ${TINY_TASKS} tiny tasks, ${WORKERS} workers (vs ${name})`, 'tasks/s', tp.ours, v, { peerName: name, note: goals[name] ?? '' }));
   const poolifier = tp.peers.get('poolifier')!;
-  rows.push(row(`throughput, same, ours with prefetch ${DEEP_PREFETCH} (vs poolifier)`, 'tasks/s', tp.deep, poolifier, { peerName: 'poolifier', note: 'default prefetch is 32' }));
+  rows.push(row(`throughput, same, ours with prefetch ${SHALLOW_PREFETCH} (vs poolifier)`, 'tasks/s', tp.shallow, poolifier, { peerName: 'poolifier', note: 'default prefetch is 128' }));
   const rt = await roundTrip();
   for (const [name, v] of rt.peers) rows.push(row(`round trip p50, one tiny task (vs ${name})`, 'ms', rt.ours, v, { peerName: name, note: 'goal: <= every peer' }));
   const settle = await settleBehindEndless();

@@ -25,7 +25,7 @@ export interface PoolOptions {
   resourceLimits?: ResourceLimits;
   /** How long an interrupted task may take to stop before its worker is terminated (default 100 ms). */
   interruptGraceMs?: number;
-  /** Quick bulk tasks in flight per worker (default 32 for threads, 1 for processes; 1 disables prefetch). */
+  /** Quick bulk tasks in flight per worker (default 128 for threads, 1 for processes; 1 disables prefetch). */
   prefetch?: number;
   /** Keep a worker for the interactive lane beyond maxWorkers (default true). */
   reserveInteractiveWorker?: boolean;
