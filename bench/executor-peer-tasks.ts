@@ -1,4 +1,4 @@
-// The benchmark's task functions for piscina (the peer), the same work as futures/demo-tasks' quick and spin.
+// The benchmark's task functions for the peers (piscina, tinypool; poolifier and workerpool wrap them), the same work as futures/demo-tasks' quick and spin.
 
 /** Returns at once. */
 export function quick(x: number): number {

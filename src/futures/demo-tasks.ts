@@ -55,6 +55,28 @@ export function spinFor(_ctx: TaskContext, ms: number): number {
   return n;
 }
 
+/** Reports progress 'started' (so the submitter knows it is executing; unless !announce), then is busy for ms without yielding; ms < 0: forever. */
+export function spinAfterProgress(ctx: TaskContext, ms: number, announce = true): number {
+  if (announce) ctx.reportProgress({ fraction: 0, message: 'started' });
+  const end = ms < 0 ? Infinity : Date.now() + ms;
+  let n = 0;
+  while (Date.now() < end) n++;
+  return n;
+}
+
+/** A task that yields rarely: `slices` times, busy for sliceMs without yielding, then reports progress and yields once. */
+export async function spinSlices(ctx: TaskContext, slices: number, sliceMs: number): Promise<number> {
+  for (let i = 0; i < slices; i++) {
+    const end = Date.now() + sliceMs;
+    while (Date.now() < end) {
+      // Busy, deliberately.
+    }
+    ctx.reportProgress({ fraction: (i + 1) / slices, message: `slice ${i + 1} of ${slices}` });
+    await new Promise((r) => setImmediate(r));
+  }
+  return slices;
+}
+
 /** A CPU-bound loop that never yields and never returns: only terminating the worker stops it. */
 export function spin(_ctx: TaskContext): never {
   for (;;) {
@@ -159,6 +181,11 @@ export function exitingInitializer(code: number): void {
 /** The absolute high-resolution time at which the task started (ms), comparable across threads and processes. */
 export function now(_ctx: TaskContext): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** When this worker (thread or process) started, in ms since the epoch (its performance.timeOrigin). */
+export function workerStartedAt(_ctx: TaskContext): number {
+  return performance.timeOrigin;
 }
 
 /** How this worker process was started: its executable, flags and the Electron-as-Node switch. */

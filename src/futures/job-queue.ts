@@ -36,6 +36,8 @@ export interface Slot {
   closing: boolean;
   dead: boolean;
   graceTimer: NodeJS.Timeout | undefined;
+  /** The stopped task the grace timer is for. */
+  graceFor: Job | undefined;
   /** Checks whether the running task has become long, to take back the tasks waiting behind it (threads). */
   stealTimer: NodeJS.Timeout | undefined;
   fatal: unknown;
@@ -55,8 +57,14 @@ export class JobQueue {
   }
   /** Puts jobs (in their order) before everything else. */
   pushFront(jobs: Job[]): void {
-    this.items = [...jobs, ...this.items.slice(this.head)];
-    this.head = 0;
+    if (this.head >= jobs.length) {
+      // Into the room the shifted-out jobs left: no copy of a long queue for a few tasks taken back.
+      this.head -= jobs.length;
+      for (let i = 0; i < jobs.length; i++) this.items[this.head + i] = jobs[i];
+    } else {
+      this.items = [...jobs, ...this.items.slice(this.head)];
+      this.head = 0;
+    }
     this.size += jobs.length;
   }
   shift(): Job | undefined {

@@ -25,10 +25,16 @@ export interface PoolOptions {
   resourceLimits?: ResourceLimits;
   /** How long an interrupted task may take to stop before its worker is terminated (default 100 ms). */
   interruptGraceMs?: number;
-  /** Quick bulk tasks in flight per worker (default 8; 1 disables prefetch). */
+  /** Quick bulk tasks in flight per worker (default 128 for threads, 1 for processes; 1 disables prefetch). */
   prefetch?: number;
   /** Keep a worker for the interactive lane beyond maxWorkers (default true). */
   reserveInteractiveWorker?: boolean;
+  /**
+   * Keep one more general worker started and idle (beyond maxWorkers; counted in stats().workers), which
+   * takes the place of a worker terminated for a task that would not stop, so the next task does not
+   * wait for a new worker to start (default false: it costs an idle worker's memory).
+   */
+  warmSpare?: boolean;
   /** Workers in a row that die before they are ready (a crash loop) that break the pool (default 3). */
   crashLoopLimit?: number;
 }
@@ -59,6 +65,9 @@ export function validatePoolOptions(options: PoolOptions): void {
   checkInteger(options.interruptGraceMs, 'interruptGraceMs', 0, 60_000);
   checkInteger(options.prefetch, 'prefetch', 1, 1024);
   checkInteger(options.crashLoopLimit, 'crashLoopLimit', 1, 1_000_000);
+  for (const key of ['reserveInteractiveWorker', 'warmSpare'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`options.${key} must be true or false (got ${String(options[key])})`);
+  }
   if (options.initargs !== undefined && !Array.isArray(options.initargs)) throw new TypeError('options.initargs must be an array of arguments for the initializer');
   if (options.initializer !== undefined) {
     checkModulePath(options.initializer.module);

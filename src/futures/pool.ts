@@ -7,13 +7,24 @@
 // interactive task never waits behind a bulk task; it can wait only for other interactive tasks.
 //
 // Prefetch. A general worker whose last task ran in under ~1 ms gets up to `prefetch` bulk tasks in
-// flight at once (and sends results back in batches); a worker running longer tasks gets one at a
-// time, so long tasks never sit behind each other on one worker while another is idle. A worker runs
-// its tasks one at a time, in the order sent: the first unanswered task of a worker is the one it runs
-// (RUNNING); the others wait on it, PENDING, and cancel() takes them back. A quick-looking task can
-// still turn out long: once a thread worker's task has run STEAL_AFTER_MS, the tasks waiting behind it
-// are taken back (see CLAIM_RING: a task is either run or taken back, never both) and go to the front
-// of the queue, for an idle worker. (Process workers prefetch only when asked; theirs stay.)
+// flight at once; a worker running longer tasks gets one at a time. A queue of n tasks is shared
+// among the workers that can take them (never all to one while another could start some), and a
+// thread worker that runs dry takes back half of what waits on the busiest one, so a worker is never
+// idle while another holds a task it has not started. A worker runs its tasks one at a time, in the
+// order sent, and posts each answer before it starts the next task (whatever that task is), so a
+// finished task settles within one host event-loop turn of finishing, even if the next one never
+// yields. Only the task a worker runs is RUNNING (the first unanswered one); the others wait on it,
+// PENDING, and cancel() takes them back. A quick-looking task can still turn out long: once a thread
+// worker's task has run STEAL_AFTER_MS, the tasks waiting behind it are taken back (see CLAIM_RING: a
+// task is either run or taken back, never both) and go to the front of the queue, for a new worker.
+// (Process workers prefetch only when asked; theirs stay.)
+//
+// Stopping (interrupt() or a deadline). A thread task not yet claimed by its worker is taken back and
+// never runs; one that has finished (CLAIM_DONE) is left to its answer (a completed task is never
+// reported cancelled). Otherwise the future settles at once, the task's signal aborts, and if the
+// worker is still running that task interruptGraceMs after it started running it stopped, the worker
+// is terminated: wherever the task was in what had been sent ahead. The tasks behind it run exactly
+// once, on a replacement.
 //
 // Crash policy (see README "Crash policy"):
 // - A worker that dies (process.exit, uncaught exception, out of memory, killed) fails the future of
@@ -36,7 +47,7 @@ import { JobQueue, type Job, type Slot } from './job-queue';
 import { MAX_WORKERS_LIMIT, checkInteger, validatePoolOptions, type PoolOptions } from './pool-options';
 import { checkModulePath, describeTask } from './task-ref';
 import type { WorkerEvents, WorkerExit, WorkerHandle } from './worker-handle';
-import { CLAIM_RING, type HostToWorker, type RunTask, type WorkerInit, type WorkerToHost } from './wire';
+import { CLAIM_DONE, CLAIM_RING, type HostToWorker, type RunTask, type WorkerInit, type WorkerToHost } from './wire';
 
 /** A prefetched task waits at most about this long behind a task that turns out long (threads). */
 const STEAL_AFTER_MS = 20;
@@ -57,6 +68,8 @@ export abstract class WorkerPoolExecutor extends Executor {
   /** Every worker not yet exited, including retired and killed ones (shutdown waits for them). */
   private readonly alive = new Set<Slot>();
   private interactiveSlot: Slot | undefined;
+  /** options.warmSpare: a started general worker, beyond maxWorkers, that takes the place of one terminated. */
+  private spare: Slot | undefined;
   private nextSeq = 1;
   private pumpScheduled = false;
   /** Workers in a row that died before they were ready. */
@@ -85,7 +98,10 @@ export abstract class WorkerPoolExecutor extends Executor {
     // Absolute: workers resolve task files from it, whatever their own working directory.
     this.modulesRoot = path.resolve(options.modulesRoot ?? defaultModulesRoot);
     this.graceMs = options.interruptGraceMs ?? 100;
-    this.prefetch = options.prefetch ?? 8;
+    // Each answer comes back on its own (see WorkerRuntime.runQueued), so a quick worker needs a deep
+    // pipeline not to run dry between the host's refills: in one benchmark run (loaded machine), 128
+    // gave 13.1k tiny tasks/s against 9.4k at 32 (and 8 about half of 32).
+    this.prefetch = options.prefetch ?? 128;
     this.crashLoopLimit = options.crashLoopLimit ?? 3;
   }
 
@@ -224,14 +240,14 @@ export abstract class WorkerPoolExecutor extends Executor {
   }
 
   private liveSlots(): Slot[] {
-    return this.interactiveSlot ? [...this.slots, this.interactiveSlot] : this.slots;
+    if (!this.interactiveSlot && !this.spare) return this.slots;
+    return [...this.slots, ...(this.interactiveSlot ? [this.interactiveSlot] : []), ...(this.spare ? [this.spare] : [])];
   }
 
-  /** Can take a task now: alive, open, not stuck behind an interrupted task, under maxTasksPerChild. */
+  /** Can take a task now: alive, open, not stuck in an interrupted task, under maxTasksPerChild. */
   private open(slot: Slot): boolean {
     if (slot.dead || slot.closing) return false;
-    const head = this.head(slot);
-    if (head?.stopped) return false;
+    if (this.running(slot)?.stopped) return false;
     const cap = this.options.maxTasksPerChild;
     return cap === undefined || slot.dispatched < cap;
   }
@@ -239,6 +255,29 @@ export abstract class WorkerPoolExecutor extends Executor {
   private head(slot: Slot): Job | undefined {
     for (const job of slot.inFlight.values()) return job;
     return undefined;
+  }
+
+  /**
+   * The task the worker is executing now. Threads: read from the claim cells (the answers of the tasks
+   * before it may still be on the way). Processes: the first unanswered one (a worker posts each answer
+   * before it starts the next task).
+   */
+  private running(slot: Slot): Job | undefined {
+    if (!slot.ready) return undefined;
+    const cells = slot.handle.started;
+    if (!cells) return this.head(slot);
+    for (const job of slot.inFlight.values()) {
+      const cell = Atomics.load(cells, 2 + (job.sent % CLAIM_RING));
+      if (cell === CLAIM_DONE) continue;
+      return cell === -(job.sent + 1) ? job : undefined;
+    }
+    return undefined;
+  }
+
+  /** Threads: the task has finished on its worker (its answer may still be on the way). */
+  private finished(job: Job): boolean {
+    const cells = job.slot?.handle.started;
+    return cells !== undefined && Atomics.load(cells, 2 + (job.sent % CLAIM_RING)) === CLAIM_DONE;
   }
 
   private pump(): void {
@@ -256,12 +295,18 @@ export abstract class WorkerPoolExecutor extends Executor {
     }
     while (this.bulkQueue.size > 0) {
       let best: Slot | undefined;
+      let takers = 0;
       for (const s of this.slots) {
-        if (this.open(s) && this.room(s) > 0 && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+        if (!this.open(s) || this.room(s) <= 0) continue;
+        takers++;
+        if (!best || s.inFlight.size < best.inFlight.size) best = s;
       }
-      if ((!best || best.inFlight.size > 0) && this.slots.length < this.max) best = this.spawn(false);
+      const spawnable = this.max - this.slots.length;
+      if ((!best || best.inFlight.size > 0) && spawnable > 0) best = this.spawn(false);
       if (!best) break;
-      let n = Math.min(this.room(best), this.bulkQueue.size);
+      // Its share of the queue, not all it has room for: the other workers (and those that may still
+      // be started) take the rest, so two tasks submitted together run side by side.
+      let n = Math.min(this.room(best), Math.ceil(this.bulkQueue.size / Math.max(1, takers + spawnable)));
       const cap = this.options.maxTasksPerChild;
       if (cap !== undefined) n = Math.min(n, cap - best.dispatched);
       const batch: Job[] = [];
@@ -273,6 +318,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       if (batch.length === 0) break;
       this.send(best, batch);
     }
+    if (this.bulkQueue.size === 0) this.balance();
     // Once bulk work fills every general worker, start the interactive worker ahead of need, so the
     // first evaluation during a symbol load does not pay for a spawn.
     if (
@@ -283,6 +329,35 @@ export abstract class WorkerPoolExecutor extends Executor {
     ) {
       this.spawn(true);
     }
+    if (this.options.warmSpare && !this.spare && this.slots.length > 0 && !this.shuttingDown) this.spawn(false, true);
+  }
+
+  /**
+   * Threads: a general worker with nothing to do takes back (from the end) half of the tasks waiting
+   * on the worker that holds most, so no worker idles while another holds tasks it has not started.
+   */
+  private balance(): void {
+    for (const idle of this.slots) {
+      if (idle.inFlight.size > 0 || !idle.ready || !idle.handle.started || !this.open(idle)) continue;
+      let victim: Slot | undefined;
+      for (const s of this.slots) if (s !== idle && !s.dead && s.inFlight.size >= 2 && (!victim || s.inFlight.size > victim.inFlight.size)) victim = s;
+      if (!victim) return;
+      const waiting = [...victim.inFlight.values()].slice(1).filter((j) => j.future.state === 'PENDING');
+      const taken: Job[] = [];
+      // From the end: once one has been claimed, all before it have been too.
+      for (const job of waiting.slice(waiting.length - Math.ceil(waiting.length / 2)).reverse()) {
+        if (!this.revoke(job, victim)) break;
+        taken.unshift(job);
+      }
+      if (taken.length === 0) continue;
+      const cap = this.options.maxTasksPerChild;
+      const n = Math.min(taken.length, Math.max(1, this.room(idle)), cap === undefined ? Infinity : cap - idle.dispatched);
+      this.send(idle, taken.slice(0, n));
+      if (n < taken.length) {
+        for (const job of taken.slice(n)) job.queued = true;
+        this.bulkQueue.pushFront(taken.slice(n));
+      }
+    }
   }
 
   private depth(slot: Slot): number {
@@ -291,12 +366,15 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   /** How many more tasks the worker may hold; within CLAIM_RING send numbers of its oldest (see wire.ts). */
   private room(slot: Slot): number {
-    const room = this.depth(slot) - slot.inFlight.size;
+    const depth = this.depth(slot);
+    // Refilled once half-empty, in one message, rather than a task per answer.
+    if (slot.inFlight.size > depth / 2) return 0;
+    const room = depth - slot.inFlight.size;
     const head = this.head(slot);
     return head ? Math.min(room, CLAIM_RING - 1 - (slot.sent - head.sent)) : room;
   }
 
-  private spawn(interactive: boolean): Slot | undefined {
+  private spawn(interactive: boolean, spare = false): Slot | undefined {
     const seq = this.nextSeq++;
     const init: WorkerInit = {
       modulesRoot: this.modulesRoot,
@@ -318,6 +396,7 @@ export abstract class WorkerPoolExecutor extends Executor {
       closing: false,
       dead: false,
       graceTimer: undefined,
+      graceFor: undefined,
       stealTimer: undefined,
       fatal: undefined,
       refed: false,
@@ -342,6 +421,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     handle.unref();
     this.alive.add(slot);
     if (interactive) this.interactiveSlot = slot;
+    else if (spare) this.spare = slot;
     else this.slots.push(slot);
     return slot;
   }
@@ -442,7 +522,9 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   /**
    * Threads: takes a prefetched task back from its worker unless the worker has claimed it (see
-   * CLAIM_RING). True: it will not run there. False: it has started; it is RUNNING now.
+   * CLAIM_RING). True: it will not run there. False: it has started (or finished). It is not marked
+   * RUNNING here: the answers of the tasks before it may still be on the way, and until they arrive
+   * those are RUNNING; promote() marks it when it is the first unanswered task.
    */
   private revoke(job: Job, slot: Slot): boolean {
     const cells = slot.handle.started!;
@@ -453,7 +535,6 @@ export abstract class WorkerPoolExecutor extends Executor {
       this.schedulePump();
       return true;
     }
-    if (job.future.state === 'PENDING') this.markRunning(job, slot);
     return false;
   }
 
@@ -479,6 +560,7 @@ export abstract class WorkerPoolExecutor extends Executor {
         slot.ready = true;
         this.startupFailures = 0;
         this.armGrace(slot);
+        this.schedulePump();
         return;
       case 'initFailed': {
         const cause = fromWireError(msg.error);
@@ -529,10 +611,6 @@ export abstract class WorkerPoolExecutor extends Executor {
   private afterAnswers(slot: Slot): void {
     this.promote(slot);
     this.armSteal(slot);
-    if (slot.graceTimer && !this.head(slot)?.stopped) {
-      clearTimeout(slot.graceTimer);
-      slot.graceTimer = undefined;
-    }
     this.armGrace(slot);
     const cap = this.options.maxTasksPerChild;
     if (cap !== undefined && slot.dispatched >= cap) slot.closing = true;
@@ -540,7 +618,8 @@ export abstract class WorkerPoolExecutor extends Executor {
       this.unrefWhenIdle(slot);
       if (slot.closing) this.retire(slot);
     }
-    this.pump();
+    // After this turn's answers are all in (the thread port hands over every answer already posted at once).
+    this.schedulePump();
     this.checkShutdown();
   }
 
@@ -599,17 +678,21 @@ export abstract class WorkerPoolExecutor extends Executor {
     return true;
   }
 
-  /** interrupt() or deadline: settle now; if the worker does not answer within the grace period, terminate it. */
+  /** interrupt() or deadline: settle now; if the worker runs it on past the grace period, terminate the worker. */
   private stop(job: Job, why: 'cancelled' | 'timedOut', timeoutMs?: number): void {
     const future = job.future;
     if (future.done()) return;
+    // Threads: it has finished and its answer is on the way; it settles with that, not as cancelled.
+    if (job.slot && !job.slot.dead && this.finished(job)) return;
     let revoked = false;
     if (job.queued) {
       job.queued = false;
       (future.lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).removed();
-    } else if (future.state === 'PENDING' && job.slot?.handle.started && !job.slot.dead && job.slot.inFlight.has(job.task.id)) {
-      // Prefetched and not started: take it back rather than interrupt it (if it has just started, that is what happens).
+    } else if (job.slot?.handle.started && !job.slot.dead && job.slot.inFlight.has(job.task.id)) {
+      // Threads: not claimed yet (prefetched, or first but not started): take it back, it never runs.
       revoked = this.revoke(job, job.slot);
+      // It finished between the two looks: its answer settles it.
+      if (!revoked && this.finished(job)) return;
     }
     if (why === 'cancelled') {
       future.settleCancelled();
@@ -629,13 +712,28 @@ export abstract class WorkerPoolExecutor extends Executor {
     this.armGrace(slot);
   }
 
-  /** Starts the grace period of an interrupted task once its worker runs it (a booting worker has not started it yet). */
+  /**
+   * Starts the grace period of a stopped task once its worker runs it (a booting worker, or one still
+   * running an earlier task, has not started it yet; the answer of that earlier task brings us back
+   * here). The period counts from when the host first saw it running, stopped.
+   */
   private armGrace(slot: Slot): void {
-    const head = this.head(slot);
-    if (!head?.stopped || slot.graceTimer || slot.dead || !slot.ready) return;
+    if (slot.dead) return;
+    const job = this.running(slot);
+    if (!job?.stopped) {
+      if (slot.graceTimer) clearTimeout(slot.graceTimer);
+      slot.graceTimer = undefined;
+      slot.graceFor = undefined;
+      return;
+    }
+    if (slot.graceFor === job) return;
+    if (slot.graceTimer) clearTimeout(slot.graceTimer);
+    slot.graceFor = job;
     slot.graceTimer = setTimeout(() => {
       slot.graceTimer = undefined;
-      if (this.head(slot) === head && !slot.dead) this.kill(slot);
+      slot.graceFor = undefined;
+      if (slot.dead) return;
+      if (this.running(slot) === job) this.kill(slot);
       else this.armGrace(slot);
     }, this.graceMs);
   }
@@ -652,6 +750,9 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   /** Terminates a worker stuck in an interrupted task and moves its other tasks elsewhere at once. */
   private kill(slot: Slot): void {
+    // Answers already posted (of the tasks before the stuck one) would die with the thread: take them first.
+    slot.handle.drain?.();
+    if (slot.dead) return;
     const started = slot.handle.started ? Atomics.load(slot.handle.started, 0) : undefined;
     slot.handle.kill();
     this.bury(slot, started, (job) => this.broken(`${slot.handle.name} was terminated while running task ${describeTask(job.task)} (future #${job.future.id}) because another task on it did not stop when interrupted`));
@@ -681,11 +782,18 @@ export abstract class WorkerPoolExecutor extends Executor {
 
   /** A worker killed or dead after start-up is replaced at once, so the next task does not wait for a spawn. */
   private replace(dead: Slot): void {
-    if (this.shuttingDown || this.brokenBy || dead.closing) return;
+    if (this.shuttingDown || this.brokenBy || dead.closing || dead === this.spare) return;
     if (dead.interactive) {
       if (!this.interactiveSlot) this.spawn(true);
     } else if (this.slots.length < this.max) {
-      this.spawn(false);
+      // The warm spare, when there is one, takes over at once; pump() starts the next spare.
+      const spare = this.spare;
+      if (spare && !spare.dead) {
+        this.spare = undefined;
+        this.slots.push(spare);
+      } else {
+        this.spawn(false);
+      }
     }
   }
 
@@ -709,18 +817,23 @@ export abstract class WorkerPoolExecutor extends Executor {
     slot.dead = true;
     if (slot.graceTimer) clearTimeout(slot.graceTimer);
     slot.graceTimer = undefined;
+    slot.graceFor = undefined;
     if (slot.stealTimer) clearTimeout(slot.stealTimer);
     slot.stealTimer = undefined;
     if (slot === this.interactiveSlot) this.interactiveSlot = undefined;
+    if (slot === this.spare) this.spare = undefined;
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     // A worker that was not ready had started nothing; otherwise, without a counter, its first task was running.
     let running = !slot.ready ? 0 : started === undefined ? 1 : Math.max(0, started - slot.answered);
+    const cells = slot.handle.started;
     const requeue: Job[] = [];
     for (const job of slot.inFlight.values()) {
+      // Threads: the claim cell decides, even against a thread still winding down: a task taken back
+      // here can no longer start there, so it runs exactly once, elsewhere.
+      const ran = cells ? Atomics.compareExchange(cells, 2 + (job.sent % CLAIM_RING), job.sent + 1, 0) !== job.sent + 1 : running-- > 0;
       job.slot = undefined;
-      if (running > 0) {
-        running--;
+      if (ran) {
         if (!job.future.done()) job.future.setException(lost(job));
       } else if (!job.future.done()) {
         job.future._backToPending();
@@ -767,6 +880,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     slot.refed = true;
     slot.handle.ref();
     if (slot === this.interactiveSlot) this.interactiveSlot = undefined;
+    if (slot === this.spare) this.spare = undefined;
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     try {

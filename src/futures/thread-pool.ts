@@ -36,13 +36,20 @@ export class ThreadPoolExecutor extends WorkerPoolExecutor {
       name: `rust-offload thread#${seq}`,
     });
     let uncaught: unknown;
-    port.on('message', (msg) => events.message(msg));
+    const drain = (): void => {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) events.message(m.message);
+    };
+    // One wake-up takes every answer already posted: the rest are read synchronously, without an event each.
+    port.on('message', (msg) => {
+      events.message(msg);
+      drain();
+    });
     worker.on('error', (err) => {
       uncaught = err;
     });
     worker.on('exit', (code) => {
       // What the worker posted before it ended is still queued on our side of the channel.
-      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) events.message(m.message);
+      drain();
       port.close();
       const oom = (uncaught as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
       events.exit({ code, signal: null, error: oom ? undefined : uncaught, outOfMemory: oom });
@@ -57,6 +64,7 @@ export class ThreadPoolExecutor extends WorkerPoolExecutor {
         Atomics.notify(started, 1);
       },
       kill: () => void worker.terminate(),
+      drain,
       ref: () => {
         worker.ref();
         port.ref();

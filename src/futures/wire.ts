@@ -36,10 +36,15 @@ export interface WorkerInit {
  * worker (n from 0, in send order) owns cell 2 + n % CLAIM_RING of the shared array; the host stores
  * n + 1 there before sending it. The worker runs it only if it swaps n + 1 for -(n + 1) (it claims it);
  * the host revokes it only if it swaps n + 1 for 0. One compare-and-swap on one cell decides, so a task
- * is either run or revoked, never both. The host keeps the tasks in flight on a worker within a span of
- * fewer than CLAIM_RING send numbers, so a cell is reused only once its task was claimed or revoked.
+ * is either run or revoked, never both. When the task is over, the worker stores CLAIM_DONE there
+ * before it posts the answer, so the host knows a claimed task has finished even while its answer is on
+ * the way (and reports it done, never cancelled). The host keeps the tasks in flight on a worker within
+ * a span of fewer than CLAIM_RING send numbers, so a cell is reused only once its task was settled.
  */
 export const CLAIM_RING = 2048;
+
+/** A claimed task that has finished (see CLAIM_RING); no send number maps to it. */
+export const CLAIM_DONE = -0x80000000;
 
 export type HostToWorker =
   | { readonly t: 'init'; readonly init: WorkerInit }

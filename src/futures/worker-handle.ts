@@ -23,6 +23,8 @@ export interface WorkerHandle {
   post(msg: HostToWorker, transfer?: ArrayBuffer[]): void;
   /** Terminates at once, even inside a loop that never yields. */
   kill(): void;
+  /** Threads: delivers the messages the worker has already posted, now (before a kill loses them). */
+  drain?(): void;
   /** Lets the host process exit while this worker is idle. */
   ref(): void;
   unref(): void;

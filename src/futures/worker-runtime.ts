@@ -2,14 +2,12 @@
 import type { Progress, TaskContext } from './contract';
 import { fromWireError, toWireError, type WireError } from './errors';
 import { describeTask, taskModuleFile } from './task-ref';
-import { CLAIM_RING, type HostToWorker, type RunTask, type TaskDone, type WorkerInit, type WorkerToHost } from './wire';
+import { CLAIM_DONE, CLAIM_RING, type HostToWorker, type RunTask, type TaskDone, type WorkerInit, type WorkerToHost } from './wire';
 
 type AnyTask = (ctx: TaskContext, ...args: unknown[]) => unknown;
 
 /** Progress reports closer together than this are coalesced into the latest one. */
 const PROGRESS_INTERVAL_MS = 16;
-/** Results of quick synchronous tasks are batched, but never held longer than this. */
-const BATCH_HOLD_MS = 2;
 /**
  * A thread worker that runs out of work waits this long in Atomics.wait for more before going back to
  * its event loop: the next task of a burst then starts without an event-loop wake-up (as piscina's
@@ -35,6 +33,8 @@ class TaskContextImpl implements TaskContext {
   constructor(
     private readonly runtime: WorkerRuntime,
     readonly task: RunTask,
+    /** Its send number (threads: its claim cell, see CLAIM_RING). */
+    readonly seq: number,
     /** The task function, unless it could not be loaded. */
     readonly fn: AnyTask | undefined,
   ) {}
@@ -97,10 +97,11 @@ export class WorkerRuntime {
   private busy = false;
   private ready = false;
   private current: TaskContextImpl | undefined;
+  /**
+   * Answers not yet posted. Never held across the start of another task (which may never yield) or a
+   * turn of the event loop: see flush() in runQueued() and pump().
+   */
   private outbox: TaskDone[] = [];
-  /** Task functions whose last run took at most 1 ms. */
-  private readonly quickTasks = new WeakSet<AnyTask>();
-  private outboxSince = 0;
   private readonly modules = new Map<string, Record<string, unknown>>();
   private readonly requests = new Map<number, { id: number; resolve(v: unknown): void; reject(e: unknown): void }>();
   private nextRid = 1;
@@ -218,7 +219,7 @@ export class WorkerRuntime {
     if (i >= 0) {
       this.queue.splice(i, 1);
       this.queueSeq.splice(i, 1);
-      this.push({ t: 'answer', id, ok: false, s: true, d: 0 });
+      this.outbox.push({ t: 'answer', id, ok: false, s: true, d: 0 });
       this.flush();
     }
   }
@@ -238,8 +239,13 @@ export class WorkerRuntime {
   private runQueued(): boolean {
     while (this.queue.length > 0) {
       const task = this.queue.shift()!;
+      const seq = this.queueSeq.shift()!;
       // Revoked by the host (cancelled, or moved to another worker): it is no longer ours, and unanswered.
-      if (!this.claim(this.queueSeq.shift()!)) continue;
+      if (!this.claim(seq)) continue;
+      // The answers of the tasks before go out before this one starts, whatever it is: it may never
+      // yield (and be stopped only by terminating this worker), so nothing may wait behind it. This is
+      // the settle bound: a finished task's answer is posted before its worker does anything else.
+      this.flush();
       let fn: AnyTask | undefined;
       let unresolved: unknown;
       try {
@@ -247,11 +253,8 @@ export class WorkerRuntime {
       } catch (err) {
         unresolved = err;
       }
-      // Results wait in the batch only behind tasks known to be quick: a task that may run long, or
-      // die of its heap limit, must not hold (or take down) the answers of the tasks before it.
-      if (this.outbox.length > 0 && !(fn && this.quickTasks.has(fn))) this.flush();
       if (this.started) Atomics.add(this.started, 0, 1);
-      const ctx = new TaskContextImpl(this, task, fn);
+      const ctx = new TaskContextImpl(this, task, seq, fn);
       const t0 = Date.now();
       let value: unknown;
       try {
@@ -263,7 +266,6 @@ export class WorkerRuntime {
         continue;
       }
       if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
-        this.flush();
         (value as PromiseLike<unknown>).then(
           (v) => {
             this.complete(ctx, true, v, t0);
@@ -321,19 +323,11 @@ export class WorkerRuntime {
     ctx.finished = true;
     this.current = undefined;
     if (this.requests.size > 0) this.rejectRequestsOf(ctx.task.id, new Error('the task has finished'));
-    const end = Date.now();
-    const d = end - t0;
-    if (ctx.fn) {
-      if (d <= 1) this.quickTasks.add(ctx.fn);
-      else this.quickTasks.delete(ctx.fn);
-    }
-    this.push(ok ? { t: 'answer', id: ctx.task.id, ok: true, value: valueOrError, d } : { t: 'answer', id: ctx.task.id, ok: false, error: toWireError(valueOrError), d }, end);
-    if (end - this.outboxSince >= BATCH_HOLD_MS) this.flush();
-  }
-
-  private push(done: TaskDone, now = Date.now()): void {
-    if (this.outbox.length === 0) this.outboxSince = now;
-    this.outbox.push(done);
+    const d = Date.now() - t0;
+    // Threads: the host sees at once that this task is over (an interrupt() from now on is too late
+    // to cancel it: its answer is on the way).
+    if (this.started) Atomics.store(this.started, 2 + (ctx.seq % CLAIM_RING), CLAIM_DONE);
+    this.outbox.push(ok ? { t: 'answer', id: ctx.task.id, ok: true, value: valueOrError, d } : { t: 'answer', id: ctx.task.id, ok: false, error: toWireError(valueOrError), d });
   }
 
   /**
