@@ -212,13 +212,14 @@ export async function buildMsvcProgram(options: MsvcProgramOptions): Promise<Msv
   const runtime = await msvcRuntime(version, sysroot);
   const tc = await toolchain(version);
   const name = path.basename(source, '.rs');
-  const hash = crypto.createHash('sha1').update(fs.readFileSync(source)).update(runtime).update(options.pdbSourceDir ?? '').digest('hex').slice(0, 12);
   const outDir = options.outDir ?? path.join(REPO_ROOT, 'out', 'test-programs', 'windows', version);
+  // The whole file path is remapped (a directory prefix would leave rustc's `/` before the file name); it is part of the key: it changes the paths in the PDB and in panic messages.
+  const remap = options.pdbSourceDir ? ['--remap-path-prefix', `${path.resolve(source)}=${options.pdbSourceDir}\\${path.basename(source)}`] : [];
+  const hash = crypto.createHash('sha1').update(fs.readFileSync(source)).update(runtime).update(JSON.stringify(remap)).digest('hex').slice(0, 12);
   const exe = path.join(outDir, `${name}-${hash}.exe`);
   const pdb = path.join(outDir, `${name}-${hash}.pdb`);
   if (fs.existsSync(exe) && fs.existsSync(pdb)) return { exe, pdb };
   fs.mkdirSync(outDir, { recursive: true });
-  const remap = options.pdbSourceDir ? ['--remap-path-prefix', `${path.dirname(path.resolve(source))}=${options.pdbSourceDir}`] : [];
   const args = ['--crate-name', name.replace(/-/g, '_'), '--crate-type', 'bin', '--edition', '2021', '--target', TARGET, '--sysroot', sysroot,
     '-C', 'debuginfo=2', '-C', 'opt-level=0', '-C', 'panic=abort', '-C', 'overflow-checks=off', '-C', `linker=${LLD_LINK}`,
     '-C', 'link-arg=/entry:mainCRTStartup', '-C', 'link-arg=/subsystem:console', '-C', 'link-arg=/nodefaultlib',
