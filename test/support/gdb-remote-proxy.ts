@@ -16,6 +16,10 @@ export interface GdbProxyOptions {
 }
 
 const RIP = 0x10;
+/** Packets that resume the program (their reply is the next stop) or end it: no nudging while one is owed. */
+const RESUMES = /^(?:[cCsSk]|vCont;[cCsS]|vKill)/;
+const NUDGE = 'qC';
+const NUDGE_DELAY_MS = 100;
 
 export class GdbRemoteProxy {
   private readonly server = net.createServer((client) => this.serve(client));
@@ -53,6 +57,8 @@ export class GdbRemoteProxy {
       return;
     }
     const stub = net.connect(this.options.stubPort, this.options.stubHost ?? '127.0.0.1');
+    stub.setNoDelay(true);
+    client.setNoDelay(true);
     this.sockets.add(client);
     this.sockets.add(stub);
     const log = this.options.log ?? (() => undefined);
@@ -60,8 +66,18 @@ export class GdbRemoteProxy {
     let askedNoAck = false;
     /** Acks LLDB sends for replies the proxy made itself: the stub never sent those packets, so it must not see the acks. */
     let localAcks = 0;
-    /** Replies to the proxy's own `P10=` packets, dropped rather than passed to LLDB. */
-    let ownRequests = 0;
+    /**
+     * Who each reply the stub still owes goes to, in order: LLDB, or the proxy itself (a nudge, whose reply is dropped;
+     * a `P10=`, whose reply releases the held stop). A continue's reply is the stop, so it queues like any request.
+     */
+    const owed: Array<{ who: 'lldb' | 'nudge' | 'rip'; resumes?: boolean }> = [];
+    let lastHeard = Date.now();
+    const nudger = setInterval(() => {
+      if (!noAck || owed.length === 0 || owed.some((e) => e.resumes) || Date.now() - lastHeard < NUDGE_DELAY_MS) return;
+      lastHeard = Date.now();
+      owed.push({ who: 'nudge' });
+      send(stub, frame(NUDGE));
+    }, NUDGE_DELAY_MS);
     /** A stop reply held back until the stub has answered the `P10=` that corrects it. */
     let heldStop: string | undefined;
 
@@ -69,6 +85,7 @@ export class GdbRemoteProxy {
       if (!socket.destroyed) socket.write(Buffer.from(data, 'latin1'));
     };
     const end = (): void => {
+      clearInterval(nudger);
       client.destroy();
       stub.destroy();
       this.sockets.delete(client);
@@ -99,42 +116,42 @@ export class GdbRemoteProxy {
       this.noteMemoryWrite(body);
       if (body === 'QStartNoAckMode') askedNoAck = true;
       send(stub, item.raw);
+      owed.push({ who: 'lldb', resumes: RESUMES.test(body) });
+      lastHeard = Date.now();
     });
 
     const fromStub = new PacketReader((item) => {
       if (item.kind !== 'packet') {
-        // The stub's acks of the proxy's own packets are not LLDB's business.
-        if (item.kind === 'ack' && ownRequests > 0 && heldStop !== undefined) return;
         send(client, item.text);
         return;
       }
       const body = item.body;
       log(`stub< ${body}`);
-      if (ownRequests > 0) {
-        ownRequests--;
-        if (!noAck) send(stub, '+');
+      lastHeard = Date.now();
+      const owner = (owed.shift() ?? { who: 'lldb' }).who;
+      if (owner === 'nudge') {
+        log('proxy: nudge answered, dropped');
+        return;
+      }
+      if (owner === 'rip') {
         log(`proxy: P10 answered ${JSON.stringify(body)}`);
-        if (heldStop !== undefined) {
-          send(client, frame(heldStop));
-          heldStop = undefined;
-        }
+        if (heldStop !== undefined) send(client, frame(heldStop));
+        heldStop = undefined;
         return;
       }
       if (askedNoAck && body === 'OK') {
         noAck = true;
         askedNoAck = false;
       }
-      const corrected = this.correctStop(body);
+      const corrected = noAck ? this.correctStop(body) : undefined;
       if (corrected) {
-        // Ack the stub's stop reply ourselves (LLDB's ack of the corrected one will also reach it: harmless, a stub
-        // ignores a '+' it was not waiting for), set RIP back, and hold the reply until the stub agrees.
-        if (!noAck) send(stub, '+');
+        // Set RIP back and hold the reply until the stub agrees (no-ack mode: LLDB starts every session with it).
         heldStop = corrected.reply;
-        ownRequests++;
+        owed.unshift({ who: 'rip' });
+        lastHeard = Date.now();
         send(stub, frame(`P${RIP.toString(16)}=${littleEndianHex(corrected.rip)}`));
         this.corrections++;
         log(`proxy: int3 at 0x${corrected.rip.toString(16)}: RIP set back by one`);
-        if (!noAck) localAcks++;
         return;
       }
       send(client, item.raw);

@@ -153,6 +153,8 @@ export class WineGdbTarget {
     private readonly winedbg: ChildProcess,
     /** Marks every process of this target (winedbg, the program) in its environment, so they can be found by pid. */
     private readonly marker: string,
+    /** The proxy's packet log (the last 400 lines, each with ms since start), for a failing test to print. */
+    readonly packets: string[],
   ) {
     winedbg.once('exit', () => (this.exited = true));
   }
@@ -163,6 +165,13 @@ export class WineGdbTarget {
   }
 
   static async start(wine: Wine, exe: string, options: { log?: (line: string) => void } = {}): Promise<WineGdbTarget> {
+    const started = Date.now();
+    const packets: string[] = [];
+    const log = (line: string): void => {
+      packets.push(`${Date.now() - started} ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`);
+      if (packets.length > 400) packets.splice(0, packets.length - 400);
+      options.log?.(line);
+    };
     const stubPort = await freePort();
     const marker = crypto.randomUUID();
     const winedbg = spawn(wine.wine, ['winedbg', '--gdb', '--no-start', '--port', String(stubPort), exe], {
@@ -185,8 +194,9 @@ export class WineGdbTarget {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    const proxy = await GdbRemoteProxy.listen({ stubPort, log: options.log });
-    const target = new WineGdbTarget(wine, exe, stubPort, proxy, winedbg, marker);
+    log(`winedbg listening on ${stubPort}`);
+    const proxy = await GdbRemoteProxy.listen({ stubPort, log });
+    const target = new WineGdbTarget(wine, exe, stubPort, proxy, winedbg, marker, packets);
     winedbg.stdout!.on('data', (d: Buffer) => (target.output += d.toString('latin1')));
     target.output = output;
     return target;
