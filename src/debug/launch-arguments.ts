@@ -58,6 +58,27 @@ export interface AttachArguments extends DebugProtocol.AttachRequestArguments, C
   pid?: number | string;
   program?: string;
   waitFor?: boolean;
+  /** `host:port` (or a port on this machine) of a gdb-remote stub: lldb-server, gdbserver, winedbg --gdb, QEMU. */
+  gdbRemote?: string | number;
+  /** A core file (ELF core, Windows minidump) to debug post-mortem, with "program" for its symbols. */
+  coreFile?: string;
+}
+
+/**
+ * Seconds LLDB waits for a gdb-remote reply. Its default (a few seconds) is shorter than some stubs take to answer the
+ * handshake: winedbg starts the program only when the debugger connects.
+ */
+export const GDB_REMOTE_PACKET_TIMEOUT_S = 60;
+
+/** `host:port`, `[v6]:port` or a bare port (this machine) → host and port; anything else is a ConfigurationError. */
+export function parseGdbRemote(value: unknown): { host: string; port: number } {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[^:\s]+):)?(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port > 0 && port < 65536)) {
+    throw new ConfigurationError(`"gdbRemote" must be "host:port" or a port number of a gdb-remote stub (lldb-server, gdbserver, winedbg --gdb), e.g. "127.0.0.1:1234", not ${JSON.stringify(value)}`);
+  }
+  return { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
 }
 
 /** A user mistake in launch.json: the message names the attribute and says what to write. */
@@ -223,18 +244,31 @@ export function toLldbDapLaunch(args: LaunchArguments, program: string, base: No
   };
 }
 
-/** lldb-dap's `attach` arguments. */
+/** lldb-dap's `attach` arguments: by pid, by name (waitFor), to a gdb-remote stub, or a core file. */
 export function toLldbDapAttach(args: AttachArguments, extraSourceMap: Array<[string, string]> = []): Record<string, unknown> {
   checkCommands(args);
   const out: Record<string, unknown> = { ...commandArguments(args) };
-  if (args.pid !== undefined && args.pid !== '') {
+  const ways = (['pid', 'gdbRemote', 'coreFile'] as const).filter((k) => args[k] !== undefined && args[k] !== '');
+  if (ways.length > 1) throw new ConfigurationError(`attach takes one of "pid", "gdbRemote" and "coreFile", not ${ways.map((w) => `"${w}"`).join(' and ')}`);
+  if (args.gdbRemote !== undefined && args.gdbRemote !== '') {
+    const { host, port } = parseGdbRemote(args.gdbRemote);
+    if (!args.program) throw new ConfigurationError('"gdbRemote" needs "program": the executable the stub runs, for its symbols (lldb does not fetch it from the stub)');
+    // lldb-dap's own keys: it creates the target from "program", then runs `gdb-remote host:port`.
+    out['gdb-remote-port'] = port;
+    out['gdb-remote-hostname'] = host;
+    out.initCommands = [`settings set plugin.process.gdb-remote.packet-timeout ${GDB_REMOTE_PACKET_TIMEOUT_S}`, ...((out.initCommands as string[] | undefined) ?? [])];
+  } else if (args.coreFile !== undefined && args.coreFile !== '') {
+    if (typeof args.coreFile !== 'string') throw new ConfigurationError(`"coreFile" must be the path of a core file or minidump, not ${JSON.stringify(args.coreFile)}`);
+    if (!args.program) throw new ConfigurationError('"coreFile" needs "program": the executable that crashed, for its symbols');
+    out.coreFile = args.coreFile;
+  } else if (args.pid !== undefined && args.pid !== '') {
     const pid = typeof args.pid === 'number' ? args.pid : Number(String(args.pid).trim());
     if (!Number.isInteger(pid) || pid <= 0) {
       throw new ConfigurationError(`"pid" must be a process id (a positive integer), not '${args.pid}'; use "\${command:pickProcess}" to choose one`);
     }
     out.pid = pid;
   } else if (!args.program) {
-    throw new ConfigurationError('attach needs "pid" (or "${command:pickProcess}") or "program" with "waitFor": true');
+    throw new ConfigurationError('attach needs "pid" (or "${command:pickProcess}"), "gdbRemote", "coreFile", or "program" with "waitFor": true');
   }
   if (args.program) out.program = args.program;
   if (args.waitFor) out.waitFor = true;

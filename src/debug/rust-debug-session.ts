@@ -10,6 +10,7 @@ import type { EvaluationResult } from '../rust/expression-evaluator';
 import { BACKEND_REQUEST, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
+import { checkCoreFile } from './core-file';
 import { FrameNames, rustFrameName } from './frame-names';
 import {
   ConfigurationError,
@@ -318,7 +319,12 @@ export class RustDebugSession extends LoggingDebugSession {
   private async onAttach(request: DebugProtocol.Request): Promise<void> {
     const args = request.arguments as AttachArguments;
     this.applyCommon(args);
-    await this.forward(request, toLldbDapAttach(args, await this.rustSourceMap(args)));
+    const backendArgs = toLldbDapAttach(args, await this.rustSourceMap(args));
+    // lldb-dap's own error for a bad core file is a bare "failed to load"; say which file and what is wrong with it.
+    if (typeof backendArgs.coreFile === 'string') checkCoreFile(backendArgs.coreFile);
+    // With a stub or a core file the program is known up front: read its symbols while lldb-dap connects.
+    if (typeof backendArgs.program === 'string' && (backendArgs.coreFile || backendArgs['gdb-remote-port'])) this.symbols.prefetchProgram(backendArgs.program);
+    await this.forward(request, backendArgs);
   }
 
   private async rustSourceMap(args: CommonArguments): Promise<Array<[string, string]>> {

@@ -1,0 +1,68 @@
+// Windows x64 MSVC programs: time to the first stop under wine through winedbg's stub, and the PDB's symbol load (our reader + index) against lldb-22's target create on the same exe.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { readPeModule } from '../src/symbols/pe/pe-module';
+import { buildIndex } from '../src/symbols/symbol-index';
+import { startClient, stopQuietly } from '../test/dap/support/client';
+import { markerLine } from '../test/dap/support/programs';
+import { endWineserver, wineMissing, winePrefix } from '../test/support/wine-debug';
+import { attachToWindowsProgram, nextStop, sourcePath, windowsProgram } from '../test/windows/support';
+import { report, row, type BenchRow } from './report';
+
+function median(times: number[]): number {
+  return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+function readFile(p: string): Uint8Array | undefined {
+  return fs.existsSync(p) ? new Uint8Array(fs.readFileSync(p)) : undefined;
+}
+
+/** Our load: the PE, its PDB and the index, as a symbol worker does it, against lldb-22 creating a target (which reads the PDB). */
+function loadRows(label: string, exe: string): BenchRow[] {
+  const ours: number[] = [];
+  const peer: number[] = [];
+  let functions = 0;
+  for (let i = 0; i < 5; i++) {
+    // Alternating, so both see the same machine load.
+    let t0 = performance.now();
+    const m = readPeModule(new Uint8Array(fs.readFileSync(exe)), { path: exe, searchPaths: [], readFile });
+    buildIndex(m);
+    functions = m.functions.length;
+    ours.push(performance.now() - t0);
+    t0 = performance.now();
+    execFileSync('lldb-22', ['-b', '-o', `target create ${exe}`, '-o', 'image lookup -n main'], { encoding: 'utf8' });
+    peer.push(performance.now() - t0);
+  }
+  console.log(`${label}: ${(fs.statSync(exe.replace(/\.exe$/, '.pdb')).size / 1048576).toFixed(1)} MB PDB, ${functions} functions`);
+  return [row(`${label}: load the PDB's symbols (reader + index)`, 'ms', median(ours), median(peer), { peerName: "lldb-22 -b -o 'target create X' -o 'image lookup -n main'" })];
+}
+
+export async function run(): Promise<void> {
+  const rows: BenchRow[] = [];
+  for (const toolchain of ['1.96', '1.63'] as const) {
+    const { exe } = await windowsProgram('values', toolchain);
+    rows.push(...loadRows(`values.rs, Rust ${toolchain}`, exe));
+  }
+  const missing = wineMissing();
+  if (missing) {
+    console.log(`time to first stop not measured: ${missing}`);
+  } else {
+    const wine = await winePrefix();
+    const { exe } = await windowsProgram('values', '1.96');
+    const source = sourcePath('values');
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const dc = await startClient();
+      const t0 = performance.now();
+      const stopped = nextStop(dc, 180_000);
+      const session = await attachToWindowsProgram(dc, wine, exe, { sourceBreakpoints: [{ source, lines: [markerLine(source, 'values')] }] });
+      await stopped;
+      times.push(performance.now() - t0);
+      await stopQuietly(dc);
+      await session.target.dispose();
+    }
+    await endWineserver(wine.prefix);
+    rows.push(row('values.rs, Rust 1.96: winedbg start to the first breakpoint stop (through the proxy)', 'ms', median(times), null));
+  }
+  report('windows', rows);
+}
