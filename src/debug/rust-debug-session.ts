@@ -937,5 +937,5 @@ export function expressionBeforeDot(text: string): string {
 /** What a slow watch shows while it runs on: how long so far, and where to stop it. */
 function watchPlaceholder(started: number): EvaluationResult {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  return { result: `⧗ evaluating… (${seconds} s so far; cancel it in Debugger Tasks)`, variablesReference: 0 };
+  return { result: `evaluating… (${seconds} s so far; cancel it in Debugger Tasks)`, variablesReference: 0 };
 }
