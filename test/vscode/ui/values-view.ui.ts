@@ -68,6 +68,8 @@ describe('Rust values in the Variables and Watch views', function () {
     for (const expression of [QUICK_WATCH, SLOW_WATCH]) {
       await watch.locator('.pane-header').hover();
       await watch.locator('.pane-header .action-label[aria-label="Add Expression"]').click();
+      // Keys typed before the new watch's input box has focus are lost.
+      await watch.locator('.monaco-inputbox input:focus, .monaco-inputbox textarea:focus').first().waitFor({ state: 'visible' });
       await wb.page.keyboard.type(expression);
       await wb.page.keyboard.press('Enter');
     }
