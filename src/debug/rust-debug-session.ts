@@ -597,6 +597,8 @@ export class RustDebugSession extends LoggingDebugSession {
     const started = Date.now();
     const { taskArgs, present } = await this.evaluationTask(args);
     const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, taskArgs);
+    // Among the session's evaluations from the start, so a step within the budget cancels it before its next read.
+    this.evaluations.set(request.seq, future as Future<unknown>);
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
       future.result().then(
@@ -609,9 +611,8 @@ export class RustDebugSession extends LoggingDebugSession {
     if (inTime || stop !== this.stopNumber) {
       return this.respondWhenSettled(request, future, timeout, present);
     }
+    // It stays among the session's evaluations (a step or a DAP cancel of this request interrupts it) until it settles.
     this.runningWatches.set(key, { future, started });
-    // Kept among the session's evaluations (a step or a DAP cancel of this request interrupts it) until it settles.
-    this.evaluations.set(request.seq, future as Future<unknown>);
     this.sendResponse(Object.assign(responseTo(request), { body: watchPlaceholder(started) }));
     future.result().then(
       (result): { result?: EvaluationResult; error?: string } => ({ result }),
