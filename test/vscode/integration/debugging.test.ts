@@ -81,7 +81,8 @@ describe('debugging the example crate', function () {
     assert.equal(frame.name, 'warehouse::main');
     assert.equal(frame.line, line + 1);
 
-    const quantity = await session.customRequest('evaluate', { expression: 'warehouse.items[1].quantity', frameId: frame.id, context: 'watch' });
+    // A hover waits for its answer (a watch past 250 ms would answer a placeholder: the stop's first evaluation opens the type table).
+    const quantity = await session.customRequest('evaluate', { expression: 'warehouse.items[1].quantity', frameId: frame.id, context: 'hover' });
     assert.equal(quantity.result, '196');
     const done = allTasks(api, session.id).find((f) => f.label === 'warehouse.items[1].quantity');
     assert.ok(done, 'the evaluation is listed in Debugger Tasks under the session');
