@@ -3,15 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ThreadPoolExecutor } from '../src/futures';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { LldbDapClient } from '../src/debug/lldb-dap-client';
-import { RustDebugSession } from '../src/debug/rust-debug-session';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
-import { InlineClient } from '../test/dap/support/inline-client';
 import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
 import { report, row, type BenchRow } from './report';
 
 const PROGRAM = 'values_bench';
+const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
 const STOPS = 4;
 
 /** One debugger as the benchmark drives it: requests, the stopped event, and its lldb-dap's pid. */
@@ -22,6 +21,8 @@ interface Side {
   frameId: number;
   threadId: number;
   lldbDapPid(): number | undefined;
+  /** Our adapter process (the extension host's share of memory when it runs inline). */
+  adapterPid?(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -38,30 +39,47 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [Number(process.hrtime.bigint() - start) / 1e6, value];
 }
 
+/** Our adapter as a standalone process on stdio (adapter-main), driven as VS Code drives it. */
 async function ours(): Promise<Side> {
-  const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src') });
-  const session = new RustDebugSession({ executor, sessionId: 'bench-values', env: toolchainEnv(), evaluationTimeout: 0 });
-  const client = new InlineClient(session);
-  const { threadId, frameId } = await client.launchToMarker(PROGRAM, 'stop', { supportsVariableType: true, supportsMemoryReferences: true });
-  const side: Side = {
+  const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0' } } as object);
+  dc.defaultTimeout = 600_000;
+  await dc.start();
+  let lldbDapPid: number | undefined;
+  dc.on('output', (e: DebugProtocol.OutputEvent) => {
+    const pid = /using .* pid (\d+)/.exec(e.body.output);
+    if (pid) lldbDapPid = Number(pid[1]);
+  });
+  const source = sourceOf(PROGRAM);
+  const stopped = dc.waitForEvent('stopped', 600_000);
+  await Promise.all([
+    dc.waitForEvent('initialized').then(async () => {
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, 'stop') }] });
+      await dc.configurationDoneRequest();
+    }),
+    dc
+      .initializeRequest({ adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsVariableType: true, supportsMemoryReferences: true })
+      .then(() => dc.launchRequest({ program: compileProgram(PROGRAM) } as DebugProtocol.LaunchRequestArguments)),
+  ]);
+  const threadId = ((await stopped).body as DebugProtocol.StoppedEvent['body']).threadId!;
+  const frameOf = async (): Promise<number> => (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+  return {
     name: 'ours',
-    request: (command, args) => client.send(command, args),
+    request: async (command, args) => (await dc.customRequest(command, args)).body,
     nextStop: async () => {
-      const stopped = client.waitFor('stopped');
-      await client.send('continue', { threadId });
-      await stopped;
-      return (await client.send<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId, levels: 1 })).stackFrames[0].id;
+      const next = dc.waitForEvent('stopped', 600_000);
+      await dc.continueRequest({ threadId });
+      await next;
+      return frameOf();
     },
-    frameId,
+    frameId: await frameOf(),
     threadId,
-    lldbDapPid: () => session.backendPid,
+    lldbDapPid: () => lldbDapPid,
+    adapterPid: () => (dc as unknown as { _adapterProcess?: { pid?: number } })._adapterProcess?.pid,
     close: async () => {
-      await client.send('disconnect', { terminateDebuggee: true }).catch(() => undefined);
-      session.dispose();
-      await executor.shutdown({ wait: true, cancelFutures: true });
+      await dc.disconnectRequest({ terminateDebuggee: true }).catch(() => undefined);
+      await dc.stop();
     },
   };
-  return side;
 }
 
 /** lldb-dap-22 spoken to directly, with the toolchain's formatters loaded as CodeLLDB loads them, or bare. */
@@ -119,6 +137,7 @@ interface Figures {
   vPage: number;
   vLastPage: number;
   rssAfterStops: number;
+  adapterRss: number;
   shown: Record<string, string>;
 }
 
@@ -141,14 +160,12 @@ async function measure(side: Side): Promise<Figures> {
   const vPage = await page('v', 0);
   const vLastPage = await page('v', 1_000_000 - 100);
   for (let stop = 1; stop < STOPS; stop++) await localsAt(side, await side.nextStop());
-  return { locals, mPage, vPage, vLastPage, rssAfterStops: rssBytes(side.lldbDapPid()), shown: Object.fromEntries(variables.map((v) => [v.name, v.value.slice(0, 80)])) };
+  return { locals, mPage, vPage, vLastPage, rssAfterStops: rssBytes(side.lldbDapPid()), adapterRss: rssBytes(side.adapterPid?.()), shown: Object.fromEntries(variables.map((v) => [v.name, v.value.slice(0, 80)])) };
 }
 
 export async function run(): Promise<void> {
-  const hostBefore = process.memoryUsage().rss;
   const oursSide = await ours();
   const our = await measure(oursSide);
-  const hostAdded = process.memoryUsage().rss - hostBefore;
   await oursSide.close();
   const bareSide = await direct(false);
   const bare = await measure(bareSide);
@@ -166,7 +183,7 @@ export async function run(): Promise<void> {
     row('last page of v', 'ms', our.vLastPage, formatted.vLastPage, { peerName: peer }),
     row(`lldb-dap RSS after ${STOPS} stops`, 'MB', our.rssAfterStops / 2 ** 20, formatted.rssAfterStops / 2 ** 20, { peerName: peer }),
     row(`  the same, lldb-dap-22 bare`, 'MB', our.rssAfterStops / 2 ** 20, bare.rssAfterStops / 2 ** 20, { peerName: 'lldb-dap-22 bare' }),
-    row('extension host memory added (session, workers, caches)', 'MB', hostAdded / 2 ** 20, null),
+    row('our adapter process RSS after 4 stops (session, workers, type tables, caches)', 'MB', our.adapterRss / 2 ** 20, null),
   ];
   console.log('what each side shows for the locals (first 80 characters):');
   for (const name of Object.keys(our.shown)) console.log(`  ${name}: ours ${JSON.stringify(our.shown[name])} | formatters ${JSON.stringify(formatted.shown[name] ?? '-')}`);
