@@ -1,8 +1,5 @@
 // The compiler is the oracle: a real program prints {:?} of every local, lldb-dap-22 stops it, and our formatters must print the same from its memory.
 import * as assert from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LldbDapClient } from '../../src/debug/lldb-dap-client';
@@ -11,7 +8,8 @@ import type { TypeTable } from '../../src/symbols/type-model';
 import { typeTableFor } from '../../src/symbols/type-tables';
 import type { FetchMemory } from '../../src/rust/values/memory-reader';
 import { WAIT_MS } from './support/client';
-import { buildDir, markerLine, sourceOf, toolchainEnv } from './support/programs';
+import { markerLine, sourceOf, toolchainEnv } from './support/programs';
+import { buildValuesOracle, firstItems, printedValues } from './support/values-oracle-program';
 
 const TOOLCHAINS = [
   { name: 'stable', rustc: 'rustc', args: [] as string[] },
@@ -22,19 +20,6 @@ const TOOLCHAINS = [
 
 /** Outputs longer than this are checked by their first children, not as one text (our summary budget is 1000). */
 const WHOLE_TEXT_LIMIT = 900;
-
-/** Builds values_oracle.rs with one toolchain, cached in out/test-programs by source hash. */
-function build(toolchain: (typeof TOOLCHAINS)[number]): string {
-  const source = sourceOf('values_oracle');
-  const hash = crypto.createHash('sha1').update(fs.readFileSync(source)).digest('hex').slice(0, 12);
-  const out = path.join(buildDir, `values_oracle-${toolchain.name.replace(/\W+/g, '_')}-${hash}`);
-  if (!fs.existsSync(out)) {
-    fs.mkdirSync(buildDir, { recursive: true });
-    execFileSync(toolchain.rustc, [...toolchain.args, '-g', '-C', 'opt-level=0', '--edition=2021', '-o', `${out}.tmp`, source], { env: toolchainEnv(), stdio: 'pipe' });
-    fs.renameSync(`${out}.tmp`, out);
-  }
-  return out;
-}
 
 interface Stopped {
   backend: LldbDapClient;
@@ -73,11 +58,7 @@ async function stopAtBreak(program: string): Promise<Stopped> {
   const locals = (await backend.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: scopes[0].variablesReference })).body.variables;
   // Output events may trail the stop a little: wait until the last local's line is in.
   for (let i = 0; i < 100 && !stdout.includes('\nshown'); i++) await new Promise((r) => setTimeout(r, 50));
-  const printed = new Map<string, string>();
-  for (const line of stdout.split(/\r?\n/)) {
-    const m = /^(\w+) = (.*)$/.exec(line);
-    if (m) printed.set(m[1], m[2]);
-  }
+  const printed = printedValues(stdout);
   const modules = (await backend.request<DebugProtocol.ModulesResponse>('modules', {})).body.modules;
   const own = modules.find((m) => m.path === program || m.name === path.basename(program));
   const slide = Number((own as { addressRange?: string } | undefined)?.addressRange ?? NaN);
@@ -89,30 +70,6 @@ function readerOver(backend: LldbDapClient): FetchMemory {
     const r = await backend.request<DebugProtocol.ReadMemoryResponse>('readMemory', { memoryReference: `0x${address.toString(16)}`, count });
     return { bytes: Buffer.from(r.body?.data ?? '', 'base64') };
   };
-}
-
-/** The first `n` top-level items of a printed `[…]` or `{…}`. */
-function firstItems(text: string, n: number): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let inString = false;
-  let start = 1;
-  for (let i = 1; i < text.length - 1 && items.length < n; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if ('[{('.includes(c)) depth++;
-    else if (']})'.includes(c)) depth--;
-    else if (c === ',' && depth === 0) {
-      items.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  return items;
 }
 
 /** Memory as lldb-dap reads it, with some bytes replaced: a corrupted image of real values. */
@@ -151,7 +108,7 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
   this.timeout(WAIT_MS * 3);
   for (const toolchain of TOOLCHAINS) {
     it(`every local, built by rustc ${toolchain.name}`, async () => {
-      const program = build(toolchain);
+      const program = buildValuesOracle(toolchain);
       const table = typeTableFor(program);
       const { backend, locals, printed, slide, pc } = await stopAtBreak(program);
       try {
@@ -207,7 +164,7 @@ describe('values oracle: our text equals the program\'s {:?} (lldb-dap-22, real 
   }
 
   it('faults: corrupted images of real values (rustc stable) end in errors for that value, bounded reads, cycles and time budgets', async () => {
-    const program = build(TOOLCHAINS[0]);
+    const program = buildValuesOracle(TOOLCHAINS[0]);
     const table = typeTableFor(program);
     const { backend, locals, slide, pc } = await stopAtBreak(program);
     try {

@@ -1,13 +1,12 @@
 // The Variables view through the adapter, end to end: lldb-dap lists the locals, our workers read the DWARF types and memory, and every value equals the program's own {:?}; children page through our own references.
 import * as assert from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { OWN_REFERENCE_BASE, VALUE_FORMAT_REQUEST } from '../../src/debug/session-values';
 import { initializeLikeVsCode, startClient, stopQuietly, WAIT_MS } from './support/client';
-import { buildDir, markerLine, sourceOf, toolchainEnv } from './support/programs';
+import { markerLine, sourceOf } from './support/programs';
+import { buildValuesOracle, firstItems, printedValues } from './support/values-oracle-program';
 
 const TOOLCHAINS = [
   { name: 'stable', rustc: 'rustc', args: [] as string[] },
@@ -16,40 +15,6 @@ const TOOLCHAINS = [
 
 /** Printed values longer than our 1,000-character summary budget are checked by their first page of children. */
 const WHOLE_TEXT_LIMIT = 900;
-
-function build(toolchain: (typeof TOOLCHAINS)[number]): string {
-  const source = sourceOf('values_oracle');
-  const out = path.join(buildDir, `values_view-${toolchain.name.replace(/\W/g, '_')}`);
-  fs.mkdirSync(buildDir, { recursive: true });
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(source).mtimeMs) {
-    execFileSync(toolchain.rustc, [...toolchain.args, '-g', '-C', 'opt-level=0', '--edition=2021', '-o', out, source], { env: toolchainEnv(), stdio: 'pipe' });
-  }
-  return out;
-}
-
-/** The first `n` top-level items of a printed `[…]` or `{…}`. */
-function firstItems(text: string, n: number): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let inString = false;
-  let start = 1;
-  for (let i = 1; i < text.length - 1 && items.length < n; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if ('[{('.includes(c)) depth++;
-    else if (']})'.includes(c)) depth--;
-    else if (c === ',' && depth === 0) {
-      items.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  return items;
-}
 
 describe('the Variables view through the adapter: our text equals the program\'s {:?}', function () {
   this.timeout(WAIT_MS * 4);
@@ -61,7 +26,7 @@ describe('the Variables view through the adapter: our text equals the program\'s
 
       before(async () => {
         if (toolchain.rustc.startsWith('/') && !fs.existsSync(toolchain.rustc)) throw new Error(`${toolchain.rustc} is missing: install Debian's rustc (.ci/run does)`);
-        const program = build(toolchain);
+        const program = buildValuesOracle(toolchain);
         dc = await startClient();
         let stdout = '';
         dc.on('output', (e: DebugProtocol.OutputEvent) => {
@@ -81,10 +46,7 @@ describe('the Variables view through the adapter: our text equals the program\'s
         const scopes = await dc.scopesRequest({ frameId });
         locals = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
         for (let i = 0; i < 100 && !stdout.includes('\nfn_pointer = '); i++) await new Promise((r) => setTimeout(r, 50));
-        for (const line of stdout.split(/\r?\n/)) {
-          const m = /^(\w+) = (.*)$/.exec(line);
-          if (m) printed.set(m[1], m[2]);
-        }
+        for (const [name, value] of printedValues(stdout)) printed.set(name, value);
       });
       after(() => stopQuietly(dc));
 
