@@ -73,3 +73,43 @@ export async function openWorkbench(options: OpenOptions): Promise<OpenWorkbench
     },
   };
 }
+
+/** The 1-based line of the example's src/main.rs that holds `marker` (by default the `Set a breakpoint here` comment). */
+export function exampleLine(marker: string | RegExp = 'Set a breakpoint here'): number {
+  const lines = fs.readFileSync(path.join(exampleFolder, 'src', 'main.rs'), 'utf8').split(/\r?\n/);
+  const index = lines.findIndex((l) => (typeof marker === 'string' ? l.includes(marker) : marker.test(l)));
+  if (index < 0) throw new Error(`example/src/main.rs has no line with ${String(marker)}`);
+  return index + 1;
+}
+
+/** A describe's workbench, open from its `before` to its `after`; read `wb` inside the tests. */
+export interface WorkbenchHooks {
+  readonly wb: Workbench;
+  readonly session: OpenWorkbench;
+}
+
+/**
+ * Registers the describe's before/after hooks: opens the workbench (`options()` runs in `before`, so it may build a
+ * folder first) and, after the tests, stops a debug session still running and closes browser and code-server.
+ */
+export function useWorkbench(options: () => OpenOptions): WorkbenchHooks {
+  let session: OpenWorkbench | undefined;
+  before(async function () {
+    session = await openWorkbench(options());
+  });
+  after(async function () {
+    const wb = session?.workbench;
+    if (wb && (await wb.page.locator('.debug-toolbar').isVisible().catch(() => false))) await wb.runCommand('Debug: Stop').catch(() => undefined);
+    await session?.close();
+  });
+  return {
+    get wb(): Workbench {
+      if (!session) throw new Error('the workbench is not open: use it inside a test of the describe that called useWorkbench');
+      return session.workbench;
+    },
+    get session(): OpenWorkbench {
+      if (!session) throw new Error('the workbench is not open');
+      return session;
+    },
+  };
+}

@@ -1,29 +1,17 @@
 // UI test, as a person would: F5 on the example crate, stop at a breakpoint, watch a slow expression in Debugger Tasks, cancel it there, step.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { exampleFolder, openWorkbench, type OpenWorkbench } from '../harness';
+import { exampleFolder, exampleLine, useWorkbench } from '../harness';
 import type { Workbench } from '../workbench';
 
 const SLOW_WATCH = 'snapshot == backup';
 
 describe('debugging the example crate in the workbench', function () {
-  let session: OpenWorkbench;
+  // The example's launch.json already allows the slow watch two minutes; the setting covers a user without it.
+  const open = useWorkbench(() => ({ name: 'debug-example', folder: exampleFolder, settings: { 'rustOffload.evaluationTimeout': 120_000 } }));
+  const breakpointLine = exampleLine();
   let wb: Workbench;
-  const breakpointLine = fs
-    .readFileSync(path.join(exampleFolder, 'src', 'main.rs'), 'utf8')
-    .split(/\r?\n/)
-    .findIndex((l) => l.includes('Set a breakpoint here')) + 1;
-
-  before(async function () {
-    // The example's launch.json already allows the slow watch two minutes; the setting covers a user without it.
-    session = await openWorkbench({ name: 'debug-example', folder: exampleFolder, settings: { 'rustOffload.evaluationTimeout': 120_000 } });
-    wb = session.workbench;
-  });
-
-  after(async function () {
-    if (wb && (await wb.page.locator('.debug-toolbar').isVisible().catch(() => false))) await wb.runCommand('Debug: Stop').catch(() => undefined);
-    await session?.close();
+  beforeEach(() => {
+    wb = open.wb;
   });
 
   /** The top frame's row in Call Stack, e.g. "main main.rs 76:9". */

@@ -1,29 +1,17 @@
 // UI test of a newcomer's first hour: the Getting Started walkthrough from the Welcome page, F5, short Call Stack names with the full name on hover, Symbols kept after 150 evaluations, and the Modules view after Stop.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { exampleFolder, openWorkbench, type OpenWorkbench } from '../harness';
+import { exampleFolder, exampleLine, useWorkbench } from '../harness';
 import type { Workbench } from '../workbench';
 
 const WALKTHROUGH = 'Debug Rust with Rust Offload';
 const EVALUATIONS = 150;
 
 describe('getting started: walkthrough, Call Stack names, Debugger Tasks and Modules after a session', function () {
-  let session: OpenWorkbench;
+  const open = useWorkbench(() => ({ name: 'getting-started', folder: exampleFolder }));
+  const breakpointLine = exampleLine();
   let wb: Workbench;
-  const breakpointLine = fs
-    .readFileSync(path.join(exampleFolder, 'src', 'main.rs'), 'utf8')
-    .split(/\r?\n/)
-    .findIndex((l) => l.includes('Set a breakpoint here')) + 1;
-
-  before(async function () {
-    session = await openWorkbench({ name: 'getting-started', folder: exampleFolder });
-    wb = session.workbench;
-  });
-
-  after(async function () {
-    if (wb && (await wb.page.locator('.debug-toolbar').isVisible().catch(() => false))) await wb.runCommand('Debug: Stop').catch(() => undefined);
-    await session?.close();
+  beforeEach(() => {
+    wb = open.wb;
   });
 
   const text = (locator: ReturnType<Workbench['treeRows']>) => async () => (await locator.first().textContent({ timeout: 1000 }).catch(() => '')) ?? '';

@@ -1,25 +1,15 @@
 // UI test, as a person would: F5 on the example, the Modules view fills with each module's symbol status, size and time; Search Symbols finds a function with its file:line and opens it.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { exampleFolder, openWorkbench, type OpenWorkbench } from '../harness';
+import { exampleFolder, exampleLine, useWorkbench } from '../harness';
 import type { Workbench } from '../workbench';
 
 describe('Modules view and Search Symbols in the workbench', function () {
-  let session: OpenWorkbench;
+  const open = useWorkbench(() => ({ name: 'modules-view', folder: exampleFolder }));
+  const breakpointLine = exampleLine();
+  const simulateDayLine = exampleLine(/^fn simulate_day\(/);
   let wb: Workbench;
-  const mainRs = fs.readFileSync(path.join(exampleFolder, 'src', 'main.rs'), 'utf8').split(/\r?\n/);
-  const breakpointLine = mainRs.findIndex((l) => l.includes('Set a breakpoint here')) + 1;
-  const simulateDayLine = mainRs.findIndex((l) => /^fn simulate_day\(/.test(l)) + 1;
-
-  before(async function () {
-    session = await openWorkbench({ name: 'modules-view', folder: exampleFolder });
-    wb = session.workbench;
-  });
-
-  after(async function () {
-    if (wb && (await wb.page.locator('.debug-toolbar').isVisible().catch(() => false))) await wb.runCommand('Debug: Stop').catch(() => undefined);
-    await session?.close();
+  beforeEach(() => {
+    wb = open.wb;
   });
 
   const moduleRow = (name: string) => async () => (await wb.treeRows('Modules', name).first().textContent().catch(() => '')) ?? '';

@@ -4,27 +4,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileProgram } from '../../dap/support/programs';
-import { openWorkbench, type OpenWorkbench } from '../harness';
+import { useWorkbench } from '../harness';
 import type { Workbench } from '../workbench';
 
 describe('stopping on a panic in the workbench', function () {
-  let session: OpenWorkbench;
-  let wb: Workbench;
-  let folder: string;
-
-  before(async function () {
+  let folder: string | undefined;
+  const open = useWorkbench(() => {
     const program = compileProgram('panics');
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rod-panic-'));
     fs.mkdirSync(path.join(folder, '.vscode'));
     const launch = { version: '0.2.0', configurations: [{ type: 'rust-offload', request: 'launch', name: 'Debug panics', program, env: { RUST_BACKTRACE: '0' } }] };
     fs.writeFileSync(path.join(folder, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2));
-    session = await openWorkbench({ name: 'panic-stop', folder });
-    wb = session.workbench;
+    return { name: 'panic-stop', folder };
   });
-
-  after(async function () {
-    if (wb && (await wb.page.locator('.debug-toolbar').isVisible().catch(() => false))) await wb.runCommand('Debug: Stop').catch(() => undefined);
-    await session?.close();
+  let wb: Workbench;
+  beforeEach(() => {
+    wb = open.wb;
+  });
+  after(() => {
     if (folder) fs.rmSync(folder, { recursive: true, force: true });
   });
 

@@ -1,20 +1,14 @@
 // UI test, as a person would: open Debugger Tasks, run the self-test from the palette, watch the states, cancel the endless task inline.
 import * as assert from 'node:assert/strict';
-import { openWorkbench, type OpenWorkbench } from '../harness';
+import { useWorkbench } from '../harness';
 import type { Workbench } from '../workbench';
 
 describe('Debugger Tasks in the workbench', function () {
-  let session: OpenWorkbench;
+  // One bulk worker: the endless task holds it, so the other bulk tasks stay queued until it is cancelled.
+  const open = useWorkbench(() => ({ name: 'tasks-view', settings: { 'rustOffload.executor.maxWorkers': 1 } }));
   let wb: Workbench;
-
-  before(async function () {
-    // One bulk worker: the endless task holds it, so the other bulk tasks stay queued until it is cancelled.
-    session = await openWorkbench({ name: 'tasks-view', settings: { 'rustOffload.executor.maxWorkers': 1 } });
-    wb = session.workbench;
-  });
-
-  after(async function () {
-    await session?.close();
+  beforeEach(() => {
+    wb = open.wb;
   });
 
   /** A task row's text: label and description (state · elapsed). */

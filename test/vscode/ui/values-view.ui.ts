@@ -1,29 +1,17 @@
 // UI test, as a person would: at a stop in the example crate the Variables view shows Rust values (a struct, a Vec, a HashMap, an enum) as the program's own {:?} shows them, and a quick watch shows the new stop's value while a slow one still runs.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { exampleFolder, openWorkbench, type OpenWorkbench } from '../harness';
+import { exampleFolder, exampleLine, useWorkbench } from '../harness';
 import type { Workbench } from '../workbench';
 
 const QUICK_WATCH = 'warehouse.items[1].quantity';
 const SLOW_WATCH = 'snapshot == backup';
 
 describe('Rust values in the Variables and Watch views', function () {
-  let session: OpenWorkbench;
+  const open = useWorkbench(() => ({ name: 'values-view', folder: exampleFolder, settings: { 'rustOffload.evaluationTimeout': 170_000 } }));
+  const breakpointLine = exampleLine();
   let wb: Workbench;
-  const breakpointLine = fs
-    .readFileSync(path.join(exampleFolder, 'src', 'main.rs'), 'utf8')
-    .split(/\r?\n/)
-    .findIndex((l) => l.includes('Set a breakpoint here')) + 1;
-
-  before(async function () {
-    session = await openWorkbench({ name: 'values-view', folder: exampleFolder, settings: { 'rustOffload.evaluationTimeout': 170_000 } });
-    wb = session.workbench;
-  });
-
-  after(async function () {
-    if (wb && (await wb.page.locator('.debug-toolbar').isVisible().catch(() => false))) await wb.runCommand('Debug: Stop').catch(() => undefined);
-    await session?.close();
+  beforeEach(() => {
+    wb = open.wb;
   });
 
   /** A Variables row by its name (the label before the value), e.g. 'warehouse'. */
