@@ -377,7 +377,7 @@ class StoredFile {
         this.fail(new SegmentUnavailableError(`${this.path}: the stored symbol index is gone (${(err as Error).message})`));
       }
       const now = Buffer.alloc(STORE_HEADER_BYTES);
-      let same = false;
+      let same: boolean;
       try {
         same = fs.readSync(fd, now, 0, now.length, 0) === now.length && this.header !== undefined && now.equals(this.header);
       } catch {

@@ -256,7 +256,7 @@ describe('symbol index store on disk', function () {
         try {
           answers();
         } catch (err) {
-          if (got.index.withdrawn === undefined) throw new Error(`${what}: a query answered from bad bytes: ${(err as Error).message}`);
+          if (got.index.withdrawn === undefined) throw new Error(`${what}: a query answered from bad bytes: ${(err as Error).message}`, { cause: err });
         }
       }
       if (got.index.withdrawn) {
