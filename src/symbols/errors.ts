@@ -19,3 +19,11 @@ export class SymbolLoadCancelled extends Error {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new SymbolLoadCancelled();
 }
+
+/**
+ * Bytes of an index segment that arrive on demand (an index read from the on-disk store) could not be had: the file
+ * is gone or replaced, or a block failed its checksum. The index then withdraws rather than answer from them.
+ */
+export class SegmentUnavailableError extends Error {
+  override readonly name = 'SegmentUnavailableError';
+}

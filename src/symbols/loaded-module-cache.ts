@@ -136,6 +136,11 @@ export class LoadedModuleCache {
     this.sweep();
   }
 
+  /** Drops the entry of `loaded` at once, used or not (its index withdrew: nobody may be given it again). */
+  forget(key: string, loaded: LoadedModule): void {
+    if (this.entries.get(key)?.loaded === loaded) this.entries.delete(key);
+  }
+
   /** Drops idle entries past their time, and the oldest idle ones beyond the byte budget. */
   sweep(): void {
     const now = this.now();

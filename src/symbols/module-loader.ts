@@ -24,15 +24,18 @@ export interface LoadModuleOptions {
   onStored?: (error?: Error) => void;
 }
 
+/** What one chunk's load found; `index` (its segment) is there after a load, not when the module came from the on-disk store (its segments are read on demand). */
+export type LoadedPart = Omit<SymbolLoadResult, 'index'> & { index?: ArrayBufferLike };
+
 export interface LoadedModule {
   index: SymbolIndex;
   /** One result per chunk, in .debug_info order. */
-  parts: SymbolLoadResult[];
+  parts: LoadedPart[];
   status: SymbolLoadResult['status'];
   debugInfoBytes: number;
   warnings: string[];
-  /** True when the index came from the on-disk store rather than from reading the module. */
-  stored?: boolean;
+  /** Set when the index came from the on-disk store rather than from reading the module: the file's size, and how much of it has been read so far. */
+  stored?: { fileBytes: number; bytesRead: () => number };
 }
 
 /** Loads one module with as many chunk futures as its DWARF size warrants; rejects with the first chunk error (the others are cancelled). */

@@ -205,12 +205,22 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     if (load !== undefined && base !== undefined) e.slide = load - base;
   }
 
-  private start(id: string, name: string, path: string): void {
+  /**
+   * A module's index from the on-disk store withdrew (bytes a query needed failed their checksum or vanished): it is
+   * read again, as a new load, and the window's cache drops it. Breakpoints it would have bound bind when the load settles.
+   */
+  private rereadWithdrawn(entry: ModuleEntry, loaded: LoadedModule, cacheKey: string, err: Error): void {
+    this.options.cache?.forget(cacheKey, loaded);
+    if (this.disposed || this.entries.get(entry.id) !== entry || entry.index !== loaded.index) return;
+    this.start(entry.id, entry.name, entry.path, [`symbols read again: ${err.message}`]);
+  }
+
+  private start(id: string, name: string, path: string, notes: string[] = []): void {
     this.controllers.get(id)?.abort();
     this.release(id); // a module id that names another file now: the old load is no longer this session's
     const controller = new AbortController();
     this.controllers.set(id, controller);
-    const entry: ModuleEntry = { id, name, path, status: 'loading', progress: 0, warnings: [] };
+    const entry: ModuleEntry = { id, name, path, status: 'loading', progress: 0, warnings: [...notes] };
     this.entries.set(id, entry);
     this.emit('changed', entry);
     const t0 = Date.now();
@@ -253,14 +263,15 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
         entry.index = loaded.index;
         entry.progress = 1;
         entry.message = undefined;
-        entry.warnings = loaded.warnings;
+        entry.warnings = [...notes, ...loaded.warnings];
         entry.sizeBytes = loaded.parts[0]?.fileBytes;
         entry.debugInfoPath = loaded.parts.find((p) => p.debugInfoPath)?.debugInfoPath;
-        entry.cached = cached || loaded.stored === true;
+        entry.cached = cached || loaded.stored !== undefined;
         this.imageBases.set(entry.id, loaded.parts[0]?.imageBase ?? 0);
         this.updateSlide(entry);
         entry.elapsedMs = Date.now() - t0;
         this.controllers.delete(entry.id);
+        if (loaded.index.isLazy) loaded.index.onWithdrawn((why) => this.rereadWithdrawn(entry, loaded, key, why));
         this.emit('changed', entry);
       },
       (err: unknown) => {

@@ -1,5 +1,6 @@
 // The per-module symbol index: a compact binary form (one ArrayBuffer or SharedArrayBuffer per segment) that crosses threads without a copy, and its queries.
 import { GrowableBytes } from './byte-source';
+import { SegmentUnavailableError } from './errors';
 import { FunctionSymbol, InlineSite, ModuleSymbols } from './model';
 import { demangleRust } from './rust-demangle';
 
@@ -952,7 +953,19 @@ function scatterByDigit(rel: Uint32Array, src: Uint32Array, dst: Uint32Array, co
 
 const decoder = new TextDecoder();
 
-/** Read side of one segment. All views alias the buffer; nothing is copied. */
+/**
+ * A segment whose bytes arrive on demand (one read from the on-disk store): `buffer` has the segment's full size,
+ * and `need(start, end)` makes bytes [start, end) of it valid before they are read, or throws
+ * SegmentUnavailableError when they cannot be had (never leaving unchecked bytes in place).
+ */
+export interface LazySegment {
+  readonly buffer: ArrayBuffer;
+  need(start: number, end: number): void;
+}
+
+type Column = Float64Array | Uint32Array | Uint8Array;
+
+/** Read side of one segment. All views alias the buffer; nothing is copied. A lazy segment loads what a query reads first. */
 class Segment {
   readonly entryCount: number;
   readonly entries: Uint32Array;
@@ -980,8 +993,16 @@ class Segment {
   private names: string[] | undefined;
   private fileNames: Array<string | undefined> = [];
 
-  constructor(readonly buffer: ArrayBufferLike) {
+  readonly buffer: ArrayBufferLike;
+  private readonly load: ((start: number, end: number) => void) | undefined;
+
+  constructor(source: ArrayBufferLike | LazySegment) {
+    const lazy = isLazySegment(source) ? source : undefined;
+    const buffer = lazy ? lazy.buffer : (source as ArrayBufferLike);
+    this.buffer = buffer;
+    this.load = lazy ? (start, end) => lazy.need(start, end) : undefined;
     if (buffer.byteLength < HEADER_WORDS * 4) throw new Error('symbol index buffer is too small to hold a header');
+    this.load?.(0, HEADER_WORDS * 4);
     const h = new Uint32Array(buffer, 0, HEADER_WORDS);
     if (h[0] !== MAGIC || h[1] !== VERSION) throw new Error(`not a symbol index buffer of version ${VERSION} (magic 0x${h[0].toString(16)}, version ${h[1]})`);
     const [entryCount, rangeCount, hashCapacity, inlineCount, inlineRangeCount, fileCount, lineCount, stringBytes] = Array.from(h.subarray(2, 10));
@@ -1011,18 +1032,53 @@ class Segment {
     this.keepsAliases = (h[HEADER_FLAGS] & FLAG_ALIASES) !== 0;
   }
 
+  get lazy(): boolean {
+    return this.load !== undefined;
+  }
+  /** Makes elements [first, first + count) of `col` readable (a lazy segment reads them now); a no-op in memory. */
+  need(col: Column, first: number, count = 1): void {
+    if (this.load === undefined || count <= 0) return;
+    const from = Math.max(0, first);
+    const to = Math.min(col.length, first + count);
+    if (to > from) this.load(col.byteOffset + from * col.BYTES_PER_ELEMENT, col.byteOffset + to * col.BYTES_PER_ELEMENT);
+  }
+  /** Makes the whole segment readable (scans over every entry). */
+  needAll(): void {
+    this.load?.(0, this.buffer.byteLength);
+  }
+  /** floorIndex over a column of this segment, reading only the elements the search visits. */
+  floor(col: Float64Array | Uint32Array, x: number): number {
+    if (this.load === undefined) return floorIndex(col, x);
+    let lo = 0;
+    let hi = col.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      this.need(col, mid);
+      if (col[mid] <= x) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
   str(off: number, len: number): string {
+    this.need(this.strings, off, len);
     // SharedArrayBuffer views cannot be decoded directly.
     const view = this.strings.subarray(off, off + len);
     return decoder.decode(this.buffer instanceof ArrayBuffer ? view : view.slice());
   }
   name(e: number): string {
     if (this.names) return this.names[e];
+    this.need(this.entries, e * ENTRY_STRIDE, 2);
     return this.str(this.entries[e * ENTRY_STRIDE], this.entries[e * ENTRY_STRIDE + 1]);
   }
   /** All names, decoded once for scans (prefix/fuzzy). */
   allNames(): string[] {
     if (!this.names) {
+      this.need(this.entries, 0, this.entries.length);
+      this.need(this.strings, 0, this.strings.length);
       const out = new Array<string>(this.entryCount);
       for (let e = 0; e < this.entryCount; e++) out[e] = this.str(this.entries[e * ENTRY_STRIDE], this.entries[e * ENTRY_STRIDE + 1]);
       this.names = out;
@@ -1032,11 +1088,17 @@ class Segment {
   file(i: number): string | undefined {
     if (i === NONE || i * 2 >= this.fileRefs.length) return undefined;
     let f = this.fileNames[i];
-    if (f === undefined) f = this.fileNames[i] = this.str(this.fileRefs[i * 2], this.fileRefs[i * 2 + 1]);
+    if (f === undefined) {
+      this.need(this.fileRefs, i * 2, 2);
+      f = this.fileNames[i] = this.str(this.fileRefs[i * 2], this.fileRefs[i * 2 + 1]);
+    }
     return f;
   }
   hit(e: number): SymbolHit {
     const o = e * ENTRY_STRIDE;
+    this.need(this.entries, o, ENTRY_STRIDE);
+    this.need(this.entryAddr, e);
+    this.need(this.entrySize, e);
     const hit: SymbolHit = {
       name: this.name(e),
       kind: this.entries[o + 4] === KIND_FUNCTION ? 'function' : 'public',
@@ -1053,22 +1115,31 @@ class Segment {
     const capacity = this.hashes.length / HASH_STRIDE;
     const mask = capacity - 1;
     const out: number[] = [];
-    for (let slot = h & mask, probes = 0; this.hashes[slot * HASH_STRIDE] !== 0 && probes < capacity; slot = (slot + 1) & mask, probes++) {
+    for (let slot = h & mask, probes = 0; probes < capacity; slot = (slot + 1) & mask, probes++) {
       const o = slot * HASH_STRIDE;
+      this.need(this.hashes, o, HASH_STRIDE);
+      if (this.hashes[o] === 0) break;
       if (this.hashes[o] !== h) continue;
       const full = this.hashes[o + 1];
       const bareHead = this.hashes[o + 2];
       const slotKey = full !== NONE ? this.name(full) : stripGenerics(this.name(bareHead));
       if (slotKey !== key) continue;
       // Chains are bounded by the entry count, so a corrupt buffer cannot loop forever.
-      for (let e = full, n = 0; e !== NONE && e < this.entryCount && n < this.entryCount; e = this.nextFull[e], n++) out.push(e);
-      for (let e = bareHead, n = 0; e !== NONE && e < this.entryCount && n < this.entryCount; e = this.nextBare[e], n++) out.push(e);
+      for (let e = full, n = 0; e !== NONE && e < this.entryCount && n < this.entryCount; e = this.nextFull[e], n++) {
+        out.push(e);
+        this.need(this.nextFull, e);
+      }
+      for (let e = bareHead, n = 0; e !== NONE && e < this.entryCount && n < this.entryCount; e = this.nextBare[e], n++) {
+        out.push(e);
+        this.need(this.nextBare, e);
+      }
       break;
     }
     return [...new Set(out)];
   }
 
   kind(e: number): number {
+    this.need(this.entries, e * ENTRY_STRIDE + 4);
     return this.entries[e * ENTRY_STRIDE + 4];
   }
   /**
@@ -1079,7 +1150,12 @@ class Segment {
   rangeAt(address: number, hidden: Uint8Array | undefined): number {
     const addr = address - this.base;
     let best = -1;
-    for (let i = floorIndex(this.rangeLow, addr), n = 0; i >= 0 && n < 64; i--, n++) {
+    const top = this.floor(this.rangeLow, addr);
+    // The ranges the scan below may visit (and the caller then reads at the index returned).
+    this.need(this.rangeLow, top - 63, 64);
+    this.need(this.rangeHigh, top - 63, 64);
+    this.need(this.rangeEntry, top - 63, 64);
+    for (let i = top, n = 0; i >= 0 && n < 64; i--, n++) {
       if (best >= 0 && this.rangeLow[i] < this.rangeLow[best]) break;
       if (!(this.rangeHigh[i] > addr)) continue;
       if (hidden !== undefined && hidden[this.rangeEntry[i]] !== 0) continue;
@@ -1090,8 +1166,15 @@ class Segment {
   inlinesAt(address: number): InlineHit[] {
     const addr = address - this.base;
     const found: Array<{ depth: number; low: number; i: number }> = [];
-    for (let i = floorIndex(this.inlLow, addr), n = 0; i >= 0 && n < 4096; i--, n++) {
-      if (this.inlHigh[i] > addr) found.push({ depth: this.inlines[this.inlIdx[i] * INLINE_STRIDE + 5], low: this.inlLow[i], i: this.inlIdx[i] });
+    const top = this.floor(this.inlLow, addr);
+    this.need(this.inlLow, top - 4095, 4096);
+    this.need(this.inlHigh, top - 4095, 4096);
+    this.need(this.inlIdx, top - 4095, 4096);
+    for (let i = top, n = 0; i >= 0 && n < 4096; i--, n++) {
+      if (this.inlHigh[i] > addr) {
+        this.need(this.inlines, this.inlIdx[i] * INLINE_STRIDE, INLINE_STRIDE);
+        found.push({ depth: this.inlines[this.inlIdx[i] * INLINE_STRIDE + 5], low: this.inlLow[i], i: this.inlIdx[i] });
+      }
     }
     found.sort((a, b) => a.depth - b.depth || a.low - b.low);
     return found.map(({ i }) => {
@@ -1108,14 +1191,33 @@ class Segment {
    * an end-of-sequence row (line 0) at the same address, which is another sequence ending where this one starts.
    */
   lineRowAt(address: number): number {
-    const i = floorIndex(this.lineAddr, address - this.base);
-    if (i < 0 || this.lineLine[i] !== 0) return i;
+    const i = this.floor(this.lineAddr, address - this.base);
+    if (i < 0) return i;
+    this.needLineRow(i);
+    if (this.lineLine[i] !== 0) return i;
     const at = this.lineAddr[i];
-    for (let j = i - 1; j >= 0 && this.lineAddr[j] === at; j--) {
+    for (let j = i - 1; j >= 0; j--) {
+      this.needLineRow(j);
+      if (this.lineAddr[j] !== at) break;
       if (this.lineLine[j] !== 0) return j;
     }
     return i;
   }
+  /** Makes row i of the line table readable (its address, file and line). */
+  private needLineRow(i: number): void {
+    this.need(this.lineAddr, i);
+    this.need(this.lineFile, i);
+    this.need(this.lineLine, i);
+  }
+  /** An entry's address (what an alias stands at). */
+  address(e: number): number {
+    this.need(this.entryAddr, e);
+    return this.entryAddr[e] + this.base;
+  }
+}
+
+function isLazySegment(source: ArrayBufferLike | LazySegment): source is LazySegment {
+  return typeof (source as Partial<LazySegment>).need === 'function';
 }
 
 /** Orders two ranges that start at the same address: negative when a's entry is the better answer (see Segment.rangeAt). */
@@ -1163,21 +1265,77 @@ export class SymbolIndex {
   private readonly segments: Segment[];
   /** Per segment, 1 for an entry that stands for a function found elsewhere (an alias, or a public at a function's start in another segment). */
   private hiddenEntries: Uint8Array[] | undefined;
+  private readonly lazy: boolean;
+  private withdrawnBy: SegmentUnavailableError | undefined;
+  private readonly withdrawListeners: Array<(err: SegmentUnavailableError) => void> = [];
 
-  constructor(buffers: ArrayBufferLike[]) {
+  /**
+   * `options.hidden`: the marks hiddenMarks() gave for these same segments (the on-disk store keeps them, so a lazy
+   * index need not scan every entry before its first answer).
+   */
+  constructor(buffers: Array<ArrayBufferLike | LazySegment>, options: { hidden?: Uint8Array[] } = {}) {
     this.segments = buffers.map((b) => new Segment(b));
+    this.lazy = this.segments.some((s) => s.lazy);
+    const hidden = options.hidden;
+    if (hidden) {
+      if (hidden.length !== this.segments.length || hidden.some((h, i) => h.length !== this.segments[i].entryCount)) throw new Error('the hidden-entry marks do not fit the segments');
+      this.hiddenEntries = hidden;
+    }
   }
 
+  /** The segments' buffers; those of a lazy index hold only what its queries have read (hence not for copying). */
   get buffers(): ArrayBufferLike[] {
     return this.segments.map((s) => s.buffer);
+  }
+  /** Whether the segments' bytes arrive on demand (an index from the on-disk store). */
+  get isLazy(): boolean {
+    return this.lazy;
+  }
+  /**
+   * Why a lazy index stopped answering: bytes a query needed could not be read or failed their checksum. From then
+   * on every query answers as for a module without symbols (never from those bytes); the owner reads the module again.
+   */
+  get withdrawn(): SegmentUnavailableError | undefined {
+    return this.withdrawnBy;
+  }
+  /** Called once, when the index withdraws (at once if it already has). */
+  onWithdrawn(listener: (err: SegmentUnavailableError) => void): void {
+    if (this.withdrawnBy) listener(this.withdrawnBy);
+    else this.withdrawListeners.push(listener);
+  }
+  /** Per segment, which entries queries skip or resolve to a function (for the on-disk store to keep beside the segments). */
+  hiddenMarks(): Uint8Array[] {
+    return this.hidden();
+  }
+
+  /** Runs a query; on a lazy index whose bytes fail, withdraws and answers `none` instead. */
+  private answer<T>(none: T, query: () => T): T {
+    if (this.withdrawnBy) return none;
+    if (!this.lazy) return query();
+    try {
+      return query();
+    } catch (err) {
+      if (!(err instanceof SegmentUnavailableError)) throw err;
+      this.withdrawnBy = err;
+      for (const l of this.withdrawListeners.splice(0)) {
+        try {
+          l(err);
+        } catch {
+          // A listener's failure must not turn the query's answer into an exception.
+        }
+      }
+      return none;
+    }
   }
   get byteLength(): number {
     return this.segments.reduce((n, s) => n + s.buffer.byteLength, 0);
   }
   /** Functions and publics, without aliases and without publics that another segment's function stands for. */
   get symbolCount(): number {
+    if (this.withdrawnBy) return 0;
     if (this.visibleCount === undefined) {
-      const hidden = this.hidden();
+      const hidden = this.answer(undefined, () => this.hidden());
+      if (!hidden) return 0;
       let n = 0;
       this.segments.forEach((s, i) => {
         for (let e = 0; e < s.entryCount; e++) if (hidden[i][e] === 0) n++;
@@ -1200,6 +1358,7 @@ export class SymbolIndex {
    */
   private hidden(): Uint8Array[] {
     if (this.hiddenEntries) return this.hiddenEntries;
+    for (const s of this.segments) s.needAll();
     const starts: number[] = [];
     if (this.segments.length > 1) {
       for (const s of this.segments) {
@@ -1225,6 +1384,9 @@ export class SymbolIndex {
    * Functions before publics.
    */
   lookupByName(name: string): SymbolHit[] {
+    return this.answer([], () => this.lookupByNameNow(name));
+  }
+  private lookupByNameNow(name: string): SymbolHit[] {
     const key = name.trim();
     const keys = new Set([key, key.replace(/::</g, '<'), key.replace(/([\w}>\]])</g, '$1::<')]);
     const hidden = this.hidden();
@@ -1234,7 +1396,7 @@ export class SymbolIndex {
         for (const e of s.lookup(k)) {
           if (hidden[i][e] === 0) out.push(s.hit(e));
           else if (hidden[i][e] === ALIAS) {
-            const f = this.functionStartingAt(s.entryAddr[e] + s.base);
+            const f = this.functionStartingAt(s.address(e));
             if (f) out.push(f);
           }
         }
@@ -1268,6 +1430,9 @@ export class SymbolIndex {
 
   /** Names starting with `prefix` (case-sensitive), up to `limit`, in the order of compareHits. */
   searchPrefix(prefix: string, limit = 1000): SymbolHit[] {
+    return this.answer([], () => this.searchPrefixNow(prefix, limit));
+  }
+  private searchPrefixNow(prefix: string, limit: number): SymbolHit[] {
     const hidden = this.hidden();
     const out: SymbolHit[] = [];
     this.segments.forEach((s, i) => {
@@ -1282,6 +1447,9 @@ export class SymbolIndex {
    * `::` boundaries and shorter names score higher. Up to `limit` hits, best first (ties in the order of compareHits).
    */
   search(query: string, limit = 1000): SymbolHit[] {
+    return this.answer([], () => this.searchNow(query, limit));
+  }
+  private searchNow(query: string, limit: number): SymbolHit[] {
     const q = query.trim().toLowerCase();
     if (q === '' || limit <= 0) return [];
     const hidden = this.hidden();
@@ -1328,6 +1496,9 @@ export class SymbolIndex {
 
   /** The function, inlined calls and source line at an address. */
   lookupAddress(address: number): AddressHit {
+    return this.answer({ inlined: [] }, () => this.lookupAddressNow(address));
+  }
+  private lookupAddressNow(address: number): AddressHit {
     const hit: AddressHit = { inlined: [] };
     const best = this.bestRangeAt(address);
     if (best) {
@@ -1359,6 +1530,9 @@ export class SymbolIndex {
 
   /** Every distinct source file (for breakpoints by file and the Modules view), sorted. */
   files(): string[] {
+    return this.answer([], () => this.filesNow());
+  }
+  private filesNow(): string[] {
     const set = new Set<string>();
     for (const s of this.segments) for (let i = 0; i < s.fileRefs.length / 2; i++) set.add(s.file(i)!);
     return [...set].sort();
