@@ -6,6 +6,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { MODULES_REQUEST, type ModuleSymbolsInfo } from '../../src/debug/session-symbols';
 import { startClient, stopQuietly, WAIT_MS } from '../dap/support/client';
 import { markerLine } from '../dap/support/programs';
+import { printedValues } from '../dap/support/values-oracle-program';
 import type { MsvcToolchain } from '../support/msvc-programs';
 import { endWineserver, type Wine } from '../support/wine-debug';
 import { attachToWindowsProgram, figures, framesOf, nextStop, requireWine, sourcePath, windowsProgram, type AttachedSession } from './support';
@@ -67,8 +68,19 @@ describe('Windows x64 MSVC programs under wine', function () {
       const evaluate = async (expression: string): Promise<string> => (await dc!.evaluateRequest({ expression, frameId: frames[0].id, context: 'watch' })).body.result;
       assert.strictEqual(await evaluate('point.x'), '3');
       assert.strictEqual(await evaluate('tuple.0 + 1'), '8');
-      // TODO(values issue): compare every value with the program's own `{:?}` lines (name = value before BREAK: values),
-      // the same oracle as test/dap on Linux, once the value formatters read PDB types.
+      // Every local of main in the Variables view (scopes + variables, as VS Code asks) reads as the program's own
+      // `{:?}` line printed before this breakpoint: the PDB's types (enum2$/enum$, ref$, slice2$, str$) through our formatters.
+      const printed = printedValues(session.target.programOutput());
+      assert.ok(printed.size >= 21, `the program printed its locals: ${session.target.programOutput()}`);
+      const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+      const locals = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+      const mismatches: string[] = [];
+      for (const [name, expected] of printed) {
+        const ours = locals.find((l) => l.name === name);
+        if (!ours) mismatches.push(`${name}: not listed (${locals.map((l) => l.name).join(', ')})`);
+        else if (ours.value !== expected) mismatches.push(`${name}: ours ${ours.value} | rust ${expected}`);
+      }
+      assert.deepStrictEqual(mismatches, []);
 
       // The Modules view's entry: the exe, loaded from its PDB by our workers.
       const modules = ((await dc.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] }).modules;
