@@ -38,7 +38,7 @@ describe('Windows x64 MSVC programs under wine', function () {
   });
 
   for (const toolchain of ['1.96', '1.63'] as MsvcToolchain[]) {
-    it(`Rust ${toolchain}: file:line and Rust-path breakpoints, stack, evaluation, stepping, and the Modules entry with its PDB`, async () => {
+    it(`Rust ${toolchain}: file:line and Rust-path breakpoints, every local against its {:?}, stack, evaluation, step in/next/step out, and the Modules entry with its PDB`, async () => {
       const { exe, pdb } = await windowsProgram('values', toolchain);
       const source = sourcePath('values');
       const valuesLine = markerLine(source, 'values');
@@ -110,6 +110,32 @@ describe('Windows x64 MSVC programs under wine', function () {
       assert.strictEqual(back.name, 'values::main');
       assert.strictEqual(back.line, markerLine(source, 'loop'));
 
+      // Step in from main into the generic Rust function called on the closure's line, then step out back to main.
+      const closureLine = markerLine(source, 'closure');
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: closureLine }] });
+      next = nextStop(dc);
+      await dc.continueRequest({ threadId });
+      await next;
+      assert.strictEqual((await framesOf(dc, threadId))[0].line, closureLine);
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [] });
+      next = nextStop(dc);
+      await dc.stepInRequest({ threadId });
+      stop = await next;
+      assert.strictEqual(stop.reason, 'step', JSON.stringify(stop));
+      const inner = await framesOf(dc, threadId);
+      assert.match(inner[0].name, /^values::apply<.*closure.*>$/, inner.map((f) => f.name).join(' < '));
+      assert.strictEqual(inner[0].line, markerLine(source, 'apply'));
+      assert.strictEqual(inner[0].source?.path, source);
+      assert.strictEqual(inner[1].name, 'values::main');
+      next = nextStop(dc);
+      await dc.stepOutRequest({ threadId });
+      stop = await next;
+      assert.strictEqual(stop.reason, 'step', JSON.stringify(stop));
+      const outer = (await framesOf(dc, threadId))[0];
+      assert.strictEqual(outer.name, 'values::main');
+      assert.strictEqual(outer.line, closureLine);
+
       // The generic instance for u16 (not the i32 one), through the loop's other area() calls.
       await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'values::largest<u16>' }] });
       next = nextStop(dc);
@@ -118,7 +144,6 @@ describe('Windows x64 MSVC programs under wine', function () {
       frames = await framesOf(dc, threadId);
       assert.match(frames[0].name, /^values::largest<u16>$/, frames[0].name);
       assert.strictEqual(frames[1].name, 'values::main');
-      // Step in from main into a call: back in main at the `end` line, step into largest's caller chain is covered above.
 
       const terminated = dc.waitForEvent('terminated', WAIT_MS);
       await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
