@@ -34,7 +34,7 @@ describe('Windows x64 MSVC programs under wine', function () {
   });
   after(async () => {
     if (wine) await endWineserver(wine.prefix);
-    if (figures.length) console.log(`\n      Windows figures (this machine, this run):\n${figures.map((f) => `        ${f}`).join('\n')}`);
+    if (figures.length) console.log(`\n      Windows figures (this machine, this run):\n${figures.splice(0).map((f) => `        ${f}`).join('\n')}`);
   });
 
   for (const toolchain of ['1.96', '1.63'] as MsvcToolchain[]) {
