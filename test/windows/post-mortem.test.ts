@@ -5,25 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { initializeLikeVsCode, startClient, stopQuietly, WAIT_MS } from '../dap/support/client';
+import { initializeLikeVsCode, startClient, stopQuietly } from '../dap/support/client';
 import { markerLine } from '../dap/support/programs';
 import { printedValues } from '../dap/support/values-oracle-program';
 import { buildDumpWriter, crashToDump, registerDumpWriter, type Crash } from '../support/minidump-writer';
 import type { MsvcToolchain } from '../support/msvc-programs';
 import { endWineserver, type Wine } from '../support/wine-debug';
-import { figures, framesOf, PDB_SOURCE_DIR, requireWine, sourcePath, windowsProgram, WINDOWS_PROGRAMS } from './support';
-
-/** Attaches the adapter to a dump as VS Code does; resolves with the first stopped event (the crash). */
-async function openDump(dc: DebugClient, exe: string, dump: string): Promise<DebugProtocol.StoppedEvent['body']> {
-  const stopped = dc.waitForEvent('stopped', WAIT_MS);
-  await Promise.all([
-    dc.waitForEvent('initialized', WAIT_MS).then(() => dc.configurationDoneRequest()),
-    initializeLikeVsCode(dc).then(() =>
-      dc.attachRequest({ program: exe, coreFile: dump, sourceMap: { [PDB_SOURCE_DIR]: WINDOWS_PROGRAMS } } as DebugProtocol.AttachRequestArguments),
-    ),
-  ]);
-  return ((await stopped) as DebugProtocol.StoppedEvent).body;
-}
+import { figures, framesOf, openDump, requireWine, sourcePath, windowsProgram } from './support';
 
 describe('Windows x64 MSVC post-mortem: a minidump of a real crash, opened with coreFile', function () {
   this.timeout(30 * 60_000);
