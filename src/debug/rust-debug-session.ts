@@ -227,7 +227,7 @@ export class RustDebugSession extends LoggingDebugSession {
         return this.onDisconnect(request);
       case 'stackTrace':
         return this.forward(request, request.arguments, (body: DebugProtocol.StackTraceResponse['body']) => {
-          this.values.noteStackTrace(body);
+          this.values.noteStackTrace(body, (request.arguments as DebugProtocol.StackTraceArguments)?.startFrame ?? 0);
           for (const frame of body?.stackFrames ?? []) frame.name = rustFrameName(frame.name);
           this.panics.markPanicFrames(request.arguments as DebugProtocol.StackTraceArguments, body);
           this.frameNames.shorten(body?.stackFrames ?? [], this.stopNumber);

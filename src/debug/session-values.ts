@@ -67,11 +67,14 @@ export class SessionValues {
     this.nextReference = OWN_REFERENCE_BASE;
   }
 
-  noteStackTrace(body: DebugProtocol.StackTraceResponse['body'] | undefined): void {
-    for (const frame of body?.stackFrames ?? []) {
+  /** `startFrame`: the index in the thread's stack of the answer's first frame (the request's startFrame). */
+  noteStackTrace(body: DebugProtocol.StackTraceResponse['body'] | undefined, startFrame = 0): void {
+    (body?.stackFrames ?? []).forEach((frame, i) => {
       const pc = parseAddress(frame.instructionPointerReference);
-      if (pc !== undefined) this.frames.set(frame.id, { pc, moduleId: frame.moduleId });
-    }
+      // A caller's pc is its return address, which may lie past the call's scope (a `let` after which nothing runs but
+      // the call): its variables are those of the call instruction, one byte before, as debuggers symbolise callers.
+      if (pc !== undefined) this.frames.set(frame.id, { pc: startFrame + i > 0 ? pc - 1 : pc, moduleId: frame.moduleId });
+    });
   }
 
   noteScopes(args: DebugProtocol.ScopesArguments, body: DebugProtocol.ScopesResponse['body'] | undefined): void {

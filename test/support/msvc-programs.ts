@@ -36,6 +36,11 @@ const DLLTOOL = 'llvm-dlltool-19';
 
 /** The kernel32 functions the runtime imports; an import library is made from these, so no Windows SDK is needed. */
 const KERNEL32_EXPORTS = ['GetStdHandle', 'WriteFile', 'ExitProcess', 'GetProcessHeap', 'HeapAlloc', 'HeapReAlloc', 'HeapFree'];
+/**
+ * kernel32 functions only the runtime imports (the copy of stdout to a file), in an import library of its own beside
+ * the runtime (msvc_rt_kernel32.lib): adding one rebuilds the runtime (seconds), not the sysroots (minutes).
+ */
+const RUNTIME_KERNEL32_EXPORTS = ['GetEnvironmentVariableA', 'CreateFileA'];
 
 /**
  * Where the sysroots and unpacked Debian packages live. Under node_modules/.cache by default, like other tools' caches,
@@ -166,11 +171,7 @@ export async function msvcSysroot(version: MsvcToolchain): Promise<string> {
     await buildRlib(tc, sysroot, lib, 'compiler_builtins', tc.compilerBuiltins.source, tc.compilerBuiltins.edition, [...std, ...tc.compilerBuiltins.cfgs.flatMap((c) => ['--cfg', c])]);
     await buildRlib(tc, sysroot, lib, 'alloc', path.join(tc.library, 'alloc', 'src', 'lib.rs'), tc.core.edition, std);
     await buildRlib(tc, sysroot, lib, 'hashbrown', tc.hashbrown.source, '2021', tc.hashbrown.cfgs.flatMap((c) => ['--cfg', c]));
-    const def = path.join(lib, 'kernel32.def');
-    fs.writeFileSync(def, `LIBRARY kernel32.dll\nEXPORTS\n${KERNEL32_EXPORTS.map((f) => `  ${f}\n`).join('')}`);
-    await run(DLLTOOL, ['-m', 'i386:x86-64', '-d', def, '-l', path.join(lib, 'kernel32.lib')]).catch((err: unknown) => {
-      throw new Error(`${DLLTOOL} could not make kernel32.lib: ${stderrOf(err)}. It comes with the Debian package llvm-19.`, { cause: err });
-    });
+    await importLibrary(path.join(lib, 'kernel32'), 'kernel32.dll', KERNEL32_EXPORTS);
     fs.writeFileSync(done, `${version}\n`);
     return sysroot;
   });
@@ -178,7 +179,7 @@ export async function msvcSysroot(version: MsvcToolchain): Promise<string> {
 
 /** The msvc_rt runtime crate, apart from the sysroot so that editing it rebuilds seconds of work, not minutes. */
 async function msvcRuntime(version: MsvcToolchain, sysroot: string): Promise<string> {
-  const key = crypto.createHash('sha1').update(sysroot).update(fs.readFileSync(RUNTIME_SOURCE)).digest('hex').slice(0, 12);
+  const key = crypto.createHash('sha1').update(sysroot).update(fs.readFileSync(RUNTIME_SOURCE)).update(RUNTIME_KERNEL32_EXPORTS.join()).digest('hex').slice(0, 12);
   const dir = path.join(msvcCacheDir(), `runtime-${version}-${key}`);
   const rlib = path.join(dir, 'libmsvc_rt.rlib');
   if (fs.existsSync(rlib)) return dir;
@@ -187,9 +188,18 @@ async function msvcRuntime(version: MsvcToolchain, sysroot: string): Promise<str
     if (fs.existsSync(rlib)) return dir;
     const building = `${dir}.${process.pid}`;
     fs.mkdirSync(building, { recursive: true });
+    await importLibrary(path.join(building, 'msvc_rt_kernel32'), 'kernel32.dll', RUNTIME_KERNEL32_EXPORTS);
     await buildRlib(tc, sysroot, building, 'msvc_rt', RUNTIME_SOURCE, '2021', version === '1.63' ? ['--cfg', 'rust_before_1_68'] : []);
     fs.renameSync(building, dir);
     return dir;
+  });
+}
+
+/** `<base>.lib`, an import library of `dll` for the named functions, made from a .def file (no Windows SDK needed). */
+async function importLibrary(base: string, dll: string, exports: string[]): Promise<void> {
+  fs.writeFileSync(`${base}.def`, `LIBRARY ${dll}\nEXPORTS\n${exports.map((f) => `  ${f}\n`).join('')}`);
+  await run(DLLTOOL, ['-m', 'i386:x86-64', '-d', `${base}.def`, '-l', `${base}.lib`]).catch((err: unknown) => {
+    throw new Error(`${DLLTOOL} could not make ${path.basename(base)}.lib: ${stderrOf(err)}. It comes with the Debian package llvm-19.`, { cause: err });
   });
 }
 

@@ -56,6 +56,27 @@ export async function winePrefix(): Promise<Wine> {
   return { wine, prefix, env };
 }
 
+/** The Windows path wine gives a Unix path (its Z: drive is the Unix root). */
+export function windowsPath(unixPath: string): string {
+  return `Z:${path.resolve(unixPath).replace(/\//g, '\\')}`;
+}
+
+/**
+ * A file for a test program's printed lines: the programs' runtime (msvc_rt) appends a copy of its stdout to the file
+ * the RUST_OFFLOAD_STDOUT variable names, as their console under winedbg is one nobody reads. In a temp directory of
+ * its own, removed by `remove`.
+ */
+export function programOutputFile(): { file: string; env: NodeJS.ProcessEnv; read(): string; remove(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-offload-wine-out-'));
+  const file = path.join(dir, 'stdout.txt');
+  return {
+    file,
+    env: { RUST_OFFLOAD_STDOUT: windowsPath(file) },
+    read: () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''),
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 /** A free TCP port on the loopback interface (the OS picks it; released at once for the stub to take). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -155,8 +176,14 @@ export class WineGdbTarget {
     private readonly marker: string,
     /** The proxy's packet log (the last 400 lines, each with ms since start), for a failing test to print. */
     readonly packets: string[],
+    private readonly printed: ReturnType<typeof programOutputFile>,
   ) {
     winedbg.once('exit', () => (this.exited = true));
+  }
+
+  /** What the program printed so far (its `NAME = {:?}` lines, the oracle of its values). */
+  programOutput(): string {
+    return this.printed.read();
   }
 
   /** `host:port` of the proxy, for the adapter's `gdbRemote` attribute. */
@@ -174,8 +201,9 @@ export class WineGdbTarget {
     };
     const stubPort = await freePort();
     const marker = crypto.randomUUID();
+    const printed = programOutputFile();
     const winedbg = spawn(wine.wine, ['winedbg', '--gdb', '--no-start', '--port', String(stubPort), exe], {
-      env: { ...wine.env, RUST_OFFLOAD_WINE_TARGET: marker },
+      env: { ...wine.env, ...printed.env, RUST_OFFLOAD_WINE_TARGET: marker },
       cwd: path.dirname(exe),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -186,17 +214,19 @@ export class WineGdbTarget {
     const deadline = Date.now() + 120_000;
     while (!listening(stubPort)) {
       if (winedbg.exitCode !== null || winedbg.signalCode !== null) {
+        printed.remove();
         throw new Error(`winedbg exited (${winedbg.exitCode ?? winedbg.signalCode}) before listening on port ${stubPort}: ${output.trim() || 'no output'}`);
       }
       if (Date.now() > deadline) {
         killQuietly(winedbg.pid!, 'SIGKILL');
+        printed.remove();
         throw new Error(`winedbg did not listen on port ${stubPort} within 120 s: ${output.trim() || 'no output'}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
     log(`winedbg listening on ${stubPort}`);
     const proxy = await GdbRemoteProxy.listen({ stubPort, log });
-    const target = new WineGdbTarget(wine, exe, stubPort, proxy, winedbg, marker, packets);
+    const target = new WineGdbTarget(wine, exe, stubPort, proxy, winedbg, marker, packets, printed);
     winedbg.stdout!.on('data', (d: Buffer) => (target.output += d.toString('latin1')));
     target.output = output;
     return target;
@@ -222,5 +252,6 @@ export class WineGdbTarget {
     const pids = [...new Set([this.winedbg.pid!, ...this.pids()])];
     for (const pid of pids) killQuietly(pid, 'SIGKILL');
     await untilGone(pids, 5000);
+    this.printed.remove();
   }
 }

@@ -6,6 +6,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { MODULES_REQUEST, type ModuleSymbolsInfo } from '../../src/debug/session-symbols';
 import { startClient, stopQuietly, WAIT_MS } from '../dap/support/client';
 import { markerLine } from '../dap/support/programs';
+import { printedValues } from '../dap/support/values-oracle-program';
 import type { MsvcToolchain } from '../support/msvc-programs';
 import { endWineserver, type Wine } from '../support/wine-debug';
 import { attachToWindowsProgram, figures, framesOf, nextStop, requireWine, sourcePath, windowsProgram, type AttachedSession } from './support';
@@ -33,11 +34,11 @@ describe('Windows x64 MSVC programs under wine', function () {
   });
   after(async () => {
     if (wine) await endWineserver(wine.prefix);
-    if (figures.length) console.log(`\n      Windows figures (this machine, this run):\n${figures.map((f) => `        ${f}`).join('\n')}`);
+    if (figures.length) console.log(`\n      Windows figures (this machine, this run):\n${figures.splice(0).map((f) => `        ${f}`).join('\n')}`);
   });
 
   for (const toolchain of ['1.96', '1.63'] as MsvcToolchain[]) {
-    it(`Rust ${toolchain}: file:line and Rust-path breakpoints, stack, evaluation, stepping, and the Modules entry with its PDB`, async () => {
+    it(`Rust ${toolchain}: file:line and Rust-path breakpoints, every local against its {:?}, stack, evaluation, step in/next/step out, and the Modules entry with its PDB`, async () => {
       const { exe, pdb } = await windowsProgram('values', toolchain);
       const source = sourcePath('values');
       const valuesLine = markerLine(source, 'values');
@@ -67,8 +68,19 @@ describe('Windows x64 MSVC programs under wine', function () {
       const evaluate = async (expression: string): Promise<string> => (await dc!.evaluateRequest({ expression, frameId: frames[0].id, context: 'watch' })).body.result;
       assert.strictEqual(await evaluate('point.x'), '3');
       assert.strictEqual(await evaluate('tuple.0 + 1'), '8');
-      // TODO(values issue): compare every value with the program's own `{:?}` lines (name = value before BREAK: values),
-      // the same oracle as test/dap on Linux, once the value formatters read PDB types.
+      // Every local of main in the Variables view (scopes + variables, as VS Code asks) reads as the program's own
+      // `{:?}` line printed before this breakpoint: the PDB's types (enum2$/enum$, ref$, slice2$, str$) through our formatters.
+      const printed = printedValues(session.target.programOutput());
+      assert.ok(printed.size >= 21, `the program printed its locals: ${session.target.programOutput()}`);
+      const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+      const locals = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+      const mismatches: string[] = [];
+      for (const [name, expected] of printed) {
+        const ours = locals.find((l) => l.name === name);
+        if (!ours) mismatches.push(`${name}: not listed (${locals.map((l) => l.name).join(', ')})`);
+        else if (ours.value !== expected) mismatches.push(`${name}: ours ${ours.value} | rust ${expected}`);
+      }
+      assert.deepStrictEqual(mismatches, []);
 
       // The Modules view's entry: the exe, loaded from its PDB by our workers.
       const modules = ((await dc.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] }).modules;
@@ -98,6 +110,32 @@ describe('Windows x64 MSVC programs under wine', function () {
       assert.strictEqual(back.name, 'values::main');
       assert.strictEqual(back.line, markerLine(source, 'loop'));
 
+      // Step in from main into the generic Rust function called on the closure's line, then step out back to main.
+      const closureLine = markerLine(source, 'closure');
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: closureLine }] });
+      next = nextStop(dc);
+      await dc.continueRequest({ threadId });
+      await next;
+      assert.strictEqual((await framesOf(dc, threadId))[0].line, closureLine);
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [] });
+      next = nextStop(dc);
+      await dc.stepInRequest({ threadId });
+      stop = await next;
+      assert.strictEqual(stop.reason, 'step', JSON.stringify(stop));
+      const inner = await framesOf(dc, threadId);
+      assert.match(inner[0].name, /^values::apply<.*closure.*>$/, inner.map((f) => f.name).join(' < '));
+      assert.strictEqual(inner[0].line, markerLine(source, 'apply'));
+      assert.strictEqual(inner[0].source?.path, source);
+      assert.strictEqual(inner[1].name, 'values::main');
+      next = nextStop(dc);
+      await dc.stepOutRequest({ threadId });
+      stop = await next;
+      assert.strictEqual(stop.reason, 'step', JSON.stringify(stop));
+      const outer = (await framesOf(dc, threadId))[0];
+      assert.strictEqual(outer.name, 'values::main');
+      assert.strictEqual(outer.line, closureLine);
+
       // The generic instance for u16 (not the i32 one), through the loop's other area() calls.
       await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'values::largest<u16>' }] });
       next = nextStop(dc);
@@ -106,7 +144,6 @@ describe('Windows x64 MSVC programs under wine', function () {
       frames = await framesOf(dc, threadId);
       assert.match(frames[0].name, /^values::largest<u16>$/, frames[0].name);
       assert.strictEqual(frames[1].name, 'values::main');
-      // Step in from main into a call: back in main at the `end` line, step into largest's caller chain is covered above.
 
       const terminated = dc.waitForEvent('terminated', WAIT_MS);
       await dc.setFunctionBreakpointsRequest({ breakpoints: [] });

@@ -94,6 +94,18 @@ export async function attachToWindowsProgram(dc: DebugClient, wine: Wine, exe: s
   return { target, functionBreakpoints, sourceBreakpoints };
 }
 
+/** Attaches the adapter to a dump as VS Code does; resolves with the first stopped event (the crash). */
+export async function openDump(dc: DebugClient, exe: string, dump: string): Promise<DebugProtocol.StoppedEvent['body']> {
+  const stopped = dc.waitForEvent('stopped', WAIT_MS);
+  await Promise.all([
+    dc.waitForEvent('initialized', WAIT_MS).then(() => dc.configurationDoneRequest()),
+    initializeLikeVsCode(dc).then(() =>
+      dc.attachRequest({ program: exe, coreFile: dump, sourceMap: { [PDB_SOURCE_DIR]: WINDOWS_PROGRAMS } } as DebugProtocol.AttachRequestArguments),
+    ),
+  ]);
+  return ((await stopped) as DebugProtocol.StoppedEvent).body;
+}
+
 /** winedbg's stop when LLDB connects (SIGTRAP in ntdll, before configurationDone resumes): not one the tests wait for. */
 export function isAttachStop(body: DebugProtocol.StoppedEvent['body']): boolean {
   return body.reason === 'exception' && body.description === 'signal SIGTRAP';

@@ -358,7 +358,8 @@ export class ValueViews {
         return this.linkedListView(place, type);
       case 'HashMap':
       case 'HashSet':
-        if (path.startsWith('std::collections')) return this.hashView(place, type, last === 'HashSet');
+        // std's wraps hashbrown's as `base`; programs also use the hashbrown crate itself (same table).
+        if (path.startsWith('std::collections') || path.startsWith('hashbrown::')) return this.hashView(place, type, last === 'HashSet', path.startsWith('std::'));
         return undefined;
       case 'BTreeMap':
         return this.btreeView(place, type, false);
@@ -595,10 +596,10 @@ export class ValueViews {
     return undefined;
   }
 
-  private async hashView(place: Place, type: RustType, set: boolean): Promise<View> {
+  private async hashView(place: Place, type: RustType, set: boolean, std: boolean): Promise<View> {
     // std HashMap { base: hashbrown::HashMap { table: RawTable { table: RawTableInner { bucket_mask, ctrl, items } } } };
     // HashSet { base: hashbrown::HashSet { map: hashbrown::HashMap<T, ()> } }.
-    let map = this.at(place, this.field(type, 'base'));
+    let map = std ? this.at(place, this.field(type, 'base')) : place;
     if (set) map = this.at(map, this.field(this.type(map.type), 'map'));
     const table = this.at(map, this.field(this.type(map.type), 'table'));
     const tableType = this.type(table.type);

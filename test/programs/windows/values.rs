@@ -78,7 +78,7 @@ fn black_box<T>(value: T) -> T {
 }
 
 fn apply<F: Fn(i32) -> i32>(f: F, value: i32) -> i32 {
-    f(value)
+    f(value) // BREAK: apply
 }
 
 fn main() {

@@ -170,6 +170,10 @@ describe('values: std layouts from raw memory', () => {
         ],
       );
 
+      // hashbrown's own HashMap (std's `base`; programs also use the crate directly) reads the same.
+      const hashbrownMap = t.type(map).fields!.find((x) => x.name === 'base')!.type;
+      assert.strictEqual(await f().summary({ type: hashbrownMap, address: at, expr: 'm' }), '{"a": 1, "b": 2, "c": 3}');
+
       // A bucket_mask that is not 2^n - 1 is corrupt: an error, not a walk through memory.
       if (rustc === '1.95') m.u64(inner + 8, 6);
       else m.u64(inner, 6);

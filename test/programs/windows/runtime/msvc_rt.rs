@@ -7,6 +7,7 @@ extern crate alloc;
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 // The import library is made from a .def file of these names (test/support/msvc-programs.ts), so no Windows SDK is needed.
 #[link(name = "kernel32")]
@@ -18,6 +19,13 @@ extern "system" {
     fn HeapAlloc(heap: *mut u8, flags: u32, size: usize) -> *mut u8;
     fn HeapReAlloc(heap: *mut u8, flags: u32, block: *mut u8, size: usize) -> *mut u8;
     fn HeapFree(heap: *mut u8, flags: u32, block: *mut u8) -> i32;
+}
+
+// The runtime's own import library (msvc_rt_kernel32.lib, made beside the runtime), so adding one does not rebuild the sysroots.
+#[link(name = "msvc_rt_kernel32")]
+extern "system" {
+    fn GetEnvironmentVariableA(name: *const u8, buffer: *mut u8, size: u32) -> u32;
+    fn CreateFileA(name: *const u8, access: u32, share: u32, security: *mut u8, disposition: u32, flags: u32, template: *mut u8) -> *mut u8;
 }
 
 /// Floating point code references this marker, which the MSVC CRT normally defines.
@@ -60,11 +68,41 @@ fn out_of_memory(_: Layout) -> ! {
 /// Standard output through WriteFile, so `{:?}` text reaches the test as the program's own oracle.
 pub struct Stdout;
 
+const INVALID_HANDLE: usize = usize::MAX;
+/// 0 until the first write looks up RUST_OFFLOAD_STDOUT; then the file's handle, or INVALID_HANDLE when there is none.
+static COPY_HANDLE: AtomicUsize = AtomicUsize::new(0);
+
+/// A copy of everything printed, appended to the file RUST_OFFLOAD_STDOUT names (a Windows path). Under winedbg the
+/// program gets a console of its own that nobody reads, and a crashing program's output must survive the crash:
+/// WriteFile on a file is unbuffered, so every line is in the file before the next statement runs.
+fn copy_handle() -> *mut u8 {
+    let known = COPY_HANDLE.load(Ordering::Relaxed);
+    if known != 0 {
+        return known as *mut u8;
+    }
+    let mut path = [0u8; 1024];
+    let len = unsafe { GetEnvironmentVariableA(b"RUST_OFFLOAD_STDOUT\0".as_ptr(), path.as_mut_ptr(), path.len() as u32) } as usize;
+    let handle = if len == 0 || len >= path.len() {
+        INVALID_HANDLE as *mut u8
+    } else {
+        // FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL.
+        unsafe { CreateFileA(path.as_ptr(), 4, 3, core::ptr::null_mut(), 4, 0x80, core::ptr::null_mut()) }
+    };
+    COPY_HANDLE.store(handle as usize, Ordering::Relaxed);
+    handle
+}
+
+fn write_all(handle: *mut u8, s: &str) -> bool {
+    let mut written = 0u32;
+    unsafe { WriteFile(handle, s.as_ptr(), s.len() as u32, &mut written, core::ptr::null_mut()) != 0 }
+}
+
 impl Write for Stdout {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let mut written = 0u32;
-        let ok = unsafe { WriteFile(GetStdHandle(-11i32 as u32), s.as_ptr(), s.len() as u32, &mut written, core::ptr::null_mut()) };
-        if ok != 0 { Ok(()) } else { Err(fmt::Error) }
+        let copy = copy_handle();
+        let copied = copy as usize != INVALID_HANDLE && write_all(copy, s);
+        // The console under winedbg refuses writes: the copy alone must not end the formatting of a line.
+        if write_all(unsafe { GetStdHandle(-11i32 as u32) }, s) || copied { Ok(()) } else { Err(fmt::Error) }
     }
 }
 
