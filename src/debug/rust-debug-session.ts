@@ -113,6 +113,8 @@ export class RustDebugSession extends LoggingDebugSession {
   private stopNumber = 0;
   /** Whether lldb-dap reported the program stopped and it has not been resumed since. */
   private programStopped = false;
+  /** Attached to a core file or minidump: its one stop is the crash. */
+  private postMortem = false;
   /**
    * The thread list of the current stop: it cannot change until the program runs again (lldb-dap stops
    * all threads), and VS Code asks for it after every stop and step.
@@ -321,7 +323,10 @@ export class RustDebugSession extends LoggingDebugSession {
     this.applyCommon(args);
     const backendArgs = toLldbDapAttach(args, await this.rustSourceMap(args));
     // lldb-dap's own error for a bad core file is a bare "failed to load"; say which file and what is wrong with it.
-    if (typeof backendArgs.coreFile === 'string') checkCoreFile(backendArgs.coreFile);
+    if (typeof backendArgs.coreFile === 'string') {
+      checkCoreFile(backendArgs.coreFile);
+      this.postMortem = true;
+    }
     // With a stub or a core file the program is known up front: read its symbols while lldb-dap connects.
     if (typeof backendArgs.program === 'string' && (backendArgs.coreFile || backendArgs['gdb-remote-port'])) this.symbols.prefetchProgram(backendArgs.program);
     await this.forward(request, backendArgs);
@@ -367,6 +372,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (event.event === 'output' && NO_RUST_PLUGIN.test((event.body as DebugProtocol.OutputEvent['body'])?.output ?? '')) return;
     this.symbols.onBackendEvent(event);
     event = this.panics.onBackendEvent(event);
+    if (event.event === 'stopped' && this.postMortem) event = crashStop(event);
     if (event.event === 'exited') {
       this.programExit = `exit code ${(event.body as DebugProtocol.ExitedEvent['body'])?.exitCode}`;
     }
@@ -939,4 +945,14 @@ export function expressionBeforeDot(text: string): string {
 function watchPlaceholder(started: number): EvaluationResult {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   return { result: `evaluating… (${seconds} s so far; cancel it in Debugger Tasks)`, variablesReference: 0 };
+}
+
+/**
+ * lldb-dap calls a core file's only stop "entry"; when the dump records an exception (a minidump's exception stream,
+ * an ELF core's signal) that stop is the crash, and VS Code shows it as one (Paused on exception, with the text).
+ */
+function crashStop(event: DebugProtocol.Event): DebugProtocol.Event {
+  const body = event.body as DebugProtocol.StoppedEvent['body'] | undefined;
+  if (body?.reason !== 'entry' || !/^(Exception 0x[0-9a-f]+|signal SIG)/i.test(body.description ?? '')) return event;
+  return { ...event, body: { ...body, reason: 'exception' } };
 }

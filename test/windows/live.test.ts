@@ -72,13 +72,20 @@ describe('Windows x64 MSVC programs under wine', function () {
       // `{:?}` line printed before this breakpoint: the PDB's types (enum2$/enum$, ref$, slice2$, str$) through our formatters.
       const printed = printedValues(session.target.programOutput());
       assert.ok(printed.size >= 21, `the program printed its locals: ${session.target.programOutput()}`);
-      const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
-      const locals = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
-      const mismatches: string[] = [];
-      for (const [name, expected] of printed) {
-        const ours = locals.find((l) => l.name === name);
-        if (!ours) mismatches.push(`${name}: not listed (${locals.map((l) => l.name).join(', ')})`);
-        else if (ours.value !== expected) mismatches.push(`${name}: ours ${ours.value} | rust ${expected}`);
+      // Memory reads go through wine's stub; on a loaded machine a summary can run out of its time budget and say so.
+      // Only such a value is asked again (the stop's reads are kept by then); any other difference fails at once.
+      let mismatches: string[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+        const locals = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+        mismatches = [];
+        for (const [name, expected] of printed) {
+          const ours = locals.find((l) => l.name === name);
+          if (!ours) mismatches.push(`${name}: not listed (${locals.map((l) => l.name).join(', ')})`);
+          else if (ours.value !== expected) mismatches.push(`${name}: ours ${ours.value} | rust ${expected}`);
+        }
+        if (mismatches.length === 0 || !mismatches.every((m) => /<summary cut after \d+ ms: expand to see more> \| rust /.test(m))) break;
+        figures.push(`Rust ${toolchain}: ${mismatches.length} value(s) cut by the summary's time budget, asked again`);
       }
       assert.deepStrictEqual(mismatches, []);
 

@@ -59,8 +59,9 @@ describe('Windows x64 MSVC post-mortem: a minidump of a real crash, opened with 
       const frames = await framesOf(dc, stop.threadId!);
       figures.push(`Rust ${toolchain}: post-mortem open (attach coreFile to the first stack): ${Date.now() - opened} ms`);
 
-      // The exception: the stop (lldb-dap calls a core's first stop "entry") and exceptionInfo name the access violation
+      // The exception: the stop (lldb-dap's "entry", ours "exception") and exceptionInfo name the access violation
       // (0xc0000005) at the faulting instruction.
+      assert.strictEqual(stop.reason, 'exception', JSON.stringify(stop));
       assert.match(stop.description ?? '', /^Exception 0xc0000005 encountered at address 0x[0-9a-f]+$/, JSON.stringify(stop));
       const info = (await dc.customRequest('exceptionInfo', { threadId: stop.threadId })).body as DebugProtocol.ExceptionInfoResponse['body'];
       assert.strictEqual(info.description, stop.description, JSON.stringify(info));
