@@ -387,12 +387,13 @@ export class SessionSymbols {
     const backend = this.requireBackend();
     const wanted = args?.breakpoints ?? [];
     if (wanted.length > 0) {
+      // While our symbols still load or are not known yet (a launch), lldb's own name lookup may bind every name at
+      // once: then the answer comes as fast as lldb-dap's alone, and waiting for our index would only delay the start.
+      const ready = this.modules().length > 0 && !this.modules().some((m) => m.status === 'loading');
+      const quick = ready ? undefined : await this.lldbBindsAll(backend, wanted);
+      if (quick) return quick;
       // Module events are sent from lldb-dap's event thread and may trail this request: ask for the target's modules.
       await this.refreshModules();
-      // While our symbols still load (a launch), lldb's own name lookup may bind every name at once: then the answer
-      // comes as fast as lldb-dap's alone, and waiting for our index would only delay the program's start.
-      const quick = this.modules().some((m) => m.status === 'loading') ? await this.lldbBindsAll(backend, wanted) : undefined;
-      if (quick) return quick;
       this.releaseLoads();
       await this.loadsSettled(FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS);
     }
