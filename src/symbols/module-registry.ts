@@ -114,7 +114,8 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     if (!identity) return;
     const id = `program:${path}`;
     this.prefetch = { id, path, identity };
-    this.start(id, moduleFileName(path), path);
+    // Asked for to load at once: not held.
+    this.start(id, moduleFileName(path), path, false);
   }
 
   /** The module event of the prefetched program takes over its load (true); another file of its name cancels it. */
@@ -260,14 +261,14 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     if (load !== undefined && base !== undefined) e.slide = load - base;
   }
 
-  private start(id: string, name: string, path: string): void {
+  private start(id: string, name: string, path: string, holdable = true): void {
     this.controllers.get(id)?.abort();
     this.release(id); // a module id that names another file now: the old load is no longer this session's
     const controller = new AbortController();
     this.controllers.set(id, controller);
     const entry: ModuleEntry = { id, name, path, status: 'loading', progress: 0, warnings: [] };
     this.entries.set(id, entry);
-    if (this.heldStarts) {
+    if (this.heldStarts && holdable) {
       entry.message = this.holdReason;
       this.heldStarts.set(entry, controller);
       this.emit('changed', entry);
