@@ -206,7 +206,7 @@ export async function launchRows(rows: BenchRow[], runs = 3): Promise<void> {
       const note = ['initialize', 'initialized', 'breakpoints', 'configurationDone'].map((k) => `${k} ${Math.round(phase(k as keyof LaunchTimes, ours))}/${Math.round(phase(k as keyof LaunchTimes, peer))}`).join(', ');
       rows.push(row(`launch → first stop at a ${kind === 'line' ? 'line' : 'function (ours by Rust path, lldb by name)'} breakpoint, ${p.label}`, 'ms', phase('stopped', ours), phase('stopped', peer), {
         peerName: 'lldb-dap-22 alone',
-        note: `medians of ${runs}, alternating; phases ours/peer ms: ${note}; our symbols ready at ${Math.round(phase('symbols', ours))} ms; goal ≤ 1.1x`,
+        note: `medians of ${runs}, alternating; phases ours/peer ms: ${note}; first locals ${Math.round(phase('variables', ours))}/${Math.round(phase('variables', peer))}; our symbols ready at ${Math.round(phase('symbols', ours))} ms; goal ≤ 1.1x`,
       }));
     }
   }
