@@ -91,8 +91,8 @@ function holdWanted(): boolean {
 }
 
 /**
- * Held loads start at the latest this long after the process starts without stopping: the program then runs, and its
- * symbols should be ready by the time the user pauses it.
+ * Held loads start at the latest this long after configurationDone or the process start, whichever comes first, when
+ * the program has not stopped: it then runs, and its symbols should be ready by the time the user pauses it.
  */
 export const SYMBOL_HOLD_MAX_MS = 3_000;
 
@@ -139,6 +139,8 @@ export class SessionSymbols {
       this.watchBackend();
       if (holdWanted()) this.ensureRegistry()?.holdLoads(HOLD_REASON);
     }
+    // The deadline runs from here too, for a backend that sends no process event.
+    if (request.command === 'configurationDone') this.releaseLoadsLater();
     if (request.command === 'disconnect' || request.command === 'terminate') this.dispose();
     if (request.command === 'setFunctionBreakpoints' && !this.backendHas('setFunctionBreakpoints') && !this.registry) return false;
     if (request.command === 'modules' && !this.backendHas('modules')) return false;
