@@ -22,6 +22,8 @@ export interface LaunchTimes {
   breakpoints: number;
   configurationDone: number;
   stopped: number;
+  /** When the first stop's locals were answered (threads, the top frame, its scopes, the first scope's variables), as VS Code asks after a stop. */
+  variables: number;
   /** Ours only: when every module's symbols had settled (after the stop when they settle later). */
   symbols?: number;
 }
@@ -41,6 +43,14 @@ interface Program {
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+/** What VS Code asks right after a stop, up to the locals of the top frame. */
+async function firstLocals(send: (command: string, args: unknown) => Promise<unknown>, threadId: number): Promise<void> {
+  await send('threads', {});
+  const frames = (await send('stackTrace', { threadId, startFrame: 0, levels: 20 })) as DebugProtocol.StackTraceResponse['body'];
+  const scopes = (await send('scopes', { frameId: frames.stackFrames[0].id })) as DebugProtocol.ScopesResponse['body'];
+  await send('variables', { variablesReference: scopes.scopes[0].variablesReference });
 }
 
 /** Sends the breakpoint of `at` through `send` (either side speaks the same DAP). */
@@ -75,14 +85,16 @@ export async function oursOnce(program: string, at: StopAt): Promise<LaunchTimes
     await client.send('configurationDone');
     const configurationDone = since();
     await launched;
-    await stoppedEvent;
+    const stop = await stoppedEvent;
     const stopped = since();
+    await firstLocals((c, a) => client.send(c, a), (stop.body as DebugProtocol.StoppedEvent['body']).threadId!);
+    const variables = since();
     for (;;) {
       const modules = (await client.send<{ modules: ModuleSymbolsInfo[] }>(MODULES_REQUEST)).modules;
       if (modules.length > 0 && modules.every((m) => m.status !== 'loading')) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return { initialize, initialized, breakpoints, configurationDone, stopped, symbols: since() };
+    return { initialize, initialized, breakpoints, configurationDone, stopped, variables, symbols: since() };
   } finally {
     await client.send('disconnect', { terminateDebuggee: true }).catch(() => undefined);
     session.dispose();
@@ -121,8 +133,10 @@ export async function lldbOnce(program: string, at: StopAt): Promise<LaunchTimes
     await c.request('configurationDone');
     const configurationDone = since();
     await launched;
-    await stoppedEvent;
-    return { initialize, initialized, breakpoints, configurationDone, stopped: since() };
+    const stop = await stoppedEvent;
+    const stopped = since();
+    await firstLocals((command, args) => c.request<DebugProtocol.Response>(command, args).then((r) => r.body), (stop.body as DebugProtocol.StoppedEvent['body']).threadId!);
+    return { initialize, initialized, breakpoints, configurationDone, stopped, variables: since() };
   } finally {
     await c.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
     c.kill();
@@ -131,7 +145,7 @@ export async function lldbOnce(program: string, at: StopAt): Promise<LaunchTimes
 
 function describe(t: LaunchTimes): string {
   const f = (n: number | undefined): string => (n === undefined ? '-' : String(Math.round(n)));
-  return `initialize ${f(t.initialize)}, initialized ${f(t.initialized)}, breakpoints ${f(t.breakpoints)}, configurationDone ${f(t.configurationDone)}, stopped ${f(t.stopped)}, symbols ${f(t.symbols)}`;
+  return `initialize ${f(t.initialize)}, initialized ${f(t.initialized)}, breakpoints ${f(t.breakpoints)}, configurationDone ${f(t.configurationDone)}, stopped ${f(t.stopped)}, locals ${f(t.variables)}, symbols ${f(t.symbols)}`;
 }
 
 /** The example crate built with cargo in a temp copy (its target/ stays out of the source tree). */
@@ -192,7 +206,7 @@ export async function launchRows(rows: BenchRow[], runs = 3): Promise<void> {
       const note = ['initialize', 'initialized', 'breakpoints', 'configurationDone'].map((k) => `${k} ${Math.round(phase(k as keyof LaunchTimes, ours))}/${Math.round(phase(k as keyof LaunchTimes, peer))}`).join(', ');
       rows.push(row(`launch → first stop at a ${kind === 'line' ? 'line' : 'function (ours by Rust path, lldb by name)'} breakpoint, ${p.label}`, 'ms', phase('stopped', ours), phase('stopped', peer), {
         peerName: 'lldb-dap-22 alone',
-        note: `medians of ${runs}, alternating; phases ours/peer ms: ${note}; our symbols ready at ${Math.round(phase('symbols', ours))} ms; goal ≤ 1.1x`,
+        note: `medians of ${runs}, alternating; phases ours/peer ms: ${note}; first locals ${Math.round(phase('variables', ours))}/${Math.round(phase('variables', peer))}; our symbols ready at ${Math.round(phase('symbols', ours))} ms; goal ≤ 1.1x`,
       }));
     }
   }

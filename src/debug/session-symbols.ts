@@ -79,6 +79,26 @@ function prefetchWanted(): boolean {
   return os.availableParallelism() >= 4;
 }
 
+/**
+ * Whether a launch keeps its symbol loads waiting until the program first stops. On fewer than 4 cores they share
+ * the CPU with lldb-dap starting the process, and the first stop came later by their cost (measured on 2 cores:
+ * configurationDone → stopped ~600 ms against lldb-dap alone's ~370 ms on the example crate). RUST_OFFLOAD_HOLD_SYMBOLS=on|off overrides.
+ */
+function holdWanted(): boolean {
+  const forced = process.env.RUST_OFFLOAD_HOLD_SYMBOLS;
+  if (forced === 'on' || forced === 'off') return forced === 'on';
+  return os.availableParallelism() < 4;
+}
+
+/**
+ * Held loads start at the latest this long after configurationDone or the process start, whichever comes first, when
+ * the program has not stopped: it then runs, and its symbols should be ready by the time the user pauses it.
+ */
+export const SYMBOL_HOLD_MAX_MS = 3_000;
+
+/** What the Modules view says of a load held back until the first stop. */
+const HOLD_REASON = 'waits for the first stop';
+
 /** Progress events per module at most this often; status changes go out at once. */
 const PROGRESS_EVENT_INTERVAL_MS = 200;
 
@@ -102,6 +122,7 @@ export class SessionSymbols {
    */
   private unbound = new Map<number, DebugProtocol.FunctionBreakpoint>();
   private watchedBackend: LldbDapClient | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: SessionSymbolsHost) {}
 
@@ -116,7 +137,10 @@ export class SessionSymbols {
         this.store = new SymbolIndexStore({ dir: args.symbolIndexDir, maxBytes });
       }
       this.watchBackend();
+      if (holdWanted()) this.ensureRegistry()?.holdLoads(HOLD_REASON);
     }
+    // The deadline runs from here too, for a backend that sends no process event.
+    if (request.command === 'configurationDone') this.releaseLoadsLater();
     if (request.command === 'disconnect' || request.command === 'terminate') this.dispose();
     if (request.command === 'setFunctionBreakpoints' && !this.backendHas('setFunctionBreakpoints') && !this.registry) return false;
     if (request.command === 'modules' && !this.backendHas('modules')) return false;
@@ -128,8 +152,10 @@ export class SessionSymbols {
       case MODULES_REQUEST:
         return { modules: (this.registry?.modules() ?? []).map(describeModule) };
       case SEARCH_SYMBOLS_REQUEST:
+        this.releaseLoads();
         return this.search(request.arguments as SymbolSearchArguments);
       case LOOKUP_SYMBOL_REQUEST:
+        this.releaseLoads();
         return this.lookup(request.arguments as SymbolLookupArguments);
       case 'modules':
         return this.modulesRequest(request.arguments);
@@ -151,6 +177,10 @@ export class SessionSymbols {
     } else if (event.event === 'process') {
       // Catch modules announced before we listened, or by a backend that sends no module events.
       void this.refreshModules();
+      this.releaseLoadsLater();
+    } else if (event.event === 'stopped') {
+      // After the client has the event: the loads then start as VS Code asks for threads and frames.
+      setImmediate(() => this.releaseLoads());
     } else if (event.event === 'terminated') {
       this.dispose();
     } else if (event.event === 'breakpoint') {
@@ -168,6 +198,19 @@ export class SessionSymbols {
     if (prefetchWanted()) this.ensureRegistry()?.prefetchProgram(program);
   }
 
+  /** Starts the loads held since the launch (at the first stop, or when something needs the symbols now). */
+  releaseLoads(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.registry?.releaseLoads();
+  }
+
+  private releaseLoadsLater(): void {
+    if (!this.registry?.holding || this.holdTimer) return;
+    this.holdTimer = setTimeout(() => this.releaseLoads(), SYMBOL_HOLD_MAX_MS);
+    this.holdTimer.unref?.();
+  }
+
   /** The session's modules, for tests and the session. */
   modules(): ModuleEntry[] {
     return this.registry?.modules() ?? [];
@@ -177,6 +220,7 @@ export class SessionSymbols {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.holdTimer);
     this.registry?.dispose();
     this.wakeSettleWaiters();
   }
@@ -278,9 +322,12 @@ export class SessionSymbols {
   async moduleAt(moduleId: string | number | undefined, pc: number, ms = 10_000): Promise<{ path: string; slide: number; searchPaths: string[] } | undefined> {
     const find = (): ModuleEntry | undefined => {
       const byId = moduleId === undefined ? undefined : this.registry?.get(String(moduleId));
+      // Its headers place it at once; its symbol load (maybe held until this stop) need not be waited for.
+      if (byId && byId.slide === undefined) this.registry?.placeFromHeaders(byId.id);
       if (byId) return byId;
       return this.modules().find((m) => m.slide !== undefined && m.index && m.index.lookupAddress(pc - m.slide).function);
     };
+    this.releaseLoads();
     let entry = find();
     // Only this module's load is waited for (its image base gives the slide), not the other modules'.
     const deadline = Date.now() + ms;
@@ -342,12 +389,14 @@ export class SessionSymbols {
     const backend = this.requireBackend();
     const wanted = args?.breakpoints ?? [];
     if (wanted.length > 0) {
+      // While our symbols still load or are not known yet (a launch), lldb's own name lookup may bind every name at
+      // once: then the answer comes as fast as lldb-dap's alone, and waiting for our index would only delay the start.
+      const ready = this.modules().length > 0 && !this.modules().some((m) => m.status === 'loading');
+      const quick = ready ? undefined : await this.lldbBindsAll(backend, wanted);
+      if (quick) return quick;
       // Module events are sent from lldb-dap's event thread and may trail this request: ask for the target's modules.
       await this.refreshModules();
-      // While our symbols still load (a launch), lldb's own name lookup may bind every name at once: then the answer
-      // comes as fast as lldb-dap's alone, and waiting for our index would only delay the program's start.
-      const quick = this.modules().some((m) => m.status === 'loading') ? await this.lldbBindsAll(backend, wanted) : undefined;
-      if (quick) return quick;
+      this.releaseLoads();
       await this.loadsSettled(FUNCTION_BREAKPOINT_SYMBOL_WAIT_MS);
     }
     const lookup = this.pathLookup();

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Executor } from '../futures/executor';
 import type { Future } from '../futures/future';
 import type { SymbolIndexStore } from './index-store';
+import { readImageBase } from './image-base';
 import { FileIdentity, fileIdentity, fileIdentitySync, LoadedModuleCache, moduleCacheKey, sameFile } from './loaded-module-cache';
 import { LoadedModule, loadModuleSymbols, moduleFileName } from './module-loader';
 import { SymbolHit, SymbolIndex } from './symbol-index';
@@ -68,6 +69,9 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
   private readonly held = new Map<string, { key: string; loaded: LoadedModule }>();
   /** The program's load started before its module event (prefetchProgram), until that event adopts it. */
   private prefetch: { id: string; path: string; identity: FileIdentity } | undefined;
+  /** While loads are held (see `holdLoads`): each waiting module's entry and how to start it, in arrival order. */
+  private heldStarts: Map<ModuleEntry, AbortController> | undefined;
+  private holdReason = '';
   private disposed = false;
 
   constructor(private readonly executor: Executor, private readonly options: ModuleRegistryOptions = {}) {
@@ -110,7 +114,8 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     if (!identity) return;
     const id = `program:${path}`;
     this.prefetch = { id, path, identity };
-    this.start(id, moduleFileName(path), path);
+    // Asked for to load at once: not held.
+    this.start(id, moduleFileName(path), path, [], false);
   }
 
   /** The module event of the prefetched program takes over its load (true); another file of its name cancels it. */
@@ -151,6 +156,48 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     if (entry) this.emit('removed', entry);
   }
 
+  /**
+   * New loads wait (their rows show, as loading, with `reason`) until `releaseLoads()`: a launch keeps the cores for
+   * the debugger until the program first stops.
+   */
+  holdLoads(reason: string): void {
+    if (this.disposed || this.heldStarts) return;
+    this.heldStarts = new Map();
+    this.holdReason = reason;
+  }
+
+  /** Whether loads are being held. */
+  get holding(): boolean {
+    return this.heldStarts !== undefined;
+  }
+
+  /** Starts every held load, in the order their modules came, and stops holding. */
+  releaseLoads(): void {
+    const held = this.heldStarts;
+    this.heldStarts = undefined;
+    for (const [entry, controller] of held ?? []) {
+      if (this.disposed || controller.signal.aborted || this.entries.get(entry.id) !== entry) continue;
+      entry.message = undefined;
+      this.begin(entry, controller);
+    }
+  }
+
+  /**
+   * Gives a module still loading (or held) its slide from its file's headers, when the debugger said where it is
+   * loaded: a stop's values need only that, not the symbols. True when the module has a slide now.
+   */
+  placeFromHeaders(id: string): boolean {
+    const entry = this.entries.get(String(id));
+    if (!entry) return false;
+    if (entry.slide !== undefined) return true;
+    if (!this.loadAddresses.has(entry.id) || this.imageBases.has(entry.id)) return false;
+    const base = readImageBase(entry.path);
+    if (base === undefined) return false;
+    this.imageBases.set(entry.id, base);
+    this.updateSlide(entry);
+    return entry.slide !== undefined;
+  }
+
   modules(): ModuleEntry[] {
     return [...this.entries.values()];
   }
@@ -182,6 +229,15 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
   /** Cancels every load still running. */
   dispose(): void {
     this.disposed = true;
+    const held = this.heldStarts;
+    this.heldStarts = undefined;
+    for (const entry of held?.keys() ?? []) {
+      if (this.entries.get(entry.id) !== entry) continue;
+      // Never started: it ends as its running siblings do when cancelled.
+      entry.status = 'cancelled';
+      entry.message = undefined;
+      this.emit('changed', entry);
+    }
     for (const c of this.controllers.values()) c.abort();
     this.controllers.clear();
     for (const id of [...this.held.keys()]) this.release(id);
@@ -212,17 +268,28 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
   private rereadWithdrawn(entry: ModuleEntry, loaded: LoadedModule, cacheKey: string, err: Error): void {
     this.options.cache?.forget(cacheKey, loaded);
     if (this.disposed || this.entries.get(entry.id) !== entry || entry.index !== loaded.index) return;
-    this.start(entry.id, entry.name, entry.path, [`symbols read again: ${err.message}`]);
+    this.start(entry.id, entry.name, entry.path, [`symbols read again: ${err.message}`], false);
   }
 
-  private start(id: string, name: string, path: string, notes: string[] = []): void {
+  private start(id: string, name: string, path: string, notes: string[] = [], holdable = true): void {
     this.controllers.get(id)?.abort();
     this.release(id); // a module id that names another file now: the old load is no longer this session's
     const controller = new AbortController();
     this.controllers.set(id, controller);
     const entry: ModuleEntry = { id, name, path, status: 'loading', progress: 0, warnings: [...notes] };
     this.entries.set(id, entry);
+    if (this.heldStarts && holdable) {
+      entry.message = this.holdReason;
+      this.heldStarts.set(entry, controller);
+      this.emit('changed', entry);
+      return;
+    }
     this.emit('changed', entry);
+    this.begin(entry, controller);
+  }
+
+  private begin(entry: ModuleEntry, controller: AbortController): void {
+    const path = entry.path;
     const t0 = Date.now();
     const futures: Array<Future<unknown>> = [];
     const cache = this.options.cache;

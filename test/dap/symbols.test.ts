@@ -153,6 +153,40 @@ describe('symbols in a debug session', function () {
     assert.deepStrictEqual(listed.map((m) => [m.id, m.status]), [[lldbId, 'loaded']]);
   });
 
+  it('holds symbol loads until the first stop, then loads them and shows that stop\'s locals', async () => {
+    // Forced on: by default only machines with fewer than 4 cores hold them (there they slow lldb-dap's start).
+    dc = await startClient({ RUST_OFFLOAD_HOLD_SYMBOLS: 'on' });
+    const program = compileProgram('paths');
+    const source = sourceOf('paths');
+    const name = path.basename(program);
+    const order: string[] = [];
+    const modules = watchModules(dc);
+    dc.on(MODULE_SYMBOLS_EVENT, (e: DebugProtocol.Event) => {
+      const info = e.body as ModuleSymbolsInfo;
+      if (info.name === name) order.push(`${info.status} ${info.progress} ${info.message ?? ''}`.trim());
+    });
+    const stopped = dc.waitForEvent('stopped', WAIT_MS).then((e) => (order.push('stopped'), e));
+    await Promise.all([
+      dc.waitForEvent('initialized', WAIT_MS).then(async () => {
+        await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, 'scale') }] });
+        await dc.configurationDoneRequest();
+      }),
+      initializeLikeVsCode(dc).then(() => dc.launchRequest({ program } as DebugProtocol.LaunchRequestArguments)),
+    ]);
+    await stopped;
+    const atStop = order.indexOf('stopped');
+    assert.ok(atStop > 0, `the program's module was not reported before the stop: ${order.join(', ')}`);
+    for (const o of order.slice(0, atStop)) assert.strictEqual(o, 'loading 0 waits for the first stop', order.join(', '));
+
+    // The stop's locals are ours (formatted from the program's memory), and the held loads then settle.
+    const stop = await currentStop(dc);
+    const scopes = await dc.scopesRequest({ frameId: stop.frameId });
+    const locals = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+    assert.strictEqual(locals.find((v) => v.name === 'value')?.value, '3', JSON.stringify(locals));
+    await until('every module settled', () => modules.size >= 2 && [...modules.values()].every((m) => m.status !== 'loading'));
+    assert.strictEqual([...modules.values()].find((m) => m.name === name)?.status, 'loaded', order.join(', '));
+  });
+
   it('with v0 mangling, a breakpoint on one generic instance stops only there', async () => {
     dc = await startClient();
     const program = compileV0();
