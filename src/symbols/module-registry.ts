@@ -290,6 +290,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
 
   private begin(entry: ModuleEntry, controller: AbortController): void {
     const path = entry.path;
+    const notes = [...entry.warnings]; // what start() noted before the load (a re-read's reason)
     const t0 = Date.now();
     const futures: Array<Future<unknown>> = [];
     const cache = this.options.cache;
