@@ -15,10 +15,14 @@ export const OWN_REFERENCE_BASE = 0x4000_0000;
 /** Custom request from the UI: `{ hex: boolean }` switches how integers are shown, and the views redraw. */
 export const VALUE_FORMAT_REQUEST = 'rustOffload/valueFormat';
 
-/** Where a module is, as the session's symbols know it: the file, and runtime address − link-time address. */
+/**
+ * Where a module is: the file, and runtime address − link-time address as the session's symbols know it — or, before
+ * the module's symbol load has finished, lldb-dap's load address of it, from which the worker finds the slide itself.
+ */
 export interface ModulePlacement {
   path: string;
-  slide: number;
+  slide?: number;
+  loadAddress?: number;
   searchPaths: string[];
 }
 
@@ -28,8 +32,8 @@ export interface ValuesHost {
   submitOptions(label: string): SubmitOptions;
   /** Sends one request to lldb-dap as the client's own (it is counted as client work, ahead of task reads). */
   backendRequest(command: string, args: object): Promise<unknown>;
-  /** The module holding a frame's pc, once its load address is known (waits briefly for a load in progress). */
-  moduleAt(moduleId: string | number | undefined, pc: number): Promise<ModulePlacement | undefined>;
+  /** The module holding a frame's pc, once its load address is known (waits up to `waitMs`, 10 s by default, for a load in progress). */
+  moduleAt(moduleId: string | number | undefined, pc: number, waitMs?: number): Promise<{ path: string; slide: number; searchPaths: string[] } | undefined>;
   /** Runs a future to its result, answering cancel requests for `seq` meanwhile. */
   settle<T>(seq: number, future: Future<T>): Promise<T>;
   /** Whether integers are shown in hexadecimal unless a request says otherwise (launch.json, setting, View as Hex). */
@@ -56,6 +60,9 @@ export class SessionValues {
   private readonly scopeFrames = new Map<number, number>();
   private readonly own = new Map<number, OwnReference>();
   private nextReference = OWN_REFERENCE_BASE;
+  /** lldb-dap's module events: module id → file and load address, known before the module's symbols have loaded. */
+  private readonly moduleLoads = new Map<string, { path: string; loadAddress: number }>();
+  private warmed = false;
 
   constructor(private readonly host: ValuesHost) {}
 
@@ -65,6 +72,25 @@ export class SessionValues {
     this.scopeFrames.clear();
     this.own.clear();
     this.nextReference = OWN_REFERENCE_BASE;
+  }
+
+  /** Keeps what lldb-dap's module event says of a module: its values can be shown while its symbols still load. */
+  noteModule(body: DebugProtocol.ModuleEvent['body'] | undefined): void {
+    const id = body?.module?.id;
+    if (id === undefined) return;
+    const loadAddress = parseAddress(body!.module.addressRange);
+    if (body!.reason === 'removed' || !body!.module.path || loadAddress === undefined) {
+      this.moduleLoads.delete(String(id));
+      return;
+    }
+    this.moduleLoads.set(String(id), { path: body!.module.path, loadAddress });
+    // The first module lldb-dap reports is the program: its table is opened in the interactive worker ahead of the
+    // first stop (measured: the first stop's locals waited ~0.5 s under load for the worker and the table).
+    if (!this.warmed && process.env.VWARM !== '0') {
+      this.warmed = true;
+      const future = this.host.executor().submitWith(this.host.submitOptions(`prepare values of ${body!.module.name ?? body!.module.path}`), valueTasks.warmModule, { module: body!.module.path, searchPaths: [] });
+      future.result().catch(() => undefined); // a module without types shows lldb's values; nothing to say here
+    }
   }
 
   noteStackTrace(body: DebugProtocol.StackTraceResponse['body'] | undefined): void {
@@ -98,41 +124,40 @@ export class SessionValues {
         filter: args.filter,
         hex,
         slide: own.module.slide,
+        loadAddress: own.module.slide === undefined ? own.module.loadAddress : undefined,
       });
       const shown = await this.host.settle(seq, future);
       // A child lives in our reference space, which lldb-dap's setVariable cannot address: it is shown read-only.
       return { variables: shown.map((v) => readOnly(this.toVariable(v, own.module, hex))) };
     }
+    const t0 = performance.now();
     const listed = (await this.host.backendRequest('variables', args)) as DebugProtocol.VariablesResponse['body'];
+    HPROF(`lldb variables ${(performance.now() - t0).toFixed(2)}ms`);
     const frameId = this.scopeFrames.get(args.variablesReference);
     const frame = frameId === undefined ? undefined : this.frames.get(frameId);
     const variables = listed?.variables ?? [];
     if (!frame || variables.length === 0) return listed;
-    const module = await this.host.moduleAt(frame.moduleId, frame.pc);
+    const ready = await this.host.moduleAt(frame.moduleId, frame.pc, 0);
+    HPROF(`moduleAt ${(performance.now() - t0).toFixed(2)}ms`);
+    // At the first stop the module's symbols are often still loading; lldb-dap's load address is enough to start.
+    const loading = ready ? undefined : this.moduleLoads.get(String(frame.moduleId));
+    if (loading) {
+      const early: ModulePlacement = { path: loading.path, loadAddress: loading.loadAddress, searchPaths: [] };
+      try {
+        return await this.formatFrame(seq, frameId!, frame, early, variables, hex, true);
+      } catch (err) {
+        const name = (err as Error | undefined)?.name;
+        if (name === 'CancelledError' || name === 'TimeoutError' || name === 'AbortError') throw err;
+        // No type table from the file alone (its debug info is elsewhere): wait for the symbols' placement below.
+      }
+    }
+    const module = ready ?? (await this.host.moduleAt(frame.moduleId, frame.pc));
     if (!module) {
       this.host.note('the frame is in a module without loaded symbols, so its variables are shown as lldb sees them');
       return listed;
     }
     try {
-      const future = this.host.executor().submitWith(this.host.submitOptions(`variables of frame ${frameId}`), valueTasks.formatFrame, {
-        module: module.path,
-        searchPaths: module.searchPaths,
-        pc: frame.pc - module.slide,
-        variables: variables.map((v) => ({
-          name: v.name,
-          memoryReference: v.memoryReference,
-          value: v.value,
-          type: v.type,
-          evaluateName: v.evaluateName,
-          variablesReference: v.variablesReference,
-        })),
-        hex,
-        slide: module.slide,
-      });
-      const shown = await this.host.settle(seq, future);
-      return {
-        variables: shown.map((v, i) => (v.fromLldb ? { ...variables[i], ...lldbFallback(v, variables[i]) } : withLldbFacts(this.toVariable(v, module, hex), variables[i]))),
-      };
+      return await this.formatFrame(seq, frameId!, frame, module, variables, hex, false);
     } catch (err) {
       const name = (err as Error | undefined)?.name;
       // A cancelled or timed-out formatting is the user's or the deadline's word: say so, as an evaluation would.
@@ -140,6 +165,39 @@ export class SessionValues {
       this.host.note(`Rust values could not be read (${(err as Error).message}); showing lldb's view of them`);
       return listed;
     }
+  }
+
+  private async formatFrame(
+    seq: number,
+    frameId: number,
+    frame: FrameFacts,
+    module: ModulePlacement,
+    variables: DebugProtocol.Variable[],
+    hex: boolean,
+    requireTable: boolean,
+  ): Promise<DebugProtocol.VariablesResponse['body']> {
+    const future = this.host.executor().submitWith(this.host.submitOptions(`variables of frame ${frameId}`), valueTasks.formatFrame, {
+      module: module.path,
+      searchPaths: module.searchPaths,
+      pc: module.slide === undefined ? frame.pc : frame.pc - module.slide,
+      variables: variables.map((v) => ({
+        name: v.name,
+        memoryReference: v.memoryReference,
+        value: v.value,
+        type: v.type,
+        evaluateName: v.evaluateName,
+        variablesReference: v.variablesReference,
+      })),
+      hex,
+      slide: module.slide,
+      loadAddress: module.slide === undefined ? module.loadAddress : undefined,
+      requireTable,
+    });
+    const shown = await this.host.settle(seq, future);
+    HPROF(`settled`);
+    return {
+      variables: shown.map((v, i) => (v.fromLldb ? { ...variables[i], ...lldbFallback(v, variables[i]) } : withLldbFacts(this.toVariable(v, module, hex), variables[i]))),
+    };
   }
 
   /** The module and link-time pc of a frame of this stop, for an evaluation in it (undefined when unknown). */
@@ -209,4 +267,9 @@ export function parseAddress(text: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+import * as profFs from 'node:fs';
+function HPROF(text: string): void {
+  if (process.env.VPROF) profFs.appendFileSync(process.env.VPROF, `${performance.now().toFixed(1)} h ${text}\n`);
 }

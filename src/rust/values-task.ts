@@ -1,7 +1,7 @@
 // Worker task module: formats a frame's locals and expands values from raw memory, using the module's type table.
 import type { TaskContext } from '../futures/contract';
 import type { FrameVariable, TypeRef, TypeTable } from '../symbols/type-model';
-import { typeTableFor } from '../symbols/type-tables';
+import { imageBaseOf, typeTableFor } from '../symbols/type-tables';
 import { BACKEND_REQUEST, type BackendRequestParams, type TaskMemory } from './evaluate-task';
 import { MemoryReader, type FetchMemory } from './values/memory-reader';
 import { placeOf, ValueFormatter, type ShownValue, type ValueHandle } from './values/value-formatter';
@@ -20,45 +20,57 @@ export interface LldbVariable {
   variablesReference?: number;
 }
 
-export interface FormatFrameArgs {
+/**
+ * Where the module is. `slide` (runtime minus link-time address, needed to find a `dyn Trait`'s concrete type from its
+ * vtable) once the module's symbols have loaded; before that, lldb-dap's `loadAddress` of the module, from which the
+ * task finds the slide with the file's image base.
+ */
+export interface ModuleWhere {
   module: string;
   searchPaths?: string[];
-  /** Link-time pc of the frame. */
+  slide?: number;
+  loadAddress?: number;
+  /** Fail rather than show lldb's text when the module has no type table (the caller retries with the symbols' placement). */
+  requireTable?: boolean;
+}
+
+export interface FormatFrameArgs extends ModuleWhere {
+  /** Link-time pc of the frame, or its runtime pc when only `loadAddress` is given. */
   pc: number;
   variables: LldbVariable[];
   hex?: boolean;
-  /** Runtime minus link-time address of the module: needed to find a `dyn Trait`'s concrete type from its vtable. */
-  slide?: number;
 }
 
-export interface ExpandArgs {
-  module: string;
-  searchPaths?: string[];
+/** The module's slide: given, or lldb-dap's load address minus the file's image base. */
+export function slideOf(where: ModuleWhere): number {
+  if (where.slide !== undefined) return where.slide;
+  return where.loadAddress !== undefined ? where.loadAddress - imageBaseOf(where.module) : 0;
+}
+
+export interface ExpandArgs extends ModuleWhere {
   handle: ValueHandle;
   start?: number;
   count?: number;
   /** DAP's variables filter: only the indexed (elements, entries) or only the named (fields, counts) children. */
   filter?: 'indexed' | 'named';
   hex?: boolean;
-  slide?: number;
 }
 
-export interface FormatValueArgs {
-  module: string;
-  searchPaths?: string[];
+export interface FormatValueArgs extends ModuleWhere {
   type: TypeRef | string;
   address: number;
   name: string;
   evaluateName?: string;
   hex?: boolean;
-  slide?: number;
 }
 
 /** Reads memory through the adapter (which splits large reads so client requests are not held back). */
 export function hostMemory(ctx: TaskContext): FetchMemory {
   return async (address, count) => {
     const params: BackendRequestParams = { command: 'readMemory', arguments: { memoryReference: `0x${address.toString(16)}`, count } };
+    const t0 = performance.now();
     const body = await ctx.request<TaskMemory>(BACKEND_REQUEST, params);
+    PROF(`read 0x${address.toString(16)} ${count} ${(performance.now() - t0).toFixed(2)}ms`);
     return { bytes: body.bytes };
   };
 }
@@ -73,14 +85,29 @@ export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { he
 export async function formatFrame(ctx: TaskContext, args: FormatFrameArgs): Promise<ShownValue[]> {
   let table: TypeTable | undefined;
   let declared: FrameVariable[] = [];
+  let slide = 0;
+  const t0 = performance.now();
+  PROF('formatFrame start');
   try {
     table = await typeTableFor(args.module, args.searchPaths);
-    declared = table.frameVariables(args.pc);
-  } catch {
+    PROF(`table ${(performance.now() - t0).toFixed(2)}ms`);
+    slide = slideOf(args);
+    declared = table.frameVariables(args.slide === undefined && args.loadAddress !== undefined ? args.pc - slide : args.pc);
+    PROF(`frameVariables ${(performance.now() - t0).toFixed(2)}ms`);
+  } catch (err) {
+    if (args.requireTable) throw err;
     // No table (no debug info, a reader error): lldb-dap's own text for every variable, never an error.
+    table = undefined;
   }
   if (!table) return args.variables.map(fromLldb);
-  return formatVariables(formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal }), declared, args.variables);
+  const r = await formatVariables(formatterFor(table, hostMemory(ctx), { hex: args.hex, slide, signal: ctx.signal }), declared, args.variables);
+  PROF(`formatFrame done ${(performance.now() - t0).toFixed(2)}ms`);
+  return r;
+}
+// PROFILE (temporary)
+import * as profFs from 'node:fs';
+export function PROF(text: string): void {
+  if (process.env.VPROF) profFs.appendFileSync(process.env.VPROF, `${performance.now().toFixed(1)} w ${text}\n`);
 }
 
 /** Formats lldb-dap's variables with their declared types; exported for tests that bring their own table and memory. */
@@ -98,7 +125,9 @@ export async function formatVariables(formatter: ValueFormatter, declared: Frame
       continue;
     }
     const place = zeroSized ? { type: decl.type, address: 0, bytes: new Uint8Array(0) } : await localPlace(formatter, decl.type, address, v);
+    const t0 = performance.now();
     out.push(await formatter.shown(v.name, { ...place, expr: v.evaluateName ?? baseName(v.name) }));
+    PROF(`shown ${v.name} ${(performance.now() - t0).toFixed(2)}ms`);
   }
   return out;
 }
@@ -155,17 +184,31 @@ function fromLldb(v: LldbVariable): ShownValue {
   return { name: v.name, value: v.value, type: v.type, evaluateName: v.evaluateName, memoryReference: v.memoryReference, fromLldb: true };
 }
 
-export async function expandValue(ctx: TaskContext, args: ExpandArgs): Promise<ShownValue[]> {
+/**
+ * Opens the module's type table in this worker and builds its map from code addresses to units, while the program
+ * runs to its first stop, so that stop's locals do not wait for either (see SessionValues.noteModule).
+ */
+export async function warmModule(_ctx: TaskContext, args: { module: string; searchPaths?: string[] }): Promise<void> {
   const table = await typeTableFor(args.module, args.searchPaths);
-  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
-  return formatter.children(placeOf(args.handle), args.start, args.count, args.filter);
+  imageBaseOf(args.module);
+  table.frameVariables(0); // no code at 0: builds the address map and finds nothing
+}
+
+export async function expandValue(ctx: TaskContext, args: ExpandArgs): Promise<ShownValue[]> {
+  const t0 = performance.now();
+  const table = await typeTableFor(args.module, args.searchPaths);
+  PROF(`expand table ${(performance.now() - t0).toFixed(2)}ms`);
+  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: slideOf(args), signal: ctx.signal });
+  const r = await formatter.children(placeOf(args.handle), args.start, args.count, args.filter);
+  PROF(`expand done ${(performance.now() - t0).toFixed(2)}ms`);
+  return r;
 }
 
 export async function formatValue(ctx: TaskContext, args: FormatValueArgs): Promise<ShownValue> {
   const table = await typeTableFor(args.module, args.searchPaths);
   const type = typeof args.type === 'number' ? args.type : table.findType(args.type);
   if (type === undefined) throw new Error(`type '${args.type}' is not in ${table.module}'s debug info; check the spelling (a Rust path such as alloc::string::String)`);
-  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: slideOf(args), signal: ctx.signal });
   const place: Place = { type, address: args.address, expr: args.evaluateName ?? args.name };
   return formatter.shown(args.name, place);
 }

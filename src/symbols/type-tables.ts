@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { ByteSource, SectionPages, fileSource } from './byte-source';
 import { DwarfTypeTable } from './dwarf/dwarf-types';
 import { ElfFile } from './elf/elf';
-import { dwarfSections, findDebugElf } from './elf/elf-module';
+import { dwarfSections, elfImageBase, findDebugElf } from './elf/elf-module';
 import { SymbolReadError } from './errors';
 import { FileIdentity, fileIdentitySync, moduleCacheKey, sameFile } from './loaded-module-cache';
 import { openPdbTypeTable } from './pdb/pdb-types';
@@ -49,6 +49,39 @@ export function typeTableFor(modulePath: string, searchPaths: string[] = []): Ty
     entry.close();
   }
   return opened.table;
+}
+
+const imageBases = new Map<string, { identity: FileIdentity; base: number }>();
+
+/**
+ * The module's link-time image base (ELF: its lowest allocated page, as the symbol loader counts it; PE: ImageBase),
+ * so that lldb-dap's load address of the module minus this is the slide, known before the module's symbols load.
+ */
+export function imageBaseOf(modulePath: string): number {
+  const identity = fileIdentitySync(modulePath);
+  if (!identity) throw new SymbolReadError('the module file does not exist or cannot be read; was it moved or deleted since it was loaded?', modulePath);
+  const known = imageBases.get(modulePath);
+  if (known && sameFile(known.identity, identity)) return known.base;
+  const source = fileSource(modulePath);
+  let base: number;
+  try {
+    const head = source.read(0, Math.min(4096, source.size));
+    if (head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
+      base = elfImageBase(new ElfFile(source, modulePath));
+    } else if (head.length >= 0x40 && head[0] === 0x4d && head[1] === 0x5a) {
+      const view = new DataView(head.buffer, head.byteOffset, head.length);
+      const opt = view.getUint32(0x3c, true) + 24;
+      if (opt + 32 > head.length) throw new SymbolReadError('the PE optional header is not within the first 4 KiB', modulePath);
+      const magic = view.getUint16(opt, true);
+      base = magic === 0x20b ? Number(view.getBigUint64(opt + 24, true)) : view.getUint32(opt + 28, true);
+    } else {
+      throw new SymbolReadError('neither an ELF nor a PE file', modulePath);
+    }
+  } finally {
+    source.close?.();
+  }
+  imageBases.set(modulePath, { identity, base });
+  return base;
 }
 
 /** Drops every kept table (tests, and a worker asked to free memory). */

@@ -620,9 +620,14 @@ export class ValueViews {
     // Full buckets in index order (hashbrown's RawIter order: groups in order, a group's set bits lowest first).
     const full: number[] = [];
     let scanned = 0;
+    // Control bytes are read in growing pieces: a first page of 100 entries needs a few hundred of them, and each
+    // KiB read through lldb-dap costs (~0.07 ms), so reading 64 KiB up front cost more than the page's keys.
+    let chunk = 0;
     const scanTo = async (wanted: number): Promise<void> => {
-      const chunk = 1 << 16;
       while (full.length < wanted && scanned < buckets) {
+        // Enough for what is missing at the fill seen so far (or the table's), doubling while a sparse part goes on.
+        const fill = Math.max(scanned > 0 ? full.length / scanned : items / buckets, 1 / 64);
+        chunk = Math.min(1 << 16, Math.max(256, chunk * 2, Math.ceil(((wanted - full.length) / fill) * 1.25)));
         const n = Math.min(chunk, buckets - scanned);
         const bytes = await this.memory.read(ctrl + scanned, n);
         for (let i = 0; i < n && full.length < items; i++) if ((bytes[i] & 0x80) === 0) full.push(scanned + i);
