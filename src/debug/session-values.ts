@@ -85,8 +85,8 @@ export class SessionValues {
     }
     this.moduleLoads.set(String(id), { path: body!.module.path, loadAddress });
     // The first module lldb-dap reports is the program: its table is opened in the interactive worker ahead of the
-    // first stop (measured: the first stop's locals waited ~0.5 s under load for the worker and the table).
-    if (!this.warmed && process.env.VWARM !== '0') {
+    // first stop (measured under load: the first stop's locals waited up to 0.5 s for the worker to start).
+    if (!this.warmed) {
       this.warmed = true;
       const future = this.host.executor().submitWith(this.host.submitOptions(`prepare values of ${body!.module.name ?? body!.module.path}`), valueTasks.warmModule, { module: body!.module.path, searchPaths: [] });
       future.result().catch(() => undefined); // a module without types shows lldb's values; nothing to say here
@@ -130,15 +130,12 @@ export class SessionValues {
       // A child lives in our reference space, which lldb-dap's setVariable cannot address: it is shown read-only.
       return { variables: shown.map((v) => readOnly(this.toVariable(v, own.module, hex))) };
     }
-    const t0 = performance.now();
     const listed = (await this.host.backendRequest('variables', args)) as DebugProtocol.VariablesResponse['body'];
-    HPROF(`lldb variables ${(performance.now() - t0).toFixed(2)}ms`);
     const frameId = this.scopeFrames.get(args.variablesReference);
     const frame = frameId === undefined ? undefined : this.frames.get(frameId);
     const variables = listed?.variables ?? [];
     if (!frame || variables.length === 0) return listed;
     const ready = await this.host.moduleAt(frame.moduleId, frame.pc, 0);
-    HPROF(`moduleAt ${(performance.now() - t0).toFixed(2)}ms`);
     // At the first stop the module's symbols are often still loading; lldb-dap's load address is enough to start.
     const loading = ready ? undefined : this.moduleLoads.get(String(frame.moduleId));
     if (loading) {
@@ -194,7 +191,6 @@ export class SessionValues {
       requireTable,
     });
     const shown = await this.host.settle(seq, future);
-    HPROF(`settled`);
     return {
       variables: shown.map((v, i) => (v.fromLldb ? { ...variables[i], ...lldbFallback(v, variables[i]) } : withLldbFacts(this.toVariable(v, module, hex), variables[i]))),
     };
@@ -267,9 +263,4 @@ export function parseAddress(text: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-import * as profFs from 'node:fs';
-function HPROF(text: string): void {
-  if (process.env.VPROF) profFs.appendFileSync(process.env.VPROF, `${performance.now().toFixed(1)} h ${text}\n`);
 }
