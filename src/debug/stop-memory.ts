@@ -12,8 +12,11 @@ export interface StopRead {
 /** Lines of 256 bytes, as the value workers read them (see memory-reader.ts: lldb-dap's cost is per byte read). */
 const PAGE = 256n;
 const PAGE_BYTES = 256;
-/** Reads larger than this (a comparison of two large buffers) pass by the cache: they are read once, and would crowd it out. */
-const LARGEST_CACHED_READ = 1 << 20;
+/**
+ * Reads larger than this pass by the cache: a comparison of two large buffers reads each megabyte once, and a value's
+ * formatting reads far less (a page of 100 children, a summary's items).
+ */
+const LARGEST_CACHED_READ = 64 << 10;
 /** The cache stops taking pages here; a stop of a program whose values need more reads past it. */
 const CAPACITY = 64 << 20;
 
@@ -41,7 +44,7 @@ export class StopMemory {
   async read(address: bigint, count: number, fetch: FetchBytes): Promise<StopRead> {
     const text = `0x${address.toString(16)}`;
     if (count <= 0) return { address: text, bytes: new Uint8Array(0), unreadableBytes: 0 };
-    if (count > LARGEST_CACHED_READ) {
+    if (count > LARGEST_CACHED_READ || this.held >= CAPACITY) {
       this.misses++;
       const bytes = await fetch(address, count);
       return { address: text, bytes, unreadableBytes: count - bytes.length };
