@@ -62,7 +62,6 @@ export class SessionValues {
   private nextReference = OWN_REFERENCE_BASE;
   /** lldb-dap's module events: module id → file and load address, known before the module's symbols have loaded. */
   private readonly moduleLoads = new Map<string, { path: string; loadAddress: number }>();
-  private warmed = false;
 
   constructor(private readonly host: ValuesHost) {}
 
@@ -83,14 +82,9 @@ export class SessionValues {
       this.moduleLoads.delete(String(id));
       return;
     }
+    // No warm-up task is sent ahead of the first stop: measured, opening the table in the interactive worker during
+    // launch made launch → first stop ~10% slower (2.55 s against 2.32 s, medians of 5 under load), for ~5 ms saved.
     this.moduleLoads.set(String(id), { path: body!.module.path, loadAddress });
-    // The first module lldb-dap reports is the program: its table is opened in the interactive worker ahead of the
-    // first stop (measured under load: the first stop's locals waited up to 0.5 s for the worker to start).
-    if (!this.warmed) {
-      this.warmed = true;
-      const future = this.host.executor().submitWith(this.host.submitOptions(`prepare values of ${body!.module.name ?? body!.module.path}`), valueTasks.warmModule, { module: body!.module.path, searchPaths: [] });
-      future.result().catch(() => undefined); // a module without types shows lldb's values; nothing to say here
-    }
   }
 
   noteStackTrace(body: DebugProtocol.StackTraceResponse['body'] | undefined): void {

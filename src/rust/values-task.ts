@@ -170,17 +170,6 @@ function fromLldb(v: LldbVariable): ShownValue {
   return { name: v.name, value: v.value, type: v.type, evaluateName: v.evaluateName, memoryReference: v.memoryReference, fromLldb: true };
 }
 
-/**
- * Starts the interactive worker and opens the module's type table in it while the program runs to its first stop, so
- * that stop's locals wait for neither (see SessionValues.noteModule). Only what is cheap: opening a table reads its
- * headers (5 ms here, 67 ms for a binary with 300 MB of DWARF); the unit address map (28 ms / 231 ms) and the global
- * type index (0.3 s / 6 s and 280 MB) are left to the first stop that needs them, so launch is not slowed.
- */
-export async function warmModule(_ctx: TaskContext, args: { module: string; searchPaths?: string[] }): Promise<void> {
-  await typeTableFor(args.module, args.searchPaths);
-  imageBaseOf(args.module);
-}
-
 export async function expandValue(ctx: TaskContext, args: ExpandArgs): Promise<ShownValue[]> {
   const table = await typeTableFor(args.module, args.searchPaths);
   const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: slideOf(args), signal: ctx.signal });
