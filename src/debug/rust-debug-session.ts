@@ -28,6 +28,7 @@ import { findLldbDapForSession, type FoundLldbDap } from './lldb-dap-discovery';
 import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
 import { SessionValues, VALUE_FORMAT_REQUEST } from './session-values';
+import { StopMemory } from './stop-memory';
 
 const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
 
@@ -109,6 +110,8 @@ export class RustDebugSession extends LoggingDebugSession {
    * stop: the program cannot change while stopped (except by a native call, which drops them).
    */
   private readonly stopCache = new Map<string, Promise<unknown>>();
+  /** The stopped program's memory pages read in this stop, shared by its tasks; cleared with stopCache. */
+  private readonly stopMemory = new StopMemory();
   /** Counts stops (and anything else that makes cached reads stale); workers keep their reads per stop by it. */
   private stopNumber = 0;
   /** Whether lldb-dap reported the program stopped and it has not been resumed since. */
@@ -144,7 +147,7 @@ export class RustDebugSession extends LoggingDebugSession {
     executor: () => this.options.executor,
     submitOptions: (label) => this.evaluationOptions(label, this.evaluationTimeout),
     backendRequest: (command, args) => this.clientRequest(command, args),
-    moduleAt: (moduleId, pc) => this.symbols.moduleAt(moduleId, pc),
+    moduleAt: (moduleId, pc, waitMs) => this.symbols.moduleAt(moduleId, pc, waitMs),
     settle: (seq, future) => this.settle(seq, future),
     note: (message) => this.noteOncePerStop(message),
     hex: () => this.hexValues,
@@ -799,6 +802,7 @@ export class RustDebugSession extends LoggingDebugSession {
 
   private clearStopCache(): void {
     this.stopCache.clear();
+    this.stopMemory.clear();
     this.stopNotes.clear();
     this.settledWatches.clear();
     this.runningWatches.clear();
@@ -809,8 +813,29 @@ export class RustDebugSession extends LoggingDebugSession {
   /**
    * A task's memory read is sent to lldb-dap in pieces, each behind the client's pending requests, so a
    * threads/stackTrace waits for one small piece rather than the whole read. The task gets the bytes, not base64.
+   * Reads by address go through the stop's page cache, so the tasks of one stop (the locals, then a page of
+   * their children, a watch) read each page once.
    */
   private async readMemoryInPieces(args: DebugProtocol.ReadMemoryArguments, signal: AbortSignal): Promise<TaskMemory> {
+    let address: bigint | undefined;
+    try {
+      address = BigInt(args.memoryReference) + BigInt(args.offset ?? 0);
+    } catch {
+      address = undefined; // not a plain address: lldb-dap's to resolve, uncached
+    }
+    if (address === undefined || address < 0n) return this.readPieces(args, signal);
+    try {
+      const read = await this.stopMemory.read(address, args.count, async (at, count) => (await this.readPieces({ memoryReference: `0x${at.toString(16)}`, count }, signal)).bytes);
+      return { ...read, bytes: Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.length) };
+    } catch (err) {
+      // A shared read fails for all who wait on it, also when it was another task that was cancelled: read alone.
+      signal.throwIfAborted();
+      void err;
+      return this.readPieces(args, signal);
+    }
+  }
+
+  private async readPieces(args: DebugProtocol.ReadMemoryArguments, signal: AbortSignal): Promise<TaskMemory> {
     const piece = READ_PIECE;
     const parts: Buffer[] = [];
     let address: string | undefined;

@@ -20,38 +20,39 @@ export interface LldbVariable {
   variablesReference?: number;
 }
 
-export interface FormatFrameArgs {
+/** Where the module is. `slide`: runtime minus link-time address, needed to find a `dyn Trait`'s concrete type from its vtable. */
+export interface ModuleWhere {
   module: string;
   searchPaths?: string[];
+  slide?: number;
+}
+
+export interface FormatFrameArgs extends ModuleWhere {
   /** Link-time pc of the frame. */
   pc: number;
   variables: LldbVariable[];
   hex?: boolean;
-  /** Runtime minus link-time address of the module: needed to find a `dyn Trait`'s concrete type from its vtable. */
-  slide?: number;
 }
 
-export interface ExpandArgs {
-  module: string;
-  searchPaths?: string[];
+function slideOf(where: ModuleWhere): number {
+  return where.slide ?? 0;
+}
+
+export interface ExpandArgs extends ModuleWhere {
   handle: ValueHandle;
   start?: number;
   count?: number;
   /** DAP's variables filter: only the indexed (elements, entries) or only the named (fields, counts) children. */
   filter?: 'indexed' | 'named';
   hex?: boolean;
-  slide?: number;
 }
 
-export interface FormatValueArgs {
-  module: string;
-  searchPaths?: string[];
+export interface FormatValueArgs extends ModuleWhere {
   type: TypeRef | string;
   address: number;
   name: string;
   evaluateName?: string;
   hex?: boolean;
-  slide?: number;
 }
 
 /** Reads memory through the adapter (which splits large reads so client requests are not held back). */
@@ -73,15 +74,19 @@ export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { he
 export async function formatFrame(ctx: TaskContext, args: FormatFrameArgs): Promise<ShownValue[]> {
   let table: TypeTable | undefined;
   let declared: FrameVariable[] = [];
+  let slide = 0;
   try {
     table = await typeTableFor(args.module, args.searchPaths);
+    slide = slideOf(args);
     declared = table.frameVariables(args.pc);
   } catch {
     // No table (no debug info, a reader error): lldb-dap's own text for every variable, never an error.
+    table = undefined;
   }
   if (!table) return args.variables.map(fromLldb);
-  return formatVariables(formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal }), declared, args.variables);
+  return formatVariables(formatterFor(table, hostMemory(ctx), { hex: args.hex, slide, signal: ctx.signal }), declared, args.variables);
 }
+
 
 /** Formats lldb-dap's variables with their declared types; exported for tests that bring their own table and memory. */
 export async function formatVariables(formatter: ValueFormatter, declared: FrameVariable[], variables: LldbVariable[]): Promise<ShownValue[]> {
@@ -157,7 +162,7 @@ function fromLldb(v: LldbVariable): ShownValue {
 
 export async function expandValue(ctx: TaskContext, args: ExpandArgs): Promise<ShownValue[]> {
   const table = await typeTableFor(args.module, args.searchPaths);
-  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: slideOf(args), signal: ctx.signal });
   return formatter.children(placeOf(args.handle), args.start, args.count, args.filter);
 }
 
@@ -165,7 +170,7 @@ export async function formatValue(ctx: TaskContext, args: FormatValueArgs): Prom
   const table = await typeTableFor(args.module, args.searchPaths);
   const type = typeof args.type === 'number' ? args.type : table.findType(args.type);
   if (type === undefined) throw new Error(`type '${args.type}' is not in ${table.module}'s debug info; check the spelling (a Rust path such as alloc::string::String)`);
-  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: slideOf(args), signal: ctx.signal });
   const place: Place = { type, address: args.address, expr: args.evaluateName ?? args.name };
   return formatter.shown(args.name, place);
 }

@@ -1,4 +1,4 @@
-// Reads the stopped program's memory for the value formatters: page-aligned blocks, fetched in runs and kept for the task.
+// Reads the stopped program's memory for the value formatters: aligned 256-byte lines, fetched in runs and kept for the task.
 
 /** What one readMemory answers (the adapter's TaskMemory): the bytes read from `address`, short when memory ends. */
 export interface MemoryBlock {
@@ -13,7 +13,12 @@ export class MemoryError extends Error {
   override readonly name = 'MemoryError';
 }
 
-const PAGE_BITS = 12;
+/**
+ * The unit of reading and caching: 256 bytes, not a 4 KiB page. lldb-dap-22 costs ~0.07 ms per KiB read (base64,
+ * JSON, lldb-server's packets), so a 4 KiB page read for an 8-byte String key took ~0.6 ms against ~0.1 ms for a
+ * line (measured under load: 64 concurrent reads at scattered heap addresses, 40 ms at 4 KiB, 5 ms at 512 B).
+ */
+const PAGE_BITS = 8;
 const PAGE = 1 << PAGE_BITS;
 /** The largest single read the formatters make; a value needing more is read a piece at a time or refused. */
 export const MAX_READ = 64 << 20;
@@ -26,6 +31,7 @@ const ADDRESS_LIMIT = 2 ** 48;
  */
 export class MemoryReader {
   private readonly pages = new Map<number, Uint8Array | null>();
+  private readonly inFlight = new Map<number, Promise<void>>();
   /** Requests made, for tests and figures. */
   requests = 0;
 
@@ -68,33 +74,50 @@ export class MemoryReader {
     return bytes;
   }
 
-  /** Fetches the missing pages of first..last, each contiguous run of them in one request. */
+  /**
+   * Fetches the missing pages of first..last, each contiguous run of them in one request. Pages another read is
+   * already fetching are waited for, not fetched again, so formatting several values at once costs no extra reads.
+   */
   private async ensurePages(first: number, last: number): Promise<void> {
+    const waits: Promise<void>[] = [];
     let page = first;
     while (page <= last) {
-      if (this.pages.has(page)) {
+      const pending = this.inFlight.get(page);
+      if (pending || this.pages.has(page)) {
+        if (pending) waits.push(pending);
         page++;
         continue;
       }
       let end = page;
-      while (end + 1 <= last && !this.pages.has(end + 1)) end++;
+      while (end + 1 <= last && !this.pages.has(end + 1) && !this.inFlight.has(end + 1)) end++;
       this.signal?.throwIfAborted();
       this.requests++;
-      const count = (end - page + 1) * PAGE;
-      let bytes: Uint8Array;
-      try {
-        bytes = (await this.fetch(page * PAGE, count)).bytes;
-      } catch (err) {
-        this.signal?.throwIfAborted();
-        bytes = new Uint8Array(0);
-        void err;
-      }
-      for (let p = page; p <= end; p++) {
-        const offset = (p - page) * PAGE;
-        if (offset >= bytes.length) this.pages.set(p, null);
-        else this.pages.set(p, bytes.subarray(offset, Math.min(offset + PAGE, bytes.length)));
-      }
+      const from = page;
+      const to = end;
+      const fetched = this.fetchRun(from, to).finally(() => {
+        for (let p = from; p <= to; p++) this.inFlight.delete(p);
+      });
+      for (let p = from; p <= to; p++) this.inFlight.set(p, fetched);
+      waits.push(fetched);
       page = end + 1;
+    }
+    await Promise.all(waits);
+  }
+
+  private async fetchRun(page: number, end: number): Promise<void> {
+    const count = (end - page + 1) * PAGE;
+    let bytes: Uint8Array;
+    try {
+      bytes = (await this.fetch(page * PAGE, count)).bytes;
+    } catch (err) {
+      this.signal?.throwIfAborted();
+      bytes = new Uint8Array(0);
+      void err;
+    }
+    for (let p = page; p <= end; p++) {
+      const offset = (p - page) * PAGE;
+      if (offset >= bytes.length) this.pages.set(p, null);
+      else this.pages.set(p, bytes.subarray(offset, Math.min(offset + PAGE, bytes.length)));
     }
   }
 }

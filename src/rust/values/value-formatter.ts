@@ -50,6 +50,10 @@ export const UNPAGED_CHILDREN = 1000;
 const MAX_DEPTH = 12;
 /** Entries fetched from a map at a time while summarising it. */
 const MAP_BATCH = 64;
+/** Most items of a sequence whose memory is fetched at once (see warmUp): a 1000-character summary shows fewer. */
+const WARM_BATCH = 400;
+/** The largest span of places read at once ahead of formatting them. */
+const SPAN_LIMIT = 64 << 10;
 
 /** Formats places through one ValueViews (one table, one memory reader, one task). */
 export class ValueFormatter {
@@ -131,6 +135,11 @@ export class ValueFormatter {
       case 'seq': {
         if (!paged || filter !== 'named') {
           const end = Math.min(view.len, from + take);
+          await this.warmChildren(async () => {
+            const items: Place[] = [];
+            for (let i = from; i < end; i++) items.push(await view.item(i));
+            return items;
+          });
           for (let i = from; i < end; i++) {
             this.options.signal?.throwIfAborted();
             out.push(await this.child(`[${i}]`, () => view.item(i)));
@@ -147,6 +156,7 @@ export class ValueFormatter {
         } catch (err) {
           return [{ name: `[${from}]`, value: errorText(err) }];
         }
+        await this.warmChildren(async () => entries.flatMap((e) => (e.value && !view.set ? [e.key, e.value] : [e.key])));
         for (let i = 0; i < entries.length; i++) {
           const e = entries[i];
           const keyText = await this.render(e.key, this.options.childSummaryChars, 1);
@@ -171,6 +181,20 @@ export class ValueFormatter {
         return own;
       }
     }
+  }
+
+  /** Fetches the memory of a page of children at once (see warmUp), under a time budget of its own. */
+  private async warmChildren(places: () => Promise<Place[]>): Promise<void> {
+    let list: Place[];
+    try {
+      list = await places();
+    } catch (err) {
+      if (this.options.signal?.aborted) throw err;
+      return; // the children show their own errors
+    }
+    this.deadline = this.now() + this.options.timeBudgetMs;
+    this.timedOut = false;
+    await this.warmUp(list, this.options.childSummaryChars, 1);
   }
 
   private async child(name: string, place: () => Promise<Place>): Promise<ShownValue> {
@@ -225,7 +249,7 @@ export class ValueFormatter {
   }
 
   /** Summary text within `budget` characters; never throws (but for cancellation): errors become `<error: …>`. */
-  async render(place: Place, budget: number, depth: number): Promise<string> {
+  async render(place: Place, budget: number, depth: number, warm = true): Promise<string> {
     this.options.signal?.throwIfAborted();
     if (depth > MAX_DEPTH) return '…';
     if (this.now() > this.deadline) {
@@ -240,14 +264,14 @@ export class ValueFormatter {
       return errorText(err);
     }
     try {
-      return await this.renderView(view, budget, depth);
+      return await this.renderView(view, budget, depth, warm);
     } catch (err) {
       if (this.options.signal?.aborted) throw err;
       return errorText(err);
     }
   }
 
-  private async renderView(view: View, budget: number, depth: number): Promise<string> {
+  private async renderView(view: View, budget: number, depth: number, warm: boolean): Promise<string> {
     switch (view.kind) {
       case 'leaf':
         return view.text;
@@ -257,8 +281,20 @@ export class ValueFormatter {
         const parts: string[] = [];
         let used = 2;
         let i = 0;
+        let warming = warm;
         for (; i < view.len; i++) {
           if (used >= budget || this.timedOut || this.now() > this.deadline) break;
+          if (warming && i % WARM_BATCH === 0) {
+            const batch: Place[] = [];
+            try {
+              // Each item takes at least one character and a separator.
+              for (let j = i; j < Math.min(view.len, i + WARM_BATCH, i + Math.ceil((budget - used) / 3) + 1); j++) batch.push(await view.item(j));
+              warming = await this.warmUp(batch, budget - used, depth + 1);
+            } catch (err) {
+              if (this.options.signal?.aborted) throw err;
+              warming = false; // the item shows its own error below
+            }
+          }
           let item: string;
           try {
             item = await this.render(await view.item(i), budget - used, depth + 1);
@@ -280,6 +316,7 @@ export class ValueFormatter {
         outer: while (i < view.len) {
           const batch = await view.entries(i, Math.min(MAP_BATCH, view.len - i));
           if (batch.length === 0) break;
+          if (warm) await this.warmUp(batch.flatMap((e) => (e.value && !view.set ? [e.key, e.value] : [e.key])), budget - used, depth + 1);
           for (const e of batch) {
             if (used >= budget || this.timedOut || this.now() > this.deadline) break outer;
             const key = await this.render(e.key, budget - used, depth + 1);
@@ -318,7 +355,56 @@ export class ValueFormatter {
         return view.note ? `${text} <${view.note}>` : text;
       }
       case 'deref':
-        return view.text ?? this.render(view.target, budget, depth + 1);
+        return view.text ?? this.render(view.target, budget, depth + 1, warm);
+    }
+  }
+
+  /**
+   * Renders places at once and drops the text, so the memory they need (a String key's bytes, an inner Vec's
+   * elements) is fetched in concurrent reads rather than one round trip after another; the caller's own pass, in
+   * order and within its budget, then finds every line in the task's cache. The places themselves, when they lie
+   * close together (a Vec's elements, a hash table's buckets), are read first as one span. Says whether the
+   * renders read anything beyond the places themselves.
+   */
+  private async warmUp(places: Place[], budget: number, depth: number): Promise<boolean> {
+    if (places.length < 2 || depth > MAX_DEPTH) return false;
+    await this.readSpan(places);
+    // Places whose types show as plain leaves (integers, floats) need nothing more: their bytes are read.
+    const kinds = new Map<TypeRef, Promise<string | undefined>>();
+    for (const p of places) if (!kinds.has(p.type)) kinds.set(p.type, this.view(p).then((v) => v.kind, () => undefined));
+    if ((await Promise.all(kinds.values())).every((k) => k === 'leaf')) return false;
+    const before = this.values.memory.requests;
+    await Promise.all(places.map((p) => this.render(p, budget, depth, false).catch(() => undefined)));
+    this.options.signal?.throwIfAborted();
+    return this.values.memory.requests > before;
+  }
+
+  /** Reads the bytes of places lying close together in one request (a prefetch: a failure is left to the places). */
+  private async readSpan(places: Place[]): Promise<void> {
+    let low = Infinity;
+    let high = 0;
+    let sum = 0;
+    for (const p of places) {
+      if (p.bytes) continue;
+      const size = this.sizeOf(p.type);
+      if (size === undefined || size === 0) continue;
+      low = Math.min(low, p.address);
+      high = Math.max(high, p.address + size);
+      sum += size;
+    }
+    if (sum === 0 || high - low > Math.max(4096, 4 * sum) || high - low > SPAN_LIMIT) return;
+    try {
+      await this.values.memory.read(low, high - low);
+    } catch (err) {
+      if (this.options.signal?.aborted) throw err;
+    }
+  }
+
+  private sizeOf(ref: TypeRef): number | undefined {
+    try {
+      return this.values.type(ref).size;
+    } catch {
+      return undefined;
     }
   }
 
