@@ -1,4 +1,5 @@
 // The rust-offload debug session: run control proxied to lldb-dap, every evaluation a cancellable future on the shared executor.
+import { setMaxListeners } from 'node:events';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -865,6 +866,8 @@ export class RustDebugSession extends LoggingDebugSession {
     const onAbort = (): void => {
       if (backendSupports(backend.capabilities, 'cancel')) backend.request('cancel', { requestId: seq }).catch(() => undefined);
     };
+    // A formatter's batch sends many reads at once under one signal: each listener goes when its read answers.
+    setMaxListeners(256, signal);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return (await response).body;
