@@ -1,5 +1,6 @@
 // Evaluates the Rust expression language on the value model the Variables view uses: places typed by our type table, memory read through the task, results shown by the same formatter.
 import type { RustType, TypeRef } from '../symbols/type-model';
+import { NOT_DECIDED, compileNumeric, isSmallInt, smallIntBounds } from './expression-numeric';
 import { parseWatch, withCaret, type BinaryOp, type Expr, type FormatSuffix, type Pattern } from './expression-syntax';
 import { charText, floatText, integerText, readInteger, stringText } from './values/debug-text';
 import { MAX_READ } from './values/memory-reader';
@@ -92,6 +93,9 @@ interface Iter {
   len?: number;
   at?(i: number): Promise<Val>;
   label: string;
+  /** Elements of a small integer type `numType` (u8…u32, i8…i32) as plain numbers, sharing next's position; empty at the end. */
+  numbers?(): Promise<ArrayLike<number>>;
+  numType?: string;
 }
 
 const INT_TYPES: Record<string, { bits: number; signed: boolean }> = {
@@ -529,6 +533,20 @@ class Evaluator {
         let chunk: Uint8Array | undefined;
         let chunkStart = 0;
         const decode = scalarDecoder(type);
+        const numType = type.kind === 'int' && isSmallInt(intName(type)) ? intName(type) : undefined;
+        // The next chunk is read while this one is computed on: the host answers the read meanwhile.
+        let ahead: { from: number; read: Promise<Uint8Array> } | undefined;
+        const readChunk = async (from: number, n: number): Promise<Uint8Array> => {
+          const read = ahead?.from === from ? ahead.read : this.values.memory.read(base + from * size, n * size);
+          ahead = undefined;
+          const following = from + n;
+          if (following < len) {
+            const m = Math.min(chunkElements, len - following);
+            ahead = { from: following, read: this.values.memory.read(base + following * size, m * size) };
+            ahead.read.catch(() => undefined);
+          }
+          return read;
+        };
         return {
           label: 'elements',
           len,
@@ -544,13 +562,26 @@ class Evaluator {
           batch: async () => {
             if (i >= len) return [];
             const n = Math.min(chunkElements, len - i);
-            const bytes = await this.values.memory.read(base + i * size, n * size);
+            const bytes = await readChunk(i, n);
             const out: Val[] = new Array(n);
             for (let k = 0; k < n; k++) out[k] = decode(bytes, k * size);
             i += n;
             chunk = undefined;
             return out;
           },
+          ...(numType
+            ? {
+                numType,
+                numbers: async () => {
+                  if (i >= len) return [];
+                  const n = Math.min(chunkElements, len - i);
+                  const bytes = await readChunk(i, n);
+                  i += n;
+                  chunk = undefined;
+                  return numbersOf(bytes, size, type.signed ?? false, n);
+                },
+              }
+            : {}),
         };
       }
     }
@@ -762,6 +793,8 @@ class Evaluator {
    * batches synchronously: a million elements cost a million small computations, not a million chains of awaits.
    */
   private async batchMethod(it: Iter, method: string, args: Val[], at: number, turbofish?: string): Promise<Val | undefined> {
+    const numeric = await this.numericMethod(it, method, args, at, turbofish);
+    if (numeric) return numeric;
     if (!it.batch) return undefined;
     const closure = args[0]?.k === 'closure' ? this.compileClosure(args[0], at) : undefined;
     const source = it.batch.bind(it);
@@ -859,6 +892,137 @@ class Evaluator {
         const items: Val[] = [];
         for (let b = await take(); b.length > 0; b = await take()) for (const v of b) items.push(v);
         return { k: 'list', items };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Iterators over small integers (a Vec<u32>) with closures compiled to functions on numbers: no value objects and no
+   * bigints per element. An element the compiled closure does not decide (an overflow) is evaluated the general way.
+   * Undefined, having consumed nothing, when the iterator or the closure does not fit.
+   */
+  private async numericMethod(it: Iter, method: string, args: Val[], at: number, turbofish?: string): Promise<Val | undefined> {
+    const t = it.numType;
+    if (!it.numbers || t === undefined) return undefined;
+    const source = it.numbers.bind(it);
+    const toVal = (x: number): Val => ({ k: 'int', v: BigInt(x), t });
+    const f = args[0];
+    const compiled = f?.k === 'closure' ? compileNumeric(f.params, f.body, t) : undefined;
+    const general = f?.k === 'closure' && compiled ? this.compileClosure(f, at) : undefined;
+    const call = compiled && general
+      ? (x: number): number | boolean => {
+          try {
+            return compiled.fn(x);
+          } catch (err) {
+            if (err !== NOT_DECIDED) throw err;
+            const r = general(toVal(x));
+            if (r.k === 'bool') return r.v;
+            if (r.k === 'int') return Number(r.v);
+            throw new EvaluationError(`expected ${compiled.returns} from the closure but found ${this.describe(r)}`, at);
+          }
+        }
+      : undefined;
+    const take = async (): Promise<ArrayLike<number>> => {
+      const b = await source();
+      if (!it.counted) this.tickMany(b.length, it.len, `${method} over ${it.label}`, at);
+      return b;
+    };
+    const lazy = (transform: (b: ArrayLike<number>) => ArrayLike<number>, len?: number): Val => {
+      let buffer: Val[] = [];
+      let offset = 0;
+      const numbers = async (): Promise<ArrayLike<number>> => {
+        for (;;) {
+          const b = await take();
+          if (b.length === 0) return b;
+          const out = transform(b);
+          if (out.length > 0) return out;
+          this.scope.signal?.throwIfAborted();
+        }
+      };
+      const batch = async (): Promise<Val[]> => {
+        if (offset < buffer.length) {
+          const rest = buffer.slice(offset);
+          offset = buffer.length;
+          return rest;
+        }
+        return Array.from(await numbers(), toVal);
+      };
+      const next = async (): Promise<Val | undefined> => {
+        if (offset >= buffer.length) {
+          buffer = await batch();
+          offset = 0;
+          if (buffer.length === 0) return undefined;
+        }
+        return buffer[offset++];
+      };
+      return { k: 'iter', it: { label: it.label, len, next, batch, numbers, numType: t, counted: true } };
+    };
+    switch (method) {
+      case 'filter':
+        if (!call || compiled!.returns !== 'bool') return undefined;
+        return lazy((b) => {
+          const out: number[] = [];
+          for (let k = 0; k < b.length; k++) if (call(b[k])) out.push(b[k]);
+          return out;
+        });
+      case 'map':
+        if (!call || compiled!.returns !== 'int') return undefined;
+        return lazy((b) => {
+          const out = new Array<number>(b.length);
+          for (let k = 0; k < b.length; k++) out[k] = call(b[k]) as number;
+          return out;
+        }, it.len);
+      case 'count': {
+        if (it.len !== undefined) return { k: 'int', v: BigInt(it.len), t: 'usize' };
+        let n = 0;
+        for (let b = await take(); b.length > 0; b = await take()) n += b.length;
+        return { k: 'int', v: BigInt(n), t: 'usize' };
+      }
+      case 'sum': {
+        const want = turbofish && INT_TYPES[turbofish] ? turbofish : undefined;
+        if (turbofish && !want) return undefined;
+        const { min, max } = smallIntBounds(t);
+        let acc: number | undefined;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (let k = 0; k < b.length; k++) {
+            if (acc === undefined) acc = b[k];
+            else {
+              const next = acc + b[k];
+              // Rust's overflow, with the general path's message.
+              if (next < min || next > max) this.syncArith('+', toVal(acc), toVal(b[k]), at - 1);
+              acc = next;
+            }
+          }
+        }
+        if (acc === undefined) return { k: 'int', v: 0n, t: want };
+        return want ? this.checkedInt(BigInt(acc), want, 'add', at) : toVal(acc);
+      }
+      case 'min':
+      case 'max': {
+        let best: number | undefined;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (let k = 0; k < b.length; k++) if (best === undefined || (method === 'max' ? b[k] >= best : b[k] < best)) best = b[k];
+        }
+        return best === undefined ? { k: 'variant', name: 'None', items: [] } : { k: 'variant', name: 'Some', items: [toVal(best)] };
+      }
+      case 'any':
+      case 'all':
+      case 'find':
+      case 'position': {
+        if (!call || compiled!.returns !== 'bool') return undefined;
+        let index = 0;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (let k = 0; k < b.length; k++, index++) {
+            const yes = call(b[k]) as boolean;
+            if (method === 'any' && yes) return { k: 'bool', v: true };
+            if (method === 'all' && !yes) return { k: 'bool', v: false };
+            if (method === 'find' && yes) return { k: 'variant', name: 'Some', items: [toVal(b[k])] };
+            if (method === 'position' && yes) return { k: 'variant', name: 'Some', items: [{ k: 'int', v: BigInt(index), t: 'usize' }] };
+          }
+        }
+        return method === 'any' || method === 'all' ? { k: 'bool', v: method === 'all' } : { k: 'variant', name: 'None', items: [] };
       }
       default:
         return undefined;
@@ -2038,6 +2202,14 @@ function scalarDecoder(type: RustType): (bytes: Uint8Array, offset: number) => V
     default:
       return (b, o) => ({ k: 'char', v: dv(b).getUint32(o, true) });
   }
+}
+
+/** `n` small integers of `size` bytes as a typed array over the bytes (copied when they are not aligned for it). */
+function numbersOf(bytes: Uint8Array, size: number, signed: boolean, n: number): ArrayLike<number> {
+  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  if (size === 1) return signed ? new Int8Array(aligned.buffer, aligned.byteOffset, n) : aligned.subarray(0, n);
+  if (size === 2) return signed ? new Int16Array(aligned.buffer, aligned.byteOffset, n) : new Uint16Array(aligned.buffer, aligned.byteOffset, n);
+  return signed ? new Int32Array(aligned.buffer, aligned.byteOffset, n) : new Uint32Array(aligned.buffer, aligned.byteOffset, n);
 }
 
 function intName(type: RustType): string {
