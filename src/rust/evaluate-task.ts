@@ -46,6 +46,8 @@ interface StopState {
   memory: StopMemory;
   /** A frame's locals matched to their declared types, by frame, module and pc. */
   locals: Map<string, Promise<FrameLocal[]>>;
+  /** Single locals found by name (frame, module, pc and name), when the whole list was not needed. */
+  named: Map<string, Promise<FrameLocal | undefined>>;
 }
 
 /** A few stops are kept because sessions may share the worker. */
@@ -57,7 +59,7 @@ function stopState(stop: string): StopState {
   let state = stops.get(stop);
   if (!state) {
     if (stops.size >= STOPS_KEPT) stops.delete(stops.keys().next().value as string);
-    state = { reads: new Map(), memory: new StopMemory(), locals: new Map() };
+    state = { reads: new Map(), memory: new StopMemory(), locals: new Map(), named: new Map() };
     stops.set(stop, state);
   }
   return state;
@@ -134,9 +136,10 @@ async function scopeOf(ctx: TaskContext, args: EvaluateTaskArgs, data: DebuggerD
   const memory = stop ? stop.memory.through(hostMemory(ctx)) : hostMemory(ctx);
   const formatter = formatterFor(table, memory, { hex: args.hex, slide: args.slide, signal: ctx.signal });
   let locals: Promise<FrameLocal[]> | undefined;
+  const frameKey = `${args.frameId}\u0000${args.module}\u0000${args.pc}`;
   const localsOfFrame = (): Promise<FrameLocal[]> => {
     if (!stop) return frameLocals(data, args, table, formatter);
-    const key = `${args.frameId}\u0000${args.module}\u0000${args.pc}`;
+    const key = frameKey;
     let kept = stop.locals.get(key);
     if (!kept) {
       kept = frameLocals(data, args, table, formatter);
@@ -153,7 +156,44 @@ async function scopeOf(ctx: TaskContext, args: EvaluateTaskArgs, data: DebuggerD
     crate,
     reportProgress: (fraction, message) => ctx.reportProgress({ fraction, message }),
     locals: () => (locals ??= localsOfFrame()),
+    local: (name) => {
+      const known = stop?.locals.get(frameKey);
+      if (known) return known.then((all) => all.find((l) => l.name === name));
+      if (!stop) return localByName(ctx, data, args, table, formatter, name);
+      const key = `${frameKey}\u0000${name}`;
+      let kept = stop.named.get(key);
+      if (!kept) {
+        kept = localByName(ctx, data, args, table, formatter, name);
+        kept.catch(() => stop.named.delete(key));
+        stop.named.set(key, kept);
+      }
+      return kept;
+    },
   };
+}
+
+/**
+ * One local by name, when the frame declares exactly one of that name: lldb-dap's hover evaluation of the bare name
+ * (variable lookup only, never its expression evaluator) gives its address in a fraction of a millisecond, where the
+ * frame's whole variables list costs lldb-dap a summary of every local. Undefined when that cannot decide (a shadowed
+ * name, a value in registers): the caller then uses the whole list.
+ */
+async function localByName(ctx: TaskContext, data: DebuggerData, args: EvaluateTaskArgs, table: TypeTable, formatter: ReturnType<typeof formatterFor>, name: string): Promise<FrameLocal | undefined> {
+  if (args.frameId === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return undefined;
+  const declared = table.frameVariables(args.pc!).filter((d) => d.name === name);
+  if (declared.length !== 1) return undefined;
+  let body: { result?: string; type?: string; memoryReference?: string };
+  try {
+    body = (await data.request('evaluate', { expression: name, frameId: args.frameId, context: 'hover' })) as typeof body;
+  } catch (err) {
+    ctx.signal.throwIfAborted();
+    void err;
+    return undefined;
+  }
+  const address = body?.memoryReference ? Number(body.memoryReference) : NaN;
+  if (!Number.isSafeInteger(address) || address <= 0) return undefined;
+  const v: LldbVariable = { name, value: body.result ?? '', type: body.type, memoryReference: body.memoryReference };
+  return { name, place: await localPlace(formatter, declared[0].type, address, v) };
 }
 
 /** lldb-dap's locals and arguments (names, addresses) with their declared types from our table, innermost first. */

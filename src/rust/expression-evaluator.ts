@@ -56,6 +56,8 @@ export interface EvaluationScope {
   formatter: ValueFormatter;
   /** The frame's locals, innermost first for shadowed names. */
   locals(): Promise<FrameLocal[]>;
+  /** One local by name without the whole list, when that is cheaper and certain; undefined sends the lookup to locals(). */
+  local?(name: string): Promise<FrameLocal | undefined>;
   /** Runtime minus link-time address of the module (statics are found at link-time addresses). */
   slide: number;
   signal?: AbortSignal;
@@ -212,6 +214,8 @@ class Evaluator {
       const bound = env.get(name);
       if (bound) return bound;
       if (name === 'None') return { k: 'variant', name: 'None', items: [] };
+      const single = await this.scope.local?.(name);
+      if (single?.place) return { k: 'place', place: { ...single.place, expr: name } };
       const locals = await this.scope.locals();
       const local = locals.find((l) => l.name === name);
       if (local) {
