@@ -416,6 +416,18 @@ class Evaluator {
       const bytes = text !== undefined ? Buffer.from(text, 'utf8') : undefined;
       for (let i = 0; i < view.len; i += batch) {
         const entries = await view.entries(i, Math.min(batch, view.len - i));
+        const sifted = await this.siftKeys(entries, bytes ? bytes.length : wanted.k === 'int' ? wanted.v : undefined, bytes !== undefined);
+        if (sifted) {
+          this.tickMany(entries.length, view.len, 'searching the map', at);
+          for (const e of sifted) {
+            if (!bytes) return e;
+            const kv = await this.values.view(e.key);
+            const inner = kv.kind === 'deref' ? await this.values.view(kv.target) : kv;
+            if (inner.kind !== 'text') return this.lookupSlow(view, wanted, at);
+            if (inner.len === bytes.length && (bytes.length === 0 || Buffer.from(await this.values.memory.read(inner.ptr, inner.len)).equals(bytes))) return e;
+          }
+          continue;
+        }
         for (const e of entries) {
           this.tick(view.len, 'searching the map', at);
           const keyType = this.type(e.key.type);
@@ -432,6 +444,42 @@ class Evaluator {
       return undefined;
     }
     return this.lookupSlow(view, wanted, at);
+  }
+
+  /**
+   * The entries whose key could equal the wanted one, decided from one read spanning the batch's keys: a `String`
+   * key's `len` field (the caller compares the bytes of those left), an integer key's value (equal ones only).
+   * Undefined when the key type is neither, so the caller looks at each key itself.
+   */
+  private async siftKeys(entries: ViewEntry[], wanted: number | bigint | undefined, isString: boolean): Promise<ViewEntry[] | undefined> {
+    if (entries.length === 0 || wanted === undefined || entries.some((e) => e.key.bytes)) return undefined;
+    const keyType = this.type(entries[0].key.type);
+    let offset = 0;
+    let size: number;
+    let signed = false;
+    if (isString) {
+      // String { vec: Vec<u8> { buf, len } }: the length field's offset and size, from the type's own layout.
+      const vec = keyType.fields?.find((f) => f.name === 'vec');
+      const len = vec ? this.type(vec.type).fields?.find((f) => f.name === 'len') : undefined;
+      if (!/^(alloc::string::)?String$/.test(keyType.name) || !vec || !len || this.type(len.type).kind !== 'int') return undefined;
+      offset = vec.offset + len.offset;
+      size = this.type(len.type).size;
+    } else {
+      if (keyType.kind !== 'int') return undefined;
+      size = keyType.size;
+      signed = keyType.signed ?? false;
+    }
+    if (size < 1 || size > 16) return undefined;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const e of entries) {
+      low = Math.min(low, e.key.address + offset);
+      high = Math.max(high, e.key.address + offset + size);
+    }
+    if (high - low > 64 << 20) return undefined;
+    const span = await this.values.memory.read(low, high - low);
+    const want = BigInt(wanted);
+    return entries.filter((e) => readInteger(span, e.key.address + offset - low, size, signed) === want);
   }
 
   private async lookupSlow(view: Extract<View, { kind: 'map' }>, key: Val, at: number): Promise<ViewEntry | undefined> {
