@@ -26,11 +26,32 @@ function p50(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function sample(side: Side, expression: string, n: number, context = 'watch'): Promise<{ p50: number; ok: boolean; text: string }> {
-  const first = await side.evaluate(expression, context);
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) times.push((await side.evaluate(expression, context)).ms);
-  return { p50: p50(times), ok: first.ok, text: first.text };
+/**
+ * p50 of `n` evaluations of `expression` on each side, the sides taking turns (one evaluation each per round), so a
+ * shared machine's changing load falls on all of them alike. The first evaluation of each is left out (and shown).
+ */
+async function sample(sides: Side[], expression: string, n: number, context = 'watch'): Promise<Array<{ p50: number; ok: boolean; text: string }>> {
+  const firsts: Array<{ ok: boolean; text: string }> = [];
+  for (const side of sides) firsts.push(await side.evaluate(expression, context));
+  const times: number[][] = sides.map(() => []);
+  for (let i = 0; i < n; i++) for (let k = 0; k < sides.length; k++) times[k].push((await sides[k].evaluate(expression, context)).ms);
+  return sides.map((_, k) => ({ p50: p50(times[k]), ok: firsts[k].ok, text: firsts[k].text }));
+}
+
+/**
+ * The first evaluation of `expression` in a stop, n times on each side (taking turns): before each, a native
+ * expression starts a new stop as far as caches go (ours drops every read kept for the stop, in the adapter and in
+ * the workers; lldb-dap is asked the same).
+ */
+async function sampleCold(sides: Array<{ side: Side; flush: string }>, expression: string, n: number): Promise<number[]> {
+  const times: number[][] = sides.map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < sides.length; k++) {
+      await sides[k].side.evaluate(sides[k].flush, 'repl');
+      times[k].push((await sides[k].side.evaluate(expression, 'watch')).ms);
+    }
+  }
+  return times.map(p50);
 }
 
 async function ours(): Promise<Side> {
@@ -134,20 +155,36 @@ export async function run(): Promise<void> {
   const formatters = toolchainFormatters();
   const withFormatters = formatters ? await direct(formatters) : undefined;
   try {
+    const COLD = Math.max(5, Math.round(SAMPLES / 4));
+    const peers: Side[] = withFormatters ? [peer, withFormatters] : [peer];
     for (const expression of ['v.len()', 'm["key5"]', 'p.name']) {
-      const a = await sample(us, expression, SAMPLES);
-      const b = await sample(peer, expression, SAMPLES);
-      rows.push(row(`evaluate ${expression} p50`, 'ms', a.p50, b.p50, { peerName: 'lldb-dap-22 direct', note: `${note('ours', a)}; ${note('peer', b)}` }));
-      if (withFormatters && expression === 'p.name') {
-        const c = await sample(withFormatters, expression, SAMPLES);
-        rows.push(row(`evaluate ${expression} p50 (peer with the toolchain formatters)`, 'ms', a.p50, c.p50, { peerName: 'lldb-dap-22 + rust formatters', note: note('peer', c) }));
+      const [a, b, c] = await sample([us, ...peers], expression, SAMPLES);
+      const [coldOurs, coldPeer, coldFormatters] = await sampleCold([{ side: us, flush: '/nat 1' }, ...peers.map((side) => ({ side, flush: '1' }))], expression, COLD);
+      rows.push(row(`evaluate ${expression} p50, repeated in the stop`, 'ms', a.p50, b.p50, { peerName: 'lldb-dap-22 direct', note: `${note('ours', a)}; ${note('peer', b)}` }));
+      rows.push(row(`evaluate ${expression} p50, first in the stop`, 'ms', coldOurs, coldPeer, { peerName: 'lldb-dap-22 direct', note: `${COLD} stops` }));
+      if (c) {
+        rows.push(row(`evaluate ${expression} p50, repeated (peer with the toolchain formatters)`, 'ms', a.p50, c.p50, { peerName: 'lldb-dap-22 + rust formatters', note: note('peer', c) }));
+        rows.push(row(`evaluate ${expression} p50, first in the stop (peer with the toolchain formatters)`, 'ms', coldOurs, coldFormatters, { peerName: 'lldb-dap-22 + rust formatters' }));
       }
     }
-    const filter = await sample(us, 'v.iter().filter(|x| *x % 3 == 0).count()', 5);
-    rows.push(row('v.iter().filter(|x| *x % 3 == 0).count() on 1M Vec<u32> p50', 'ms', filter.p50, null, { note: `${note('ours', filter)}; no peer evaluates closures` }));
-    const natOurs = await sample(us, '/nat no_such_name_here', SAMPLES, 'repl');
-    const natPeer = await sample(peer, 'no_such_name_here', SAMPLES, 'repl');
-    rows.push(row('failing /nat p50', 'ms', natOurs.p50, natPeer.p50, { peerName: 'lldb-dap-22 direct', note: note('ours', natOurs) }));
+    const FILTER = 'v.iter().filter(|x| *x % 3 == 0).count()';
+    const [filter] = await sample([us], FILTER, 5);
+    rows.push(row(`${FILTER} on 1M Vec<u32> p50, repeated in the stop`, 'ms', filter.p50, null, { note: `${note('ours', filter)}; no peer evaluates closures` }));
+    const [filterCold] = await sampleCold([{ side: us, flush: '/nat 1' }], FILTER, 5);
+    rows.push(row(`${FILTER} on 1M Vec<u32> p50, first in the stop`, 'ms', filterCold, null, { note: 'reads the 4 MB' }));
+    const nat = await Promise.resolve().then(async () => {
+      const times: number[][] = [[], []];
+      const texts: string[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        const x = await us.evaluate('/nat no_such_name_here', 'repl');
+        const y = await peer.evaluate('no_such_name_here', 'repl');
+        times[0].push(x.ms);
+        times[1].push(y.ms);
+        if (i === 0) texts.push(note('ours', x));
+      }
+      return { ours: p50(times[0]), peer: p50(times[1]), note: texts[0] };
+    });
+    rows.push(row('failing /nat p50', 'ms', nat.ours, nat.peer, { peerName: 'lldb-dap-22 direct', note: nat.note }));
   } finally {
     await us.close().catch(() => undefined);
     await peer.close();

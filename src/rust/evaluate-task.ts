@@ -3,6 +3,7 @@ import type { TaskContext } from '../futures/contract';
 import type { TypeTable } from '../symbols/type-model';
 import { typeTableFor } from '../symbols/type-tables';
 import { evaluateRustExpression, memberNames, type EvaluationResult, type EvaluationScope, type FrameLocal } from './expression-evaluator';
+import { StopMemory } from './expression-stop-memory';
 import { evaluateExpression, type DebuggerData } from './lldb-view-evaluator';
 import { baseName, formatterFor, hostMemory, localPlace, matchVariables, type LldbVariable } from './values-task';
 
@@ -37,19 +38,31 @@ export interface EvaluateTaskArgs {
   hex?: boolean;
 }
 
-/** The program cannot change while stopped, so scopes/variables answers hold for the whole stop. */
-const STOPS_KEPT = 4;
-const stopReads = new Map<string, Map<string, Promise<unknown>>>();
+/** The program cannot change while stopped, so what one evaluation read holds for the whole stop. */
+interface StopState {
+  /** lldb-dap's scopes/variables answers. */
+  reads: Map<string, Promise<unknown>>;
+  /** Memory pages read by this stop's evaluations on this worker. */
+  memory: StopMemory;
+  /** A frame's locals matched to their declared types, by frame, module and pc. */
+  locals: Map<string, Promise<FrameLocal[]>>;
+  /** Single locals found by name (frame, module, pc and name), when the whole list was not needed. */
+  named: Map<string, Promise<FrameLocal | undefined>>;
+}
 
-/** This worker's reads for one stop; a few stops are kept because sessions may share the worker. */
-function readsOf(stop: string): Map<string, Promise<unknown>> {
-  let reads = stopReads.get(stop);
-  if (!reads) {
-    if (stopReads.size >= STOPS_KEPT) stopReads.delete(stopReads.keys().next().value as string);
-    reads = new Map();
-    stopReads.set(stop, reads);
+/** A few stops are kept because sessions may share the worker. */
+const STOPS_KEPT = 4;
+const stops = new Map<string, StopState>();
+
+/** This worker's state for one stop. */
+function stopState(stop: string): StopState {
+  let state = stops.get(stop);
+  if (!state) {
+    if (stops.size >= STOPS_KEPT) stops.delete(stops.keys().next().value as string);
+    state = { reads: new Map(), memory: new StopMemory(), locals: new Map(), named: new Map() };
+    stops.set(stop, state);
   }
-  return reads;
+  return state;
 }
 
 /** The reads the adapter also keeps per stop (a paged variables read is not kept: its pages differ). */
@@ -91,7 +104,7 @@ export async function completions(ctx: TaskContext, args: CompletionArgs): Promi
 }
 
 function hostData(ctx: TaskContext, args: EvaluateTaskArgs): DebuggerData {
-  const reads = args.stop === undefined ? undefined : readsOf(args.stop);
+  const reads = args.stop === undefined ? undefined : stopState(args.stop).reads;
   return {
     signal: ctx.signal,
     request: (command, params) => {
@@ -119,8 +132,22 @@ async function scopeOf(ctx: TaskContext, args: EvaluateTaskArgs, data: DebuggerD
   } catch {
     return undefined;
   }
-  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  const stop = args.stop === undefined ? undefined : stopState(args.stop);
+  const memory = stop ? stop.memory.through(hostMemory(ctx)) : hostMemory(ctx);
+  const formatter = formatterFor(table, memory, { hex: args.hex, slide: args.slide, signal: ctx.signal });
   let locals: Promise<FrameLocal[]> | undefined;
+  const frameKey = `${args.frameId}\u0000${args.module}\u0000${args.pc}`;
+  const localsOfFrame = (): Promise<FrameLocal[]> => {
+    if (!stop) return frameLocals(data, args, table, formatter);
+    const key = frameKey;
+    let kept = stop.locals.get(key);
+    if (!kept) {
+      kept = frameLocals(data, args, table, formatter);
+      kept.catch(() => stop.locals.delete(key));
+      stop.locals.set(key, kept);
+    }
+    return kept;
+  };
   const crate = args.module.split(/[\\/]/).pop()!.replace(/\.(exe|dll|so|dylib)$/i, '').replace(/-[0-9a-f]{6,}$/, '').replace(/-/g, '_');
   return {
     formatter,
@@ -128,8 +155,45 @@ async function scopeOf(ctx: TaskContext, args: EvaluateTaskArgs, data: DebuggerD
     signal: ctx.signal,
     crate,
     reportProgress: (fraction, message) => ctx.reportProgress({ fraction, message }),
-    locals: () => (locals ??= frameLocals(data, args, table, formatter)),
+    locals: () => (locals ??= localsOfFrame()),
+    local: (name) => {
+      const known = stop?.locals.get(frameKey);
+      if (known) return known.then((all) => all.find((l) => l.name === name));
+      if (!stop) return localByName(ctx, data, args, table, formatter, name);
+      const key = `${frameKey}\u0000${name}`;
+      let kept = stop.named.get(key);
+      if (!kept) {
+        kept = localByName(ctx, data, args, table, formatter, name);
+        kept.catch(() => stop.named.delete(key));
+        stop.named.set(key, kept);
+      }
+      return kept;
+    },
   };
+}
+
+/**
+ * One local by name, when the frame declares exactly one of that name: lldb-dap's hover evaluation of the bare name
+ * (variable lookup only, never its expression evaluator) gives its address in a fraction of a millisecond, where the
+ * frame's whole variables list costs lldb-dap a summary of every local. Undefined when that cannot decide (a shadowed
+ * name, a value in registers): the caller then uses the whole list.
+ */
+async function localByName(ctx: TaskContext, data: DebuggerData, args: EvaluateTaskArgs, table: TypeTable, formatter: ReturnType<typeof formatterFor>, name: string): Promise<FrameLocal | undefined> {
+  if (args.frameId === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return undefined;
+  const declared = table.frameVariables(args.pc!).filter((d) => d.name === name);
+  if (declared.length !== 1) return undefined;
+  let body: { result?: string; type?: string; memoryReference?: string };
+  try {
+    body = (await data.request('evaluate', { expression: name, frameId: args.frameId, context: 'hover' })) as typeof body;
+  } catch (err) {
+    ctx.signal.throwIfAborted();
+    void err;
+    return undefined;
+  }
+  const address = body?.memoryReference ? Number(body.memoryReference) : NaN;
+  if (!Number.isSafeInteger(address) || address <= 0) return undefined;
+  const v: LldbVariable = { name, value: body.result ?? '', type: body.type, memoryReference: body.memoryReference };
+  return { name, place: await localPlace(formatter, declared[0].type, address, v) };
 }
 
 /** lldb-dap's locals and arguments (names, addresses) with their declared types from our table, innermost first. */

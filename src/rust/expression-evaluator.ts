@@ -1,5 +1,6 @@
 // Evaluates the Rust expression language on the value model the Variables view uses: places typed by our type table, memory read through the task, results shown by the same formatter.
 import type { RustType, TypeRef } from '../symbols/type-model';
+import { NOT_DECIDED, compileNumeric, isSmallInt, smallIntBounds } from './expression-numeric';
 import { parseWatch, withCaret, type BinaryOp, type Expr, type FormatSuffix, type Pattern } from './expression-syntax';
 import { charText, floatText, integerText, readInteger, stringText } from './values/debug-text';
 import { MAX_READ } from './values/memory-reader';
@@ -55,6 +56,8 @@ export interface EvaluationScope {
   formatter: ValueFormatter;
   /** The frame's locals, innermost first for shadowed names. */
   locals(): Promise<FrameLocal[]>;
+  /** One local by name without the whole list, when that is cheaper and certain; undefined sends the lookup to locals(). */
+  local?(name: string): Promise<FrameLocal | undefined>;
   /** Runtime minus link-time address of the module (statics are found at link-time addresses). */
   slide: number;
   signal?: AbortSignal;
@@ -92,6 +95,9 @@ interface Iter {
   len?: number;
   at?(i: number): Promise<Val>;
   label: string;
+  /** Elements of a small integer type `numType` (u8…u32, i8…i32) as plain numbers, sharing next's position; empty at the end. */
+  numbers?(): Promise<ArrayLike<number>>;
+  numType?: string;
 }
 
 const INT_TYPES: Record<string, { bits: number; signed: boolean }> = {
@@ -208,6 +214,8 @@ class Evaluator {
       const bound = env.get(name);
       if (bound) return bound;
       if (name === 'None') return { k: 'variant', name: 'None', items: [] };
+      const single = await this.scope.local?.(name);
+      if (single?.place) return { k: 'place', place: { ...single.place, expr: name } };
       const locals = await this.scope.locals();
       const local = locals.find((l) => l.name === name);
       if (local) {
@@ -408,6 +416,18 @@ class Evaluator {
       const bytes = text !== undefined ? Buffer.from(text, 'utf8') : undefined;
       for (let i = 0; i < view.len; i += batch) {
         const entries = await view.entries(i, Math.min(batch, view.len - i));
+        const sifted = await this.siftKeys(entries, bytes ? bytes.length : wanted.k === 'int' ? wanted.v : undefined, bytes !== undefined);
+        if (sifted) {
+          this.tickMany(entries.length, view.len, 'searching the map', at);
+          for (const e of sifted) {
+            if (!bytes) return e;
+            const kv = await this.values.view(e.key);
+            const inner = kv.kind === 'deref' ? await this.values.view(kv.target) : kv;
+            if (inner.kind !== 'text') return this.lookupSlow(view, wanted, at);
+            if (inner.len === bytes.length && (bytes.length === 0 || Buffer.from(await this.values.memory.read(inner.ptr, inner.len)).equals(bytes))) return e;
+          }
+          continue;
+        }
         for (const e of entries) {
           this.tick(view.len, 'searching the map', at);
           const keyType = this.type(e.key.type);
@@ -424,6 +444,42 @@ class Evaluator {
       return undefined;
     }
     return this.lookupSlow(view, wanted, at);
+  }
+
+  /**
+   * The entries whose key could equal the wanted one, decided from one read spanning the batch's keys: a `String`
+   * key's `len` field (the caller compares the bytes of those left), an integer key's value (equal ones only).
+   * Undefined when the key type is neither, so the caller looks at each key itself.
+   */
+  private async siftKeys(entries: ViewEntry[], wanted: number | bigint | undefined, isString: boolean): Promise<ViewEntry[] | undefined> {
+    if (entries.length === 0 || wanted === undefined || entries.some((e) => e.key.bytes)) return undefined;
+    const keyType = this.type(entries[0].key.type);
+    let offset = 0;
+    let size: number;
+    let signed = false;
+    if (isString) {
+      // String { vec: Vec<u8> { buf, len } }: the length field's offset and size, from the type's own layout.
+      const vec = keyType.fields?.find((f) => f.name === 'vec');
+      const len = vec ? this.type(vec.type).fields?.find((f) => f.name === 'len') : undefined;
+      if (!/^(alloc::string::)?String$/.test(keyType.name) || !vec || !len || this.type(len.type).kind !== 'int') return undefined;
+      offset = vec.offset + len.offset;
+      size = this.type(len.type).size;
+    } else {
+      if (keyType.kind !== 'int') return undefined;
+      size = keyType.size;
+      signed = keyType.signed ?? false;
+    }
+    if (size < 1 || size > 16) return undefined;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const e of entries) {
+      low = Math.min(low, e.key.address + offset);
+      high = Math.max(high, e.key.address + offset + size);
+    }
+    if (high - low > 64 << 20) return undefined;
+    const span = await this.values.memory.read(low, high - low);
+    const want = BigInt(wanted);
+    return entries.filter((e) => readInteger(span, e.key.address + offset - low, size, signed) === want);
   }
 
   private async lookupSlow(view: Extract<View, { kind: 'map' }>, key: Val, at: number): Promise<ViewEntry | undefined> {
@@ -529,6 +585,20 @@ class Evaluator {
         let chunk: Uint8Array | undefined;
         let chunkStart = 0;
         const decode = scalarDecoder(type);
+        const numType = type.kind === 'int' && isSmallInt(intName(type)) ? intName(type) : undefined;
+        // The next chunk is read while this one is computed on: the host answers the read meanwhile.
+        let ahead: { from: number; read: Promise<Uint8Array> } | undefined;
+        const readChunk = async (from: number, n: number): Promise<Uint8Array> => {
+          const read = ahead?.from === from ? ahead.read : this.values.memory.read(base + from * size, n * size);
+          ahead = undefined;
+          const following = from + n;
+          if (following < len) {
+            const m = Math.min(chunkElements, len - following);
+            ahead = { from: following, read: this.values.memory.read(base + following * size, m * size) };
+            ahead.read.catch(() => undefined);
+          }
+          return read;
+        };
         return {
           label: 'elements',
           len,
@@ -544,13 +614,26 @@ class Evaluator {
           batch: async () => {
             if (i >= len) return [];
             const n = Math.min(chunkElements, len - i);
-            const bytes = await this.values.memory.read(base + i * size, n * size);
+            const bytes = await readChunk(i, n);
             const out: Val[] = new Array(n);
             for (let k = 0; k < n; k++) out[k] = decode(bytes, k * size);
             i += n;
             chunk = undefined;
             return out;
           },
+          ...(numType
+            ? {
+                numType,
+                numbers: async () => {
+                  if (i >= len) return [];
+                  const n = Math.min(chunkElements, len - i);
+                  const bytes = await readChunk(i, n);
+                  i += n;
+                  chunk = undefined;
+                  return numbersOf(bytes, size, type.signed ?? false, n);
+                },
+              }
+            : {}),
         };
       }
     }
@@ -762,6 +845,8 @@ class Evaluator {
    * batches synchronously: a million elements cost a million small computations, not a million chains of awaits.
    */
   private async batchMethod(it: Iter, method: string, args: Val[], at: number, turbofish?: string): Promise<Val | undefined> {
+    const numeric = await this.numericMethod(it, method, args, at, turbofish);
+    if (numeric) return numeric;
     if (!it.batch) return undefined;
     const closure = args[0]?.k === 'closure' ? this.compileClosure(args[0], at) : undefined;
     const source = it.batch.bind(it);
@@ -859,6 +944,137 @@ class Evaluator {
         const items: Val[] = [];
         for (let b = await take(); b.length > 0; b = await take()) for (const v of b) items.push(v);
         return { k: 'list', items };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Iterators over small integers (a Vec<u32>) with closures compiled to functions on numbers: no value objects and no
+   * bigints per element. An element the compiled closure does not decide (an overflow) is evaluated the general way.
+   * Undefined, having consumed nothing, when the iterator or the closure does not fit.
+   */
+  private async numericMethod(it: Iter, method: string, args: Val[], at: number, turbofish?: string): Promise<Val | undefined> {
+    const t = it.numType;
+    if (!it.numbers || t === undefined) return undefined;
+    const source = it.numbers.bind(it);
+    const toVal = (x: number): Val => ({ k: 'int', v: BigInt(x), t });
+    const f = args[0];
+    const compiled = f?.k === 'closure' ? compileNumeric(f.params, f.body, t) : undefined;
+    const general = f?.k === 'closure' && compiled ? this.compileClosure(f, at) : undefined;
+    const call = compiled && general
+      ? (x: number): number | boolean => {
+          try {
+            return compiled.fn(x);
+          } catch (err) {
+            if (err !== NOT_DECIDED) throw err;
+            const r = general(toVal(x));
+            if (r.k === 'bool') return r.v;
+            if (r.k === 'int') return Number(r.v);
+            throw new EvaluationError(`expected ${compiled.returns} from the closure but found ${this.describe(r)}`, at);
+          }
+        }
+      : undefined;
+    const take = async (): Promise<ArrayLike<number>> => {
+      const b = await source();
+      if (!it.counted) this.tickMany(b.length, it.len, `${method} over ${it.label}`, at);
+      return b;
+    };
+    const lazy = (transform: (b: ArrayLike<number>) => ArrayLike<number>, len?: number): Val => {
+      let buffer: Val[] = [];
+      let offset = 0;
+      const numbers = async (): Promise<ArrayLike<number>> => {
+        for (;;) {
+          const b = await take();
+          if (b.length === 0) return b;
+          const out = transform(b);
+          if (out.length > 0) return out;
+          this.scope.signal?.throwIfAborted();
+        }
+      };
+      const batch = async (): Promise<Val[]> => {
+        if (offset < buffer.length) {
+          const rest = buffer.slice(offset);
+          offset = buffer.length;
+          return rest;
+        }
+        return Array.from(await numbers(), toVal);
+      };
+      const next = async (): Promise<Val | undefined> => {
+        if (offset >= buffer.length) {
+          buffer = await batch();
+          offset = 0;
+          if (buffer.length === 0) return undefined;
+        }
+        return buffer[offset++];
+      };
+      return { k: 'iter', it: { label: it.label, len, next, batch, numbers, numType: t, counted: true } };
+    };
+    switch (method) {
+      case 'filter':
+        if (!call || compiled!.returns !== 'bool') return undefined;
+        return lazy((b) => {
+          const out: number[] = [];
+          for (let k = 0; k < b.length; k++) if (call(b[k])) out.push(b[k]);
+          return out;
+        });
+      case 'map':
+        if (!call || compiled!.returns !== 'int') return undefined;
+        return lazy((b) => {
+          const out = new Array<number>(b.length);
+          for (let k = 0; k < b.length; k++) out[k] = call(b[k]) as number;
+          return out;
+        }, it.len);
+      case 'count': {
+        if (it.len !== undefined) return { k: 'int', v: BigInt(it.len), t: 'usize' };
+        let n = 0;
+        for (let b = await take(); b.length > 0; b = await take()) n += b.length;
+        return { k: 'int', v: BigInt(n), t: 'usize' };
+      }
+      case 'sum': {
+        const want = turbofish && INT_TYPES[turbofish] ? turbofish : undefined;
+        if (turbofish && !want) return undefined;
+        const { min, max } = smallIntBounds(t);
+        let acc: number | undefined;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (let k = 0; k < b.length; k++) {
+            if (acc === undefined) acc = b[k];
+            else {
+              const next = acc + b[k];
+              // Rust's overflow, with the general path's message.
+              if (next < min || next > max) this.syncArith('+', toVal(acc), toVal(b[k]), at - 1);
+              acc = next;
+            }
+          }
+        }
+        if (acc === undefined) return { k: 'int', v: 0n, t: want };
+        return want ? this.checkedInt(BigInt(acc), want, 'add', at) : toVal(acc);
+      }
+      case 'min':
+      case 'max': {
+        let best: number | undefined;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (let k = 0; k < b.length; k++) if (best === undefined || (method === 'max' ? b[k] >= best : b[k] < best)) best = b[k];
+        }
+        return best === undefined ? { k: 'variant', name: 'None', items: [] } : { k: 'variant', name: 'Some', items: [toVal(best)] };
+      }
+      case 'any':
+      case 'all':
+      case 'find':
+      case 'position': {
+        if (!call || compiled!.returns !== 'bool') return undefined;
+        let index = 0;
+        for (let b = await take(); b.length > 0; b = await take()) {
+          for (let k = 0; k < b.length; k++, index++) {
+            const yes = call(b[k]) as boolean;
+            if (method === 'any' && yes) return { k: 'bool', v: true };
+            if (method === 'all' && !yes) return { k: 'bool', v: false };
+            if (method === 'find' && yes) return { k: 'variant', name: 'Some', items: [toVal(b[k])] };
+            if (method === 'position' && yes) return { k: 'variant', name: 'Some', items: [{ k: 'int', v: BigInt(index), t: 'usize' }] };
+          }
+        }
+        return method === 'any' || method === 'all' ? { k: 'bool', v: method === 'all' } : { k: 'variant', name: 'None', items: [] };
       }
       default:
         return undefined;
@@ -2038,6 +2254,14 @@ function scalarDecoder(type: RustType): (bytes: Uint8Array, offset: number) => V
     default:
       return (b, o) => ({ k: 'char', v: dv(b).getUint32(o, true) });
   }
+}
+
+/** `n` small integers of `size` bytes as a typed array over the bytes (copied when they are not aligned for it). */
+function numbersOf(bytes: Uint8Array, size: number, signed: boolean, n: number): ArrayLike<number> {
+  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  if (size === 1) return signed ? new Int8Array(aligned.buffer, aligned.byteOffset, n) : aligned.subarray(0, n);
+  if (size === 2) return signed ? new Int16Array(aligned.buffer, aligned.byteOffset, n) : new Uint16Array(aligned.buffer, aligned.byteOffset, n);
+  return signed ? new Int32Array(aligned.buffer, aligned.byteOffset, n) : new Uint32Array(aligned.buffer, aligned.byteOffset, n);
 }
 
 function intName(type: RustType): string {

@@ -2,7 +2,8 @@
 import * as assert from 'node:assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { failureOf, launchToMarker, startClient, stopQuietly, type Stop } from './support/client';
+import { currentStop, failureOf, launchToMarker, startClient, stopQuietly, type Stop } from './support/client';
+import { markerLine, sourceOf } from './support/programs';
 
 /** [expression, what the error must say]: Rust terms, the column and a caret. */
 const ERRORS: Array<[string, RegExp]> = [
@@ -40,6 +41,8 @@ describe('expressions (real lldb-dap, a real Rust program as the oracle)', funct
   const rows: Row[] = [];
 
   let lldbDapPid: number | undefined;
+  /** The program's stdout, line by line. */
+  const lines: string[] = [];
 
   before(async () => {
     dc = await startClient();
@@ -47,7 +50,6 @@ describe('expressions (real lldb-dap, a real Rust program as the oracle)', funct
       const pid = /rust-offload: using .* pid (\d+)/.exec(e.body.output)?.[1];
       if (pid && lldbDapPid === undefined) lldbDapPid = Number(pid);
     });
-    const lines: string[] = [];
     let pending = '';
     dc.on('output', (e: DebugProtocol.OutputEvent) => {
       if (e.body.category !== 'stdout') return;
@@ -148,6 +150,37 @@ describe('expressions (real lldb-dap, a real Rust program as the oracle)', funct
     assert.deepStrictEqual(fields.body.targets.map((t: DebugProtocol.CompletionItem) => t.label).slice(0, 2), ['name', 'quantity']);
     const methods = await dc.customRequest('completions', { frameId: stop.frameId, text: 'm.con', column: 6 });
     assert.deepStrictEqual(methods.body.targets.map((t: DebugProtocol.CompletionItem) => t.label), ['contains_key']);
+  });
+
+  // Moves the stop: after every test that uses the first one.
+  it('after a step that changes a value in place, evaluations show the new value (nothing kept from the last stop)', async () => {
+    const STEPPED = ['stepped', 'stepped[0]', 'stepped.iter().sum::<u32>()', 'stepped.iter().filter(|x| *x % 2 == 0).count()'];
+    // Read at the first stop (twice, so whatever a stop keeps is kept), as the program had them then.
+    for (let i = 0; i < 2; i++) {
+      const before = [];
+      for (const expression of STEPPED) before.push((await dc.evaluateRequest({ expression, frameId: stop.frameId, context: 'watch' })).body.result);
+      assert.deepStrictEqual(before, ['[1, 2, 3]', '1', '6', '1']);
+    }
+    const target = markerLine(sourceOf('expressions'), 'stepped');
+    for (let i = 0; i < 20 && stop.frames[0].line !== target; i++) {
+      const stopped = dc.waitForEvent('stopped', 60_000);
+      await dc.nextRequest({ threadId: stop.threadId });
+      await stopped;
+      stop = await currentStop(dc);
+    }
+    assert.strictEqual(stop.frames[0].line, target, 'stepping reached the line after the change');
+    const printed = new Map<string, string>();
+    for (let i = 0; i < 50 && printed.size < STEPPED.length; i++) {
+      for (const line of lines) {
+        const m = /^STEP (.*) => (.*)$/.exec(line);
+        if (m) printed.set(m[1], m[2]);
+      }
+      if (printed.size < STEPPED.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const expression of STEPPED) {
+      const r = await dc.evaluateRequest({ expression, frameId: stop.frameId, context: 'watch' });
+      assert.strictEqual(r.body.result, printed.get(expression), `${expression} after the step`);
+    }
   });
 
   // Last: it ends the session.

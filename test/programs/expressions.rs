@@ -320,6 +320,14 @@ fn main() {
     );
     show_radix!(big, byte, neg, p.x, v[255]);
     println!("DONE");
-    let keep = (&v, &m, &bt, &s, &p, &items, &shape, &shared, &shared2, &cell, &tuple, &nested, &slice, &boxed, &words); // BREAK: expressions
+    // Changed in place after the first stop (same heap page, same length): a value kept from that stop would show the old one.
+    let mut stepped: Vec<u32> = vec![1, 2, 3];
+    let keep = (&v, &m, &bt, &s, &p, &items, &shape, &shared, &shared2, &cell, &tuple, &nested, &slice, &boxed, &words, &stepped); // BREAK: expressions
     std::hint::black_box(keep);
+    stepped[0] += 9;
+    macro_rules! show_step {
+        ($($e:expr),* $(,)?) => { $( println!("STEP {} => {:?}", stringify!($e), &$e); )* };
+    }
+    show_step!(stepped, stepped[0], stepped.iter().sum::<u32>(), stepped.iter().filter(|x| *x % 2 == 0).count());
+    std::hint::black_box(&stepped); // BREAK: stepped
 }
