@@ -1,10 +1,13 @@
-// Benchmark: Rust expressions in our session (standalone adapter) against lldb-dap-22 spoken to directly, with and without the Rust toolchain's LLDB formatters, at the same stop of test/programs/expressions.rs.
+// Benchmark: Rust expressions in our session (inline as VS Code runs it, and as a standalone adapter process) against lldb-dap-22 spoken to directly, with and without the Rust toolchain's LLDB formatters, at the same stop of test/programs/expressions.rs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { ThreadPoolExecutor } from '../src/futures';
 import { LldbDapClient } from '../src/debug/lldb-dap-client';
+import { RustDebugSession } from '../src/debug/rust-debug-session';
+import { InlineClient } from '../test/dap/support/inline-client';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
 import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
 import { report, row, type BenchRow } from './report';
@@ -54,6 +57,31 @@ async function sampleCold(sides: Array<{ side: Side; flush: string }>, expressio
   return times.map(p50);
 }
 
+/** The session as the extension runs it: inline in this process (VS Code's extension host), on a shared executor. */
+async function inline(): Promise<Side> {
+  const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src') });
+  const session = new RustDebugSession({ executor, sessionId: 'bench', env: toolchainEnv(), evaluationTimeout: 0 });
+  const client = new InlineClient(session);
+  const { frameId } = await client.launchToMarker(PROGRAM, MARKER, { supportsProgressReporting: true });
+  return {
+    evaluate: async (expression, context = 'watch') => {
+      const start = process.hrtime.bigint();
+      try {
+        const r = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, frameId, context });
+        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: true, text: r.result };
+      } catch (err) {
+        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: false, text: (err as Error).message };
+      }
+    },
+    close: async () => {
+      await client.send('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+      session.dispose();
+      await executor.shutdown({ wait: true, cancelFutures: true });
+    },
+  };
+}
+
+/** The same session as a standalone adapter process on stdio: one process hop more than VS Code has. */
 async function ours(): Promise<Side> {
   const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0' } } as object);
   dc.defaultTimeout = 120_000;
@@ -151,6 +179,7 @@ function note(side: string, r: { ok: boolean; text: string }): string {
 export async function run(): Promise<void> {
   const rows: BenchRow[] = [];
   const us = await ours();
+  const inProcess = await inline();
   const peer = await direct();
   const formatters = toolchainFormatters();
   const withFormatters = formatters ? await direct(formatters) : undefined;
@@ -158,6 +187,10 @@ export async function run(): Promise<void> {
     const COLD = Math.max(5, Math.round(SAMPLES / 4));
     const peers: Side[] = withFormatters ? [peer, withFormatters] : [peer];
     for (const expression of ['v.len()', 'm["key5"]', 'p.name']) {
+      const [inl, inlPeer] = await sample([inProcess, peer], expression, SAMPLES);
+      const [coldInline, coldInlinePeer] = await sampleCold([{ side: inProcess, flush: '/nat 1' }, { side: peer, flush: '1' }], expression, Math.max(5, Math.round(SAMPLES / 4)));
+      rows.push(row(`evaluate ${expression} p50, repeated in the stop, inline as VS Code runs it`, 'ms', inl.p50, inlPeer.p50, { peerName: 'lldb-dap-22 direct', note: `${note('ours', inl)}; goal for p.name: at most 1.2x` }));
+      rows.push(row(`evaluate ${expression} p50, first in the stop, inline`, 'ms', coldInline, coldInlinePeer, { peerName: 'lldb-dap-22 direct' }));
       const [a, b, c] = await sample([us, ...peers], expression, SAMPLES);
       const [coldOurs, coldPeer, coldFormatters] = await sampleCold([{ side: us, flush: '/nat 1' }, ...peers.map((side) => ({ side, flush: '1' }))], expression, COLD);
       rows.push(row(`evaluate ${expression} p50, repeated in the stop`, 'ms', a.p50, b.p50, { peerName: 'lldb-dap-22 direct', note: `${note('ours', a)}; ${note('peer', b)}` }));
@@ -184,9 +217,12 @@ export async function run(): Promise<void> {
       }
       return { ours: p50(times[0]), peer: p50(times[1]), note: texts[0] };
     });
-    rows.push(row('failing /nat p50', 'ms', nat.ours, nat.peer, { peerName: 'lldb-dap-22 direct', note: nat.note }));
+    rows.push(row('failing /nat p50 (standalone adapter)', 'ms', nat.ours, nat.peer, { peerName: 'lldb-dap-22 direct', note: nat.note }));
+    const [natInline, natPeer] = await sample([inProcess, peer].map((side, k) => ({ ...side, evaluate: (_e: string, c?: string) => side.evaluate(k === 0 ? '/nat no_such_name_here' : 'no_such_name_here', c) })), '', SAMPLES, 'repl');
+    rows.push(row('failing /nat p50, inline as VS Code runs it', 'ms', natInline.p50, natPeer.p50, { peerName: 'lldb-dap-22 direct', note: `${note('ours', natInline)}; goal: at most 1.2x` }));
   } finally {
     await us.close().catch(() => undefined);
+    await inProcess.close().catch(() => undefined);
     await peer.close();
     await withFormatters?.close();
   }
