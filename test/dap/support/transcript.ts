@@ -98,6 +98,8 @@ export class Transcript {
       }
       // A std HashMap's order comes from its RandomState, new in every run: its text is recorded without it.
       if (typeof out.type === 'string' && /RandomState/.test(out.type) && typeof out.value === 'string') out.value = '<in this run\'s hash order>';
+      // A struct holding one shows its entries in that order too: a map of string keys is recorded with its entries sorted.
+      else if (typeof out.value === 'string') out.value = sortStringKeyedMaps(out.value);
       // Frames, threads and breakpoints carry their handle as `id`.
       if (typeof out.id === 'number' && ('line' in out || 'name' in out || 'verified' in out)) {
         out.id = this.id('name' in out && 'line' in out ? 'frame' : 'line' in out || 'verified' in out ? 'breakpoint' : 'thread', out.id);
@@ -116,4 +118,12 @@ export class Transcript {
     }
     return value;
   }
+}
+
+/** `{"pears": 5, "apples": 3}` → `{"apples": 3, "pears": 5}` for every map literal with string keys and flat values in `text`. */
+export function sortStringKeyedMaps(text: string): string {
+  return text.replace(/\{("(?:[^"\\]|\\.)*": [^{}[\]()"]*(?:, "(?:[^"\\]|\\.)*": [^{}[\]()"]*)*)\}/g, (_all, body: string) => {
+    const entries = body.split(/, (?=")/);
+    return `{${entries.sort().join(', ')}}`;
+  });
 }
