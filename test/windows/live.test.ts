@@ -89,9 +89,16 @@ describe('Windows x64 MSVC programs under wine', function () {
       }
       assert.deepStrictEqual(mismatches, []);
 
-      // The Modules view's entry: the exe, loaded from its PDB by our workers.
-      const modules = ((await dc.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] }).modules;
-      const own = modules.find((m) => m.name === path.basename(exe));
+      // The Modules view's entry: the exe, loaded from its PDB by our workers (on fewer than 4 cores the load may have
+      // started only at this stop, so it is waited for).
+      const ownModule = async (): Promise<{ modules: ModuleSymbolsInfo[]; own?: ModuleSymbolsInfo }> => {
+        const modules = ((await dc!.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] }).modules;
+        return { modules, own: modules.find((m) => m.name === path.basename(exe)) };
+      };
+      let { modules, own } = await ownModule();
+      for (const until = Date.now() + WAIT_MS; own?.status === 'loading' && Date.now() < until; ({ modules, own } = await ownModule())) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
       assert.ok(own, `the program is in the Modules view: ${JSON.stringify(modules.map((m) => m.name))}`);
       assert.strictEqual(own.status, 'loaded', JSON.stringify(own));
       assert.strictEqual(path.basename(own.debugInfoPath ?? ''), path.basename(pdb), JSON.stringify(own));
