@@ -191,7 +191,22 @@ export class WineGdbTarget {
     return `127.0.0.1:${this.proxy.port}`;
   }
 
+  /**
+   * Starts the program under winedbg's stub. Wine now and then fails to start a program right after the previous one
+   * was killed ("Application could not be started … ShellExecuteEx failed: Internal error", winedbg exits 1): that
+   * start is tried once more, with a note in the log, since it says nothing of what the tests check.
+   */
   static async start(wine: Wine, exe: string, options: { log?: (line: string) => void } = {}): Promise<WineGdbTarget> {
+    try {
+      return await WineGdbTarget.startOnce(wine, exe, options);
+    } catch (err) {
+      if (!/before listening[\s\S]*could not be started/.test((err as Error).message)) throw err;
+      console.log(`      (wine could not start ${path.basename(exe)} this once: ${(err as Error).message.split('\n')[0]}; starting it again)`);
+      return WineGdbTarget.startOnce(wine, exe, options);
+    }
+  }
+
+  private static async startOnce(wine: Wine, exe: string, options: { log?: (line: string) => void }): Promise<WineGdbTarget> {
     const started = Date.now();
     const packets: string[] = [];
     const log = (line: string): void => {
