@@ -519,6 +519,7 @@ export function describeModule(entry: ModuleEntry): ModuleSymbolsInfo {
   if (entry.index) info.symbols = entry.index.symbolCount;
   if (entry.debugInfoPath) info.debugInfoPath = entry.debugInfoPath;
   if (entry.cached) info.cached = true;
+  if (entry.held) info.held = true;
   return info;
 }
 

@@ -40,6 +40,8 @@ export interface ModuleEntry {
   debugInfoPath?: string;
   /** True when the symbols came from an earlier session's load of the unchanged file (the window's cache). */
   cached?: boolean;
+  /** True while its load is held back (see `holdLoads`); `message` says why. */
+  held?: boolean;
 }
 
 /** A hit with its module and, when the load address is known, its runtime address. */
@@ -179,6 +181,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
       if (this.disposed || controller.signal.aborted || this.entries.get(entry.id) !== entry) continue;
       entry.message = undefined;
       this.begin(entry, controller);
+      this.emit('changed', entry);
     }
   }
 
@@ -236,6 +239,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
       // Never started: it ends as its running siblings do when cancelled.
       entry.status = 'cancelled';
       entry.message = undefined;
+      entry.held = undefined;
       this.emit('changed', entry);
     }
     for (const c of this.controllers.values()) c.abort();
@@ -280,6 +284,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
     this.entries.set(id, entry);
     if (this.heldStarts && holdable) {
       entry.message = this.holdReason;
+      entry.held = true;
       this.heldStarts.set(entry, controller);
       this.emit('changed', entry);
       return;
@@ -290,6 +295,7 @@ export class ModuleRegistry extends EventEmitter<{ changed: [ModuleEntry]; remov
 
   private begin(entry: ModuleEntry, controller: AbortController): void {
     const path = entry.path;
+    entry.held = undefined;
     const notes = [...entry.warnings]; // what start() noted before the load (a re-read's reason)
     const t0 = Date.now();
     const futures: Array<Future<unknown>> = [];

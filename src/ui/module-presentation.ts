@@ -35,8 +35,9 @@ export function formatBytes(bytes: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
-/** The row's description: `loading 42%`, `loaded · 3.4 MB · 1.2 s`, `error · 0.1 s`. */
+/** The row's description: `loading 42%`, `waits for the first stop`, `loaded · 3.4 MB · 1.2 s`, `error · 0.1 s`. */
 export function describeModule(m: ModuleSymbolsInfo): string {
+  if (m.status === 'loading' && m.held) return m.message ?? 'waiting to load';
   if (m.status === 'loading') return `loading ${Math.floor(Math.max(0, Math.min(1, m.progress)) * 100)}%`;
   const parts = [statusWords[m.status]];
   if (m.sizeBytes !== undefined) parts.push(formatBytes(m.sizeBytes));

@@ -9,6 +9,8 @@ describe('module presentation', () => {
   it('describes each status: loading with %, loaded with size and time, publics only, none, error, cancelled', () => {
     assert.equal(describeModule(base), 'loading 42%');
     assert.equal(describeModule({ ...base, progress: 1.5 }), 'loading 100%');
+    // A load held back until the first stop says so rather than `loading 0%`.
+    assert.equal(describeModule({ ...base, progress: 0, held: true, message: 'waits for the first stop' }), 'waits for the first stop');
     assert.equal(describeModule({ ...base, status: 'loaded', progress: 1, sizeBytes: 3.5 * 1024 * 1024, elapsedMs: 1234 }), 'loaded · 3.5 MB · 1.2 s');
     assert.equal(describeModule({ ...base, status: 'publicsOnly', sizeBytes: 200 * 1024, elapsedMs: 40 }), 'public symbols only · 200 KB · 40 ms');
     assert.equal(describeModule({ ...base, status: 'none' }), 'no symbols');
