@@ -11,6 +11,7 @@ import { InlineClient } from '../test/dap/support/inline-client';
 import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
 import { launchRows } from './launch-phases';
 import { report, row, type BenchRow } from './report';
+import { eventWaiter } from './direct-lldb-dap';
 
 const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
 /** Enough that the p50 of a sub-millisecond latency is stable from run to run (40 was not). */
@@ -148,18 +149,7 @@ async function standalone(): Promise<Side> {
 async function direct(): Promise<Side> {
   const found = await findLldbDap(process.env.RUST_OFFLOAD_LLDB_DAP);
   const c = new LldbDapClient(found.path);
-  const events: DebugProtocol.Event[] = [];
-  const waiters: Array<{ name: string; resolve(e: DebugProtocol.Event): void }> = [];
-  c.on('event', (e: DebugProtocol.Event) => {
-    const i = waiters.findIndex((w) => w.name === e.event);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(e);
-    else events.push(e);
-  });
-  const waitFor = (name: string): Promise<DebugProtocol.Event> => {
-    const i = events.findIndex((e) => e.event === name);
-    if (i >= 0) return Promise.resolve(events.splice(i, 1)[0]);
-    return new Promise((resolve) => waiters.push({ name, resolve }));
-  };
+  const waitFor = eventWaiter(c);
   const init = await c.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'lldb-dap', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
   c.capabilities = init.body ?? {};
   const launched = c.request('launch', { program: compileProgram('values') });

@@ -1,7 +1,5 @@
 // Benchmark: Rust expressions in our session (inline as VS Code runs it, and as a standalone adapter process) against lldb-dap-22 spoken to directly, with and without the Rust toolchain's LLDB formatters, at the same stop of test/programs/expressions.rs.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ThreadPoolExecutor } from '../src/futures';
@@ -11,6 +9,7 @@ import { InlineClient } from '../test/dap/support/inline-client';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
 import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
 import { report, row, type BenchRow } from './report';
+import { eventWaiter, toolchainFormatters } from './direct-lldb-dap';
 
 const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
 const PROGRAM = 'expressions';
@@ -113,36 +112,10 @@ async function ours(): Promise<Side> {
   };
 }
 
-/** The Rust toolchain's LLDB formatters (what CodeLLDB loads): lldb_lookup.py and lldb_commands from a rustup toolchain that ships them. */
-function toolchainFormatters(): string[] | undefined {
-  const candidates: string[] = [];
-  try {
-    candidates.push(path.join(execFileSync('rustc', ['--print', 'sysroot'], { env: toolchainEnv(), encoding: 'utf8' }).trim(), 'lib', 'rustlib', 'etc'));
-  } catch {
-    // No rustc on PATH: the rustup folders below.
-  }
-  const rustup = path.join(process.env.HOME ?? '/root', '.rustup', 'toolchains');
-  if (fs.existsSync(rustup)) for (const t of fs.readdirSync(rustup)) candidates.push(path.join(rustup, t, 'lib', 'rustlib', 'etc'));
-  const etc = candidates.find((d) => fs.existsSync(path.join(d, 'lldb_commands')) && fs.existsSync(path.join(d, 'lldb_lookup.py')));
-  if (!etc) return undefined;
-  return [`command script import "${path.join(etc, 'lldb_lookup.py')}"`, `command source -s 0 "${path.join(etc, 'lldb_commands')}"`];
-}
-
 async function direct(initCommands?: string[]): Promise<Side> {
   const found = await findLldbDap(process.env.RUST_OFFLOAD_LLDB_DAP);
   const c = new LldbDapClient(found.path);
-  const events: DebugProtocol.Event[] = [];
-  const waiters: Array<{ name: string; resolve(e: DebugProtocol.Event): void }> = [];
-  c.on('event', (e: DebugProtocol.Event) => {
-    const i = waiters.findIndex((w) => w.name === e.event);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(e);
-    else events.push(e);
-  });
-  const waitFor = (name: string): Promise<DebugProtocol.Event> => {
-    const i = events.findIndex((e) => e.event === name);
-    if (i >= 0) return Promise.resolve(events.splice(i, 1)[0]);
-    return new Promise((resolve) => waiters.push({ name, resolve }));
-  };
+  const waitFor = eventWaiter(c);
   const init = await c.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'lldb-dap', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
   c.capabilities = init.body ?? {};
   const launched = c.request('launch', { program: compileProgram(PROGRAM), ...(initCommands ? { initCommands } : {}) });

@@ -14,6 +14,7 @@ import { InlineClient } from '../test/dap/support/inline-client';
 import { toolchainEnv } from '../test/dap/support/programs';
 import { row, type BenchRow } from './report';
 import { bigBinary } from './symbols.bench';
+import { eventWaiter } from './direct-lldb-dap';
 
 /** One launch, timed from the initialize request: when each phase's answer came (ms). */
 export interface LaunchTimes {
@@ -108,18 +109,7 @@ export async function lldbOnce(program: string, at: StopAt): Promise<LaunchTimes
   const t0 = performance.now();
   const since = (): number => performance.now() - t0;
   const c = new LldbDapClient(found.path);
-  const events: DebugProtocol.Event[] = [];
-  const waiters: Array<{ name: string; resolve(e: DebugProtocol.Event): void }> = [];
-  c.on('event', (e: DebugProtocol.Event) => {
-    const i = waiters.findIndex((w) => w.name === e.event);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(e);
-    else events.push(e);
-  });
-  const waitFor = (name: string): Promise<DebugProtocol.Event> => {
-    const i = events.findIndex((e) => e.event === name);
-    if (i >= 0) return Promise.resolve(events.splice(i, 1)[0]);
-    return new Promise((resolve) => waiters.push({ name, resolve }));
-  };
+  const waitFor = eventWaiter(c);
   try {
     const init = await c.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'lldb-dap', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     c.capabilities = init.body ?? {};

@@ -1,13 +1,13 @@
 // Benchmark: the Variables view at a stop in a program with a 1M-element Vec<u32>, a 100k-entry HashMap<String, u64> and 14 other locals — our session against lldb-dap-22 with the Rust toolchain's own LLDB formatters (what CodeLLDB loads) and lldb-dap-22 bare.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { LldbDapClient } from '../src/debug/lldb-dap-client';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
 import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
 import { report, row, type BenchRow } from './report';
+import { eventWaiter, toolchainFormatters } from './direct-lldb-dap';
 
 const PROGRAM = 'values_bench';
 const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
@@ -173,21 +173,9 @@ async function ours(): Promise<Side> {
 async function direct(withFormatters: boolean): Promise<Side> {
   const found = await findLldbDap(process.env.RUST_OFFLOAD_LLDB_DAP);
   const c = new LldbDapClient(found.path, [], toolchainEnv());
-  const events: DebugProtocol.Event[] = [];
-  const waiters: Array<{ name: string; resolve(e: DebugProtocol.Event): void }> = [];
-  c.on('event', (e: DebugProtocol.Event) => {
-    const i = waiters.findIndex((w) => w.name === e.event);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(e);
-    else events.push(e);
-  });
-  const waitFor = (name: string): Promise<DebugProtocol.Event> => {
-    const i = events.findIndex((e) => e.event === name);
-    if (i >= 0) return Promise.resolve(events.splice(i, 1)[0]);
-    return new Promise((resolve) => waiters.push({ name, resolve }));
-  };
+  const waitFor = eventWaiter(c);
   const pids = { name: withFormatters ? 'lldb-dap-22 + toolchain formatters' : 'lldb-dap-22 bare', deadlineS: PEER_DEADLINE_S, lldbDapPid: () => c.pid, rootPid: () => c.pid };
-  const etc = path.join(execFileSync('rustc', ['--print', 'sysroot'], { env: toolchainEnv() }).toString().trim(), 'lib', 'rustlib', 'etc');
-  const initCommands = withFormatters ? [`command script import "${path.join(etc, 'lldb_lookup.py')}"`, `command source -s 0 "${path.join(etc, 'lldb_commands')}"`] : [];
+  const initCommands = withFormatters ? (toolchainFormatters() ?? []) : [];
   const program = compileProgram(PROGRAM);
   const source = sourceOf(PROGRAM);
   await withinDeadline(pids, 'launch to the first stop', async () => {
