@@ -153,15 +153,11 @@ class Evaluator {
     this.scope.signal?.throwIfAborted();
     switch (e.kind) {
       case 'int':
-        return { k: 'int', v: e.value, t: e.suffix };
       case 'float':
-        return { k: 'float', v: e.suffix === 'f32' ? Math.fround(e.value) : e.value, t: e.suffix === 'f32' ? 'f32' : 'f64' };
       case 'bool':
-        return { k: 'bool', v: e.value };
       case 'char':
-        return { k: 'char', v: e.value.codePointAt(0)! };
       case 'str':
-        return { k: 'str', v: e.value };
+        return literalValue(e);
       case 'path':
         return this.path(e.segments, e.start, env);
       case 'field':
@@ -1129,13 +1125,10 @@ class Evaluator {
     const run = (e: Expr, v: Val): Val => {
       switch (e.kind) {
         case 'int':
-          return { k: 'int', v: e.value, t: e.suffix };
         case 'float':
-          return { k: 'float', v: e.suffix === 'f32' ? Math.fround(e.value) : e.value, t: e.suffix === 'f32' ? 'f32' : 'f64' };
         case 'bool':
-          return { k: 'bool', v: e.value };
         case 'char':
-          return { k: 'char', v: e.value.codePointAt(0)! };
+          return literalValue(e);
         case 'path':
           return v;
         case 'unary': {
@@ -2352,4 +2345,22 @@ function describe(v: Val): string {
 function paren(expr: string | undefined): string {
   if (expr === undefined) return '_';
   return /^[\w.[\]"()]+$/.test(expr) && !expr.startsWith('*') ? expr : `(${expr})`;
+}
+
+type LiteralExpr = Extract<Expr, { kind: 'int' | 'float' | 'bool' | 'char' | 'str' }>;
+
+/** A literal's value: an integer with its suffix, a float at its precision (`f32` rounded), a char by code point. */
+function literalValue(e: LiteralExpr): Val {
+  switch (e.kind) {
+    case 'int':
+      return { k: 'int', v: e.value, t: e.suffix };
+    case 'float':
+      return { k: 'float', v: e.suffix === 'f32' ? Math.fround(e.value) : e.value, t: e.suffix === 'f32' ? 'f32' : 'f64' };
+    case 'bool':
+      return { k: 'bool', v: e.value };
+    case 'char':
+      return { k: 'char', v: e.value.codePointAt(0)! };
+    case 'str':
+      return { k: 'str', v: e.value };
+  }
 }
