@@ -225,6 +225,17 @@ export function parseWatch(source: string): ParsedExpression {
     if (!isPunct(text)) fail(`expected '${text}' but found ${describe(peek())}`);
     return tokens[pos++];
   };
+  /** Items separated by commas (a trailing one allowed) up to `close`, which it consumes. */
+  const commaList = <T>(close: string, item: () => T): T[] => {
+    const items: T[] = [];
+    while (!isPunct(close)) {
+      items.push(item());
+      if (!isPunct(',')) break;
+      pos++;
+    }
+    expect(close);
+    return items;
+  };
   const enter = (): void => {
     if (++nesting > MAX_NESTING) fail(`the expression nests deeper than ${MAX_NESTING} levels (the nesting limit); split it or remove parentheses`);
   };
@@ -275,13 +286,7 @@ export function parseWatch(source: string): ParsedExpression {
       }
       if (isPunct('(')) {
         pos++;
-        const items: string[] = [];
-        while (!isPunct(')')) {
-          items.push(parseType());
-          if (!isPunct(',')) break;
-          pos++;
-        }
-        expect(')');
+        const items = commaList(')', parseType);
         return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
       }
       if (isPunct('_')) {
@@ -348,13 +353,7 @@ export function parseWatch(source: string): ParsedExpression {
     }
     if (isPunct('(')) {
       pos++;
-      const items: Pattern[] = [];
-      while (!isPunct(')')) {
-        items.push(parsePattern());
-        if (!isPunct(',')) break;
-        pos++;
-      }
-      expect(')');
+      const items = commaList(')', parsePattern);
       return items.length === 1 && source[tokens[pos - 2].start] !== ',' ? items[0] : { kind: 'tuple', items, start: t.start };
     }
     if (t.kind === 'int' || t.kind === 'float' || t.kind === 'char' || t.kind === 'str' || isPunct('-') || isIdent('true') || isIdent('false')) {
@@ -381,13 +380,7 @@ export function parseWatch(source: string): ParsedExpression {
       }
       if (isPunct('(')) {
         pos++;
-        const items: Pattern[] = [];
-        while (!isPunct(')')) {
-          items.push(parsePattern());
-          if (!isPunct(',')) break;
-          pos++;
-        }
-        expect(')');
+        const items = commaList(')', parsePattern);
         return { kind: 'tupleStruct', segments, items, start: t.start };
       }
       if (isPunct('{')) {
@@ -508,14 +501,7 @@ export function parseWatch(source: string): ParsedExpression {
 
   const parseArguments = (): Expr[] => {
     expect('(');
-    const args: Expr[] = [];
-    while (!isPunct(')')) {
-      args.push(parseExpr());
-      if (!isPunct(',')) break;
-      pos++;
-    }
-    expect(')');
-    return args;
+    return commaList(')', parseExpr);
   };
 
   const parsePostfix = (target: Expr): Expr => {
@@ -573,17 +559,15 @@ export function parseWatch(source: string): ParsedExpression {
 
   const parseClosure = (): Expr => {
     const t = peek();
-    const params: Pattern[] = [];
+    let params: Pattern[] = [];
     if (isPunct('||')) pos++;
     else {
       expect('|');
-      while (!isPunct('|')) {
-        params.push(parseSinglePattern());
+      params = commaList('|', () => {
+        const param = parseSinglePattern();
         if (isPunct(':')) fail('closure parameter types are not needed here; write |x| without the type');
-        if (!isPunct(',')) break;
-        pos++;
-      }
-      expect('|');
+        return param;
+      });
     }
     if (isIdent('move')) pos++;
     return { kind: 'closure', params, body: parseExpr(), start: t.start };
