@@ -1,19 +1,14 @@
 // Benchmark: our session (inline as VS Code runs it, and as a standalone adapter process) against lldb-dap spoken to directly, same program, same stop — evaluation latency, and threads/stackTrace during a long evaluation.
-import * as path from 'node:path';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ThreadPoolExecutor } from '../src/futures';
 import { LldbDapClient } from '../src/debug/lldb-dap-client';
-import { RustDebugSession } from '../src/debug/rust-debug-session';
 import { MODULES_REQUEST, type ModuleSymbolsInfo } from '../src/debug/session-symbols';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
-import { InlineClient } from '../test/dap/support/inline-client';
-import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
+import { compileProgram, markerLine, sourceOf } from '../test/dap/support/programs';
 import { launchRows } from './launch-phases';
 import { report, row, type BenchRow } from './report';
+import { inlineSession, standaloneSession } from './our-session';
 import { eventWaiter } from './direct-lldb-dap';
 
-const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
 /** Enough that the p50 of a sub-millisecond latency is stable from run to run (40 was not). */
 const SAMPLES = 400;
 /** How long each side's long evaluation is sampled; lldb-dap's own runs a native call of this length. */
@@ -79,10 +74,7 @@ async function symbolLoadsSettled(modulesOf: () => Promise<ModuleSymbolsInfo[]>)
 
 /** The session as the extension runs it: inline in this process (VS Code's extension host), on a shared executor. */
 async function inline(): Promise<Side> {
-  const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src') });
-  const session = new RustDebugSession({ executor, sessionId: 'bench', env: toolchainEnv(), evaluationTimeout: 0 });
-  const client = new InlineClient(session);
-  const { threadId, frameId } = await client.launchToMarker('values', 'main', { supportsProgressReporting: true });
+  const { client, threadId, frameId, close } = await inlineSession('values', 'main');
   await symbolLoadsSettled(async () => (await client.send<{ modules: ModuleSymbolsInfo[] }>(MODULES_REQUEST)).modules);
   return {
     evaluate: async (expression, context) => void (await client.send('evaluate', { expression, frameId, context })),
@@ -99,33 +91,13 @@ async function inline(): Promise<Side> {
         },
       };
     },
-    close: async () => {
-      await client.send('disconnect', { terminateDebuggee: true }).catch(() => undefined);
-      session.dispose();
-      await executor.shutdown({ wait: true, cancelFutures: true });
-    },
+    close,
   };
 }
 
 /** The same session as a standalone adapter process on stdio: one process hop more than VS Code has. */
 async function standalone(): Promise<Side> {
-  const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0' } } as object);
-  dc.defaultTimeout = 120_000;
-  await dc.start();
-  const source = sourceOf('values');
-  const line = markerLine(source, 'main');
-  await Promise.all([
-    dc.waitForEvent('initialized').then(async () => {
-      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line }] });
-      await dc.configurationDoneRequest();
-    }),
-    dc.initializeRequest({ adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true }).then(() =>
-      dc.launchRequest({ program: compileProgram('values') } as DebugProtocol.LaunchRequestArguments),
-    ),
-    dc.waitForEvent('stopped'),
-  ]);
-  const threadId = (await dc.threadsRequest()).body.threads[0].id;
-  const frameId = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+  const { client: dc, threadId, frameId, close } = await standaloneSession('values', 'main');
   await symbolLoadsSettled(async () => ((await dc.customRequest(MODULES_REQUEST)).body as { modules: ModuleSymbolsInfo[] }).modules);
   return {
     evaluate: async (expression, context) => void (await dc.evaluateRequest({ expression, frameId, context })),
@@ -142,7 +114,7 @@ async function standalone(): Promise<Side> {
         },
       };
     },
-    close: () => dc.stop(),
+    close,
   };
 }
 

@@ -1,17 +1,12 @@
 // Benchmark: Rust expressions in our session (inline as VS Code runs it, and as a standalone adapter process) against lldb-dap-22 spoken to directly, with and without the Rust toolchain's LLDB formatters, at the same stop of test/programs/expressions.rs.
-import * as path from 'node:path';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ThreadPoolExecutor } from '../src/futures';
 import { LldbDapClient } from '../src/debug/lldb-dap-client';
-import { RustDebugSession } from '../src/debug/rust-debug-session';
-import { InlineClient } from '../test/dap/support/inline-client';
 import { findLldbDap } from '../src/debug/lldb-dap-discovery';
-import { compileProgram, markerLine, sourceOf, toolchainEnv } from '../test/dap/support/programs';
+import { compileProgram, markerLine, sourceOf } from '../test/dap/support/programs';
 import { report, row, type BenchRow } from './report';
 import { eventWaiter, toolchainFormatters } from './direct-lldb-dap';
+import { inlineSession, standaloneSession } from './our-session';
 
-const ADAPTER = path.resolve(__dirname, '..', 'src', 'debug', 'adapter-main.js');
 const PROGRAM = 'expressions';
 const MARKER = 'expressions';
 /** Few samples: the machine is shared while this is checked; the lead's quiet run may raise it with BENCH_SAMPLES. */
@@ -56,62 +51,38 @@ async function sampleCold(sides: Array<{ side: Side; flush: string }>, expressio
   return times.map(p50);
 }
 
+/** Times one evaluate through `send`, and says whether it succeeded. */
+function timedEvaluate(send: (expression: string, context: string) => Promise<string>): Side['evaluate'] {
+  return async (expression, context = 'watch') => {
+    const start = process.hrtime.bigint();
+    try {
+      const text = await send(expression, context);
+      return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: true, text };
+    } catch (err) {
+      return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: false, text: (err as Error).message };
+    }
+  };
+}
+
 /** The session as the extension runs it: inline in this process (VS Code's extension host), on a shared executor. */
 async function inline(): Promise<Side> {
-  const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src') });
-  const session = new RustDebugSession({ executor, sessionId: 'bench', env: toolchainEnv(), evaluationTimeout: 0 });
-  const client = new InlineClient(session);
-  const { frameId } = await client.launchToMarker(PROGRAM, MARKER, { supportsProgressReporting: true });
+  const { client, frameId, close } = await inlineSession(PROGRAM, MARKER);
   return {
-    evaluate: async (expression, context = 'watch') => {
-      const start = process.hrtime.bigint();
-      try {
-        const r = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, frameId, context });
-        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: true, text: r.result };
-      } catch (err) {
-        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: false, text: (err as Error).message };
-      }
-    },
-    close: async () => {
-      await client.send('disconnect', { terminateDebuggee: true }).catch(() => undefined);
-      session.dispose();
-      await executor.shutdown({ wait: true, cancelFutures: true });
-    },
+    evaluate: timedEvaluate(async (expression, context) => (await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, frameId, context })).result),
+    close,
   };
 }
 
 /** The same session as a standalone adapter process on stdio: one process hop more than VS Code has. */
 async function ours(): Promise<Side> {
-  const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0' } } as object);
-  dc.defaultTimeout = 120_000;
-  await dc.start();
-  const source = sourceOf(PROGRAM);
-  await Promise.all([
-    dc.waitForEvent('initialized').then(async () => {
-      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, MARKER) }] });
-      await dc.configurationDoneRequest();
-    }),
-    dc.initializeRequest({ adapterID: 'rust-offload', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true }).then(() =>
-      dc.launchRequest({ program: compileProgram(PROGRAM) } as DebugProtocol.LaunchRequestArguments),
-    ),
-    dc.waitForEvent('stopped'),
-  ]);
-  const threadId = (await dc.threadsRequest()).body.threads[0].id;
-  const frameId = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+  const { client: dc, frameId, close } = await standaloneSession(PROGRAM, MARKER);
   return {
-    evaluate: async (expression, context = 'watch') => {
-      const start = process.hrtime.bigint();
-      try {
-        const r = await dc.evaluateRequest({ expression, frameId, context });
-        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: true, text: r.body.result };
-      } catch (err) {
-        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: false, text: (err as Error).message };
-      }
-    },
-    close: () => dc.stop(),
+    evaluate: timedEvaluate(async (expression, context) => (await dc.evaluateRequest({ expression, frameId, context })).body.result),
+    close,
   };
 }
 
+/** lldb-dap-22 spoken to directly, bare or with the toolchain's formatters as initCommands. */
 async function direct(initCommands?: string[]): Promise<Side> {
   const found = await findLldbDap(process.env.RUST_OFFLOAD_LLDB_DAP);
   const c = new LldbDapClient(found.path);
@@ -129,15 +100,7 @@ async function direct(initCommands?: string[]): Promise<Side> {
   const threadId = (await c.request<DebugProtocol.ThreadsResponse>('threads')).body.threads[0].id;
   const frameId = (await c.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId, levels: 1 })).body.stackFrames[0].id;
   return {
-    evaluate: async (expression, context = 'watch') => {
-      const start = process.hrtime.bigint();
-      try {
-        const r = await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, frameId, context });
-        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: true, text: r.body?.result ?? '' };
-      } catch (err) {
-        return { ms: Number(process.hrtime.bigint() - start) / 1e6, ok: false, text: (err as Error).message };
-      }
-    },
+    evaluate: timedEvaluate(async (expression, context) => (await c.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, frameId, context })).body?.result ?? ''),
     close: async () => {
       await c.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
       c.kill();
