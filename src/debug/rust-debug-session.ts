@@ -29,6 +29,7 @@ import { findLldbDapForSession, type FoundLldbDap } from './lldb-dap-discovery';
 import { PanicStops } from './panic-stops';
 import { SessionSymbols } from './session-symbols';
 import { SessionValues, VALUE_FORMAT_REQUEST } from './session-values';
+import { ProcessMemory } from './process-memory';
 import { StopMemory } from './stop-memory';
 
 const evaluateTasks = taskModule<typeof import('../rust/evaluate-task')>('rust/evaluate-task');
@@ -113,12 +114,16 @@ export class RustDebugSession extends LoggingDebugSession {
   private readonly stopCache = new Map<string, Promise<unknown>>();
   /** The stopped program's memory pages read in this stop, shared by its tasks; cleared with stopCache. */
   private readonly stopMemory = new StopMemory();
+  /** The stopped program's memory read from /proc on Linux, when our lldb-dap traces it (else through lldb-dap). */
+  private readonly processMemory = new ProcessMemory(() => this.backend?.pid);
   /** Counts stops (and anything else that makes cached reads stale); workers keep their reads per stop by it. */
   private stopNumber = 0;
   /** Whether lldb-dap reported the program stopped and it has not been resumed since. */
   private programStopped = false;
   /** Attached to a core file or minidump: its one stop is the crash. */
   private postMortem = false;
+  /** The launched program (or the attach's `program`), whose values the first stop shows. */
+  private programPath: string | undefined;
   /**
    * The thread list of the current stop: it cannot change until the program runs again (lldb-dap stops
    * all threads), and VS Code asks for it after every stop and step.
@@ -152,6 +157,7 @@ export class RustDebugSession extends LoggingDebugSession {
     settle: (seq, future) => this.settle(seq, future),
     note: (message) => this.noteOncePerStop(message),
     hex: () => this.hexValues,
+    directMemory: () => (this.programStopped ? this.processMemory.grant() : undefined),
   });
   /** Integers in hexadecimal (launch.json's `hexadecimal`, the setting, View as Hex). */
   private hexValues = false;
@@ -317,6 +323,7 @@ export class RustDebugSession extends LoggingDebugSession {
     }
     if (!program) throw new ConfigurationError('"program" is required: the path of the executable to debug (or give "cargo" to build it first)');
     program = resolveProgram(path.resolve(cwd, program));
+    this.programPath = program;
     this.symbols.prefetchProgram(program);
     const backendArgs = toLldbDapLaunch({ ...args, cwd }, program, env, await this.rustSourceMap(args));
     await this.forward(request, backendArgs);
@@ -332,6 +339,7 @@ export class RustDebugSession extends LoggingDebugSession {
       this.postMortem = true;
     }
     // With a stub or a core file the program is known up front: read its symbols while lldb-dap connects.
+    if (typeof backendArgs.program === 'string') this.programPath = backendArgs.program;
     if (typeof backendArgs.program === 'string' && (backendArgs.coreFile || backendArgs['gdb-remote-port'])) this.symbols.prefetchProgram(backendArgs.program);
     await this.forward(request, backendArgs);
   }
@@ -366,6 +374,7 @@ export class RustDebugSession extends LoggingDebugSession {
     this.backend?.kill();
     this.outputLines.dispose();
     this.symbols.dispose();
+    this.processMemory.close();
     super.dispose();
   }
 
@@ -380,8 +389,13 @@ export class RustDebugSession extends LoggingDebugSession {
     if (event.event === 'exited') {
       this.programExit = `exit code ${(event.body as DebugProtocol.ExitedEvent['body'])?.exitCode}`;
     }
+    if (event.event === 'process') {
+      this.processMemory.noteProcess(event.body as DebugProtocol.ProcessEvent['body'], this.postMortem);
+      if (this.programPath) this.values.prepare(this.programPath, this.symbols.searchPaths);
+    }
     if (event.event === 'exited' || event.event === 'terminated') {
       this.programExit ??= 'terminated';
+      this.processMemory.close();
       this.cancelEvaluations();
       for (const listener of [...this.programEndListeners]) listener();
     }
@@ -657,7 +671,11 @@ export class RustDebugSession extends LoggingDebugSession {
     if (this.values.takes(args)) {
       this.requireBackend();
       const response = responseTo(request);
-      response.body = await this.values.variables(request.seq, args);
+      try {
+        response.body = await this.values.variables(request.seq, args);
+      } finally {
+        this.symbols.stopShown();
+      }
       // Values we left to lldb-dap keep its references; a large one still expands as a future.
       this.noteLargeReferences(response.body);
       return this.sendResponse(response);
@@ -826,7 +844,11 @@ export class RustDebugSession extends LoggingDebugSession {
     }
     if (address === undefined || address < 0n) return this.readPieces(args, signal);
     try {
-      const read = await this.stopMemory.read(address, args.count, async (at, count) => (await this.readPieces({ memoryReference: `0x${at.toString(16)}`, count }, signal)).bytes);
+      const read = await this.stopMemory.read(
+        address,
+        args.count,
+        async (at, count) => (this.programStopped ? this.processMemory.read(at, count) : undefined) ?? (await this.readPieces({ memoryReference: `0x${at.toString(16)}`, count }, signal)).bytes,
+      );
       return { ...read, bytes: Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.length) };
     } catch (err) {
       // A shared read fails for all who wait on it, also when it was another task that was cancelled: read alone.

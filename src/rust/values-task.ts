@@ -3,6 +3,7 @@ import type { TaskContext } from '../futures/contract';
 import type { FrameVariable, TypeRef, TypeTable } from '../symbols/type-model';
 import { typeTableFor } from '../symbols/type-tables';
 import { BACKEND_REQUEST, type BackendRequestParams, type TaskMemory } from './evaluate-task';
+import { readDirect, type DirectMemoryGrant } from './values/direct-memory';
 import { MemoryReader, type FetchMemory } from './values/memory-reader';
 import { placeOf, ValueFormatter, type ShownValue, type ValueHandle } from './values/value-formatter';
 import { ValueViews, type Place } from './values/value-views';
@@ -25,6 +26,8 @@ export interface ModuleWhere {
   module: string;
   searchPaths?: string[];
   slide?: number;
+  /** Given while the program is stopped and ours to read (Linux): reads skip the session and lldb-dap. */
+  directMemory?: DirectMemoryGrant;
 }
 
 export interface FormatFrameArgs extends ModuleWhere {
@@ -55,9 +58,14 @@ export interface FormatValueArgs extends ModuleWhere {
   hex?: boolean;
 }
 
-/** Reads memory through the adapter (which splits large reads so client requests are not held back). */
-export function hostMemory(ctx: TaskContext): FetchMemory {
+/**
+ * Reads memory through the adapter (which splits large reads so client requests are not held back), or from the
+ * program's memory file under the session's grant, falling back to the adapter for what that cannot read.
+ */
+export function hostMemory(ctx: TaskContext, grant?: DirectMemoryGrant): FetchMemory {
   return async (address, count) => {
+    const direct = grant ? readDirect(grant, address, count) : undefined;
+    if (direct) return { bytes: direct };
     const params: BackendRequestParams = { command: 'readMemory', arguments: { memoryReference: `0x${address.toString(16)}`, count } };
     const body = await ctx.request<TaskMemory>(BACKEND_REQUEST, params);
     return { bytes: body.bytes };
@@ -65,8 +73,8 @@ export function hostMemory(ctx: TaskContext): FetchMemory {
 }
 
 /** The formatter for one task: its table, a memory cache for the task, the task's cancellation. */
-export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { hex?: boolean; slide?: number; signal?: AbortSignal }): ValueFormatter {
-  const memory = new MemoryReader(fetch, options.signal);
+export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { hex?: boolean; slide?: number; signal?: AbortSignal; direct?: boolean }): ValueFormatter {
+  const memory = new MemoryReader(fetch, options.signal, options.direct);
   // Expressions' results may be arrays of their own making (`v[10..20]`), which expand here like any other value.
   return new ValueFormatter(new ValueViews(withSyntheticArrays(table), memory, { hex: options.hex ?? false, slide: options.slide ?? 0 }), { signal: options.signal });
 }
@@ -84,7 +92,7 @@ export async function formatFrame(ctx: TaskContext, args: FormatFrameArgs): Prom
     table = undefined;
   }
   if (!table) return args.variables.map(fromLldb);
-  return formatVariables(formatterFor(table, hostMemory(ctx), { hex: args.hex, slide, signal: ctx.signal }), declared, args.variables);
+  return formatVariables(formatterFor(table, hostMemory(ctx, args.directMemory), { hex: args.hex, slide, signal: ctx.signal, direct: !!args.directMemory }), declared, args.variables);
 }
 
 
@@ -160,9 +168,55 @@ function fromLldb(v: LldbVariable): ShownValue {
   return { name: v.name, value: v.value, type: v.type, evaluateName: v.evaluateName, memoryReference: v.memoryReference, fromLldb: true };
 }
 
+/**
+ * Opens a module's type table and what its first frame needs, in the interactive worker while the program runs to its
+ * first stop, so the first Variables view does not pay for the worker's start, this module's code and the table.
+ */
+export function prepareModule(_ctx: TaskContext, args: ModuleWhere): void {
+  try {
+    typeTableFor(args.module, args.searchPaths).prepareFrames?.();
+  } catch {
+    // Said by the first stop's variables, which fall back to lldb's view of them.
+  }
+}
+
+/** Types parsed ahead per frame: its locals' own types and what they hold, a few levels down. */
+const PREPARE_DEPTH = 4;
+const PREPARE_TYPES = 4000;
+
+/**
+ * A stop's top frame, as soon as its pc is known (the stackTrace answer), while lldb-dap lists the frame's
+ * variables: reads the frame's unit and parses its locals' types, so formatFrame finds them ready.
+ */
+export function prepareFrame(_ctx: TaskContext, args: ModuleWhere & { pc: number }): void {
+  try {
+    const table = typeTableFor(args.module, args.searchPaths);
+    const seen = new Set<TypeRef>();
+    for (const v of table.frameVariables(args.pc)) parseTypes(table, v.type, seen, 0);
+  } catch {
+    // Said by formatFrame, which falls back to lldb's view.
+  }
+}
+
+function parseTypes(table: TypeTable, ref: TypeRef | undefined, seen: Set<TypeRef>, depth: number): void {
+  if (ref === undefined || depth > PREPARE_DEPTH || seen.has(ref) || seen.size >= PREPARE_TYPES) return;
+  seen.add(ref);
+  let t;
+  try {
+    t = table.type(ref);
+  } catch {
+    return; // a corrupt record: its value says so when formatted
+  }
+  for (const f of t.fields ?? []) parseTypes(table, f.type, seen, depth + 1);
+  for (const v of t.variants ?? []) parseTypes(table, v.type, seen, depth + 1);
+  for (const a of t.typeArguments ?? []) parseTypes(table, a.type, seen, depth + 1);
+  parseTypes(table, t.pointee, seen, depth + 1);
+  parseTypes(table, t.element, seen, depth + 1);
+}
+
 export async function expandValue(ctx: TaskContext, args: ExpandArgs): Promise<ShownValue[]> {
   const table = await typeTableFor(args.module, args.searchPaths);
-  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: slideOf(args), signal: ctx.signal });
+  const formatter = formatterFor(table, hostMemory(ctx, args.directMemory), { hex: args.hex, slide: slideOf(args), signal: ctx.signal, direct: !!args.directMemory });
   return formatter.children(placeOf(args.handle), args.start, args.count, args.filter);
 }
 
@@ -170,7 +224,7 @@ export async function formatValue(ctx: TaskContext, args: FormatValueArgs): Prom
   const table = await typeTableFor(args.module, args.searchPaths);
   const type = typeof args.type === 'number' ? args.type : table.findType(args.type);
   if (type === undefined) throw new Error(`type '${args.type}' is not in ${table.module}'s debug info; check the spelling (a Rust path such as alloc::string::String)`);
-  const formatter = formatterFor(table, hostMemory(ctx), { hex: args.hex, slide: slideOf(args), signal: ctx.signal });
+  const formatter = formatterFor(table, hostMemory(ctx, args.directMemory), { hex: args.hex, slide: slideOf(args), signal: ctx.signal, direct: !!args.directMemory });
   const place: Place = { type, address: args.address, expr: args.evaluateName ?? args.name };
   return formatter.shown(args.name, place);
 }

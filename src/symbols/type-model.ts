@@ -139,6 +139,8 @@ export interface TypeTable {
   findType(rustName: string): TypeRef | undefined;
   /** The variables in scope at `pc` (a link-time address), innermost block first; empty when no function covers pc. */
   frameVariables(pc: number): FrameVariable[];
+  /** Builds what the first frameVariables needs whatever the pc (DWARF: which unit's code holds an address), ahead of the first stop. */
+  prepareFrames?(): void;
   /** A static variable by its Rust path (`crate::module::STATIC`), undefined when none. */
   findStatic?(rustPath: string): StaticVariable | undefined;
   /** `dyn Trait`: the concrete type whose vtable is at this link-time address (DWARF: the `{vtable}` variable's containing type; PDB: the vtable symbol's name), undefined when unknown. */

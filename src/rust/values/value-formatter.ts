@@ -369,6 +369,7 @@ export class ValueFormatter {
   private async warmUp(places: Place[], budget: number, depth: number): Promise<boolean> {
     if (places.length < 2 || depth > MAX_DEPTH) return false;
     await this.readSpan(places);
+    if (this.values.memory.local) return false;
     // Places whose types show as plain leaves (integers, floats) need nothing more: their bytes are read.
     const kinds = new Map<TypeRef, Promise<string | undefined>>();
     for (const p of places) if (!kinds.has(p.type)) kinds.set(p.type, this.view(p).then((v) => v.kind, () => undefined));

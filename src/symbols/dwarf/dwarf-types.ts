@@ -7,7 +7,7 @@ import {
 import { DwarfSections } from './dwarf';
 import { AttrValue, Die, DieReader, DieUnit, attrNumber, attrRef, attrString, bytesToBig, lebBig } from './dwarf-die';
 import { DW_AT, DW_FORM, DW_TAG } from './dwarf-forms';
-import { frameVariablesAt } from './dwarf-frame-variables';
+import { frameVariablesAt, unitCovering } from './dwarf-frame-variables';
 import { GlobalIndex, buildGlobalIndex } from './dwarf-type-index';
 
 /** Synthetic types (the inner dimensions of a multi-dimensional array, `()` for a void pointee) get refs from here up. */
@@ -89,6 +89,14 @@ export class DwarfTypeTable implements TypeTable {
       throw e;
     } finally {
       this.inProgress.delete(ref);
+    }
+  }
+
+  prepareFrames(): void {
+    try {
+      unitCovering(this, 0);
+    } catch (err) {
+      if (!(err instanceof SymbolReadError)) throw err; // the first stop's frameVariables says what is wrong
     }
   }
 
