@@ -16,16 +16,29 @@ export const BACKGROUND_NICE = 10;
  */
 export function lowerOwnPriority(kind: 'thread' | 'process', nice = BACKGROUND_NICE): boolean {
   try {
-    if (kind === 'process') {
-      os.setPriority(0, nice);
-      return true;
-    }
-    if (process.platform !== 'linux') return false;
-    const tid = /\/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))?.[1];
-    if (tid === undefined) return false;
-    os.setPriority(Number(tid), nice);
+    const id = schedulingId(kind);
+    if (id === undefined) return false;
+    os.setPriority(id, nice);
     return true;
   } catch {
     return false;
   }
+}
+
+/** The calling worker's niceness (undefined where a thread has none of its own), for tests and the Debugger Tasks view. */
+export function ownPriority(kind: 'thread' | 'process'): number | undefined {
+  try {
+    const id = schedulingId(kind);
+    return id === undefined ? undefined : os.getPriority(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What os.setPriority addresses for the caller: 0 (itself) for a process, its thread id for a Linux thread. */
+function schedulingId(kind: 'thread' | 'process'): number | undefined {
+  if (kind === 'process') return 0;
+  if (process.platform !== 'linux') return undefined;
+  const tid = /\/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))?.[1];
+  return tid === undefined ? undefined : Number(tid);
 }
