@@ -121,9 +121,12 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [Number(process.hrtime.bigint() - start) / 1e6, value];
 }
 
-/** Our adapter as a standalone process on stdio (adapter-main), driven as VS Code drives it. */
-async function ours(): Promise<Side> {
-  const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0' } } as object);
+/**
+ * Our adapter as a standalone process on stdio (adapter-main), driven as VS Code drives it. `env` adds to its
+ * environment (RUST_OFFLOAD_DIRECT_MEMORY=off: every read through lldb-dap, as on Windows and remote targets).
+ */
+async function ours(env: Record<string, string> = {}): Promise<Side> {
+  const dc = new DebugClient('node', ADAPTER, 'rust-offload', { env: { ...toolchainEnv(), RUST_OFFLOAD_EVALUATION_TIMEOUT: '0', ...env } } as object);
   dc.defaultTimeout = 600_000;
   await dc.start();
   let lldbDapPid: number | undefined;
@@ -308,7 +311,8 @@ export async function run(): Promise<void> {
   const only = process.env.BENCH_VALUES_SIDES?.split(',');
   const wanted = (name: string): boolean => !only || only.includes(name);
   const skipped = (why: string): Figures => ({ locals: why, laterLocals: why, mPage: why, vPage: why, vLastPage: why, rssAfterStops: why, adapterRss: why, shown: {} });
-  const our = await measure(ours);
+  const our = await measure(() => ours());
+  const throughLldb = wanted('through-lldb') ? await measure(() => ours({ RUST_OFFLOAD_DIRECT_MEMORY: 'off' })) : skipped('- (not run: BENCH_VALUES_SIDES)');
   const bare = wanted('bare') ? await measure(() => direct(false)) : skipped('- (not run: BENCH_VALUES_SIDES)');
   const formatted = wanted('formatters') ? await measure(() => direct(true)) : skipped('- (not run: BENCH_VALUES_SIDES)');
 
@@ -327,6 +331,10 @@ export async function run(): Promise<void> {
     against('  the same, lldb-dap-22 bare', 'ms', our.vLastPage, bare.vLastPage, barePeer),
     against(`lldb-dap RSS after ${STOPS} stops`, 'MB', our.rssAfterStops, formatted.rssAfterStops, peer, 2 ** 20),
     against('  the same, lldb-dap-22 bare', 'MB', our.rssAfterStops, bare.rssAfterStops, barePeer, 2 ** 20),
+    against('ours with every read through lldb-dap (RUST_OFFLOAD_DIRECT_MEMORY=off, as on Windows): first stop', 'ms', throughLldb.locals, bare.locals, barePeer),
+    against(`  the same, stops 2-${STOPS} (median)`, 'ms', throughLldb.laterLocals, bare.laterLocals, barePeer),
+    against('  the same, first page of 100 children of m', 'ms', throughLldb.mPage, bare.mPage, barePeer),
+    against('  the same, last page of v', 'ms', throughLldb.vLastPage, bare.vLastPage, barePeer),
     row(`our adapter process RSS after ${STOPS} stops (session, workers, type tables, caches)`, 'MB', typeof our.adapterRss === 'number' ? our.adapterRss / 2 ** 20 : NaN, null, typeof our.adapterRss === 'string' ? { note: our.adapterRss } : {}),
   ];
   console.log('what each side shows for the locals at the first stop (first 80 characters):');
