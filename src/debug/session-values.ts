@@ -13,6 +13,9 @@ const valueTasks = taskModule<typeof import('../rust/values-task')>('rust/values
  */
 export const OWN_REFERENCE_BASE = 0x4000_0000;
 
+/** Debugger Tasks groups the work done ahead of need apart, so it does not push evaluations out of the finished list. */
+const READ_AHEAD_KIND = 'Read ahead';
+
 /** Custom request from the UI: `{ hex: boolean }` switches how integers are shown, and the views redraw. */
 export const VALUE_FORMAT_REQUEST = 'rustOffload/valueFormat';
 
@@ -85,7 +88,7 @@ export class SessionValues {
    * table), once its process runs. Fire and forget: a failure is the first stop's to report.
    */
   prepare(program: string, searchPaths: string[]): void {
-    const future = this.host.executor().submitWith({ ...this.host.submitOptions(`prepare the values of ${program.split(/[\\/]/).pop()}`), timeout: undefined }, valueTasks.prepareModule, { module: program, searchPaths });
+    const future = this.host.executor().submitWith({ ...this.host.submitOptions(`prepare the values of ${program.split(/[\\/]/).pop()}`), kind: READ_AHEAD_KIND, timeout: undefined }, valueTasks.prepareModule, { module: program, searchPaths });
     future.result().catch(() => undefined);
   }
 
@@ -101,7 +104,7 @@ export class SessionValues {
     try {
       const module = await this.host.moduleAt(frame.moduleId, frame.pc, 0);
       if (!module) return;
-      const future = this.host.executor().submitWith({ ...this.host.submitOptions(`read the frame at 0x${frame.pc.toString(16)}`), timeout: undefined }, valueTasks.prepareFrame, {
+      const future = this.host.executor().submitWith({ ...this.host.submitOptions(`read the frame at 0x${frame.pc.toString(16)}`), kind: READ_AHEAD_KIND, timeout: undefined }, valueTasks.prepareFrame, {
         module: module.path,
         searchPaths: module.searchPaths,
         pc: frame.pc - module.slide,
