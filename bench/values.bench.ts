@@ -22,6 +22,8 @@ interface Side {
   nextStop(): Promise<number>;
   frameId: number;
   threadId: number;
+  /** When the last stopped event arrived (ms, hrtime). */
+  stoppedAt(): number;
   lldbDapPid(): number | undefined;
   /** Our adapter process (the extension host's share of memory when it runs inline). */
   adapterPid?(): number | undefined;
@@ -115,6 +117,10 @@ async function withinDeadline<T>(side: { name: string; deadlineS: number; lldbDa
   }
 }
 
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const start = process.hrtime.bigint();
   const value = await fn();
@@ -135,6 +141,8 @@ async function ours(env: Record<string, string> = {}): Promise<Side> {
     if (pid) lldbDapPid = Number(pid[1]);
   });
   const adapterPid = (): number | undefined => (dc as unknown as { _adapterProcess?: { pid?: number } })._adapterProcess?.pid;
+  let stoppedAt = NaN;
+  dc.on('stopped', () => (stoppedAt = nowMs()));
   const pids = { name: 'ours', deadlineS: OUR_DEADLINE_S, lldbDapPid: () => lldbDapPid, rootPid: adapterPid };
   const source = sourceOf(PROGRAM);
   const program = compileProgram(PROGRAM);
@@ -163,6 +171,7 @@ async function ours(env: Record<string, string> = {}): Promise<Side> {
     },
     frameId: await frameOf(),
     threadId,
+    stoppedAt: () => stoppedAt,
     adapterPid,
     close: async () => {
       await Promise.race([dc.disconnectRequest({ terminateDebuggee: true }).catch(() => undefined), delay(10_000)]);
@@ -177,6 +186,10 @@ async function direct(withFormatters: boolean): Promise<Side> {
   const found = await findLldbDap(process.env.RUST_OFFLOAD_LLDB_DAP);
   const c = new LldbDapClient(found.path, [], toolchainEnv());
   const waitFor = eventWaiter(c);
+  let stoppedAt = NaN;
+  c.on('event', (e: DebugProtocol.Event) => {
+    if (e.event === 'stopped') stoppedAt = nowMs();
+  });
   const pids = { name: withFormatters ? 'lldb-dap-22 + toolchain formatters' : 'lldb-dap-22 bare', deadlineS: PEER_DEADLINE_S, lldbDapPid: () => c.pid, rootPid: () => c.pid };
   const initCommands = withFormatters ? (toolchainFormatters() ?? []) : [];
   const program = compileProgram(PROGRAM);
@@ -205,6 +218,7 @@ async function direct(withFormatters: boolean): Promise<Side> {
     },
     frameId: await frameOf(),
     threadId,
+    stoppedAt: () => stoppedAt,
     close: async () => {
       await Promise.race([c.request('disconnect', { terminateDebuggee: true }).catch(() => undefined), delay(10_000)]);
       killTree(c.pid);
@@ -222,6 +236,8 @@ type Figure = number | string;
 
 interface Figures {
   locals: Figure;
+  /** From the stopped event to the locals' answer: the client's stackTrace, scopes and variables, as VS Code asks them. */
+  localsFromStop: Figure;
   /** Median of the locals request at stops 2..STOPS. */
   laterLocals: Figure;
   mPage: Figure;
@@ -246,7 +262,7 @@ function median(values: number[]): number {
 
 /** Each step under the side's deadline; after a side is killed, its remaining figures carry the reason. */
 async function measure(create: () => Promise<Side>): Promise<Figures> {
-  const figures: Figures = { locals: '-', laterLocals: '-', mPage: '-', vPage: '-', vLastPage: '-', rssAfterStops: '-', adapterRss: '-', shown: {} };
+  const figures: Figures = { localsFromStop: '-', locals: '-', laterLocals: '-', mPage: '-', vPage: '-', vLastPage: '-', rssAfterStops: '-', adapterRss: '-', shown: {} };
   let side: Side | undefined;
   let gone: string | undefined;
   const step = async <T>(what: string, fn: () => Promise<T>): Promise<[number, T] | undefined> => {
@@ -268,6 +284,7 @@ async function measure(create: () => Promise<Side>): Promise<Figures> {
   const s = side;
   const first = s ? await step('scopes+variables at the first stop', () => localsAt(s, s.frameId)) : undefined;
   figures.locals = first ? first[0] : reason();
+  figures.localsFromStop = first && s ? nowMs() - s.stoppedAt() : reason();
   const variables = first?.[1] ?? [];
   figures.shown = Object.fromEntries(variables.map((v) => [v.name, v.value.slice(0, 80)]));
   const byName = new Map(variables.map((v) => [v.name, v]));
@@ -310,7 +327,7 @@ function against(metric: string, unit: string, ourFigure: Figure, peerFigure: Fi
 export async function run(): Promise<void> {
   const only = process.env.BENCH_VALUES_SIDES?.split(',');
   const wanted = (name: string): boolean => !only || only.includes(name);
-  const skipped = (why: string): Figures => ({ locals: why, laterLocals: why, mPage: why, vPage: why, vLastPage: why, rssAfterStops: why, adapterRss: why, shown: {} });
+  const skipped = (why: string): Figures => ({ localsFromStop: why, locals: why, laterLocals: why, mPage: why, vPage: why, vLastPage: why, rssAfterStops: why, adapterRss: why, shown: {} });
   const our = await measure(() => ours());
   const throughLldb = wanted('through-lldb') ? await measure(() => ours({ RUST_OFFLOAD_DIRECT_MEMORY: 'off' })) : skipped('- (not run: BENCH_VALUES_SIDES)');
   const bare = wanted('bare') ? await measure(() => direct(false)) : skipped('- (not run: BENCH_VALUES_SIDES)');
@@ -321,6 +338,7 @@ export async function run(): Promise<void> {
   const rows: BenchRow[] = [
     against('scopes+variables, all locals, first stop', 'ms', our.locals, formatted.locals, peer),
     against('  the same, lldb-dap-22 bare', 'ms', our.locals, bare.locals, barePeer),
+    against('stopped event → all locals answered, first stop (stackTrace, scopes, variables)', 'ms', our.localsFromStop, bare.localsFromStop, barePeer),
     against(`scopes+variables, all locals, stops 2-${STOPS} (median)`, 'ms', our.laterLocals, formatted.laterLocals, peer),
     against('  the same, lldb-dap-22 bare', 'ms', our.laterLocals, bare.laterLocals, barePeer),
     against('first page of 100 children of m (HashMap, 100k)', 'ms', our.mPage, formatted.mPage, peer),

@@ -187,6 +187,24 @@ describe('symbols in a debug session', function () {
     assert.strictEqual([...modules.values()].find((m) => m.name === name)?.status, 'loaded', order.join(', '));
   });
 
+  it('held loads still settle after a first stop whose locals are never asked for (a collapsed Variables view)', async () => {
+    dc = await startClient({ RUST_OFFLOAD_HOLD_SYMBOLS: 'on' });
+    const program = compileProgram('paths');
+    const source = sourceOf('paths');
+    const modules = watchModules(dc);
+    const stopped = dc.waitForEvent('stopped', WAIT_MS);
+    await Promise.all([
+      dc.waitForEvent('initialized', WAIT_MS).then(async () => {
+        await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, 'scale') }] });
+        await dc.configurationDoneRequest();
+      }),
+      initializeLikeVsCode(dc).then(() => dc.launchRequest({ program } as DebugProtocol.LaunchRequestArguments)),
+    ]);
+    await stopped;
+    await until('every module settled without a variables request', () => modules.size >= 2 && [...modules.values()].every((m) => m.status !== 'loading'));
+    assert.strictEqual([...modules.values()].find((m) => m.name === path.basename(program))?.status, 'loaded');
+  });
+
   it('with v0 mangling, a breakpoint on one generic instance stops only there', async () => {
     dc = await startClient();
     const program = compileV0();
