@@ -215,7 +215,10 @@ export class RustDebugSession extends LoggingDebugSession {
   // Requests are not awaited one after another: each runs on its own, so a slow evaluate never delays a threads.
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     if (this.verbose) logger.verbose(`From client: ${request.command}(${JSON.stringify(request.arguments)})`);
-    this.handle(request).catch((err) => this.fail(request, err));
+    this.symbols.requestStarted();
+    this.handle(request)
+      .catch((err) => this.fail(request, err))
+      .finally(() => this.symbols.requestEnded());
   }
 
   private async handle(request: DebugProtocol.Request): Promise<void> {
@@ -695,11 +698,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (this.values.takes(args)) {
       this.requireBackend();
       const response = responseTo(request);
-      try {
-        response.body = await this.values.variables(request.seq, args);
-      } finally {
-        this.symbols.stopShown();
-      }
+      response.body = await this.values.variables(request.seq, args);
       // Values we left to lldb-dap keep its references; a large one still expands as a future.
       this.noteLargeReferences(response.body);
       return this.sendResponse(response);

@@ -28,8 +28,9 @@ export interface PoolOptions {
   /** Quick bulk tasks in flight per worker (default 128 for threads, 1 for processes; 1 disables prefetch). */
   prefetch?: number;
   /**
-   * General workers lower their own scheduling priority (default true), so bulk work takes only the CPU that the
-   * interactive worker, the host and the debugger leave (Linux threads, and processes; see worker-priority.ts).
+   * General workers lower their own scheduling priority, so bulk work takes only the CPU that the interactive worker,
+   * the host and the debugger leave (Linux threads, and processes; see worker-priority.ts). Default false: a pool
+   * whose work is all bulk (a benchmark of throughput) would only lose CPU to other programs; the debugger's pools set it.
    */
   backgroundBulkWorkers?: boolean;
   /** Keep a worker for the interactive lane beyond maxWorkers (default true). */

@@ -51,7 +51,8 @@ export class ExecutorHost implements vscode.Disposable {
   private create(): Executor {
     const kind = readSetting('executor.kind', this.log);
     const maxWorkers = this.maxWorkers();
-    const options = { maxWorkers, modulesRoot: this.modulesRoot };
+    // Symbol loads are bulk work: they yield the CPU to evaluations, lldb-dap and the editor (worker-priority.ts).
+    const options = { maxWorkers, modulesRoot: this.modulesRoot, backgroundBulkWorkers: true };
     const executor = kind === 'process'
       ? new ProcessPoolExecutor({ ...options, onStderr: (text) => this.log.warn(`worker stderr: ${text.trimEnd()}`) })
       : new ThreadPoolExecutor(options);

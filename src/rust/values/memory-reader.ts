@@ -60,7 +60,7 @@ export class MemoryReader {
     checkRange(address, count);
     const first = Math.floor(address / this.page);
     const last = Math.floor((address + count - 1) / this.page);
-    await this.ensurePages(first, last);
+    if (!this.holds(first, last)) await this.ensurePages(first, last);
     const out = new Uint8Array(count);
     for (let page = first; page <= last; page++) {
       const bytes = this.pages.get(page);
@@ -72,6 +72,12 @@ export class MemoryReader {
       out.set(bytes.subarray(from - pageStart, to - pageStart), from - address);
     }
     return out;
+  }
+
+  /** Whether lines first..last are all known (read, or known unreadable): the common case needs no fetch at all. */
+  private holds(first: number, last: number): boolean {
+    for (let page = first; page <= last; page++) if (!this.pages.has(page)) return false;
+    return true;
   }
 
   /**

@@ -58,9 +58,9 @@ describe('futures: bulk workers yield the CPU', () => {
   const track = trackExecutors();
 
   for (const kind of poolKinds) {
-    it(`${kind.name} pool: general workers lower their own priority, the interactive worker keeps the host's`, async function () {
+    it(`${kind.name} pool, backgroundBulkWorkers: general workers lower their own priority, the interactive worker keeps the host's`, async function () {
       if (kind.name === 'thread' && process.platform !== 'linux') this.skip(); // threads have a priority of their own on Linux only
-      const ex = track(kind.create({ maxWorkers: 1 }));
+      const ex = track(kind.create({ maxWorkers: 1, backgroundBulkWorkers: true }));
       const bulk = await ex.submit(demo.whoAmI).result();
       // The general worker busy, the interactive task goes to the reserved worker.
       const busy = ex.submit(demo.sleep, 2_000);
@@ -75,9 +75,9 @@ describe('futures: bulk workers yield the CPU', () => {
     });
   }
 
-  it('backgroundBulkWorkers: false keeps general workers at the host priority', async function () {
+  it('by default (backgroundBulkWorkers unset) general workers keep the host priority', async function () {
     if (process.platform !== 'linux') this.skip();
-    const ex = track(poolKinds[0].create({ maxWorkers: 1, backgroundBulkWorkers: false }));
+    const ex = track(poolKinds[0].create({ maxWorkers: 1 }));
     assert.equal((await ex.submit(demo.whoAmI).result()).priority, (await import('node:os')).getPriority());
   });
 });
