@@ -584,6 +584,7 @@ export class RustDebugSession extends LoggingDebugSession {
       context: args.context,
       stop: `${this.sessionId}#${this.stopNumber}`,
       ...(frame ? { module: frame.module.path, searchPaths: frame.module.searchPaths, pc: frame.pc, slide: frame.module.slide, hex } : {}),
+      directMemory: this.programStopped ? this.processMemory.grant() : undefined,
     };
     const present = (result: EvaluationResult): EvaluationResult => {
       const { handle, ...body } = result;

@@ -5,6 +5,7 @@ import { typeTableFor } from '../symbols/type-tables';
 import { evaluateRustExpression, memberNames, type EvaluationResult, type EvaluationScope, type FrameLocal } from './expression-evaluator';
 import { StopMemory } from './expression-stop-memory';
 import { evaluateExpression, type DebuggerData } from './lldb-view-evaluator';
+import type { DirectMemoryGrant } from './values/direct-memory';
 import { baseName, formatterFor, hostMemory, localPlace, matchVariables, type LldbVariable } from './values-task';
 
 export type { TaskMemory } from './expression-evaluator';
@@ -36,6 +37,8 @@ export interface EvaluateTaskArgs {
   /** Runtime minus link-time address of the module. */
   slide?: number;
   hex?: boolean;
+  /** Given while the program is stopped and ours to read (Linux): memory is read in the worker, not through the session. */
+  directMemory?: DirectMemoryGrant;
 }
 
 /** The program cannot change while stopped, so what one evaluation read holds for the whole stop. */
@@ -133,8 +136,9 @@ async function scopeOf(ctx: TaskContext, args: EvaluateTaskArgs, data: DebuggerD
     return undefined;
   }
   const stop = args.stop === undefined ? undefined : stopState(args.stop);
-  const memory = stop ? stop.memory.through(hostMemory(ctx)) : hostMemory(ctx);
-  const formatter = formatterFor(table, memory, { hex: args.hex, slide: args.slide, signal: ctx.signal });
+  const fetch = hostMemory(ctx, args.directMemory);
+  const memory = stop ? stop.memory.through(fetch) : fetch;
+  const formatter = formatterFor(table, memory, { hex: args.hex, slide: args.slide, signal: ctx.signal, direct: args.directMemory !== undefined });
   let locals: Promise<FrameLocal[]> | undefined;
   const frameKey = `${args.frameId}\u0000${args.module}\u0000${args.pc}`;
   const localsOfFrame = (): Promise<FrameLocal[]> => {
