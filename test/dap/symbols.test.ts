@@ -53,6 +53,17 @@ async function launchWithFunctionBreakpoints(dc: DebugClient, program: string, n
   return breakpoints;
 }
 
+/** Launches `program` (the paths program) as VS Code does, with a breakpoint at its `scale` marker. */
+async function launchToScale(client: DebugClient, program: string, source: string): Promise<void> {
+  await Promise.all([
+    client.waitForEvent('initialized', WAIT_MS).then(async () => {
+      await client.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, 'scale') }] });
+      await client.configurationDoneRequest();
+    }),
+    initializeLikeVsCode(client).then(() => client.launchRequest({ program } as DebugProtocol.LaunchRequestArguments)),
+  ]);
+}
+
 describe('symbols in a debug session', function () {
   this.timeout(240_000);
   let dc: DebugClient;
@@ -166,13 +177,7 @@ describe('symbols in a debug session', function () {
       if (info.name === name) order.push(`${info.status} ${info.progress} ${info.message ?? ''}`.trim());
     });
     const stopped = dc.waitForEvent('stopped', WAIT_MS).then((e) => (order.push('stopped'), e));
-    await Promise.all([
-      dc.waitForEvent('initialized', WAIT_MS).then(async () => {
-        await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, 'scale') }] });
-        await dc.configurationDoneRequest();
-      }),
-      initializeLikeVsCode(dc).then(() => dc.launchRequest({ program } as DebugProtocol.LaunchRequestArguments)),
-    ]);
+    await launchToScale(dc, program, source);
     await stopped;
     const atStop = order.indexOf('stopped');
     assert.ok(atStop > 0, `the program's module was not reported before the stop: ${order.join(', ')}`);
@@ -193,13 +198,7 @@ describe('symbols in a debug session', function () {
     const source = sourceOf('paths');
     const modules = watchModules(dc);
     const stopped = dc.waitForEvent('stopped', WAIT_MS);
-    await Promise.all([
-      dc.waitForEvent('initialized', WAIT_MS).then(async () => {
-        await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: markerLine(source, 'scale') }] });
-        await dc.configurationDoneRequest();
-      }),
-      initializeLikeVsCode(dc).then(() => dc.launchRequest({ program } as DebugProtocol.LaunchRequestArguments)),
-    ]);
+    await launchToScale(dc, program, source);
     await stopped;
     await until('every module settled without a variables request', () => modules.size >= 2 && [...modules.values()].every((m) => m.status !== 'loading'));
     assert.strictEqual([...modules.values()].find((m) => m.name === path.basename(program))?.status, 'loaded');
