@@ -18,7 +18,7 @@ export interface Stopped<C> {
 
 /** Inline in this process (VS Code's extension host), on a shared executor of 2 workers, without an evaluation deadline. */
 export async function inlineSession(program: string, marker: string): Promise<Stopped<InlineClient>> {
-  const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src'), backgroundBulkWorkers: true });
+  const executor = new ThreadPoolExecutor({ maxWorkers: 2, modulesRoot: path.resolve(__dirname, '..', 'src') });
   const session = new RustDebugSession({ executor, sessionId: 'bench', env: toolchainEnv(), evaluationTimeout: 0 });
   const client = new InlineClient(session);
   const { threadId, frameId } = await client.launchToMarker(program, marker, { supportsProgressReporting: true });

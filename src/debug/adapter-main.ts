@@ -15,7 +15,7 @@ function numberFromEnv(name: string): number | undefined {
 }
 
 // Task modules sit next to this file's folder in both layouts: out/src/rust/… under tsc, dist/rust/… in the bundle.
-const executor = new ThreadPoolExecutor({ maxWorkers: numberFromEnv('RUST_OFFLOAD_MAX_WORKERS') || 2, modulesRoot: path.resolve(__dirname, '..'), backgroundBulkWorkers: true });
+const executor = new ThreadPoolExecutor({ maxWorkers: numberFromEnv('RUST_OFFLOAD_MAX_WORKERS') || 2, modulesRoot: path.resolve(__dirname, '..') });
 
 let ending = false;
 async function end(code: number): Promise<void> {

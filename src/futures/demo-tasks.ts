@@ -1,8 +1,7 @@
 // Task functions for the executor self-test command, the demo and the executor's own tests and benchmark.
 import * as fs from 'node:fs';
-import { isMainThread, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 import type { TaskContext } from './contract';
-import { ownPriority } from './worker-priority';
 
 function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -141,8 +140,8 @@ export async function askMany(ctx: TaskContext, count: number): Promise<number> 
 }
 
 /** Which worker runs this: thread id and process id. */
-export function whoAmI(_ctx: TaskContext): { threadId: number; pid: number; priority?: number } {
-  return { threadId, pid: process.pid, priority: ownPriority(isMainThread ? 'process' : 'thread') };
+export function whoAmI(_ctx: TaskContext): { threadId: number; pid: number } {
+  return { threadId, pid: process.pid };
 }
 
 /** Appends `id` to a log file when it starts (to count runs across workers), then waits ms. */

@@ -27,12 +27,6 @@ export interface PoolOptions {
   interruptGraceMs?: number;
   /** Quick bulk tasks in flight per worker (default 128 for threads, 1 for processes; 1 disables prefetch). */
   prefetch?: number;
-  /**
-   * General workers lower their own scheduling priority, so bulk work takes only the CPU that the interactive worker,
-   * the host and the debugger leave (Linux threads, and processes; see worker-priority.ts). Default false: a pool
-   * whose work is all bulk (a benchmark of throughput) would only lose CPU to other programs; the debugger's pools set it.
-   */
-  backgroundBulkWorkers?: boolean;
   /** Keep a worker for the interactive lane beyond maxWorkers (default true). */
   reserveInteractiveWorker?: boolean;
   /**
@@ -71,7 +65,7 @@ export function validatePoolOptions(options: PoolOptions): void {
   checkInteger(options.interruptGraceMs, 'interruptGraceMs', 0, 60_000);
   checkInteger(options.prefetch, 'prefetch', 1, 1024);
   checkInteger(options.crashLoopLimit, 'crashLoopLimit', 1, 1_000_000);
-  for (const key of ['reserveInteractiveWorker', 'warmSpare', 'backgroundBulkWorkers'] as const) {
+  for (const key of ['reserveInteractiveWorker', 'warmSpare'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`options.${key} must be true or false (got ${String(options[key])})`);
   }
   if (options.initargs !== undefined && !Array.isArray(options.initargs)) throw new TypeError('options.initargs must be an array of arguments for the initializer');

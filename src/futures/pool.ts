@@ -381,7 +381,6 @@ export abstract class WorkerPoolExecutor extends Executor {
       initializer: this.options.initializer ? { module: this.options.initializer.module, name: this.options.initializer.name } : undefined,
       initargs: this.options.initargs ?? [],
       preload: [...this.usedModules],
-      background: !interactive && (this.options.backgroundBulkWorkers ?? false),
     };
     const slot: Slot = {
       seq,

@@ -1,5 +1,4 @@
 // Entry point of a ProcessPoolExecutor child process: the task runtime over the IPC channel (works on Windows: no signals used).
-import { lowerOwnPriority } from './worker-priority';
 import { toWireError } from './errors';
 import { WorkerRuntime } from './worker-runtime';
 import type { HostToWorker, WorkerToHost } from './wire';
@@ -28,7 +27,6 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (msg: HostToWorker) => {
   switch (msg.t) {
     case 'init':
-      if (msg.init.background) lowerOwnPriority('process');
       void runtime.init(msg.init);
       return;
     default:

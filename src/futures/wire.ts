@@ -18,8 +18,6 @@ export interface WorkerInit {
   readonly modulesRoot: string;
   readonly initializer?: { readonly module: string; readonly name: string };
   readonly initargs: unknown[];
-  /** A general worker of a pool whose bulk work yields the CPU to interactive work: it lowers its own priority (worker-priority.ts). */
-  readonly background?: boolean;
   /** Task modules the pool has run before: loaded once the worker is ready and idle, so a replacement's first task starts warm. */
   readonly preload?: string[];
   /**

@@ -1,6 +1,5 @@
 // Entry point of a ThreadPoolExecutor worker thread: wires the task runtime to the parent port.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { lowerOwnPriority } from './worker-priority';
 import { WorkerRuntime } from './worker-runtime';
 import type { HostToWorker, WorkerInit } from './wire';
 
@@ -18,5 +17,4 @@ process.on('uncaughtException', (err) => {
   runtime.reportFatal(err);
   process.exit(70);
 });
-if (init.background) lowerOwnPriority('thread');
 void runtime.init(init);

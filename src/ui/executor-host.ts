@@ -51,8 +51,7 @@ export class ExecutorHost implements vscode.Disposable {
   private create(): Executor {
     const kind = readSetting('executor.kind', this.log);
     const maxWorkers = this.maxWorkers();
-    // Symbol loads are bulk work: they yield the CPU to evaluations, lldb-dap and the editor (worker-priority.ts).
-    const options = { maxWorkers, modulesRoot: this.modulesRoot, backgroundBulkWorkers: true };
+    const options = { maxWorkers, modulesRoot: this.modulesRoot };
     const executor = kind === 'process'
       ? new ProcessPoolExecutor({ ...options, onStderr: (text) => this.log.warn(`worker stderr: ${text.trimEnd()}`) })
       : new ThreadPoolExecutor(options);

@@ -53,31 +53,3 @@ describe('futures: lanes', () => {
     assert.throws(() => ex.submitWith({ lane: 'urgent' as never }, demo.quick, 1), /SubmitOptions\.lane must be 'interactive' or 'bulk' \(got urgent\)/);
   });
 });
-
-describe('futures: bulk workers yield the CPU', () => {
-  const track = trackExecutors();
-
-  for (const kind of poolKinds) {
-    it(`${kind.name} pool, backgroundBulkWorkers: general workers lower their own priority, the interactive worker keeps the host's`, async function () {
-      if (kind.name === 'thread' && process.platform !== 'linux') this.skip(); // threads have a priority of their own on Linux only
-      const ex = track(kind.create({ maxWorkers: 1, backgroundBulkWorkers: true }));
-      const bulk = await ex.submit(demo.whoAmI).result();
-      // The general worker busy, the interactive task goes to the reserved worker.
-      const busy = ex.submit(demo.sleep, 2_000);
-      await until(() => busy.running(), 'the bulk task runs');
-      const interactive = await ex.submitWith({ lane: 'interactive' }, demo.whoAmI).result();
-      busy.cancel();
-      assert.notDeepEqual([bulk.pid, bulk.threadId], [interactive.pid, interactive.threadId], 'two workers');
-      const host = (await import('node:os')).getPriority();
-      // Niceness 10, or the host's own when it already runs lower (raising it back needs privileges).
-      assert.equal(bulk.priority, Math.max(host, 10));
-      assert.equal(interactive.priority, host);
-    });
-  }
-
-  it('by default (backgroundBulkWorkers unset) general workers keep the host priority', async function () {
-    if (process.platform !== 'linux') this.skip();
-    const ex = track(poolKinds[0].create({ maxWorkers: 1 }));
-    assert.equal((await ex.submit(demo.whoAmI).result()).priority, (await import('node:os')).getPriority());
-  });
-});
