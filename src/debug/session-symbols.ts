@@ -100,8 +100,8 @@ export const SYMBOL_HOLD_MAX_MS = 3_000;
  * At the first stop, held loads start once the client has asked nothing for this long (VS Code asks for the threads,
  * the stack, the scopes, the locals and the watches within ~100 ms of a stop, then waits for the user), and at the
  * latest QUIET_RELEASE_MAX_MS after the stop. Measured on 2 cores (values bench): with two workers reading the
- * program's DWARF beside them (at nice 19: load-task.ts), the first stop's locals took ~180 ms instead of ~60 ms and the first page of a
- * 100,000-entry HashMap 90–230 ms instead of ~20 ms (the workers, and the host merging their results).
+ * program's DWARF beside them (at nice 19: load-task.ts), the first stop's locals took ~180 ms instead of ~60 ms and
+ * the first page of a 100,000-entry HashMap 90–230 ms instead of ~20 ms (the workers, and the host merging results).
  */
 export const CLIENT_QUIET_MS = 300;
 export const QUIET_RELEASE_MAX_MS = 3_000;
