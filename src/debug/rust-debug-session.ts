@@ -8,7 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor, Future, SubmitOptions } from '../futures';
 import { taskModule } from '../futures/task-ref';
 import type { EvaluationResult } from '../rust/expression-evaluator';
-import { BACKEND_REQUEST, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
+import { BACKEND_REQUEST, NATIVE_WITHOUT_EXPRESSION, nativeExpressionOf, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
 import { checkCoreFile } from './core-file';
@@ -526,15 +526,34 @@ export class RustDebugSession extends LoggingDebugSession {
     }
     if (args.context === 'watch' && this.clientRefreshes) return this.onWatch(request, args);
     const timeout = this.evaluationTimeout;
-    const { taskArgs, present } = await this.evaluationTask(args);
-    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, taskArgs);
+    const { future, present } = await this.startEvaluation(args, timeout);
     await this.respondWhenSettled(request, future, timeout, present);
+  }
+
+  /**
+   * The future of one evaluation: a Rust expression is a task on a worker; a `/nat` one waits only on lldb-dap, so it
+   * is sent from here (a worker would add two hops) as a future of the host, shown and cancelled like the others.
+   */
+  private async startEvaluation(args: DebugProtocol.EvaluateArguments, timeout: number): Promise<{ future: Future<EvaluationResult>; present: (result: EvaluationResult) => EvaluationResult }> {
+    const { taskArgs, present } = await this.evaluationTask(args);
+    const options = this.evaluationOptions(args.expression, timeout);
+    const native = nativeExpressionOf(args.expression);
+    if (native === undefined) return { future: this.options.executor.submitWith(options, evaluateTasks.evaluate, taskArgs), present };
+    const future = this.options.executor.submitOnHost(options, (signal) => this.evaluateNatively(native, args.frameId, signal));
+    return { future, present };
+  }
+
+  /** LLDB's own evaluator on the rest of a `/nat` expression. It may call functions that change the program, so the stop's reads are dropped. */
+  private async evaluateNatively(native: string, frameId: number | undefined, signal: AbortSignal): Promise<EvaluationResult> {
+    if (!native) throw new Error(NATIVE_WITHOUT_EXPRESSION);
+    this.clearStopCache();
+    return (await this.sendTaskRequest('evaluate', { expression: native, frameId, context: 'watch' }, signal)) as EvaluationResult;
   }
 
   /** The evaluate task's arguments (with the frame's module and link-time pc, as the Variables view has them) and how its result is answered. */
   private async evaluationTask(args: DebugProtocol.EvaluateArguments): Promise<{ taskArgs: EvaluateTaskArgs; present: (result: EvaluationResult) => EvaluationResult }> {
     // lldb's own evaluator needs no type table: a /nat does not wait for the frame's module symbols.
-    const native = args.expression.trim().startsWith('/nat');
+    const native = nativeExpressionOf(args.expression) !== undefined;
     const frame = native ? undefined : await this.values.frameModule(args.frameId).catch(() => undefined);
     const hex = args.format?.hex === true;
     const taskArgs: EvaluateTaskArgs = {
@@ -605,8 +624,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (running) return this.sendResponse(Object.assign(responseTo(request), { body: watchPlaceholder(running.started) }));
     const timeout = this.evaluationTimeout;
     const started = Date.now();
-    const { taskArgs, present } = await this.evaluationTask(args);
-    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, taskArgs);
+    const { future, present } = await this.startEvaluation(args, timeout);
     // Among the session's evaluations from the start, so a step within the budget cancels it before its next read.
     this.evaluations.set(request.seq, future as Future<unknown>);
     let timer: NodeJS.Timeout | undefined;
@@ -781,9 +799,8 @@ export class RustDebugSession extends LoggingDebugSession {
   /** Answers an evaluation task's host-channel request with one lldb-dap request, cancelled with the future. */
   private async answerTask(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
     if (method !== BACKEND_REQUEST) throw new Error(`unknown host request '${method}' from an evaluation task`);
-    const { command, arguments: args, mayChangeProgram } = params as BackendRequestParams;
+    const { command, arguments: args } = params as BackendRequestParams;
     if (!TASK_COMMANDS.has(command)) throw new Error(`an evaluation task may not send '${command}' to lldb-dap`);
-    if (mayChangeProgram) this.clearStopCache();
     if (command === 'scopes' || (command === 'variables' && (args as DebugProtocol.VariablesArguments).start === undefined)) {
       const key = `${command}:${JSON.stringify(args)}`;
       let cached = this.stopCache.get(key);

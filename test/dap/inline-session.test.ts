@@ -14,6 +14,8 @@ describe('inline session on a shared executor', function () {
   executor.on('submitted', (info) => submitted.push(info));
   const session = new RustDebugSession({ executor, sessionId: 'inline-test', env: toolchainEnv() });
   const client = new InlineClient(session);
+  /** The frame of the stop the first test reaches; the later tests evaluate in it. */
+  let frameId: number;
 
   after(async () => {
     await client.send('disconnect', { terminateDebuggee: true }).catch(() => undefined);
@@ -22,7 +24,7 @@ describe('inline session on a shared executor', function () {
   });
 
   it('evaluations and large expansions are futures labelled with what they work on, owned by the session', async () => {
-    const { frameId } = await client.launchToMarker('values', 'main');
+    ({ frameId } = await client.launchToMarker('values', 'main'));
 
     const result = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'numbers[1] * 2', frameId, context: 'hover' });
     assert.strictEqual(result.result, '40');
@@ -48,5 +50,24 @@ describe('inline session on a shared executor', function () {
     const fields = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: pair.variablesReference });
     assert.deepStrictEqual(fields.variables.map((v) => `${v.name}=${v.value}`), ['0=7', '1=-2', '2=true']);
     assert.ok(submitted.some((f) => f.label === 'expand pair'));
+  });
+
+  it('a /nat evaluation, sent to lldb-dap from the host, is still a future of the session that settles', async () => {
+    const settled: FutureInfo[] = [];
+    const onSettled = (info: FutureInfo): void => void settled.push(info);
+    executor.on('settled', onSettled);
+    try {
+      const result = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: '/nat numbers.len', frameId, context: 'repl' });
+      assert.strictEqual(result.result, '4');
+      const failure = await client.send('evaluate', { expression: '/nat no_such_name_here', frameId, context: 'repl' }).then(() => '', (err: Error) => err.message);
+      assert.match(failure, /no_such_name_here/);
+      for (const [label, outcome] of [['/nat numbers.len', 'done'], ['/nat no_such_name_here', 'failed']]) {
+        const future = settled.find((f) => f.label === label);
+        assert.ok(future, `no settled future for ${label} among: ${settled.map((f) => f.label).join(', ')}`);
+        assert.deepStrictEqual([future.kind, future.lane, future.owner, future.worker, future.outcome], ['Evaluations', 'interactive', 'inline-test', 'host', outcome]);
+      }
+    } finally {
+      executor.off('settled', onSettled);
+    }
   });
 });
