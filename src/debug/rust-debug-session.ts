@@ -47,6 +47,9 @@ export const DEFAULT_EVALUATION_TIMEOUT_MS = 30_000;
  */
 export const WATCH_ANSWER_BUDGET_MS = 250;
 
+/** Results a stop keeps for repeated evaluations (see stopResults); past this, new ones are not kept. */
+const STOP_RESULTS_KEPT = 1000;
+
 /** Children counts from which an expansion runs as a future of its own (and shows in the sidebar). */
 const LARGE_EXPANSION = 1000;
 
@@ -161,6 +164,12 @@ export class RustDebugSession extends LoggingDebugSession {
   private readonly settledWatches = new Map<string, { result?: EvaluationResult; error?: string }>();
   /** Watch evaluations of this stop still running after their placeholder answer, by the same key. */
   private readonly runningWatches = new Map<string, { future: Future<EvaluationResult>; started: number }>();
+  /**
+   * Rust evaluations of this stop that succeeded, by frame, format and expression (see resultKey). The Watch view asks
+   * again at every frame or thread selection and a hover at every pause: the program cannot change while stopped and
+   * our evaluator only reads it, so the answer is the same, and comes from here without a worker. Dropped with stopCache.
+   */
+  private readonly stopResults = new Map<string, { result: EvaluationResult; present: (result: EvaluationResult) => EvaluationResult }>();
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -524,6 +533,8 @@ export class RustDebugSession extends LoggingDebugSession {
       // lldb-dap runs a repl expression that starts with its command escape as an LLDB command.
       return this.forward(request, { expression: `\`${command}`, frameId: args.frameId, context: 'repl' });
     }
+    const kept = this.stopResults.get(resultKey(args));
+    if (kept) return this.sendResponse(Object.assign(responseTo(request), { body: kept.present(kept.result) }));
     if (args.context === 'watch' && this.clientRefreshes) return this.onWatch(request, args);
     const timeout = this.evaluationTimeout;
     const { future, present } = await this.startEvaluation(args, timeout);
@@ -538,9 +549,25 @@ export class RustDebugSession extends LoggingDebugSession {
     const { taskArgs, present } = await this.evaluationTask(args);
     const options = this.evaluationOptions(args.expression, timeout);
     const native = nativeExpressionOf(args.expression);
-    if (native === undefined) return { future: this.options.executor.submitWith(options, evaluateTasks.evaluate, taskArgs), present };
+    if (native === undefined) {
+      const future = this.options.executor.submitWith(options, evaluateTasks.evaluate, taskArgs);
+      // Kept only when it used our type table: without it (symbols still loading) a later evaluation may answer better.
+      if (taskArgs.module !== undefined) this.keepResult(args, future, present);
+      return { future, present };
+    }
     const future = this.options.executor.submitOnHost(options, (signal) => this.evaluateNatively(native, args.frameId, signal));
     return { future, present };
+  }
+
+  /** Keeps the evaluation's result for the rest of the stop once it succeeds (before it is answered), unless the stop has changed since. */
+  private keepResult(args: DebugProtocol.EvaluateArguments, future: Future<EvaluationResult>, present: (result: EvaluationResult) => EvaluationResult): void {
+    const stop = this.stopNumber;
+    future.result().then(
+      (result) => {
+        if (stop === this.stopNumber && this.stopResults.size < STOP_RESULTS_KEPT) this.stopResults.set(resultKey(args), { result, present });
+      },
+      () => undefined,
+    );
   }
 
   /** LLDB's own evaluator on the rest of a `/nat` expression. It may call functions that change the program, so the stop's reads are dropped. */
@@ -824,6 +851,7 @@ export class RustDebugSession extends LoggingDebugSession {
     this.stopNotes.clear();
     this.settledWatches.clear();
     this.runningWatches.clear();
+    this.stopResults.clear();
     this.stopThreads = undefined;
     this.stopNumber++;
   }
@@ -984,6 +1012,11 @@ export function expressionBeforeDot(text: string): string {
     i--;
   }
   return text.slice(i).trim();
+}
+
+/** What an evaluation's answer depends on within a stop besides the program: the frame, the format and the expression (not the context). */
+function resultKey(args: DebugProtocol.EvaluateArguments): string {
+  return `${args.frameId ?? ''}\u0000${args.format?.hex ? 'x' : ''}\u0000${args.expression}`;
 }
 
 /** What a slow watch shows while it runs on: how long so far, and where to stop it. */

@@ -52,6 +52,26 @@ describe('inline session on a shared executor', function () {
     assert.ok(submitted.some((f) => f.label === 'expand pair'));
   });
 
+  it('an evaluation repeated in the stop is answered from the stop\'s results, with no new future; after /nat it is a future again', async () => {
+    const futuresOf = (label: string): number => submitted.filter((f) => f.label === label).length;
+    const first = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'pair', frameId, context: 'watch' });
+    const before = futuresOf('pair');
+    assert.ok(before >= 1, 'the first evaluation was a future');
+    const again = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'pair', frameId, context: 'hover' });
+    assert.strictEqual(futuresOf('pair'), before, 'the repeated evaluation started no future');
+    assert.strictEqual(again.result, first.result);
+    // Its children are served as the first answer's were.
+    assert.ok(again.variablesReference > 0);
+    const fields = await client.send<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: again.variablesReference });
+    assert.deepStrictEqual(fields.variables.map((v) => `${v.name}=${v.value}`), ['0=7', '1=-2', '2=true']);
+    const hex = await client.send<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'pair', frameId, context: 'watch', format: { hex: true } });
+    assert.strictEqual(futuresOf('pair'), before + 1, 'another format is another evaluation');
+    assert.notStrictEqual(hex.result, first.result);
+    await client.send('evaluate', { expression: '/nat 1', frameId, context: 'repl' });
+    await client.send('evaluate', { expression: 'pair', frameId, context: 'watch' });
+    assert.strictEqual(futuresOf('pair'), before + 2, 'after /nat (which may change the program) it is evaluated again');
+  });
+
   it('a /nat evaluation, sent to lldb-dap from the host, is still a future of the session that settles', async () => {
     const settled: FutureInfo[] = [];
     const onSettled = (info: FutureInfo): void => void settled.push(info);
