@@ -8,6 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor, Future, SubmitOptions } from '../futures';
 import { taskModule } from '../futures/task-ref';
 import type { EvaluationResult } from '../rust/expression-evaluator';
+import { STOP_PAGE } from '../rust/expression-stop-memory';
 import { BACKEND_REQUEST, NATIVE_WITHOUT_EXPRESSION, nativeExpressionOf, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
@@ -842,7 +843,30 @@ export class RustDebugSession extends LoggingDebugSession {
       return cached;
     }
     if (command === 'readMemory') return this.readMemoryInPieces(args as DebugProtocol.ReadMemoryArguments, signal);
-    return this.sendTaskRequest(command, args, signal);
+    const answer = await this.sendTaskRequest(command, args, signal);
+    // A task looks a local up by name to read it next: its page is read meanwhile, while the answer goes to the worker.
+    if (command === 'evaluate' && (args as DebugProtocol.EvaluateArguments).context === 'hover') {
+      const at = (answer as DebugProtocol.EvaluateResponse['body'] | undefined)?.memoryReference;
+      // After the answer has been posted to the worker.
+      setImmediate(() => this.readAhead(at));
+    }
+    return answer;
+  }
+
+  /** Reads the worker's page at `memoryReference` into the stop's memory, for the read that follows; a failure is the later read's to meet. */
+  private readAhead(memoryReference: string | undefined): void {
+    let address: bigint;
+    try {
+      address = BigInt(memoryReference ?? '');
+    } catch {
+      return;
+    }
+    if (address <= 0n) return;
+    const page = BigInt(STOP_PAGE);
+    const start = address - (address % page);
+    // Shared by whoever reads the page next, so not cancelled with this task.
+    const signal = new AbortController().signal;
+    this.stopMemory.read(start, STOP_PAGE, async (at, count) => (await this.readPieces({ memoryReference: `0x${at.toString(16)}`, count }, signal)).bytes).catch(() => undefined);
   }
 
   private clearStopCache(): void {
@@ -905,7 +929,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (!backendSupports(backend.capabilities, command)) {
       throw new Error(`${this.backendInfo?.versionText ?? 'lldb-dap'} does not offer '${command}', which this evaluation needs; use lldb-dap 20 or newer`);
     }
-    await this.clientRequestsAnswered();
+    if (this.clientInFlight > 0) await this.clientRequestsAnswered();
     signal.throwIfAborted();
     const { seq, response } = backend.requestWithSeq(command, args);
     const onAbort = (): void => {
