@@ -551,6 +551,7 @@ export class RustDebugSession extends LoggingDebugSession {
     const options = this.evaluationOptions(args.expression, timeout);
     const native = nativeExpressionOf(args.expression);
     if (native === undefined) {
+      if (taskArgs.module !== undefined) this.lookUpAhead(args);
       const future = this.options.executor.submitWith(options, evaluateTasks.evaluate, taskArgs);
       // Kept only when it used our type table: without it (symbols still loading) a later evaluation may answer better.
       if (taskArgs.module !== undefined) this.keepResult(args, future, present);
@@ -829,7 +830,9 @@ export class RustDebugSession extends LoggingDebugSession {
     if (method !== BACKEND_REQUEST) throw new Error(`unknown host request '${method}' from an evaluation task`);
     const { command, arguments: args } = params as BackendRequestParams;
     if (!TASK_COMMANDS.has(command)) throw new Error(`an evaluation task may not send '${command}' to lldb-dap`);
-    if (command === 'scopes' || (command === 'variables' && (args as DebugProtocol.VariablesArguments).start === undefined)) {
+    // A task looks a local up by name (lldb-dap's hover evaluation, a lookup only): it holds for the stop like the lists.
+    const lookup = command === 'evaluate' && (args as DebugProtocol.EvaluateArguments).context === 'hover';
+    if (command === 'scopes' || (command === 'variables' && (args as DebugProtocol.VariablesArguments).start === undefined) || lookup) {
       const key = `${command}:${JSON.stringify(args)}`;
       let cached = this.stopCache.get(key);
       if (!cached) {
@@ -839,18 +842,24 @@ export class RustDebugSession extends LoggingDebugSession {
         // A failed or cancelled read is not remembered.
         cached.catch(() => this.stopCache.delete(key));
         this.stopCache.set(key, cached);
+        // The local is read next: its page is read meanwhile, once the answer has gone to the worker.
+        if (lookup) cached.then((answer) => setImmediate(() => this.readAhead((answer as DebugProtocol.EvaluateResponse['body'] | undefined)?.memoryReference)), () => undefined);
       }
       return cached;
     }
     if (command === 'readMemory') return this.readMemoryInPieces(args as DebugProtocol.ReadMemoryArguments, signal);
-    const answer = await this.sendTaskRequest(command, args, signal);
-    // A task looks a local up by name to read it next: its page is read meanwhile, while the answer goes to the worker.
-    if (command === 'evaluate' && (args as DebugProtocol.EvaluateArguments).context === 'hover') {
-      const at = (answer as DebugProtocol.EvaluateResponse['body'] | undefined)?.memoryReference;
-      // After the answer has been posted to the worker.
-      setImmediate(() => this.readAhead(at));
-    }
-    return answer;
+    return this.sendTaskRequest(command, args, signal);
+  }
+
+  /**
+   * Looks up the local an expression starts with (`p` of `p.name`) as its task will, before the task starts: the worker
+   * then finds the answer here, and the local's memory on its way, instead of waiting for each in turn.
+   */
+  private lookUpAhead(args: DebugProtocol.EvaluateArguments): void {
+    const name = leadingLocal(args.expression);
+    if (name === undefined || args.frameId === undefined) return;
+    const params: BackendRequestParams = { command: 'evaluate', arguments: { expression: name, frameId: args.frameId, context: 'hover' } };
+    this.answerTask(BACKEND_REQUEST, params, new AbortController().signal).catch(() => undefined);
   }
 
   /** Reads the worker's page at `memoryReference` into the stop's memory, for the read that follows; a failure is the later read's to meet. */
@@ -1041,6 +1050,16 @@ export function expressionBeforeDot(text: string): string {
 /** What an evaluation's answer depends on within a stop besides the program: the frame, the format and the expression (not the context). */
 function resultKey(args: DebugProtocol.EvaluateArguments): string {
   return `${args.frameId ?? ''}\u0000${args.format?.hex ? 'x' : ''}\u0000${args.expression}`;
+}
+
+/** Words that start an expression but never name a local. */
+const NOT_LOCALS = new Set(['true', 'false', 'as', 'if', 'match', 'let', 'loop', 'while', 'for', 'in', 'mut', 'ref', 'move', 'return', 'unsafe', 'crate', 'super', 'fn', 'dyn', 'impl']);
+
+/** The name an expression starts with when it reads like a local (`p` of `p.name`, `v` of `&v[1..]`): not a path, call, macro, type or keyword. */
+export function leadingLocal(expression: string): string | undefined {
+  const m = /^[\s&*!(-]*([a-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_]|\s*(?:::|\(|!))/.exec(expression);
+  if (!m || NOT_LOCALS.has(m[1]) || /^_+$/.test(m[1])) return undefined;
+  return m[1];
 }
 
 /** What a slow watch shows while it runs on: how long so far, and where to stop it. */
