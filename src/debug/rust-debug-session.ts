@@ -547,17 +547,17 @@ export class RustDebugSession extends LoggingDebugSession {
    * is sent from here (a worker would add two hops) as a future of the host, shown and cancelled like the others.
    */
   private async startEvaluation(args: DebugProtocol.EvaluateArguments, timeout: number): Promise<{ future: Future<EvaluationResult>; present: (result: EvaluationResult) => EvaluationResult }> {
-    const { taskArgs, present } = await this.evaluationTask(args);
     const options = this.evaluationOptions(args.expression, timeout);
     const native = nativeExpressionOf(args.expression);
-    if (native === undefined) {
-      if (taskArgs.module !== undefined) this.lookUpAhead(args);
-      const future = this.options.executor.submitWith(options, evaluateTasks.evaluate, taskArgs);
-      // Kept only when it used our type table: without it (symbols still loading) a later evaluation may answer better.
-      if (taskArgs.module !== undefined) this.keepResult(args, future, present);
-      return { future, present };
+    if (native !== undefined) {
+      const future = this.options.executor.submitOnHost(options, (signal) => this.evaluateNatively(native, args.frameId, signal));
+      return { future, present: (result) => this.presentLldbResult(args.expression, result) };
     }
-    const future = this.options.executor.submitOnHost(options, (signal) => this.evaluateNatively(native, args.frameId, signal));
+    const { taskArgs, present } = await this.evaluationTask(args);
+    if (taskArgs.module !== undefined) this.lookUpAhead(args);
+    const future = this.options.executor.submitWith(options, evaluateTasks.evaluate, taskArgs);
+    // Kept only when it used our type table: without it (symbols still loading) a later evaluation may answer better.
+    if (taskArgs.module !== undefined) this.keepResult(args, future, present);
     return { future, present };
   }
 
@@ -573,17 +573,22 @@ export class RustDebugSession extends LoggingDebugSession {
   }
 
   /** LLDB's own evaluator on the rest of a `/nat` expression. It may call functions that change the program, so the stop's reads are dropped. */
-  private async evaluateNatively(native: string, frameId: number | undefined, signal: AbortSignal): Promise<EvaluationResult> {
-    if (!native) throw new Error(NATIVE_WITHOUT_EXPRESSION);
+  private evaluateNatively(native: string, frameId: number | undefined, signal: AbortSignal): Promise<EvaluationResult> {
+    if (!native) return Promise.reject(new Error(NATIVE_WITHOUT_EXPRESSION));
     this.clearStopCache();
-    return (await this.sendTaskRequest('evaluate', { expression: native, frameId, context: 'watch' }, signal)) as EvaluationResult;
+    return this.sendTaskRequest('evaluate', { expression: native, frameId, context: 'watch' }, signal) as Promise<EvaluationResult>;
+  }
+
+  /** A result of lldb's (its variablesReference is lldb-dap's): a large one still expands as a future. */
+  private presentLldbResult(expression: string, result: EvaluationResult): EvaluationResult {
+    const { handle: _handle, ...body } = result;
+    this.noteLargeReferences({ variables: [{ ...body, name: expression, value: body.result }] });
+    return body;
   }
 
   /** The evaluate task's arguments (with the frame's module and link-time pc, as the Variables view has them) and how its result is answered. */
   private async evaluationTask(args: DebugProtocol.EvaluateArguments): Promise<{ taskArgs: EvaluateTaskArgs; present: (result: EvaluationResult) => EvaluationResult }> {
-    // lldb's own evaluator needs no type table: a /nat does not wait for the frame's module symbols.
-    const native = nativeExpressionOf(args.expression) !== undefined;
-    const frame = native ? undefined : await this.values.frameModule(args.frameId).catch(() => undefined);
+    const frame = await this.values.frameModule(args.frameId).catch(() => undefined);
     const hex = args.format?.hex === true;
     const taskArgs: EvaluateTaskArgs = {
       expression: args.expression,
@@ -594,8 +599,8 @@ export class RustDebugSession extends LoggingDebugSession {
     };
     const present = (result: EvaluationResult): EvaluationResult => {
       const { handle, ...body } = result;
-      if (handle && frame) body.variablesReference = this.values.register(handle, frame.module, hex);
-      else this.noteLargeReferences({ variables: [{ ...body, name: args.expression, value: body.result }] });
+      if (!handle || !frame) return this.presentLldbResult(args.expression, result);
+      body.variablesReference = this.values.register(handle, frame.module, hex);
       return body;
     };
     return { taskArgs, present };

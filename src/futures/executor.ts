@@ -42,7 +42,7 @@ export abstract class Executor extends EventEmitter<ExecutorEvents> {
   /**
    * A future for work that runs here, on the submitting side's event loop, because it only waits (on a debugger, on
    * I/O): no worker round trip, yet shown, observed, cancelled and timed out like a task. It is RUNNING from the start
-   * (worker 'host'); `work` gets a signal aborted when the future is interrupted, misses its deadline or settles.
+   * (worker 'host'); `work` gets a signal aborted when the future is interrupted or misses its deadline.
    * SubmitOptions' onRequest and transfer do not apply.
    */
   abstract submitOnHost<R>(options: SubmitOptions, work: (signal: AbortSignal) => Promise<R>): Future<R>;

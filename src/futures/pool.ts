@@ -174,9 +174,9 @@ export abstract class WorkerPoolExecutor extends Executor {
         f.settleCancelled();
         f.setRunningOrNotifyCancel();
       },
+      // The signal is not aborted when the work itself settled it: nothing waits on it then (interrupt and the deadline abort it).
       settled: (f) => {
         if (deadline) clearTimeout(deadline);
-        abort.abort(new Error('the future has settled'));
         this.hostFutures.delete(f as Future<unknown>);
         this.notify('settled', f);
         if (this.shuttingDown) this.checkShutdown();
