@@ -566,7 +566,8 @@ export class RustDebugSession extends LoggingDebugSession {
     const stop = this.stopNumber;
     future.result().then(
       (result) => {
-        if (stop === this.stopNumber && this.stopResults.size < STOP_RESULTS_KEPT) this.stopResults.set(resultKey(args), { result, present });
+        // While the program runs its memory changes under the evaluation: only a stopped program's results hold.
+        if (stop === this.stopNumber && this.programStopped && this.stopResults.size < STOP_RESULTS_KEPT) this.stopResults.set(resultKey(args), { result, present });
       },
       () => undefined,
     );
