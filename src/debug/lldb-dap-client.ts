@@ -105,10 +105,10 @@ export class LldbDapClient extends EventEmitter {
     }
   }
 
+  // One write per message (as VS Code sends them): two woke lldb-dap's reader twice and cost a second system call.
   private write(message: object): void {
-    const json = Buffer.from(JSON.stringify(message), 'utf8');
-    this.process.stdin!.write(`Content-Length: ${json.length}\r\n\r\n`);
-    this.process.stdin!.write(json);
+    const json = JSON.stringify(message);
+    this.process.stdin!.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`, 'utf8');
   }
 
   private onData(chunk: Buffer): void {

@@ -8,7 +8,8 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Executor, Future, SubmitOptions } from '../futures';
 import { taskModule } from '../futures/task-ref';
 import type { EvaluationResult } from '../rust/expression-evaluator';
-import { BACKEND_REQUEST, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
+import { STOP_PAGE } from '../rust/expression-stop-memory';
+import { BACKEND_REQUEST, NATIVE_WITHOUT_EXPRESSION, nativeExpressionOf, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
 import { checkCoreFile } from './core-file';
@@ -47,6 +48,9 @@ export const DEFAULT_EVALUATION_TIMEOUT_MS = 30_000;
  * quarter second) while the evaluations that take milliseconds, nearly all of them, still answer in place.
  */
 export const WATCH_ANSWER_BUDGET_MS = 250;
+
+/** Results a stop keeps for repeated evaluations (see stopResults); past this, new ones are not kept. */
+const STOP_RESULTS_KEPT = 1000;
 
 /** Children counts from which an expansion runs as a future of its own (and shows in the sidebar). */
 const LARGE_EXPANSION = 1000;
@@ -167,6 +171,12 @@ export class RustDebugSession extends LoggingDebugSession {
   private readonly settledWatches = new Map<string, { result?: EvaluationResult; error?: string }>();
   /** Watch evaluations of this stop still running after their placeholder answer, by the same key. */
   private readonly runningWatches = new Map<string, { future: Future<EvaluationResult>; started: number }>();
+  /**
+   * Rust evaluations of this stop that succeeded, by frame, format and expression (see resultKey). The Watch view asks
+   * again at every frame or thread selection and a hover at every pause: the program cannot change while stopped and
+   * our evaluator only reads it, so the answer is the same, and comes from here without a worker. Dropped with stopCache.
+   */
+  private readonly stopResults = new Map<string, { result: EvaluationResult; present: (result: EvaluationResult) => EvaluationResult }>();
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -565,18 +575,62 @@ export class RustDebugSession extends LoggingDebugSession {
       // lldb-dap runs a repl expression that starts with its command escape as an LLDB command.
       return this.forward(request, { expression: `\`${command}`, frameId: args.frameId, context: 'repl' });
     }
+    const kept = this.stopResults.get(resultKey(args));
+    if (kept) return this.sendResponse(Object.assign(responseTo(request), { body: kept.present(kept.result) }));
     if (args.context === 'watch' && this.clientRefreshes) return this.onWatch(request, args);
     const timeout = this.evaluationTimeout;
-    const { taskArgs, present } = await this.evaluationTask(args);
-    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, taskArgs);
+    const { future, present } = await this.startEvaluation(args, timeout);
     await this.respondWhenSettled(request, future, timeout, present);
+  }
+
+  /**
+   * The future of one evaluation: a Rust expression is a task on a worker; a `/nat` one waits only on lldb-dap, so it
+   * is sent from here (a worker would add two hops) as a future of the host, shown and cancelled like the others.
+   */
+  private async startEvaluation(args: DebugProtocol.EvaluateArguments, timeout: number): Promise<{ future: Future<EvaluationResult>; present: (result: EvaluationResult) => EvaluationResult }> {
+    const options = this.evaluationOptions(args.expression, timeout);
+    const native = nativeExpressionOf(args.expression);
+    if (native !== undefined) {
+      const future = this.options.executor.submitOnHost(options, (signal) => this.evaluateNatively(native, args.frameId, signal));
+      return { future, present: (result) => this.presentLldbResult(args.expression, result) };
+    }
+    const { taskArgs, present } = await this.evaluationTask(args);
+    if (taskArgs.module !== undefined) this.lookUpAhead(args);
+    const future = this.options.executor.submitWith(options, evaluateTasks.evaluate, taskArgs);
+    // Kept only when it used our type table: without it (symbols still loading) a later evaluation may answer better.
+    if (taskArgs.module !== undefined) this.keepResult(args, future, present);
+    return { future, present };
+  }
+
+  /** Keeps the evaluation's result for the rest of the stop once it succeeds (before it is answered), unless the stop has changed since. */
+  private keepResult(args: DebugProtocol.EvaluateArguments, future: Future<EvaluationResult>, present: (result: EvaluationResult) => EvaluationResult): void {
+    const stop = this.stopNumber;
+    future.result().then(
+      (result) => {
+        // While the program runs its memory changes under the evaluation: only a stopped program's results hold.
+        if (stop === this.stopNumber && this.programStopped && this.stopResults.size < STOP_RESULTS_KEPT) this.stopResults.set(resultKey(args), { result, present });
+      },
+      () => undefined,
+    );
+  }
+
+  /** LLDB's own evaluator on the rest of a `/nat` expression. It may call functions that change the program, so the stop's reads are dropped. */
+  private evaluateNatively(native: string, frameId: number | undefined, signal: AbortSignal): Promise<EvaluationResult> {
+    if (!native) return Promise.reject(new Error(NATIVE_WITHOUT_EXPRESSION));
+    this.clearStopCache();
+    return this.sendTaskRequest('evaluate', { expression: native, frameId, context: 'watch' }, signal) as Promise<EvaluationResult>;
+  }
+
+  /** A result of lldb's (its variablesReference is lldb-dap's): a large one still expands as a future. */
+  private presentLldbResult(expression: string, result: EvaluationResult): EvaluationResult {
+    const { handle: _handle, ...body } = result;
+    this.noteLargeReferences({ variables: [{ ...body, name: expression, value: body.result }] });
+    return body;
   }
 
   /** The evaluate task's arguments (with the frame's module and link-time pc, as the Variables view has them) and how its result is answered. */
   private async evaluationTask(args: DebugProtocol.EvaluateArguments): Promise<{ taskArgs: EvaluateTaskArgs; present: (result: EvaluationResult) => EvaluationResult }> {
-    // lldb's own evaluator needs no type table: a /nat does not wait for the frame's module symbols.
-    const native = args.expression.trim().startsWith('/nat');
-    const frame = native ? undefined : await this.values.frameModule(args.frameId).catch(() => undefined);
+    const frame = await this.values.frameModule(args.frameId).catch(() => undefined);
     const hex = args.format?.hex === true;
     const taskArgs: EvaluateTaskArgs = {
       expression: args.expression,
@@ -588,8 +642,8 @@ export class RustDebugSession extends LoggingDebugSession {
     };
     const present = (result: EvaluationResult): EvaluationResult => {
       const { handle, ...body } = result;
-      if (handle && frame) body.variablesReference = this.values.register(handle, frame.module, hex);
-      else this.noteLargeReferences({ variables: [{ ...body, name: args.expression, value: body.result }] });
+      if (!handle || !frame) return this.presentLldbResult(args.expression, result);
+      body.variablesReference = this.values.register(handle, frame.module, hex);
       return body;
     };
     return { taskArgs, present };
@@ -647,8 +701,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (running) return this.sendResponse(Object.assign(responseTo(request), { body: watchPlaceholder(running.started) }));
     const timeout = this.evaluationTimeout;
     const started = Date.now();
-    const { taskArgs, present } = await this.evaluationTask(args);
-    const future = this.options.executor.submitWith(this.evaluationOptions(args.expression, timeout), evaluateTasks.evaluate, taskArgs);
+    const { future, present } = await this.startEvaluation(args, timeout);
     // Among the session's evaluations from the start, so a step within the budget cancels it before its next read.
     this.evaluations.set(request.seq, future as Future<unknown>);
     let timer: NodeJS.Timeout | undefined;
@@ -823,10 +876,11 @@ export class RustDebugSession extends LoggingDebugSession {
   /** Answers an evaluation task's host-channel request with one lldb-dap request, cancelled with the future. */
   private async answerTask(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
     if (method !== BACKEND_REQUEST) throw new Error(`unknown host request '${method}' from an evaluation task`);
-    const { command, arguments: args, mayChangeProgram } = params as BackendRequestParams;
+    const { command, arguments: args } = params as BackendRequestParams;
     if (!TASK_COMMANDS.has(command)) throw new Error(`an evaluation task may not send '${command}' to lldb-dap`);
-    if (mayChangeProgram) this.clearStopCache();
-    if (command === 'scopes' || (command === 'variables' && (args as DebugProtocol.VariablesArguments).start === undefined)) {
+    // A task looks a local up by name (lldb-dap's hover evaluation, a lookup only): it holds for the stop like the lists.
+    const lookup = command === 'evaluate' && (args as DebugProtocol.EvaluateArguments).context === 'hover';
+    if (command === 'scopes' || (command === 'variables' && (args as DebugProtocol.VariablesArguments).start === undefined) || lookup) {
       const key = `${command}:${JSON.stringify(args)}`;
       let cached = this.stopCache.get(key);
       if (!cached) {
@@ -836,11 +890,40 @@ export class RustDebugSession extends LoggingDebugSession {
         // A failed or cancelled read is not remembered.
         cached.catch(() => this.stopCache.delete(key));
         this.stopCache.set(key, cached);
+        // The local is read next: its page is read meanwhile, once the answer has gone to the worker.
+        if (lookup) cached.then((answer) => setImmediate(() => this.readAhead((answer as DebugProtocol.EvaluateResponse['body'] | undefined)?.memoryReference)), () => undefined);
       }
       return cached;
     }
     if (command === 'readMemory') return this.readMemoryInPieces(args as DebugProtocol.ReadMemoryArguments, signal);
     return this.sendTaskRequest(command, args, signal);
+  }
+
+  /**
+   * Looks up the local an expression starts with (`p` of `p.name`) as its task will, before the task starts: the worker
+   * then finds the answer here, and the local's memory on its way, instead of waiting for each in turn.
+   */
+  private lookUpAhead(args: DebugProtocol.EvaluateArguments): void {
+    const name = leadingLocal(args.expression);
+    if (name === undefined || args.frameId === undefined) return;
+    const params: BackendRequestParams = { command: 'evaluate', arguments: { expression: name, frameId: args.frameId, context: 'hover' } };
+    this.answerTask(BACKEND_REQUEST, params, new AbortController().signal).catch(() => undefined);
+  }
+
+  /** Reads the worker's page at `memoryReference` into the stop's memory, for the read that follows; a failure is the later read's to meet. */
+  private readAhead(memoryReference: string | undefined): void {
+    let address: bigint;
+    try {
+      address = BigInt(memoryReference ?? '');
+    } catch {
+      return;
+    }
+    if (address <= 0n) return;
+    const page = BigInt(STOP_PAGE);
+    const start = address - (address % page);
+    // Shared by whoever reads the page next, so not cancelled with this task.
+    const signal = new AbortController().signal;
+    this.stopMemory.read(start, STOP_PAGE, async (at, count) => (await this.readPieces({ memoryReference: `0x${at.toString(16)}`, count }, signal)).bytes).catch(() => undefined);
   }
 
   private clearStopCache(): void {
@@ -849,6 +932,7 @@ export class RustDebugSession extends LoggingDebugSession {
     this.stopNotes.clear();
     this.settledWatches.clear();
     this.runningWatches.clear();
+    this.stopResults.clear();
     this.stopThreads = undefined;
     this.stopNumber++;
   }
@@ -906,7 +990,7 @@ export class RustDebugSession extends LoggingDebugSession {
     if (!backendSupports(backend.capabilities, command)) {
       throw new Error(`${this.backendInfo?.versionText ?? 'lldb-dap'} does not offer '${command}', which this evaluation needs; use lldb-dap 20 or newer`);
     }
-    await this.clientRequestsAnswered();
+    if (this.clientInFlight > 0) await this.clientRequestsAnswered();
     signal.throwIfAborted();
     const { seq, response } = backend.requestWithSeq(command, args);
     const onAbort = (): void => {
@@ -1013,6 +1097,21 @@ export function expressionBeforeDot(text: string): string {
     i--;
   }
   return text.slice(i).trim();
+}
+
+/** What an evaluation's answer depends on within a stop besides the program: the frame, the format and the expression (not the context). */
+function resultKey(args: DebugProtocol.EvaluateArguments): string {
+  return `${args.frameId ?? ''}\u0000${args.format?.hex ? 'x' : ''}\u0000${args.expression}`;
+}
+
+/** Words that start an expression but never name a local. */
+const NOT_LOCALS = new Set(['true', 'false', 'as', 'if', 'match', 'let', 'loop', 'while', 'for', 'in', 'mut', 'ref', 'move', 'return', 'unsafe', 'crate', 'super', 'fn', 'dyn', 'impl']);
+
+/** The name an expression starts with when it reads like a local (`p` of `p.name`, `v` of `&v[1..]`): not a path, call, macro, type or keyword. */
+export function leadingLocal(expression: string): string | undefined {
+  const m = /^[\s&*!(-]*([a-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_]|\s*(?:::|\(|!))/.exec(expression);
+  if (!m || NOT_LOCALS.has(m[1]) || /^_+$/.test(m[1])) return undefined;
+  return m[1];
 }
 
 /** What a slow watch shows while it runs on: how long so far, and where to stop it. */

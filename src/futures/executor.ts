@@ -39,6 +39,14 @@ export abstract class Executor extends EventEmitter<ExecutorEvents> {
   /** submit() with a label, kind, lane, deadline, owner, request handler or transfer list. */
   abstract submitWith<A extends unknown[], R>(options: SubmitOptions, task: TaskRef<A, R>, ...args: A): Future<R>;
 
+  /**
+   * A future for work that runs here, on the submitting side's event loop, because it only waits (on a debugger, on
+   * I/O): no worker round trip, yet shown, observed, cancelled and timed out like a task. It is RUNNING from the start
+   * (worker 'host'); `work` gets a signal aborted when the future is interrupted or misses its deadline.
+   * SubmitOptions' onRequest and transfer do not apply.
+   */
+  abstract submitOnHost<R>(options: SubmitOptions, work: (signal: AbortSignal) => Promise<R>): Future<R>;
+
   /** @internal one task over a list of argument lists, resolving with the list of results (map's chunksize). */
   protected abstract submitChunk<A extends unknown[], R>(options: SubmitOptions, task: TaskRef<A, R>, argLists: A[]): Future<R[]>;
 

@@ -40,7 +40,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExecutorEvents, ExecutorStats, Lane, Progress, SubmitOptions, TaskRef } from './contract';
-import { BrokenExecutor, TimeoutError, describeError, fromWireError } from './errors';
+import { BrokenExecutor, CancelledError, TimeoutError, describeError, fromWireError } from './errors';
 import { Executor, type ShutdownOptions } from './executor';
 import { Future, futureLogger, type FutureControl } from './future';
 import { JobQueue, type Job, type Slot } from './job-queue';
@@ -62,6 +62,8 @@ export abstract class WorkerPoolExecutor extends Executor {
   private readonly interactiveQueue = new JobQueue();
   private readonly bulkQueue = new JobQueue();
   private readonly jobs = new Map<number, Job>();
+  /** Futures of submitOnHost() not yet settled: shutdown waits for them as for tasks. */
+  private readonly hostFutures = new Set<Future<unknown>>();
   /** Task modules submitted so far (bounded), which new workers load ahead of need. */
   private readonly usedModules = new Set<string>();
   private readonly slots: Slot[] = [];
@@ -132,11 +134,7 @@ export abstract class WorkerPoolExecutor extends Executor {
     }
     checkModulePath(task.module);
     if (this.usedModules.size < 64) this.usedModules.add(task.module);
-    const lane: Lane = options.lane ?? 'bulk';
-    if (lane !== 'bulk' && lane !== 'interactive') throw new RangeError(`SubmitOptions.lane must be 'interactive' or 'bulk' (got ${String(lane)})`);
-    if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0 && Number.isFinite(options.timeout))) {
-      throw new RangeError(`SubmitOptions.timeout must be a positive number of milliseconds (got ${String(options.timeout)})`);
-    }
+    const lane = checkLaneAndTimeout(options);
     if (options.onRequest !== undefined && typeof options.onRequest !== 'function') throw new TypeError('SubmitOptions.onRequest must be a function (method, params, signal) => answer');
     const future = new Future<unknown>({ label: options.label ?? task.name, kind: options.kind, lane, owner: options.owner });
     future._control = this.control;
@@ -157,6 +155,61 @@ export abstract class WorkerPoolExecutor extends Executor {
     (lane === 'interactive' ? this.interactiveQueue : this.bulkQueue).push(job);
     this.notify('submitted', future);
     this.schedulePump();
+    return future;
+  }
+
+  submitOnHost<R>(options: SubmitOptions, work: (signal: AbortSignal) => Promise<R>): Future<R> {
+    if (this.brokenBy) throw this.broken(`cannot schedule new futures: ${this.brokenBy.message}`, this.brokenBy);
+    if (this.shuttingDown) throw new Error('cannot schedule new futures after shutdown');
+    if (typeof work !== 'function') throw new TypeError('submitOnHost() needs the work as a function (signal) => Promise');
+    const lane = checkLaneAndTimeout(options);
+    const future = new Future<R>({ label: options.label ?? (work.name || 'host work'), kind: options.kind, lane, owner: options.owner });
+    const abort = new AbortController();
+    let deadline: NodeJS.Timeout | undefined;
+    future._control = {
+      // Never pending: it runs from the start.
+      cancelled: () => false,
+      interrupt: (f) => {
+        abort.abort(new CancelledError(`future #${f.id} was cancelled`));
+        f.settleCancelled();
+        f.setRunningOrNotifyCancel();
+      },
+      // The signal is not aborted when the work itself settled it: nothing waits on it then (interrupt and the deadline abort it).
+      settled: (f) => {
+        if (deadline) clearTimeout(deadline);
+        this.hostFutures.delete(f as Future<unknown>);
+        this.notify('settled', f);
+        if (this.shuttingDown) this.checkShutdown();
+      },
+    };
+    this.hostFutures.add(future as Future<unknown>);
+    this.notify('submitted', future);
+    future.setRunningOrNotifyCancel();
+    future.worker = 'host';
+    this.notify('started', future);
+    if (options.timeout !== undefined) {
+      deadline = setTimeout(() => {
+        if (future.done()) return;
+        const timeout = new TimeoutError(`host work ${future.label ? `'${future.label}' ` : ''}(future #${future.id}) missed its deadline of ${options.timeout} ms and was cancelled`);
+        abort.abort(timeout);
+        future._deadlineExpired = true;
+        future.setException(timeout);
+      }, options.timeout);
+    }
+    let running: Promise<R>;
+    try {
+      running = work(abort.signal);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    Promise.resolve(running).then(
+      (value) => {
+        if (!future.done()) future.setResult(value);
+      },
+      (err: unknown) => {
+        if (!future.done()) future.setException(err);
+      },
+    );
     return future;
   }
 
@@ -896,10 +949,20 @@ export abstract class WorkerPoolExecutor extends Executor {
     if (!this.shuttingDown) return;
     if (this.interactiveQueue.size > 0 || this.bulkQueue.size > 0) return;
     for (const slot of [...this.liveSlots()]) this.close(slot);
-    if (this.liveSlots().length === 0 && this.alive.size === 0 && this.resolveClosed) {
+    if (this.liveSlots().length === 0 && this.alive.size === 0 && this.hostFutures.size === 0 && this.resolveClosed) {
       const resolve = this.resolveClosed;
       this.resolveClosed = undefined;
       resolve();
     }
   }
+}
+
+/** SubmitOptions' lane (default 'bulk') and deadline, checked up front. */
+function checkLaneAndTimeout(options: SubmitOptions): Lane {
+  const lane: Lane = options.lane ?? 'bulk';
+  if (lane !== 'bulk' && lane !== 'interactive') throw new RangeError(`SubmitOptions.lane must be 'interactive' or 'bulk' (got ${String(lane)})`);
+  if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0 && Number.isFinite(options.timeout))) {
+    throw new RangeError(`SubmitOptions.timeout must be a positive number of milliseconds (got ${String(options.timeout)})`);
+  }
+  return lane;
 }

@@ -16,8 +16,6 @@ export const BACKEND_REQUEST = 'dap';
 export interface BackendRequestParams {
   command: 'scopes' | 'variables' | 'readMemory' | 'evaluate';
   arguments: object;
-  /** A native expression may call functions that change the program, so cached reads of this stop must be dropped. */
-  mayChangeProgram?: boolean;
 }
 
 export interface EvaluateTaskArgs {
@@ -76,16 +74,22 @@ function keptPerStop(command: string, params: object): boolean {
 /** The `/nat` prefix hands the rest of the expression to LLDB's own evaluator. */
 export const NATIVE_PREFIX = '/nat';
 
+/**
+ * The expression for LLDB's own evaluator when `expression` starts with the `/nat` prefix, else undefined (the
+ * adapter sends it to lldb-dap itself: no worker is needed to wait on lldb).
+ */
+export function nativeExpressionOf(expression: string): string | undefined {
+  const trimmed = expression.trim();
+  if (trimmed !== NATIVE_PREFIX && !trimmed.startsWith(`${NATIVE_PREFIX} `)) return undefined;
+  return trimmed.slice(NATIVE_PREFIX.length).trim();
+}
+
+/** The error for a `/nat` with nothing after it. */
+export const NATIVE_WITHOUT_EXPRESSION = `'${NATIVE_PREFIX}' needs an expression after it, e.g. '${NATIVE_PREFIX} v.len'`;
+
 export async function evaluate(ctx: TaskContext, args: EvaluateTaskArgs): Promise<EvaluationResult> {
   if (typeof args.expression !== 'string') throw new Error("the evaluate request has no 'expression'; give the Rust expression to evaluate");
   const data = hostData(ctx, args);
-  const trimmed = args.expression.trim();
-  if (trimmed === NATIVE_PREFIX || trimmed.startsWith(`${NATIVE_PREFIX} `)) {
-    const native = trimmed.slice(NATIVE_PREFIX.length).trim();
-    if (!native) throw new Error(`'${NATIVE_PREFIX}' needs an expression after it, e.g. '${NATIVE_PREFIX} v.len'`);
-    const params: BackendRequestParams = { command: 'evaluate', arguments: { expression: native, frameId: args.frameId, context: 'watch' }, mayChangeProgram: true };
-    return (await ctx.request(BACKEND_REQUEST, params)) as EvaluationResult;
-  }
   const scope = await scopeOf(ctx, args, data);
   // Without a type table of ours (no debug info we read, a PDB before its reader): lldb-dap's view of the variables.
   if (!scope) return evaluateExpression(data, { expression: args.expression, frameId: args.frameId });

@@ -1,7 +1,9 @@
 // The stopped program's memory as one worker has read it during one stop, shared by every evaluation of that stop there.
 import type { FetchMemory, MemoryBlock } from './values/memory-reader';
 
-const PAGE = 1 << 12;
+/** What a worker reads at a time: the page holding what it needs (exported for the adapter, which reads ahead for it). */
+export const STOP_PAGE = 1 << 12;
+const PAGE = STOP_PAGE;
 /** Bytes one stop may keep in a worker; past this the stop's pages are dropped and read again as needed. */
 export const STOP_MEMORY_LIMIT = 64 << 20;
 

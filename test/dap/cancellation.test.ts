@@ -105,5 +105,15 @@ describe('concurrency and cancellation', function () {
       const quick = await dc.evaluateRequest({ expression: 'numbers.len()', frameId: stop.frameId, context: 'watch' });
       assert.strictEqual(quick.body.result, '4');
     });
+
+    it('a /nat past evaluationTimeout fails the same way, though lldb-dap runs it', async () => {
+      const stop = await currentStop(dc);
+      const text = await failureOf(dc.evaluateRequest({ expression: '/nat slow_answer(2500)', frameId: stop.frameId, context: 'repl' }));
+      assert.match(text, /^timed out after 700 ms/);
+      assert.match(text, /rustOffload\.evaluationTimeout/);
+      // Behind the native call in lldb-dap, which still finishes it.
+      const quick = await dc.evaluateRequest({ expression: 'numbers.len()', frameId: stop.frameId, context: 'watch' });
+      assert.strictEqual(quick.body.result, '4');
+    });
   });
 });

@@ -143,6 +143,20 @@ describe('expressions (real lldb-dap, a real Rust program as the oracle)', funct
     assert.match(text, /no_such_thing_here|undeclared|error/i);
   });
 
+  it('a /nat that changes a local drops what the stop kept: the next evaluations see the new value', async () => {
+    for (let i = 0; i < 2; i++) {
+      assert.strictEqual((await dc.evaluateRequest({ expression: 'neg', frameId: stop.frameId, context: 'watch' })).body.result, '-37');
+    }
+    try {
+      await dc.evaluateRequest({ expression: '/nat neg = -41', frameId: stop.frameId, context: 'repl' });
+      assert.strictEqual((await dc.evaluateRequest({ expression: 'neg', frameId: stop.frameId, context: 'watch' })).body.result, '-41');
+      assert.strictEqual((await dc.evaluateRequest({ expression: 'neg.abs() + 1', frameId: stop.frameId, context: 'watch' })).body.result, '42');
+    } finally {
+      await dc.evaluateRequest({ expression: '/nat neg = -37', frameId: stop.frameId, context: 'repl' });
+    }
+    assert.strictEqual((await dc.evaluateRequest({ expression: 'neg', frameId: stop.frameId, context: 'watch' })).body.result, '-37');
+  });
+
   it('completes variable names, and fields and methods of the value before the dot', async () => {
     const names = await dc.customRequest('completions', { frameId: stop.frameId, text: 'ite', column: 4 });
     assert.ok(names.body.targets.some((t: DebugProtocol.CompletionItem) => t.label === 'items'), JSON.stringify(names.body));

@@ -16,6 +16,8 @@ const SYNTHETIC_BASE = 2 ** 46;
 const MAX_NESTING = 64;
 /** No real value is larger; a size or offset beyond it is corruption. */
 const MAX_SIZE = 2 ** 48;
+/** Frames (pcs) whose variables a table keeps: the stops of a stepping session come back to few. */
+const FRAMES_KEPT = 256;
 /** Elements in one array dimension. */
 const MAX_COUNT = 2 ** 32;
 
@@ -51,6 +53,11 @@ export class DwarfTypeTable implements TypeTable {
   /** Qualified name prefix (`alloc::vec::`) of each scope DIE, by its ref. */
   private readonly prefixes = new Map<number, string>();
   private global: GlobalIndex | undefined;
+  /**
+   * frameVariables() by pc, shared by its callers (who only read it): every evaluation at a new stop asks again, and
+   * a large function's DIEs (a main with hundreds of locals) take a good part of a millisecond to walk.
+   */
+  private readonly frames = new Map<number, FrameVariable[]>();
 
   constructor(options: DwarfTypeTableOptions) {
     this.module = options.module;
@@ -101,8 +108,13 @@ export class DwarfTypeTable implements TypeTable {
   }
 
   frameVariables(pc: number): FrameVariable[] {
+    const known = this.frames.get(pc);
+    if (known) return known;
     try {
-      return frameVariablesAt(this, pc);
+      const found = frameVariablesAt(this, pc);
+      if (this.frames.size >= FRAMES_KEPT) this.frames.delete(this.frames.keys().next().value as number);
+      this.frames.set(pc, found);
+      return found;
     } catch (err) {
       if (err instanceof SymbolReadError) throw new TypeReadError(`the variables at pc 0x${pc.toString(16)} cannot be read: ${err.message}`, this.module);
       throw err;

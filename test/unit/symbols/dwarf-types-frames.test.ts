@@ -123,6 +123,14 @@ describe('DWARF frame variables', function () {
         assert.equal(typeOf(table, vars, 'shadow'), 'u8');
       });
 
+      it('keeps each pc\'s variables: asked again, the same list without reading the DIEs again; another pc has its own', () => {
+        const outer = table.frameVariables(markerPc(mod, 'outer'));
+        const inner = table.frameVariables(markerPc(mod, 'inner'));
+        assert.strictEqual(table.frameVariables(markerPc(mod, 'outer')), outer);
+        assert.strictEqual(table.frameVariables(markerPc(mod, 'inner')), inner);
+        assert.ok(inner.some((v) => v.name === 'captured') && !outer.some((v) => v.name === 'captured'));
+      });
+
       it('finds nothing where no function is', () => {
         assert.deepEqual(table.frameVariables(0x10), []);
       });
