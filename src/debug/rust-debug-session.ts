@@ -912,6 +912,8 @@ export class RustDebugSession extends LoggingDebugSession {
 
   /** Reads the worker's page at `memoryReference` into the stop's memory, for the read that follows; a failure is the later read's to meet. */
   private readAhead(memoryReference: string | undefined): void {
+    // A worker that reads the program's memory itself asks us for none: reading it here would only keep lldb-dap busy.
+    if (this.programStopped && this.processMemory.grant()) return;
     let address: bigint;
     try {
       address = BigInt(memoryReference ?? '');
