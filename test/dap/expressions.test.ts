@@ -34,6 +34,12 @@ interface Row {
   radix?: 'HEX' | 'BIN' | 'OCT';
 }
 
+/** Undoes Rust's `str::escape_default` (the program prints EXPR lines escaped, so only ASCII crosses lldb-dap's output). */
+function unescapeRust(text: string): string {
+  const simple: Record<string, string> = { t: '\t', r: '\r', n: '\n', "'": "'", '"': '"', '\\': '\\', '0': '\0' };
+  return text.replace(/\\(u\{([0-9a-fA-F]+)\}|.)/g, (all, escape: string, hex: string | undefined) => (hex !== undefined ? String.fromCodePoint(parseInt(hex, 16)) : (simple[escape] ?? all)));
+}
+
 describe('expressions (real lldb-dap, a real Rust program as the oracle)', function () {
   this.timeout(600_000);
   let dc: DebugClient;
@@ -64,7 +70,8 @@ describe('expressions (real lldb-dap, a real Rust program as the oracle)', funct
     for (const line of lines) {
       const m = /^(EXPR|HEX|BIN|OCT) (.*) => (.*)$/.exec(line);
       if (!m) continue;
-      rows.push({ expression: m[2], expected: m[3], radix: m[1] === 'EXPR' ? undefined : (m[1] as Row['radix']) });
+      const text = m[1] === 'EXPR' ? unescapeRust : (t: string): string => t;
+      rows.push({ expression: text(m[2]), expected: text(m[3]), radix: m[1] === 'EXPR' ? undefined : (m[1] as Row['radix']) });
     }
   });
   after(() => stopQuietly(dc));

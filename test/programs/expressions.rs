@@ -33,9 +33,11 @@ pub extern "C" fn slow_answer(millis: u64) -> u64 {
     42
 }
 
-/// Prints `EXPR <source> => <{:?} of it>`: the source text and the value both come from the compiler.
+/// Prints `EXPR <source> => <{:?} of it>`: the source text and the value both come from the compiler, each escaped
+/// with `escape_default` (non-ASCII as `\u{..}`): lldb-dap sends the program's output in chunks as it reads them, and
+/// a chunk that ends inside a multi-byte character reaches the client as U+FFFD (seen once for `"hello wörld"`).
 macro_rules! show {
-    ($($e:expr),* $(,)?) => { $( println!("EXPR {} => {:?}", stringify!($e), &$e); )* };
+    ($($e:expr),* $(,)?) => { $( println!("EXPR {} => {}", stringify!($e).escape_default(), format!("{:?}", &$e).escape_default()); )* };
 }
 /// Display suffixes: `HEX`/`BIN`/`OCT <source> => {:#x}/{:#b}/{:#o}`.
 macro_rules! show_radix {
