@@ -1,6 +1,6 @@
 // Reads a stopped local Linux debuggee's memory straight from /proc/<pid>/mem, for the value and expression tasks, when our own lldb-dap is the one tracing it; anything else is read through lldb-dap.
 import * as fs from 'node:fs';
-import type { DirectMemoryGrant } from '../rust/values/direct-memory';
+import { readFully, type DirectMemoryGrant } from '../rust/values/direct-memory';
 
 /**
  * What lldb-dap's `process` event says of the debuggee (DAP ProcessEvent body). A core file or a remote target has a
@@ -69,18 +69,8 @@ export class ProcessMemory {
     if (count <= 0 || !this.open()) return undefined;
     const position = Number(address);
     if (!Number.isSafeInteger(position) || position <= 0) return undefined;
-    const bytes = new Uint8Array(count);
-    try {
-      let done = 0;
-      while (done < count) {
-        const n = this.procFs.readSync(this.fd!, bytes, done, count - done, position + done);
-        if (n <= 0) return undefined; // end of a mapping: lldb-dap answers the readable part
-        done += n;
-      }
-    } catch {
-      return undefined; // EIO: not mapped
-    }
-    this.reads++;
+    const bytes = readFully((...a) => this.procFs.readSync(...a), this.fd!, position, count);
+    if (bytes) this.reads++;
     return bytes;
   }
 

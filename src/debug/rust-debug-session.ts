@@ -9,6 +9,7 @@ import type { Executor, Future, SubmitOptions } from '../futures';
 import { taskModule } from '../futures/task-ref';
 import type { EvaluationResult } from '../rust/expression-evaluator';
 import { STOP_PAGE } from '../rust/expression-stop-memory';
+import type { DirectMemoryGrant } from '../rust/values/direct-memory';
 import { BACKEND_REQUEST, NATIVE_WITHOUT_EXPRESSION, nativeExpressionOf, type BackendRequestParams, type EvaluateTaskArgs, type TaskMemory } from '../rust/evaluate-task';
 import { backendSupports, clientCapabilities } from './backend-capabilities';
 import { buildWithCargo, normaliseCargoSettings } from './cargo-build';
@@ -161,7 +162,7 @@ export class RustDebugSession extends LoggingDebugSession {
     settle: (seq, future) => this.settle(seq, future),
     note: (message) => this.noteOncePerStop(message),
     hex: () => this.hexValues,
-    directMemory: () => (this.programStopped ? this.processMemory.grant() : undefined),
+    directMemory: () => this.directMemory(),
   });
   /** Integers in hexadecimal (launch.json's `hexadecimal`, the setting, View as Hex). */
   private hexValues = false;
@@ -638,7 +639,7 @@ export class RustDebugSession extends LoggingDebugSession {
       context: args.context,
       stop: `${this.sessionId}#${this.stopNumber}`,
       ...(frame ? { module: frame.module.path, searchPaths: frame.module.searchPaths, pc: frame.pc, slide: frame.module.slide, hex } : {}),
-      directMemory: this.programStopped ? this.processMemory.grant() : undefined,
+      directMemory: this.directMemory(),
     };
     const present = (result: EvaluationResult): EvaluationResult => {
       const { handle, ...body } = result;
@@ -910,10 +911,15 @@ export class RustDebugSession extends LoggingDebugSession {
     this.answerTask(BACKEND_REQUEST, params, new AbortController().signal).catch(() => undefined);
   }
 
+  /** The grant under which a task reads the program's memory itself: only while it is stopped (see process-memory.ts). */
+  private directMemory(): DirectMemoryGrant | undefined {
+    return this.programStopped ? this.processMemory.grant() : undefined;
+  }
+
   /** Reads the worker's page at `memoryReference` into the stop's memory, for the read that follows; a failure is the later read's to meet. */
   private readAhead(memoryReference: string | undefined): void {
     // A worker that reads the program's memory itself asks us for none: reading it here would only keep lldb-dap busy.
-    if (this.programStopped && this.processMemory.grant()) return;
+    if (this.directMemory()) return;
     let address: bigint;
     try {
       address = BigInt(memoryReference ?? '');

@@ -36,7 +36,7 @@ export interface ValuesHost {
   /** Sends one request to lldb-dap as the client's own (it is counted as client work, ahead of task reads). */
   backendRequest(command: string, args: object): Promise<unknown>;
   /** The module holding a frame's pc, once its load address is known (waits up to `waitMs`, 10 s by default, for a load in progress). */
-  moduleAt(moduleId: string | number | undefined, pc: number, waitMs?: number): Promise<{ path: string; slide: number; searchPaths: string[] } | undefined>;
+  moduleAt(moduleId: string | number | undefined, pc: number, waitMs?: number): Promise<ModulePlacement | undefined>;
   /** Runs a future to its result, answering cancel requests for `seq` meanwhile. */
   settle<T>(seq: number, future: Future<T>): Promise<T>;
   /** Whether integers are shown in hexadecimal unless a request says otherwise (launch.json, setting, View as Hex). */
@@ -67,7 +67,6 @@ export class SessionValues {
   /** Frames of this stop whose unit and types were read ahead (prepareFrame). */
   private readonly prepared = new Set<number>();
   private nextReference = OWN_REFERENCE_BASE;
-  /** lldb-dap's module events: module id → file and load address, known before the module's symbols have loaded. */
 
   constructor(private readonly host: ValuesHost) {}
 
@@ -88,7 +87,7 @@ export class SessionValues {
    * table), once its process runs. Fire and forget: a failure is the first stop's to report.
    */
   prepare(program: string, searchPaths: string[]): void {
-    const future = this.host.executor().submitWith({ ...this.host.submitOptions(`prepare the values of ${program.split(/[\\/]/).pop()}`), kind: READ_AHEAD_KIND, timeout: undefined }, valueTasks.prepareModule, { module: program, searchPaths });
+    const future = this.host.executor().submitWith(this.readAheadOptions(`prepare the values of ${program.split(/[\\/]/).pop()}`), valueTasks.prepareModule, { module: program, searchPaths });
     future.result().catch(() => undefined);
   }
 
@@ -104,7 +103,7 @@ export class SessionValues {
     try {
       const module = await this.host.moduleAt(frame.moduleId, frame.pc, 0);
       if (!module) return;
-      const future = this.host.executor().submitWith({ ...this.host.submitOptions(`read the frame at 0x${frame.pc.toString(16)}`), kind: READ_AHEAD_KIND, timeout: undefined }, valueTasks.prepareFrame, {
+      const future = this.host.executor().submitWith(this.readAheadOptions(`read the frame at 0x${frame.pc.toString(16)}`), valueTasks.prepareFrame, {
         module: module.path,
         searchPaths: module.searchPaths,
         pc: frame.pc - module.slide,
@@ -113,6 +112,11 @@ export class SessionValues {
     } catch {
       // the variables request says what is wrong
     }
+  }
+
+  /** Work done ahead of need: interactive like the rest, without the evaluation deadline, listed as its own kind. */
+  private readAheadOptions(label: string): SubmitOptions {
+    return { ...this.host.submitOptions(label), kind: READ_AHEAD_KIND, timeout: undefined };
   }
 
   /** `startFrame`: the index in the thread's stack of the answer's first frame (the request's startFrame). */

@@ -72,6 +72,11 @@ export function hostMemory(ctx: TaskContext, grant?: DirectMemoryGrant): FetchMe
   };
 }
 
+/** A value task's formatter: its module's table, its memory (read itself under a grant, else through the session). */
+function taskFormatter(ctx: TaskContext, table: TypeTable, args: ModuleWhere & { hex?: boolean }): ValueFormatter {
+  return formatterFor(table, hostMemory(ctx, args.directMemory), { hex: args.hex, slide: slideOf(args), signal: ctx.signal, direct: args.directMemory !== undefined });
+}
+
 /** The formatter for one task: its table, a memory cache for the task, the task's cancellation. */
 export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { hex?: boolean; slide?: number; signal?: AbortSignal; direct?: boolean }): ValueFormatter {
   const memory = new MemoryReader(fetch, options.signal, options.direct);
@@ -82,19 +87,16 @@ export function formatterFor(table: TypeTable, fetch: FetchMemory, options: { he
 export async function formatFrame(ctx: TaskContext, args: FormatFrameArgs): Promise<ShownValue[]> {
   let table: TypeTable | undefined;
   let declared: FrameVariable[] = [];
-  let slide = 0;
   try {
     table = await typeTableFor(args.module, args.searchPaths);
-    slide = slideOf(args);
     declared = table.frameVariables(args.pc);
   } catch {
     // No table (no debug info, a reader error): lldb-dap's own text for every variable, never an error.
     table = undefined;
   }
   if (!table) return args.variables.map(fromLldb);
-  return formatVariables(formatterFor(table, hostMemory(ctx, args.directMemory), { hex: args.hex, slide, signal: ctx.signal, direct: !!args.directMemory }), declared, args.variables);
+  return formatVariables(taskFormatter(ctx, table, args), declared, args.variables);
 }
-
 
 /** Formats lldb-dap's variables with their declared types; exported for tests that bring their own table and memory. */
 export async function formatVariables(formatter: ValueFormatter, declared: FrameVariable[], variables: LldbVariable[]): Promise<ShownValue[]> {
@@ -231,7 +233,7 @@ function parseTypes(table: TypeTable, ref: TypeRef | undefined, seen: Set<TypeRe
 
 export async function expandValue(ctx: TaskContext, args: ExpandArgs): Promise<ShownValue[]> {
   const table = await typeTableFor(args.module, args.searchPaths);
-  const formatter = formatterFor(table, hostMemory(ctx, args.directMemory), { hex: args.hex, slide: slideOf(args), signal: ctx.signal, direct: !!args.directMemory });
+  const formatter = taskFormatter(ctx, table, args);
   return formatter.children(placeOf(args.handle), args.start, args.count, args.filter);
 }
 
@@ -239,7 +241,7 @@ export async function formatValue(ctx: TaskContext, args: FormatValueArgs): Prom
   const table = await typeTableFor(args.module, args.searchPaths);
   const type = typeof args.type === 'number' ? args.type : table.findType(args.type);
   if (type === undefined) throw new Error(`type '${args.type}' is not in ${table.module}'s debug info; check the spelling (a Rust path such as alloc::string::String)`);
-  const formatter = formatterFor(table, hostMemory(ctx, args.directMemory), { hex: args.hex, slide: slideOf(args), signal: ctx.signal, direct: !!args.directMemory });
+  const formatter = taskFormatter(ctx, table, args);
   const place: Place = { type, address: args.address, expr: args.evaluateName ?? args.name };
   return formatter.shown(args.name, place);
 }

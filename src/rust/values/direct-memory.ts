@@ -31,12 +31,18 @@ function fdFor(grant: DirectMemoryGrant): number | undefined {
  */
 export function readDirect(grant: DirectMemoryGrant, address: number, count: number): Uint8Array | undefined {
   const fd = fdFor(grant);
-  if (fd === undefined) return undefined;
+  return fd === undefined ? undefined : readFully(fs.readSync, fd, address, count);
+}
+
+/**
+ * All `count` bytes at `address` of a memory file, or undefined when any of them cannot be read (EIO: not mapped; a
+ * short read: the end of a mapping): a partial read is lldb-dap's to answer. Shared with the session's own reads.
+ */
+export function readFully(read: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number, fd: number, address: number, count: number): Uint8Array | undefined {
   const bytes = new Uint8Array(count);
   try {
-    let done = 0;
-    while (done < count) {
-      const n = fs.readSync(fd, bytes, done, count - done, address + done);
+    for (let done = 0; done < count; ) {
+      const n = read(fd, bytes, done, count - done, address + done);
       if (n <= 0) return undefined;
       done += n;
     }

@@ -1,4 +1,4 @@
-// Reads the stopped program's memory for the value formatters: aligned 256-byte lines, fetched in runs and kept for the task.
+// Reads the stopped program's memory for the value formatters: aligned lines (256 bytes through lldb-dap, 4 KiB from the memory file), fetched in runs and kept for the task.
 
 /** What one readMemory answers (the adapter's TaskMemory): the bytes read from `address`, short when memory ends. */
 export interface MemoryBlock {
@@ -36,6 +36,8 @@ const ADDRESS_LIMIT = 2 ** 48;
 export class MemoryReader {
   private readonly pages = new Map<number, Uint8Array | null>();
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** Bytes per line. */
+  private readonly page: number;
   /** Requests made, for tests and figures. */
   requests = 0;
 
@@ -50,9 +52,6 @@ export class MemoryReader {
   ) {
     this.page = local ? LOCAL_PAGE : PAGE;
   }
-
-  /** Bytes per line. */
-  private readonly page: number;
 
   /** `count` bytes at `address`, or a MemoryError naming the address when any of them cannot be read. */
   async read(address: number, count: number): Promise<Uint8Array> {
